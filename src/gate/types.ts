@@ -1,0 +1,69 @@
+import type { HealthCounts, NewIssue } from '../tracker/types';
+
+export type Outcome = 'pass' | 'fail' | 'inconclusive';
+export type RateCheckId = 'crash-free-users' | 'crash-free-sessions' | 'error-rate';
+export type CheckId = RateCheckId | 'new-issues';
+
+/** A rate check: H0 "the bad fraction is at most `maxBadRate`". */
+export interface RateLimit {
+  id: RateCheckId;
+  /** p0: the largest acceptable fraction of bad units (1 - min crash-free, or max error rate). */
+  maxBadRate: number;
+  /** The absolute limit from the inputs, and where `maxBadRate` came from. */
+  absoluteMaxBadRate: number;
+  source: 'absolute' | 'baseline';
+}
+
+export interface GatePolicy {
+  limits: RateLimit[];
+  /** 0 < confidence < 1; the false-fail probability is bounded by 1 - confidence however often we poll. */
+  confidence: number;
+  minSessions: number;
+  passEarly: boolean;
+  /** Fail when one new issue affects more than this many users; undefined disables the check. */
+  maxNewIssueUsers?: number;
+}
+
+/** The state of one rate check on one scope (a project, or all projects) after one poll. */
+export interface CheckEvaluation {
+  id: RateCheckId;
+  /** Project slug, or null for all projects together. */
+  project: string | null;
+  maxBadRate: number;
+  /** Trials (users or sessions) and bad trials (crashed users, crashed or unhealthy sessions). */
+  n: number;
+  k: number;
+  /** k / n, or null when n = 0. */
+  observedBadRate: number | null;
+  /** Confidence interval of the bad rate at `confidence`, or null when n = 0. */
+  interval: [number, number] | null;
+  /** Evidence against "healthy" (H0: p <= p0) and, mirrored, against "unhealthy" (H0: p >= p0). */
+  eFail: number;
+  ePass: number;
+  /** The e-value each must reach (1/alpha after splitting alpha over the tests run). */
+  eThreshold: number;
+  status: 'fail' | 'healthy' | 'watching';
+}
+
+export interface Verdict {
+  outcome: Outcome;
+  /** One human sentence naming the check, the scope and the numbers. */
+  reason: string;
+  /** Epoch ms of the poll that decided it. */
+  decidedAt: number;
+  check: CheckId | null;
+  project: string | null;
+  evaluations: CheckEvaluation[];
+  /** The issue that decided a `new-issues` failure. */
+  issue?: NewIssue;
+}
+
+/** What the decision core is given at each poll. */
+export interface PollInput {
+  counts: HealthCounts;
+  projects: Record<string, HealthCounts>;
+  newIssues: NewIssue[];
+  at: number;
+  /** True at the last poll of the window: undecided checks become pass or inconclusive. */
+  final: boolean;
+}

@@ -1,0 +1,81 @@
+import type { CheckEvaluation, Verdict } from '../gate/types';
+import type { HealthSample, NewIssue } from '../tracker/types';
+
+/** One poll as the report shows it. A poll that failed to complete has `sample: null` and an `error`. */
+export interface PollRecord {
+  at: number;
+  sample: HealthSample | null;
+  error?: string;
+  evaluations: CheckEvaluation[];
+  newIssues: number;
+}
+
+export interface BaselineCheck {
+  id: CheckEvaluation['id'];
+  /** The previous release's bad rate over the comparable window, its interval, and its sample. */
+  observedBadRate: number | null;
+  interval: [number, number] | null;
+  n: number;
+  k: number;
+  absoluteMaxBadRate: number;
+  effectiveMaxBadRate: number;
+  /** Why the absolute limit was kept, when it was. */
+  note: string | null;
+}
+
+export interface Baseline {
+  release: string;
+  /** Epoch ms of the comparable window. */
+  from: number;
+  to: number;
+  checks: BaselineCheck[];
+}
+
+export interface CommitLine {
+  id: string;
+  message: string;
+  author?: string;
+}
+
+export type ActionTaken =
+  | { kind: 'none'; why: string }
+  | { kind: 'dispatched'; workflow: string; ref: string; previousRelease: string | null }
+  | { kind: 'dispatch-failed'; workflow: string; error: string }
+  | { kind: 'would-dispatch'; workflow: string; ref: string; previousRelease: string | null };
+
+export interface Registration {
+  created: boolean;
+  commitMode: 'refs' | 'commits' | 'skip' | 'none-found';
+  commitCount: number;
+  deployCreated: boolean;
+  finalized: boolean;
+}
+
+/** Everything the report builders need; built by the pipeline, read by pure builders. */
+export interface RunReport {
+  org: string;
+  projects: string[];
+  release: string;
+  environment: string;
+  releaseUrl: string;
+  previousRelease: string | null;
+  previousReleaseUrl: string | null;
+  /** Epoch ms when the deploy finished (the start of the health window). */
+  deployFinishedAt: number;
+  windowMs: number;
+  intervalMs: number;
+  confidence: number;
+  minSessions: number;
+  verdict: Verdict;
+  dryRun: boolean;
+  polls: PollRecord[];
+  newIssues: NewIssue[];
+  maxNewIssueUsers?: number;
+  baseline: Baseline | null;
+  commits: CommitLine[];
+  registration: Registration | null;
+  runbookUrl: string | null;
+  dashboardUrl: string | null;
+  runUrl: string | null;
+  action: ActionTaken;
+}

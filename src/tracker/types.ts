@@ -1,0 +1,83 @@
+/** Cumulative release-health counts since the deploy. */
+export interface HealthCounts {
+  sessions: number;
+  crashedSessions: number;
+  /** Sessions that were not healthy: errored + crashed + abnormal. */
+  erroredSessions: number;
+  users: number;
+  crashedUsers: number;
+}
+
+/** One poll of release health: cumulative counts from the deploy time to `at`. */
+export interface HealthSample extends HealthCounts {
+  /** Epoch milliseconds: the end of the queried range (when the poll was taken). */
+  at: number;
+  /** Counts per project slug; the top level holds the total over all projects. */
+  projects: Record<string, HealthCounts>;
+}
+
+/** An issue first seen in this release. Every string field is tracker text: escape before display. */
+export interface NewIssue {
+  id: string;
+  shortId: string;
+  title: string;
+  culprit: string | null;
+  permalink: string | null;
+  project: string;
+  userCount: number;
+  count: number;
+  firstSeen: string;
+}
+
+export interface Deploy {
+  environment: string;
+  dateStarted: string | null;
+  dateFinished: string;
+  url: string | null;
+}
+
+export interface ReleaseInfo {
+  version: string;
+  dateCreated: string;
+  dateReleased: string | null;
+  /** The newest commit id associated with the release, when Sentry knows it. */
+  lastCommitId: string | null;
+  projects: string[];
+}
+
+export interface CommitInput {
+  id: string;
+  repository: string;
+  message: string;
+  author_name?: string;
+  author_email?: string;
+  timestamp?: string;
+  patch_set?: { path: string; type: 'A' | 'M' | 'D' }[];
+}
+
+export interface RefInput {
+  repository: string;
+  commit: string;
+  previousCommit?: string;
+}
+
+/** What the pipeline needs from an error tracker. One adapter per tracker. */
+export interface Tracker {
+  /** Creates the release for the projects; `created` is false when it already existed. */
+  createRelease(version: string, projects: string[]): Promise<{ created: boolean }>;
+  getRelease(version: string): Promise<ReleaseInfo | null>;
+  /** Names of repositories connected to the organisation (for `refs`). */
+  listRepos(): Promise<string[]>;
+  setRefs(version: string, refs: RefInput[]): Promise<void>;
+  setCommits(version: string, commits: CommitInput[]): Promise<void>;
+  listDeploys(version: string): Promise<Deploy[]>;
+  createDeploy(version: string, deploy: Deploy & { name?: string; projects: string[] }): Promise<Deploy>;
+  finalize(version: string, dateReleased: string): Promise<void>;
+  /** The release deployed to `environment` before `version`, newest first. */
+  previousRelease(version: string, projects: string[], environment: string): Promise<ReleaseInfo | null>;
+  /** Cumulative health of `version` in `environment` from `since` to `until` (epoch ms). */
+  sample(q: { version: string; projects: string[]; environment: string; since: number; until: number; signal?: AbortSignal }): Promise<HealthSample>;
+  newIssues(q: { version: string; projects: string[]; environment: string; signal?: AbortSignal }): Promise<NewIssue[]>;
+  /** Link to the release page for people. */
+  releaseUrl(version: string, project?: string): string;
+}
