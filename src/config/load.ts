@@ -1,0 +1,85 @@
+import { type Inputs, type InputName, INPUT_NAMES, inputsSchema } from './schema';
+
+/** Where the workflow run is, from the runner's environment; null outside GitHub Actions. */
+export interface RunContext {
+  repository: { owner: string; repo: string } | null;
+  sha: string | null;
+  serverUrl: string;
+  apiUrl: string;
+  runId: string | null;
+  runAttempt: string | null;
+  eventPath: string | null;
+  workspace: string | null;
+  runnerTemp: string | null;
+  runUrl: string | null;
+}
+
+export interface Config {
+  inputs: Inputs;
+  run: RunContext;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+// These inputs fall back to env variables that sentry-cli users already have set.
+const ENV_FALLBACKS: Partial<Record<InputName, string[]>> = {
+  'sentry-url': ['SENTRY_URL'],
+  'sentry-auth-token': ['SENTRY_AUTH_TOKEN'],
+  'sentry-org': ['SENTRY_ORG'],
+  'sentry-projects': ['SENTRY_PROJECT'],
+  release: ['SENTRY_RELEASE', 'GITHUB_SHA'],
+};
+
+const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['sentry-auth-token', 'github-token']);
+
+type Env = Record<string, string | undefined>;
+
+export function runContext(env: Env): RunContext {
+  const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+  const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  const repository = owner && repo ? { owner, repo } : null;
+  const runId = env.GITHUB_RUN_ID || null;
+  return {
+    repository,
+    sha: env.GITHUB_SHA || null,
+    serverUrl,
+    apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+    runId,
+    runAttempt: env.GITHUB_RUN_ATTEMPT || null,
+    eventPath: env.GITHUB_EVENT_PATH || null,
+    workspace: env.GITHUB_WORKSPACE || null,
+    runnerTemp: env.RUNNER_TEMP || null,
+    runUrl:
+      repository && runId
+        ? `${serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${runId}${env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''}`
+        : null,
+  };
+}
+
+/**
+ * Turns raw inputs (action inputs or CLI flags; '' or undefined = unset) and the
+ * environment into a validated Config, or throws one ConfigError whose message
+ * has one line per bad input, naming it, its value (never a secret's) and what
+ * is allowed.
+ */
+export function loadConfig(getInput: (name: InputName) => string | undefined, env: Env): Config {
+  const raw: Record<string, string | undefined> = {};
+  for (const name of INPUT_NAMES) {
+    let value = getInput(name);
+    for (const key of ENV_FALLBACKS[name] ?? []) if (!value?.trim()) value = env[key];
+    raw[name] = value;
+  }
+  const parsed = inputsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'inputs') as InputName;
+      const value = raw[name];
+      const shown = SECRET_INPUTS.has(name) || value === undefined || value.trim() === '' ? '' : ` ("${value.trim().slice(0, 80)}")`;
+      return `Input ${name}${shown}${issue.message.startsWith('is ') ? ' ' : ': '}${issue.message}`;
+    });
+    throw new ConfigError([...new Set(lines)].join('\n'));
+  }
+  return { inputs: parsed.data, run: runContext(env) };
+}

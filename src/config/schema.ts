@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { formatDuration } from './duration';
+import { bool, count, duration, httpUrl, list, oneOf, rate, required, text } from './fields';
+
+// Sentry refuses versions with these characters and the names "." and "..".
+const checkRelease = (v: string) =>
+  v.length > 200 ? 'must be at most 200 characters' : /[\s/\\]/.test(v) || v === '.' || v === '..' ? 'must not contain spaces, slashes or backslashes, nor be "." or ".."' : null;
+const checkEnvironment = (v: string) => (v.length > 64 ? 'must be at most 64 characters' : /[\s/]/.test(v) ? 'must not contain spaces or slashes' : null);
+const checkSlug = (v: string) => (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v) ? null : 'expected an organization slug (letters, digits, -, _ and .)');
+const checkSha = (v: string) => (/^[0-9a-f]{7,40}$/i.test(v) ? null : 'expected a commit sha (7 to 40 hex digits)');
+const checkWorkflow = (v: string) => (/^\d+$/.test(v) || /^[\w.-]+\.ya?ml$/.test(v) ? null : 'expected a workflow file name such as rollback.yml, or a workflow id');
+const checkPositiveId = (v: string) => (/^[1-9]\d*$/.test(v) ? null : 'expected a deployment id (a positive whole number)');
+
+/** The inputs of action.yml, by their kebab-case names: the one source of truth for validation. */
+export const inputsSchema = z
+  .object({
+    'sentry-url': httpUrl('https://sentry.io'),
+    'sentry-auth-token': required('set the input or the SENTRY_AUTH_TOKEN env variable (scopes project:releases, org:read, event:read)'),
+    'sentry-org': required('set the input or the SENTRY_ORG env variable', checkSlug),
+    'sentry-projects': list('set the input or the SENTRY_PROJECT env variable (comma, space or newline separated)'),
+    release: required('set the input, SENTRY_RELEASE, or run in GitHub Actions where GITHUB_SHA is set', checkRelease),
+    environment: text('production', checkEnvironment),
+    register: bool(true),
+    'set-commits': oneOf(['auto', 'github', 'skip'] as const, 'auto'),
+    'previous-commit': text(null, checkSha),
+    finalize: bool(true),
+    gate: bool(true),
+    window: duration('10m', 1_000),
+    interval: duration('1m', 1_000),
+    'initial-delay': duration('1m', 0),
+    'min-crash-free-users': rate(0.97, 'the lowest acceptable crash-free users rate'),
+    'min-crash-free-sessions': rate(null, 'the lowest acceptable crash-free sessions rate'),
+    'max-error-rate': rate(null, 'the highest acceptable share of unhealthy sessions'),
+    'max-new-issue-users': count(null),
+    'min-sessions': count(100),
+    confidence: rate(0.95, 'the confidence of a fail'),
+    baseline: oneOf(['none', 'previous-release'] as const, 'none'),
+    'max-crash-rate-increase': rate(null, 'the allowed increase of the crash rate over the baseline'),
+    'pass-early': bool(false),
+    'on-inconclusive': oneOf(['pass', 'fail'] as const, 'pass'),
+    'dry-run': bool(false),
+    'rollback-workflow': text(null, checkWorkflow),
+    'rollback-ref': text(null),
+    'github-token': text(null),
+    'github-deployment-id': text(null, checkPositiveId),
+    'runbook-url': httpUrl(null),
+    'dashboard-url': httpUrl(null),
+  })
+  .superRefine((c, ctx) => {
+    const issue = (input: string, message: string) => ctx.addIssue({ code: 'custom', path: [input], message });
+    if (c.interval > c.window) issue('interval', `must not be longer than window (${formatDuration(c.window)})`);
+    const anyCheck = c['min-crash-free-users'] ?? c['min-crash-free-sessions'] ?? c['max-error-rate'] ?? c['max-new-issue-users'];
+    if (c.gate && anyCheck === null) issue('min-crash-free-users', 'every check is off: set at least one of min-crash-free-users, min-crash-free-sessions, max-error-rate, max-new-issue-users (or gate: false)');
+    if (c['max-crash-rate-increase'] !== null && c.baseline !== 'previous-release') issue('max-crash-rate-increase', 'only applies with baseline: previous-release');
+    if (c.baseline === 'previous-release' && c['min-crash-free-users'] === null && c['min-crash-free-sessions'] === null) {
+      issue('baseline', 'previous-release compares crash rates: set min-crash-free-users or min-crash-free-sessions');
+    }
+    if (!c.register && !c.gate) issue('gate', 'register and gate are both false: there is nothing to do');
+  });
+
+export type Inputs = z.output<typeof inputsSchema>;
+export type InputName = keyof z.input<typeof inputsSchema>;
+export const INPUT_NAMES = Object.keys(inputsSchema.shape) as InputName[];

@@ -1,0 +1,172 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pRetry, { AbortError } from 'p-retry';
+import { type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
+import type { z } from 'zod';
+import { redact } from '../util/redact';
+import { HttpError, NetworkError, RateLimitedError, ResponseShapeError } from './errors';
+
+export interface HttpClientOptions {
+  /** Origin plus path prefix, e.g. https://sentry.io/api/0 */
+  baseUrl: string;
+  token: string;
+  userAgent: string;
+  /** Defaults to an agent that honours HTTP(S)_PROXY and NO_PROXY, as self-hosted runners often need. */
+  dispatcher?: Dispatcher;
+  /** Cuts a request that has not completed (headers and body) in this time. */
+  requestTimeoutMs?: number;
+  retries?: number;
+  minRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Bound on the time one call spends retrying, waits for rate limits included. */
+  maxRetryTimeMs?: number;
+  now?: () => number;
+  onRetry?: (info: { path: string; attempt: number; error: Error; waitMs: number }) => void;
+}
+
+export interface CallOptions<T> {
+  query?: Record<string, string | number | readonly (string | number)[] | undefined>;
+  body?: unknown;
+  schema: z.ZodType<T>;
+  signal?: AbortSignal;
+  /** Statuses that count as success besides 2xx (none by default). */
+  okStatuses?: readonly number[];
+}
+
+export interface JsonResponse<T> {
+  status: number;
+  data: T;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+
+/** Sentry sends the reset as epoch seconds (and no Retry-After); other proxies send Retry-After. */
+function rateLimitWaitMs(headers: JsonResponse<unknown>['headers'], now: number): number | null {
+  const reset = Number(headers['x-sentry-rate-limit-reset']);
+  if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - now);
+  const retryAfter = headers['retry-after'];
+  if (typeof retryAfter === 'string') {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+    const date = Date.parse(retryAfter);
+    if (Number.isFinite(date)) return Math.max(0, date - now);
+  }
+  return null;
+}
+
+function buildUrl(baseUrl: string, path: string, query: CallOptions<unknown>['query']): string {
+  const url = new URL(baseUrl.replace(/\/+$/, '') + path);
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(key, String(v));
+  }
+  return url.toString();
+}
+
+export interface HttpClient {
+  call<T>(method: 'GET' | 'POST' | 'PUT', path: string, options: CallOptions<T>): Promise<JsonResponse<T>>;
+  /** Requests sent so far, retries included: the benchmark and tests count them. */
+  readonly requestCount: number;
+  close(): Promise<void>;
+}
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const ownsDispatcher = !options.dispatcher;
+  const dispatcher = options.dispatcher ?? new EnvHttpProxyAgent({ connect: { timeout: 10_000 } });
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const secrets = [options.token];
+  let requestCount = 0;
+
+  async function attempt<T>(method: string, path: string, url: string, opts: CallOptions<T>): Promise<JsonResponse<T>> {
+    requestCount += 1;
+    const signals = [AbortSignal.timeout(timeoutMs), ...(opts.signal ? [opts.signal] : [])];
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        method: method as Dispatcher.HttpMethod,
+        dispatcher,
+        signal: AbortSignal.any(signals),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        headers: {
+          authorization: `Bearer ${options.token}`,
+          accept: 'application/json',
+          'user-agent': options.userAgent,
+          ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      });
+    } catch (error) {
+      if (opts.signal?.aborted) throw new AbortError(opts.signal.reason instanceof Error ? opts.signal.reason : new Error('cancelled'));
+      const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new NetworkError(redact(`${method} ${path} failed: ${cause}`, secrets));
+    }
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (error) {
+      if (opts.signal?.aborted) throw new AbortError(new Error('cancelled'));
+      throw new NetworkError(`${method} ${path}: the response body was cut off (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const headers = res.headers;
+    const shown = redact(text.slice(0, 300).replace(/\s+/g, ' '), secrets);
+    const ok = (res.statusCode >= 200 && res.statusCode < 300) || (opts.okStatuses ?? []).includes(res.statusCode);
+    if (!ok) {
+      const message = `${method} ${path} returned HTTP ${res.statusCode}${shown ? `: ${shown}` : ''}`;
+      const wait = rateLimitWaitMs(headers, now());
+      if (res.statusCode === 429 || (res.statusCode === 503 && wait !== null)) {
+        throw new RateLimitedError(message, res.statusCode, path, shown, wait ?? 0);
+      }
+      const err = new HttpError(message, res.statusCode, path, shown);
+      throw RETRYABLE.has(res.statusCode) ? err : new AbortError(err);
+    }
+    let json: unknown;
+    try {
+      json = text === '' ? null : JSON.parse(text);
+    } catch {
+      // An HTML error page or a truncated body from a proxy is transient: retry it.
+      throw new ResponseShapeError(`${method} ${path} returned HTTP ${res.statusCode} but not JSON: ${shown.slice(0, 120)}`);
+    }
+    const parsed = opts.schema.safeParse(json);
+    if (!parsed.success) {
+      const where = parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+        .join('; ');
+      throw new ResponseShapeError(`${method} ${path} returned an unexpected response (${where})`);
+    }
+    return { status: res.statusCode, data: parsed.data, headers };
+  }
+
+  return {
+    get requestCount() {
+      return requestCount;
+    },
+    async call<T>(method: 'GET' | 'POST' | 'PUT', path: string, opts: CallOptions<T>) {
+      const url = buildUrl(options.baseUrl, path, opts.query);
+      const maxRetryTime = options.maxRetryTimeMs ?? 60_000;
+      const started = now();
+      return pRetry(() => attempt(method, path, url, opts), {
+        retries: options.retries ?? 4,
+        minTimeout: options.minRetryDelayMs ?? 1_000,
+        maxTimeout: options.maxRetryDelayMs ?? 15_000,
+        randomize: true,
+        maxRetryTime,
+        signal: opts.signal,
+        // A rate limit waits for its reset, not for the backoff, and does not use up the retries.
+        shouldConsumeRetry: ({ error }) => !(error instanceof RateLimitedError),
+        onFailedAttempt: async ({ error, attemptNumber, retryDelay }) => {
+          const remaining = maxRetryTime - (now() - started);
+          const waitMs = error instanceof RateLimitedError ? Math.min(error.waitMs + 250, Math.max(0, remaining)) : retryDelay;
+          options.onRetry?.({ path, attempt: attemptNumber, error, waitMs });
+          if (error instanceof RateLimitedError && remaining > 0) await sleep(waitMs, undefined, { signal: opts.signal });
+        },
+        shouldRetry: ({ error }) => !(error instanceof RateLimitedError) || maxRetryTime - (now() - started) > 0,
+      });
+    },
+    async close() {
+      if (ownsDispatcher) await dispatcher.close();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/** A response with an unexpected status. `body` is already redacted and shortened. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly path: string,
+    readonly body: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A 2xx whose body is not the JSON we expect (HTML error page, truncated, missing fields). */
+export class ResponseShapeError extends Error {
+  override name = 'ResponseShapeError';
+}
+
+/** 429 or a reset header: wait `waitMs` before the next try. */
+export class RateLimitedError extends HttpError {
+  override name = 'RateLimitedError';
+  constructor(
+    message: string,
+    status: number,
+    path: string,
+    body: string,
+    readonly waitMs: number,
+  ) {
+    super(message, status, path, body);
+  }
+}
+
+/** The tracker could not be reached or did not answer in time. */
+export class NetworkError extends Error {
+  override name = 'NetworkError';
+}

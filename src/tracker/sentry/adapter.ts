@@ -1,0 +1,182 @@
+import type { z } from 'zod';
+import type { HttpClient } from '../../http/client';
+import type { CommitInput, Deploy, HealthSample, NewIssue, RefInput, ReleaseInfo, Tracker } from '../types';
+import { explainSentryError, TrackerSetupError } from './errors';
+import {
+  anyJson,
+  deployListSchema,
+  deploySchema,
+  issueListSchema,
+  releaseListSchema,
+  releaseSchema,
+  repoListSchema,
+  type SentryRelease,
+  sessionsSchema,
+} from './schemas';
+import { SESSIONS_INTERVAL, STATUS_FIELDS, toHealthSample, TOTALS_FIELDS } from './sessions';
+import { releasePageUrl } from './urls';
+
+export interface SentryTrackerOptions {
+  http: HttpClient;
+  sentryUrl: string;
+  org: string;
+  projects: string[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function toReleaseInfo(r: SentryRelease): ReleaseInfo {
+  return {
+    version: r.version,
+    dateCreated: r.dateCreated,
+    dateReleased: r.dateReleased,
+    lastCommitId: r.lastCommit?.id ?? null,
+    projects: r.projects.map((p) => p.slug),
+  };
+}
+
+export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { projectIds(version: string): Promise<Map<string, string>> } {
+  const { http, org } = opts;
+  const orgPath = `/organizations/${encodeURIComponent(org)}`;
+  const releasePath = (version: string) => `${orgPath}/releases/${encodeURIComponent(version)}/`;
+  const slugToId = new Map<string, string>();
+
+  function remember(release: SentryRelease) {
+    for (const p of release.projects) slugToId.set(p.slug, p.id);
+  }
+
+  async function call<T>(what: string, method: 'GET' | 'POST' | 'PUT', path: string, options: Parameters<HttpClient['call']>[2] & { schema: z.ZodType<T> }) {
+    try {
+      return await http.call(method, path, options);
+    } catch (error) {
+      throw explainSentryError(error, { what, org, baseUrl: opts.sentryUrl, projects: opts.projects });
+    }
+  }
+
+  async function getRelease(version: string): Promise<SentryRelease | null> {
+    try {
+      const { data } = await http.call('GET', releasePath(version), { schema: releaseSchema });
+      remember(data);
+      return data;
+    } catch (error) {
+      if (error instanceof Error && 'status' in error && error.status === 404) return null;
+      throw explainSentryError(error, { what: `reading release ${version}`, org, baseUrl: opts.sentryUrl, projects: opts.projects });
+    }
+  }
+
+  async function projectIds(version: string): Promise<Map<string, string>> {
+    if (opts.projects.some((slug) => !slugToId.has(slug))) {
+      const release = await getRelease(version);
+      if (!release) throw new TrackerSetupError(`Sentry has no release "${version}" in organization "${org}": register it first (register: true) or check the release input.`);
+    }
+    const missing = opts.projects.filter((slug) => !slugToId.has(slug));
+    if (missing.length) throw new TrackerSetupError(`Release "${version}" is not associated with project(s) ${missing.join(', ')} in Sentry.`);
+    return new Map(opts.projects.map((slug) => [slug, slugToId.get(slug) as string]));
+  }
+
+  return {
+    projectIds,
+    async createRelease(version, projects) {
+      const { status, data } = await call(`creating release ${version}`, 'POST', `${orgPath}/releases/`, {
+        body: { version, projects },
+        schema: releaseSchema,
+        // 208 "Already Reported": the release exists with these projects; re-runs are fine.
+        okStatuses: [208],
+      });
+      remember(data);
+      return { created: status === 201 };
+    },
+    async getRelease(version) {
+      const release = await getRelease(version);
+      return release && toReleaseInfo(release);
+    },
+    async listRepos() {
+      const { data } = await call('listing repositories', 'GET', `${orgPath}/repos/`, { schema: repoListSchema });
+      return data.filter((r) => !r.status || r.status === 'active').map((r) => r.name);
+    },
+    async setRefs(version: string, refs: RefInput[]) {
+      await call(`setting refs of ${version}`, 'PUT', releasePath(version), { body: { refs }, schema: anyJson });
+    },
+    async setCommits(version: string, commits: CommitInput[]) {
+      await call(`associating commits with ${version}`, 'PUT', releasePath(version), { body: { commits }, schema: anyJson });
+    },
+    async listDeploys(version) {
+      const { data } = await call(`listing deploys of ${version}`, 'GET', `${releasePath(version)}deploys/`, { schema: deployListSchema });
+      return data;
+    },
+    async createDeploy(version, deploy) {
+      const { data } = await call(`recording the deploy of ${version}`, 'POST', `${releasePath(version)}deploys/`, {
+        body: {
+          environment: deploy.environment,
+          ...(deploy.name ? { name: deploy.name } : {}),
+          ...(deploy.url ? { url: deploy.url } : {}),
+          ...(deploy.dateStarted ? { dateStarted: deploy.dateStarted } : {}),
+          dateFinished: deploy.dateFinished,
+          projects: deploy.projects,
+        },
+        schema: deploySchema,
+      });
+      return data satisfies Deploy;
+    },
+    async finalize(version, dateReleased) {
+      await call(`finalizing ${version}`, 'PUT', releasePath(version), { body: { dateReleased }, schema: anyJson });
+    },
+    async previousRelease(version, projects, environment) {
+      const ids = await projectIds(version).catch(() => new Map<string, string>());
+      const { data } = await call('listing releases', 'GET', `${orgPath}/releases/`, {
+        query: { project: projects.map((p) => ids.get(p) ?? p), environment, per_page: 25 },
+        schema: releaseListSchema,
+      });
+      const current = data.find((r) => r.version === version);
+      const before = (r: SentryRelease) => !current?.dateCreated || r.dateCreated < current.dateCreated;
+      const candidates = data.filter((r) => r.version !== version && before(r));
+      // Prefer what was last deployed to this environment; else the newest release created before this one.
+      const deployed = candidates
+        .filter((r) => r.lastDeploy?.environment === environment)
+        .sort((a, b) => (b.lastDeploy?.dateFinished ?? '').localeCompare(a.lastDeploy?.dateFinished ?? ''));
+      const chosen = deployed[0] ?? candidates.sort((a, b) => b.dateCreated.localeCompare(a.dateCreated))[0];
+      return chosen ? toReleaseInfo(chosen) : null;
+    },
+    async sample({ version, environment, since, until, signal }): Promise<HealthSample> {
+      const ids = await projectIds(version);
+      const query = {
+        project: [...ids.values()],
+        environment,
+        query: `release:"${version.replace(/"/g, '\\"')}"`,
+        start: iso(since),
+        end: iso(until),
+        interval: SESSIONS_INTERVAL,
+        includeSeries: 0,
+      };
+      // crash_free_rate cannot be grouped by session.status, hence two requests.
+      const [totals, statuses] = await Promise.all([
+        call('reading release health', 'GET', `${orgPath}/sessions/`, { query: { ...query, field: TOTALS_FIELDS, groupBy: 'project' }, schema: sessionsSchema, signal }),
+        call('reading release health', 'GET', `${orgPath}/sessions/`, {
+          query: { ...query, field: STATUS_FIELDS, groupBy: ['project', 'session.status'] },
+          schema: sessionsSchema,
+          signal,
+        }),
+      ]);
+      const slugById = new Map([...ids].map(([slug, id]) => [id, slug]));
+      return toHealthSample(totals.data, statuses.data, slugById, until);
+    },
+    async newIssues({ version, projects, environment, signal }): Promise<NewIssue[]> {
+      const ids = await projectIds(version);
+      const { data } = await call('listing new issues', 'GET', `${orgPath}/issues/`, {
+        query: {
+          project: projects.map((p) => ids.get(p) ?? p),
+          environment,
+          query: `firstRelease:"${version.replace(/"/g, '\\"')}"`,
+          sort: 'user',
+          limit: 25,
+        },
+        schema: issueListSchema,
+        signal,
+      });
+      return data.map((i) => ({ ...i, project: i.project.slug }));
+    },
+    releaseUrl(version, project) {
+      return releasePageUrl(opts.sentryUrl, org, version, project ? slugToId.get(project) : undefined);
+    },
+  };
+}

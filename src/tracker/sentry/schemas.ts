@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+// Only the fields we read; the published schema (shared/sentry-openapi) has the rest.
+const projectRef = z.object({ id: z.union([z.number(), z.string()]).transform(String), slug: z.string() });
+
+export const deploySchema = z.object({
+  environment: z.string(),
+  dateStarted: z.string().nullish().transform((v) => v ?? null),
+  dateFinished: z.string(),
+  url: z.string().nullish().transform((v) => v ?? null),
+});
+
+export const releaseSchema = z.object({
+  version: z.string(),
+  dateCreated: z.string().nullish().transform((v) => v ?? ''),
+  dateReleased: z.string().nullish().transform((v) => v ?? null),
+  lastCommit: z
+    .object({ id: z.string() })
+    .loose()
+    .nullish()
+    .transform((v) => v ?? null),
+  lastDeploy: deploySchema.loose().nullish().transform((v) => v ?? null),
+  projects: z.array(projectRef.loose()).default([]),
+});
+export type SentryRelease = z.output<typeof releaseSchema>;
+
+export const releaseListSchema = z.array(releaseSchema);
+export const deployListSchema = z.array(deploySchema);
+export const repoListSchema = z.array(z.object({ name: z.string(), status: z.string().optional() }));
+
+const total = z.number().nullable();
+export const sessionsSchema = z.object({
+  groups: z.array(
+    z.object({
+      by: z.record(z.string(), z.union([z.string(), z.number()])),
+      totals: z.record(z.string(), total),
+    }),
+  ),
+});
+export type SessionsResponse = z.output<typeof sessionsSchema>;
+
+export const issueListSchema = z.array(
+  z.object({
+    id: z.string(),
+    shortId: z.string(),
+    title: z.string(),
+    culprit: z.string().nullish().transform((v) => v ?? null),
+    permalink: z.string().nullish().transform((v) => v ?? null),
+    firstSeen: z.string(),
+    // Sentry serialises the event count as a string.
+    count: z.union([z.string(), z.number()]).transform(Number),
+    userCount: z.number(),
+    project: z.object({ slug: z.string() }),
+  }),
+);
+
+export const anyJson = z.unknown();

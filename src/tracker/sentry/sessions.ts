@@ -1,0 +1,57 @@
+import type { HealthCounts, HealthSample } from '../types';
+import type { SessionsResponse } from './schemas';
+
+export const TOTALS_FIELDS = ['sum(session)', 'count_unique(user)', 'crash_free_rate(user)', 'crash_free_rate(session)'] as const;
+export const STATUS_FIELDS = ['sum(session)', 'count_unique(user)'] as const;
+
+/**
+ * Sentry rounds `start` down to the interval and refuses more than 1000
+ * buckets; we only read totals, so one bucket size valid on SaaS and
+ * self-hosted alike (1h divides a day) is enough for windows up to 41 days.
+ */
+export const SESSIONS_INTERVAL = '1h';
+
+const empty = (): HealthCounts => ({ sessions: 0, crashedSessions: 0, erroredSessions: 0, users: 0, crashedUsers: 0 });
+
+const num = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+/**
+ * Combines the totals response (grouped by project) and the status response
+ * (grouped by project and session.status) into cumulative counts per project
+ * and overall. `slugById` maps Sentry's numeric project ids back to slugs.
+ */
+export function toHealthSample(totals: SessionsResponse, statuses: SessionsResponse, slugById: Map<string, string>, at: number): HealthSample {
+  const projects: Record<string, HealthCounts> = {};
+  const scope = (id: string | number | undefined) => {
+    const slug = slugById.get(String(id)) ?? String(id ?? 'unknown');
+    return (projects[slug] ??= empty());
+  };
+  for (const group of totals.groups) {
+    const counts = scope(group.by.project);
+    counts.sessions = num(group.totals['sum(session)']);
+    counts.users = num(group.totals['count_unique(user)']);
+    const cfu = group.totals['crash_free_rate(user)'];
+    // crash_free_rate is the tracker's own answer; the crashed-status group is only a fallback.
+    if (typeof cfu === 'number') counts.crashedUsers = Math.round(counts.users * (1 - cfu));
+  }
+  const crashedUsersByStatus = new Map<HealthCounts, number>();
+  for (const group of statuses.groups) {
+    const counts = scope(group.by.project);
+    const status = String(group.by['session.status'] ?? '');
+    const sessions = num(group.totals['sum(session)']);
+    if (status === 'crashed') {
+      counts.crashedSessions += sessions;
+      crashedUsersByStatus.set(counts, num(group.totals['count_unique(user)']));
+    }
+    if (status === 'crashed' || status === 'errored' || status === 'abnormal') counts.erroredSessions += sessions;
+  }
+  for (const [slug, counts] of Object.entries(projects)) {
+    const totalsGroup = totals.groups.find((g) => (slugById.get(String(g.by.project)) ?? String(g.by.project)) === slug);
+    if (typeof totalsGroup?.totals['crash_free_rate(user)'] !== 'number') counts.crashedUsers = crashedUsersByStatus.get(counts) ?? 0;
+  }
+  const overall = empty();
+  for (const counts of Object.values(projects)) {
+    for (const key of Object.keys(overall) as (keyof HealthCounts)[]) overall[key] += counts[key];
+  }
+  return { ...overall, at, projects };
+}
