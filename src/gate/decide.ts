@@ -1,0 +1,169 @@
+import type { HealthCounts, NewIssue } from '../tracker/types';
+import { eFail, ePass } from './evalue';
+import {
+  CHECK_LABELS,
+  UNIT_LABELS,
+  displayInterval,
+  displayRate,
+  formatCount,
+  formatEValue,
+  formatPercent,
+  formatPercentRange,
+  showsGoodFraction,
+} from './format';
+import { lowerConfidenceBound, upperConfidenceBound } from './interval';
+import type { CheckEvaluation, GatePolicy, PollInput, RateCheckId, RateLimit, Verdict } from './types';
+
+/** The counts a rate check tests: n trials, k of them bad. */
+export function trials(id: RateCheckId, counts: HealthCounts): { n: number; k: number } {
+  switch (id) {
+    case 'crash-free-users':
+      return { n: counts.users, k: counts.crashedUsers };
+    case 'crash-free-sessions':
+      return { n: counts.sessions, k: counts.crashedSessions };
+    case 'error-rate':
+      return { n: counts.sessions, k: counts.erroredSessions };
+  }
+}
+
+/**
+ * alpha = 1 - confidence, rounded so 0.95 gives exactly 0.05 (and a threshold
+ * of exactly 20) rather than 0.050000000000000044.
+ */
+function alphaOf(confidence: number): number {
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
+  return Number((1 - confidence).toPrecision(12));
+}
+
+/** The scopes tested: all projects together, and each project when there are several. */
+function scopes(poll: PollInput): { project: string | null; counts: HealthCounts }[] {
+  const projects = Object.entries(poll.projects);
+  return [{ project: null, counts: poll.counts }, ...(projects.length > 1 ? projects.map(([project, counts]) => ({ project, counts })) : [])];
+}
+
+/**
+ * Every (check, scope) is a separate test; splitting alpha over the m of them
+ * (Bonferroni: each needs E >= m/alpha) keeps the chance that any of them
+ * falsely fails the release at most alpha, at every poll at once (Ville).
+ * The interval is taken at the same per-test level, so a check fails exactly
+ * when its interval lies wholly past the limit.
+ */
+function evaluate(limit: RateLimit, project: string | null, counts: HealthCounts, threshold: number, perTestConfidence: number): CheckEvaluation {
+  const { n, k } = trials(limit.id, counts);
+  const p0 = limit.maxBadRate;
+  const fail = eFail(n, k, p0);
+  const pass = ePass(n, k, p0);
+  return {
+    id: limit.id,
+    project,
+    maxBadRate: p0,
+    n,
+    k,
+    observedBadRate: n > 0 ? k / n : null,
+    interval: n > 0 ? [lowerConfidenceBound(n, k, perTestConfidence), upperConfidenceBound(n, k, perTestConfidence)] : null,
+    eFail: fail,
+    ePass: pass,
+    eThreshold: threshold,
+    status: fail >= threshold ? 'fail' : pass >= threshold ? 'healthy' : 'watching',
+  };
+}
+
+/** "crash-free users in shop-web 92.4% (interval 90.1–94.3%, 1,204 users, 92 crashed)" */
+export function describeEvaluation(e: CheckEvaluation): string {
+  const scope = e.project === null ? '' : ` in ${e.project}`;
+  const units = UNIT_LABELS[e.id];
+  const counts = `${formatCount(e.n)} ${units.trials}, ${formatCount(e.k)} ${units.bad}`;
+  if (e.observedBadRate === null || e.interval === null) return `${CHECK_LABELS[e.id]}${scope}: no data yet (0 ${units.trials})`;
+  const rate = formatPercent(displayRate(e.id, e.observedBadRate));
+  return `${CHECK_LABELS[e.id]}${scope} ${rate} (interval ${formatPercentRange(displayInterval(e.id, e.interval))}, ${counts})`;
+}
+
+function limitText(limit: RateLimit): string {
+  const value = formatPercent(displayRate(limit.id, limit.maxBadRate));
+  return limit.source === 'baseline' ? `${value} limit (from the previous release)` : `${value} limit`;
+}
+
+function failReason(e: CheckEvaluation, limit: RateLimit): string {
+  const side = showsGoodFraction(e.id) ? 'below' : 'above';
+  return `${describeEvaluation(e)} is ${side} the ${limitText(limit)} (e-value ${formatEValue(e.eFail)} ≥ ${formatEValue(e.eThreshold)})`;
+}
+
+function oneLine(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function newIssueReason(issue: NewIssue, max: number): string {
+  return `new issue ${oneLine(issue.shortId, 40)} "${oneLine(issue.title, 80)}" affects ${formatCount(issue.userCount)} users, more than the ${formatCount(max)} allowed (max-new-issue-users)`;
+}
+
+/** The evaluation that should name a failure: the overall scope first, then the strongest evidence. */
+function pickFailure(failing: CheckEvaluation[]): CheckEvaluation | undefined {
+  const rank = (e: CheckEvaluation): number => (e.project === null ? 1 : 0);
+  return [...failing].sort((x, y) => rank(y) - rank(x) || y.eFail - x.eFail)[0];
+}
+
+/**
+ * One poll's decision. Pure: the same policy and poll always give the same
+ * answer, and time enters only as `poll.at`. Returns every (check, scope)
+ * evaluation, and a verdict once the release is decided (null means keep watching).
+ */
+export function decide(policy: GatePolicy, poll: PollInput): { evaluations: CheckEvaluation[]; verdict: Verdict | null } {
+  const alpha = alphaOf(policy.confidence);
+  const tested = scopes(poll);
+  const m = Math.max(1, policy.limits.length * tested.length);
+  const threshold = m / alpha;
+  const perTestConfidence = 1 - alpha / m;
+  const evaluations: CheckEvaluation[] = [];
+  const limitOf = new Map<CheckEvaluation, RateLimit>();
+  for (const limit of policy.limits) {
+    for (const scope of tested) {
+      const e = evaluate(limit, scope.project, scope.counts, threshold, perTestConfidence);
+      evaluations.push(e);
+      limitOf.set(e, limit);
+    }
+  }
+  const verdict = (v: Omit<Verdict, 'decidedAt' | 'evaluations'>): { evaluations: CheckEvaluation[]; verdict: Verdict } => ({
+    evaluations,
+    verdict: { ...v, decidedAt: poll.at, evaluations },
+  });
+
+  const failed = pickFailure(evaluations.filter((e) => e.status === 'fail'));
+  if (failed) {
+    return verdict({ outcome: 'fail', reason: failReason(failed, limitOf.get(failed)!), check: failed.id, project: failed.project });
+  }
+
+  const max = policy.maxNewIssueUsers;
+  if (max !== undefined) {
+    const worst = poll.newIssues.filter((i) => i.userCount > max).sort((x, y) => y.userCount - x.userCount)[0];
+    if (worst) return verdict({ outcome: 'fail', reason: newIssueReason(worst, max), check: 'new-issues', project: worst.project, issue: worst });
+  }
+
+  const sessions = poll.counts.sessions;
+  const enough = sessions >= policy.minSessions;
+  const main = evaluations[0];
+  const sessionsText = `${formatCount(sessions)} sessions`;
+  if (policy.passEarly && enough && main && evaluations.every((e) => e.status === 'healthy')) {
+    const limit = limitOf.get(main)!;
+    const side = showsGoodFraction(main.id) ? 'above' : 'below';
+    return verdict({
+      outcome: 'pass',
+      reason: `passed early, every check is confidently within its limit: ${describeEvaluation(main)} is ${side} the ${limitText(limit)} (e-value ${formatEValue(main.ePass)} ≥ ${formatEValue(threshold)}); ${sessionsText}`,
+      check: main.id,
+      project: null,
+    });
+  }
+
+  if (!poll.final) return { evaluations, verdict: null };
+  if (!enough) {
+    return verdict({
+      outcome: 'inconclusive',
+      reason: `only ${formatCount(sessions)} sessions, fewer than the ${formatCount(policy.minSessions)} needed (min-sessions)`,
+      check: null,
+      project: null,
+    });
+  }
+  const detail = main ? `: ${describeEvaluation(main)} against the ${limitText(limitOf.get(main)!)}` : '';
+  return verdict({ outcome: 'pass', reason: `all checks within limits${detail}; ${sessionsText}`, check: main?.id ?? null, project: null });
+}

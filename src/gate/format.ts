@@ -1,0 +1,67 @@
+import type { CheckId, RateCheckId } from './types';
+
+/** Human names of the checks, as used in reasons and tables. */
+export const CHECK_LABELS: Record<CheckId, string> = {
+  'crash-free-users': 'crash-free users',
+  'crash-free-sessions': 'crash-free sessions',
+  'error-rate': 'error rate',
+  'new-issues': 'new issues',
+};
+
+/** What n and k count for each rate check. */
+export const UNIT_LABELS: Record<RateCheckId, { trials: string; bad: string }> = {
+  'crash-free-users': { trials: 'users', bad: 'crashed' },
+  'crash-free-sessions': { trials: 'sessions', bad: 'crashed' },
+  'error-rate': { trials: 'sessions', bad: 'errored' },
+};
+
+/** Crash-free checks are shown as the good fraction, the error rate as the bad one. */
+export function showsGoodFraction(id: RateCheckId): boolean {
+  return id !== 'error-rate';
+}
+
+/** The bad rate as people read it for this check (crash-free = 1 - bad). */
+export function displayRate(id: RateCheckId, badRate: number): number {
+  return showsGoodFraction(id) ? 1 - badRate : badRate;
+}
+
+/** A bad-rate interval as people read it for this check, low end first. */
+export function displayInterval(id: RateCheckId, interval: [number, number]): [number, number] {
+  return showsGoodFraction(id) ? [1 - interval[1], 1 - interval[0]] : interval;
+}
+
+/**
+ * A fraction as a percentage with just enough decimals: 0.97 -> "97%",
+ * 0.924 -> "92.4%", 0.9952 -> "99.52%". Near 0 and 100% it adds decimals
+ * rather than round a crash-free 99.9996% up to a misleading "100%".
+ */
+export function formatPercent(fraction: number, decimals?: number): string {
+  if (!Number.isFinite(fraction)) return '–';
+  const pct = fraction * 100;
+  let d = decimals ?? (pct >= 99.9 || pct <= 0.1 ? 3 : pct >= 99 || pct < 1 ? 2 : 1);
+  let text = pct.toFixed(d);
+  while (decimals === undefined && d < 8 && ((pct < 100 && Number(text) >= 100) || (pct > 0 && Number(text) <= 0))) {
+    d += 1;
+    text = pct.toFixed(d);
+  }
+  if (text.includes('.')) text = text.replace(/0+$/, '').replace(/\.$/, '');
+  return `${text}%`;
+}
+
+/** "90.1–94.3%": both ends with the same number of decimals as formatPercent would pick for each. */
+export function formatPercentRange(range: [number, number]): string {
+  return `${formatPercent(range[0]).replace(/%$/, '')}–${formatPercent(range[1])}`;
+}
+
+/** 1204 -> "1,204". */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** An e-value for people: "0.31", "412", "18,204", "2.1e9". */
+export function formatEValue(e: number): string {
+  if (!Number.isFinite(e)) return e > 0 ? '∞' : '–';
+  if (e < 10) return String(Number(e.toPrecision(2)));
+  if (e < 1e6) return formatCount(e);
+  return e.toExponential(1).replace('e+', 'e');
+}

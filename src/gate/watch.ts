@@ -1,0 +1,110 @@
+import type { Clock } from '../pipeline/clock';
+import type { PollRecord } from '../report/types';
+import type { HealthSample, NewIssue } from '../tracker/types';
+import { decide } from './decide';
+import type { CheckEvaluation, GatePolicy, Verdict } from './types';
+
+export interface Schedule {
+  windowMs: number;
+  intervalMs: number;
+  initialDelayMs: number;
+}
+
+export interface WatchOptions {
+  policy: GatePolicy;
+  schedule: Schedule;
+  clock: Clock;
+  signal?: AbortSignal;
+  /** One poll: health since the deploy up to now, and the new issues (when that check is on). */
+  poll: (signal?: AbortSignal) => Promise<{ sample: HealthSample; newIssues: NewIssue[] }>;
+  onPoll?: (record: PollRecord) => void;
+}
+
+export interface WatchResult {
+  verdict: Verdict;
+  polls: PollRecord[];
+  newIssues: NewIssue[];
+  cancelled: boolean;
+}
+
+/**
+ * The default initial delay (1m) is longer than the short windows people use to
+ * try the gate; rather than refuse them, the first poll moves to mid-window.
+ */
+export function effectiveInitialDelay(s: Schedule): number {
+  return s.initialDelayMs < s.windowMs ? s.initialDelayMs : Math.floor(s.windowMs / 2);
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Polls from the first poll time every interval until a verdict or the end of
+ * the window. A poll that fails is recorded and skipped, never counted as
+ * health data; after failures the gap grows (up to 4 intervals) so an outage
+ * does not turn into a flood of requests. The window end always gets a poll.
+ */
+export async function watch(opts: WatchOptions): Promise<WatchResult> {
+  const { clock, schedule, policy, signal } = opts;
+  const start = clock.now();
+  const end = start + schedule.windowMs;
+  const polls: PollRecord[] = [];
+  let lastGood: { sample: HealthSample; newIssues: NewIssue[] } | null = null;
+  let lastEvaluations: CheckEvaluation[] = [];
+  let failures = 0;
+  let next = start + effectiveInitialDelay(schedule);
+
+  const conclude = (verdict: Verdict, cancelled = false): WatchResult => ({ verdict, polls, newIssues: lastGood?.newIssues ?? [], cancelled });
+  const undecided = (reason: string): Verdict => ({
+    outcome: 'inconclusive',
+    reason,
+    decidedAt: clock.now(),
+    check: null,
+    project: null,
+    evaluations: lastEvaluations,
+  });
+
+  for (;;) {
+    try {
+      await clock.sleep(next - clock.now(), signal);
+    } catch {
+      return conclude(undecided('cancelled before the gate could decide'), true);
+    }
+    const final = next >= end;
+    const at = clock.now();
+    let result: { sample: HealthSample; newIssues: NewIssue[] } | null = null;
+    try {
+      result = await opts.poll(signal);
+      lastGood = result;
+      failures = 0;
+    } catch (error) {
+      if (signal?.aborted) return conclude(undecided('cancelled before the gate could decide'), true);
+      failures += 1;
+      const record: PollRecord = { at, sample: null, error: errorText(error), evaluations: [], newIssues: 0 };
+      polls.push(record);
+      opts.onPoll?.(record);
+    }
+    const data = result ?? (final ? lastGood : null);
+    if (data) {
+      const { evaluations, verdict } = decide(policy, {
+        counts: data.sample,
+        projects: data.sample.projects,
+        newIssues: data.newIssues,
+        at: data.sample.at,
+        final,
+      });
+      lastEvaluations = evaluations;
+      if (result) {
+        const record: PollRecord = { at: data.sample.at, sample: data.sample, evaluations, newIssues: data.newIssues.length };
+        polls.push(record);
+        opts.onPoll?.(record);
+      }
+      if (verdict) return conclude(verdict);
+    } else if (final) {
+      const skipped = polls.filter((p) => !p.sample).length;
+      return conclude(undecided(`no health data: all ${skipped} polls of the tracker failed (last error: ${polls.at(-1)?.error ?? 'unknown'})`));
+    }
+    if (final) return conclude(undecided('the window ended without a decision'));
+    const gap = schedule.intervalMs * Math.min(4, 2 ** failures);
+    next = Math.min(Math.max(next + gap, clock.now()), end);
+  }
+}
