@@ -1,0 +1,154 @@
+import type { getOctokit } from '@actions/github';
+
+export type GitHubClient = ReturnType<typeof getOctokit>;
+
+/** Where a repository lives and how to reach it; every GitHub call in this directory takes one. */
+export interface GitHubTarget {
+  token: string;
+  /** GITHUB_API_URL, e.g. https://api.github.com or https://ghe.example/api/v3. */
+  apiUrl: string;
+  owner: string;
+  repo: string;
+  /** Per-request deadline (default 30 s): Octokit has none, and a hung API must not hang the job. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** A failed GitHub call, described in one line that never contains the token. */
+export class GitHubError extends Error {
+  override name = 'GitHubError';
+  /** HTTP status, or 0 when GitHub was not reached. */
+  readonly status: number;
+  constructor(message: string, status: number, options?: ErrorOptions) {
+    super(message, options);
+    this.status = status;
+  }
+}
+
+export async function githubClient(opts: {
+  token: string;
+  apiUrl: string;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}): Promise<GitHubClient> {
+  // Loaded here, not at the top: the client costs ~100 ms of cold start that
+  // runs without commits or a rollback never need.
+  const { getOctokit } = await import('@actions/github');
+  const octokit = getOctokit(opts.token, {
+    // Explicit, so the caller's API URL wins over whatever the toolkit read from
+    // the environment when it loaded.
+    baseUrl: opts.apiUrl.replace(/\/+$/, ''),
+    // Replacing `request` drops the toolkit's proxy-aware fetch, so only do it
+    // when the caller brings its own.
+    ...(opts.fetch ? { request: { fetch: opts.fetch } } : {}),
+  });
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  // Every hook sees the same per-request options object, so give it a fresh
+  // `request` (mutating the existing one would touch the shared defaults).
+  octokit.hook.before('request', (options) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const own = options.request?.signal;
+    options.request = { ...options.request, signal: own ? AbortSignal.any([own, timeout]) : timeout };
+  });
+  return octokit;
+}
+
+/** What to tell the user for a given status, in the context of one call. */
+export interface ErrorHints {
+  /** The permission the call needs, e.g. "actions: write". */
+  permission?: string;
+  /** What was not found, e.g. "workflow rollback.yml in acme/shop". */
+  notFound?: string;
+  /** Advice appended to GitHub's own 422 message. */
+  unprocessable?: string;
+}
+
+interface RequestErrorLike {
+  status: number;
+  message: string;
+  response?: { data?: unknown; headers?: Record<string, string | number | undefined> };
+}
+
+function isRequestError(err: unknown): err is RequestErrorLike {
+  return err instanceof Error && typeof (err as { status?: unknown }).status === 'number';
+}
+
+function githubMessage(data: unknown): string | null {
+  if (typeof data === 'string') return data.trim() || null;
+  if (data === null || typeof data !== 'object') return null;
+  const { message, errors } = data as { message?: unknown; errors?: unknown };
+  const parts: string[] = [];
+  if (typeof message === 'string' && message) parts.push(message);
+  // 422s put the specifics in `errors`: strings, or objects with a message or a field/code.
+  if (Array.isArray(errors)) {
+    for (const e of errors) {
+      if (typeof e === 'string') parts.push(e);
+      else if (e && typeof e === 'object') {
+        const o = e as Record<string, unknown>;
+        const text = o.message ?? [o.resource, o.field, o.code].filter(Boolean).join(' ');
+        if (typeof text === 'string' && text) parts.push(text);
+      }
+    }
+  }
+  return parts.length ? parts.join(': ') : null;
+}
+
+/** Quoted GitHub text, or nothing when it only restates the status. */
+function quote(msg: string | null, ...boring: string[]): string {
+  if (!msg || boring.some((b) => msg.toLowerCase() === b.toLowerCase())) return '';
+  return ` (GitHub says: ${msg})`;
+}
+
+/**
+ * One line saying what failed, why, and what to change. Works on Octokit's
+ * RequestError (and anything with a numeric `status`); other errors keep their message.
+ */
+export function describeGitHubError(err: unknown, what: string, hints: ErrorHints = {}): string {
+  if (!isRequestError(err)) {
+    return `${what} failed: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  // Octokit reports fetch failures (refused, DNS, timeout) as status 500 with no response.
+  if (!err.response) {
+    return `${what} failed: could not reach the GitHub API: ${err.message}`;
+  }
+  const { status } = err;
+  const msg = githubMessage(err.response.data);
+  const headers = err.response.headers ?? {};
+  const rateLimited = String(headers['x-ratelimit-remaining'] ?? '') === '0' || status === 429 || /rate limit/i.test(msg ?? '');
+  switch (true) {
+    case status === 401:
+      return `${what} failed: GitHub rejected the token as bad credentials (HTTP 401); check the \`github-token\` input`;
+    case rateLimited && (status === 403 || status === 429): {
+      const reset = Number(headers['x-ratelimit-reset']);
+      const retryAfter = Number(headers['retry-after']);
+      const when = Number.isFinite(retryAfter) && retryAfter > 0
+        ? `; retry after ${retryAfter} s`
+        : Number.isFinite(reset) && reset > 0
+          ? `; the limit resets at ${new Date(reset * 1000).toISOString()}`
+          : '';
+      return `${what} failed: GitHub API rate limit exceeded (HTTP ${status})${when}`;
+    }
+    case status === 403: {
+      const need = hints.permission
+        ? `the token needs \`${hints.permission}\` (set \`permissions: { ${hints.permission} }\` on the job, or use a token that has it)`
+        : 'the token lacks the permission this call needs';
+      return `${what} failed: ${need} (HTTP 403)${quote(msg)}`;
+    }
+    case status === 404: {
+      const target = hints.notFound ?? 'the resource';
+      return `${what} failed: ${target} was not found, or the token cannot see it (HTTP 404)${quote(msg, 'Not Found')}`;
+    }
+    case status === 422:
+      return `${what} failed: GitHub refused the request (HTTP 422): ${msg ?? 'validation failed'}${hints.unprocessable ? `; ${hints.unprocessable}` : ''}`;
+    default:
+      return `${what} failed: GitHub answered HTTP ${status}${quote(msg)}`;
+  }
+}
+
+/** Turns a caught error into a GitHubError, with the token scrubbed as a last line of defence. */
+export function toGitHubError(err: unknown, token: string, what: string, hints?: ErrorHints): GitHubError {
+  let line = describeGitHubError(err, what, hints).replace(/\s*\n\s*/g, ' ');
+  if (token) line = line.replaceAll(token, '***');
+  const status = isRequestError(err) && err.response ? err.status : 0;
+  return new GitHubError(line, status, { cause: err });
+}

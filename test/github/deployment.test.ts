@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { setDeploymentStatus } from '../../src/github/deployment';
+import { GitHubError } from '../../src/github/client';
+import { startGitHubStub, type GitHubStub } from '../helpers/github-stub';
+import { TOKEN } from './fixtures';
+
+let stub: GitHubStub | undefined;
+afterEach(async () => {
+  await stub?.close();
+  stub = undefined;
+});
+
+const target = (url: string) => ({ token: TOKEN, apiUrl: url, owner: 'acme', repo: 'shop' });
+
+describe('setDeploymentStatus', () => {
+  it('posts state, description, log URL and environment to the deployment', async () => {
+    stub = await startGitHubStub({ token: TOKEN, deployments: [42] });
+    await setDeploymentStatus({
+      ...target(stub.url),
+      deploymentId: 42,
+      state: 'failure',
+      description: 'Crash-free users 97.8% < 99.5%',
+      logUrl: 'https://github.com/acme/shop/actions/runs/1',
+      environment: 'production',
+    });
+    expect(stub.requests).toEqual([
+      {
+        method: 'POST',
+        path: '/repos/acme/shop/deployments/42/statuses',
+        query: {},
+        body: {
+          state: 'failure',
+          description: 'Crash-free users 97.8% < 99.5%',
+          log_url: 'https://github.com/acme/shop/actions/runs/1',
+          environment: 'production',
+        },
+        hasAuth: true,
+      },
+    ]);
+  });
+
+  it('sends no log_url or environment when not given', async () => {
+    stub = await startGitHubStub({ token: TOKEN });
+    await setDeploymentStatus({ ...target(stub.url), deploymentId: 7, state: 'success', description: 'healthy' });
+    expect(stub.requests[0]!.body).toEqual({ state: 'success', description: 'healthy' });
+  });
+
+  it('truncates the description to 140 characters without splitting an emoji', async () => {
+    stub = await startGitHubStub({ token: TOKEN });
+    const description = `${'x'.repeat(138)}🔥🔥 and more`;
+    await setDeploymentStatus({ ...target(stub.url), deploymentId: 7, state: 'error', description });
+    const sent = (stub.requests[0]!.body as { description: string }).description;
+    expect(Array.from(sent)).toHaveLength(140);
+    expect(sent).toBe(`${'x'.repeat(138)}🔥…`);
+  });
+
+  it('403 names `deployments: write`', async () => {
+    stub = await startGitHubStub({ token: TOKEN, fail: { deploymentStatus: 403 } });
+    const err = (await setDeploymentStatus({ ...target(stub.url), deploymentId: 7, state: 'failure', description: 'x' }).catch(
+      (e: unknown) => e,
+    )) as GitHubError;
+    expect(err).toBeInstanceOf(GitHubError);
+    expect(err.message).toContain('setting the status of deployment 7 in acme/shop to failure failed: the token needs `deployments: write`');
+    expect(err.message).not.toContain(TOKEN);
+  });
+
+  it('404 names the deployment', async () => {
+    stub = await startGitHubStub({ token: TOKEN, deployments: [42] });
+    const err = (await setDeploymentStatus({ ...target(stub.url), deploymentId: 41, state: 'failure', description: 'x' }).catch(
+      (e: unknown) => e,
+    )) as GitHubError;
+    expect(err.status).toBe(404);
+    expect(err.message).toBe(
+      'setting the status of deployment 41 in acme/shop to failure failed: deployment 41 in acme/shop was not found, or the token cannot see it (HTTP 404)',
+    );
+  });
+});
