@@ -1,0 +1,313 @@
+/**
+ * A Sentry-compatible HTTP server on 127.0.0.1 for tests, the demo and the benchmark. It serves the
+ * endpoints the action uses (see /shared/design.md, "Sentry endpoints"), with session data from a
+ * deterministic traffic scenario and time from an injectable clock.
+ */
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { simClock } from './clock';
+import { type Fault, FaultList, type Faults, faultResponse } from './faults';
+import { HttpError, type Query, type Reply, detail, many, notFound, paginate, parseQuery } from './http';
+import { filterIssues, materializeIssues, serializeIssue } from './issues';
+import { createDeploy, createRelease, getRelease, listReleases, updateRelease } from './releases';
+import { type Scenario, getScenario } from './scenarios';
+import { querySessions } from './sessions';
+import { type ProjectRec, type ReleaseRec, type TrackerState, iso, serializeDeploy, serializeProject, serializeRelease, serializeRepo } from './store';
+import { Traffic } from './traffic';
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  query: Query;
+  body: unknown;
+  /** Request headers, with the Authorization value replaced by `[redacted]`. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Status sent; 0 when the connection was reset or left hanging. */
+  status: number;
+  /** Simulated time of the request (epoch ms). */
+  at: number;
+  fault?: Fault;
+}
+
+export interface LocalTrackerOptions {
+  /** A scenario or its name (see listScenarios()). Default `healthy`. */
+  scenario?: Scenario | string;
+  /** Expected bearer token. Default `local-token`. */
+  token?: string;
+  /** Simulated now (epoch ms). Default: Date.now, or a scaled clock when `timeScale` is given. */
+  clock?: () => number;
+  /** Shortcut for `clock: simClock({ timeScale }).now`: 60 makes one real second a simulated minute. */
+  timeScale?: number;
+  org?: string;
+  /** Project slugs; traffic profile i of the scenario belongs to slug i. Default: the scenario's. */
+  projects?: string[];
+  /** Connected repository names. Default: the scenario's (`acme/shop`). */
+  repos?: string[];
+}
+
+export interface LocalTracker {
+  /** http://127.0.0.1:PORT (no trailing slash): the `sentry-url` to give the action. */
+  url: string;
+  token: string;
+  org: string;
+  scenario: Scenario;
+  requests: LoggedRequest[];
+  state: TrackerState;
+  faults: Faults;
+  /** Simulated now (epoch ms). */
+  now(): number;
+  /** Numeric project id of a slug (what the sessions endpoint's `project` takes). */
+  projectId(slug: string): number;
+  close(): Promise<void>;
+}
+
+const PREFIX = '/api/0/organizations/';
+
+export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise<LocalTracker> {
+  const scenario = typeof opts.scenario === 'object' ? structuredClone(opts.scenario) : getScenario(opts.scenario ?? 'healthy');
+  const token = opts.token ?? 'local-token';
+  const clock = opts.clock ?? (opts.timeScale ? simClock({ timeScale: opts.timeScale }).now : Date.now);
+  const org = opts.org ?? 'acme';
+  const slugs = opts.projects ?? scenario.projectSlugs;
+  const startedAt = clock();
+  const ingestionDelayMs = scenario.ingestionDelaySec * 1000;
+
+  // Traffic profile i belongs to project i; extra projects reuse the last profile.
+  const profiles = slugs.map((_, i) => scenario.projects[Math.min(i, scenario.projects.length - 1)]!);
+  const traffic = new Traffic({ seed: scenario.seed, projects: profiles });
+  const state: TrackerState = {
+    org,
+    environment: scenario.environment,
+    projects: slugs.map((slug, i) => ({ id: 1001 + i, slug, platform: 'javascript' })),
+    releases: new Map(),
+    repos: (opts.repos ?? scenario.repos).map((name, i) => ({
+      id: String(i + 1),
+      name,
+      url: `https://github.com/${name}`,
+      dateCreated: iso(startedAt - 90 * 86_400_000),
+    })),
+  };
+  seedPreviousRelease(state, scenario, startedAt);
+
+  const faults = new FaultList();
+  if (scenario.outage) faults.add({ status: 503, times: Infinity });
+  const requests: LoggedRequest[] = [];
+  let baseUrl = '';
+
+  const projectsFromQuery = (q: Query): ProjectRec[] => {
+    const raw = many(q, 'project');
+    if (raw.length === 0 || raw.includes('-1')) return state.projects;
+    // Sentry's get_projects: ids only, and an id the token cannot see is a 403, not a 404.
+    if (raw.some((v) => !/^-?\d+$/.test(v))) throw detail(400, 'Invalid project parameter. Values must be numbers.');
+    const picked = raw.map((id) => state.projects.find((p) => p.id === Number(id)));
+    if (picked.some((p) => !p)) throw detail(403, 'You do not have permission to perform this action.');
+    return picked as ProjectRec[];
+  };
+  const newGroups = (r: ReleaseRec) => (projectId: number) =>
+    materializeIssues(state, scenario.issues, clock(), ingestionDelayMs).filter((i) => i.release === r && i.project.id === projectId).length;
+
+  function route(method: string, parts: string[], q: Query, body: unknown, self: URL, userAgent: string | null): Reply {
+    const now = clock();
+    const [head, version, sub, ...rest] = parts;
+    const allow = (...methods: string[]) => {
+      if (!methods.includes(method)) throw detail(405, `Method "${method}" not allowed.`);
+    };
+    if (head === 'releases' && version === undefined) {
+      allow('GET', 'POST');
+      if (method === 'POST') {
+        const { status, release } = createRelease(state, body, now, userAgent);
+        return { status, body: serializeRelease(state, release, newGroups(release)) };
+      }
+      const { page, link } = paginate(listReleases(state, q, projectsFromQuery(q)), q, self, 'per_page');
+      return { status: 200, body: page.map((r) => serializeRelease(state, r, newGroups(r))), headers: { Link: link } };
+    }
+    if (head === 'releases' && version !== undefined && sub === undefined) {
+      allow('GET', 'PUT');
+      const r = method === 'PUT' ? updateRelease(state, version, body) : getRelease(state, version);
+      return { status: 200, body: serializeRelease(state, r, newGroups(r)) };
+    }
+    if (head === 'releases' && version !== undefined && sub === 'deploys' && rest.length === 0) {
+      allow('GET', 'POST');
+      if (method === 'POST') return { status: 201, body: serializeDeploy(createDeploy(state, version, body, now)) };
+      const deploys = [...getRelease(state, version).deploys].reverse();
+      const { page, link } = paginate(deploys, q, self, 'per_page');
+      return { status: 200, body: page.map(serializeDeploy), headers: { Link: link } };
+    }
+    if (parts.length === 1 && head === 'repos') {
+      allow('GET');
+      const text = (q.query as string | undefined)?.toLowerCase() ?? '';
+      const { page, link } = paginate(state.repos.filter((r) => r.name.toLowerCase().includes(text)), q, self, 'per_page');
+      return { status: 200, body: page.map(serializeRepo), headers: { Link: link } };
+    }
+    if (parts.length === 1 && head === 'projects') {
+      allow('GET');
+      const text = (q.query as string | undefined)?.toLowerCase() ?? '';
+      const latest = (p: ProjectRec) =>
+        [...state.releases.values()].filter((r) => r.projectIds.includes(p.id)).sort((a, b) => b.dateCreated - a.dateCreated)[0]?.version ?? null;
+      const { page, link } = paginate(state.projects.filter((p) => p.slug.includes(text)), q, self, 'per_page');
+      return {
+        status: 200,
+        body: page.map((p) => serializeProject(p, startedAt - 365 * 86_400_000, latest(p), state.environment)),
+        headers: { Link: link },
+      };
+    }
+    if (parts.length === 1 && head === 'sessions') {
+      allow('GET');
+      return { status: 200, body: querySessions(q, { state, traffic, now, ingestionDelayMs, projects: projectsFromQuery }) };
+    }
+    if (parts.length === 1 && head === 'issues') {
+      allow('GET');
+      const rows = filterIssues(materializeIssues(state, scenario.issues, now, ingestionDelayMs), q, projectsFromQuery(q), state.environment);
+      const { page, link } = paginate(rows, q, self, 'limit');
+      return { status: 200, body: page.map((r) => serializeIssue(r, baseUrl, org)), headers: { Link: link } };
+    }
+    throw notFound();
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const self = new URL(req.url ?? '/', baseUrl);
+    const query = parseQuery(self.searchParams);
+    const raw = await readBody(req);
+    const headers: LoggedRequest['headers'] = { ...req.headers };
+    if (headers.authorization !== undefined) headers.authorization = '[redacted]';
+    const entry: LoggedRequest = { method, path: self.pathname, query, body: undefined, headers, status: 0, at: clock() };
+    requests.push(entry);
+
+    let body: unknown;
+    let bodyError: HttpError | undefined;
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw);
+      } catch (e) {
+        bodyError = detail(400, `JSON parse error - ${(e as Error).message}`);
+      }
+    }
+    entry.body = body ?? (raw.length > 0 ? raw : undefined);
+
+    const fault = faults.take(method, self.pathname);
+    if (fault) {
+      entry.fault = fault;
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.reset) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.hang) return; // closed by close() through closeAllConnections()
+      if (fault.echoToken) {
+        const sent = req.headers.authorization ?? '';
+        const text = JSON.stringify({ detail: `Upstream auth failed for header "Authorization: ${sent}"` });
+        return send(res, entry, fault.status ?? 500, text, fault.headers);
+      }
+      if (fault.status !== undefined) {
+        const def = faultResponse(fault.status, Date.now());
+        return send(res, entry, fault.status, fault.body ?? def.body, { ...def.headers, ...fault.headers });
+      }
+    }
+
+    let reply: Reply;
+    try {
+      reply = authorizeAndRoute(method, self, query, body, bodyError, req);
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      reply = { status: e.status, body: e.body };
+    }
+    const text = JSON.stringify(reply.body);
+    if (fault?.truncate) {
+      entry.status = reply.status;
+      res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...reply.headers });
+      res.write(text.slice(0, Math.floor(text.length / 2)));
+      setImmediate(() => req.socket.destroy());
+      return;
+    }
+    send(res, entry, reply.status, text, { ...reply.headers, ...fault?.headers });
+  }
+
+  function authorizeAndRoute(method: string, self: URL, q: Query, body: unknown, bodyError: HttpError | undefined, req: IncomingMessage): Reply {
+    const auth = req.headers.authorization;
+    if (auth === undefined) throw detail(401, 'Authentication credentials were not provided.');
+    if (auth !== `Bearer ${token}`) throw detail(401, 'Invalid token');
+    if (!self.pathname.startsWith(PREFIX) || !self.pathname.endsWith('/')) throw notFound();
+    const parts = self.pathname.slice(PREFIX.length, -1).split('/').map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        throw notFound();
+      }
+    });
+    const [orgSlug, ...rest] = parts;
+    if (orgSlug !== org) throw notFound();
+    if (bodyError) throw bodyError;
+    const ua = req.headers['user-agent'] ?? null;
+    return route(method, rest, q, body, self, ua);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ detail: `Internal Error: ${(e as Error).message}` }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
+
+  return {
+    url: baseUrl,
+    token,
+    org,
+    scenario,
+    requests,
+    state,
+    faults,
+    now: clock,
+    projectId(slug) {
+      const p = state.projects.find((x) => x.slug === slug);
+      if (!p) throw new Error(`unknown project ${slug}`);
+      return p.id;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function send(res: ServerResponse, entry: LoggedRequest, status: number, text: string, headers: Record<string, string> = {}): void {
+  entry.status = status;
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** The release deployed before the watched one, with its own history, so baselines work. */
+function seedPreviousRelease(state: TrackerState, scenario: Scenario, startedAt: number): void {
+  const deployedAt = startedAt - scenario.previousRelease.deployedMinutesBeforeStart * 60_000;
+  const created = deployedAt - 10 * 60_000;
+  state.releases.set(scenario.previousRelease.version, {
+    id: 1,
+    version: scenario.previousRelease.version,
+    ref: null,
+    url: null,
+    dateCreated: created,
+    dateReleased: iso(deployedAt),
+    projectIds: state.projects.map((p) => p.id),
+    deploys: [{ id: '1', environment: scenario.environment, dateStarted: iso(created), dateFinished: iso(deployedAt), name: null, url: null }],
+    commits: [{ id: '9b07d3e4c1f2a3b4c5d6e7f8091a2b3c4d5e6f70', repository: scenario.repos[0] ?? null, message: 'Previous release' }],
+    refs: [],
+    role: 'previous',
+    userAgent: null,
+  });
+}

@@ -1,0 +1,196 @@
+/**
+ * GET /organizations/{org}/sessions/: the metrics-backed release-health query, with the same
+ * parameter validation, date rounding and output shape as Sentry's
+ * (organization_sessions.py, release_health/metrics_sessions_v2.py).
+ */
+import { type Query, detail, many, one, parsePeriod, parseSearch } from './http';
+import { anchorOf, iso, type ProjectRec, type TrackerState, untilOf } from './store';
+import { ABNORMAL, CRASHED, ERRORED, HEALTHY, type Traffic } from './traffic';
+
+const COUNT_FIELDS = ['sum(session)', 'count_unique(user)'];
+const RATE_FIELDS = ['crash_free_rate(user)', 'crash_free_rate(session)', 'crash_rate(user)', 'crash_rate(session)'];
+const GROUP_BYS = ['project', 'release', 'environment', 'session.status'];
+const ONE_DAY = 86400;
+const MAX_POINTS = 1000;
+// SessionStatus enum order in Sentry, which is the order the status groups come out in.
+const STATUS_ORDER: [string, number][] = [['abnormal', ABNORMAL], ['crashed', CRASHED], ['errored', ERRORED], ['healthy', HEALTHY]];
+
+export interface SessionsDeps {
+  state: TrackerState;
+  traffic: Traffic;
+  now: number;
+  ingestionDelayMs: number;
+  /** Resolves the `project` query parameter (ids, -1 or absent) to projects, throwing Sentry's errors. */
+  projects: (q: Query) => ProjectRec[];
+}
+
+class Acc {
+  sessions: number[][]; // [status][bucket]
+  users: Map<number, number>[]; // per bucket: user -> worst status
+  totalUsers = new Map<number, number>();
+  constructor(buckets: number) {
+    this.sessions = [0, 1, 2, 3].map(() => new Array<number>(buckets).fill(0));
+    this.users = Array.from({ length: buckets }, () => new Map());
+  }
+  add(bucket: number, user: number, status: number) {
+    this.sessions[status]![bucket]! += 1;
+    const m = this.users[bucket]!;
+    m.set(user, Math.max(m.get(user) ?? 0, status));
+    this.totalUsers.set(user, Math.max(this.totalUsers.get(user) ?? 0, status));
+  }
+}
+
+export function querySessions(q: Query, deps: SessionsDeps) {
+  const fields = many(q, 'field');
+  if (fields.length === 0) throw detail(400, 'Request is missing a "field"');
+  for (const f of fields) {
+    if (!COUNT_FIELDS.includes(f) && !RATE_FIELDS.includes(f)) throw detail(400, `Invalid field: "${f}"`);
+  }
+  const groupBy = many(q, 'groupBy');
+  for (const g of groupBy) if (!GROUP_BYS.includes(g)) throw detail(400, `Invalid groupBy: "${g}"`);
+  const byStatus = groupBy.includes('session.status');
+  const rate = fields.find((f) => RATE_FIELDS.includes(f));
+  if (byStatus && rate) throw detail(400, `Cannot group field ${rate} by session.status`);
+
+  // Interval rules of the metrics backend (sentry/snuba/metrics/utils.get_date_range).
+  const interval = parsePeriod(one(q, 'interval') ?? '1h') ?? 3600;
+  if (interval % 10 !== 0 || interval < 10) {
+    throw detail(400, 'The interval has to be a multiple of the minimum interval of ten seconds.');
+  }
+  if (ONE_DAY % interval !== 0) throw detail(400, 'The interval should divide one day without a remainder.');
+
+  let startS: number;
+  let endS: number;
+  const statsPeriod = one(q, 'statsPeriod');
+  const startText = one(q, 'start');
+  const endText = one(q, 'end');
+  if (statsPeriod !== undefined) {
+    const period = parsePeriod(statsPeriod);
+    if (period === undefined) throw detail(400, `Invalid statsPeriod: ${JSON.stringify(statsPeriod)}`);
+    endS = deps.now / 1000;
+    startS = endS - period;
+  } else if (startText !== undefined || endText !== undefined) {
+    if (startText === undefined || endText === undefined) throw detail(400, 'start and end are both required');
+    startS = Date.parse(startText) / 1000;
+    endS = Date.parse(endText) / 1000;
+    if (Number.isNaN(startS) || Number.isNaN(endS)) throw detail(400, `${startText} is not a valid ISO8601 date query`);
+    if (startS > endS) throw detail(400, 'start must be before end');
+  } else {
+    endS = deps.now / 1000;
+    startS = endS - ONE_DAY;
+  }
+  const range = interval * Math.ceil((endS - startS) / interval);
+  if (range / interval > MAX_POINTS) {
+    throw detail(400, 'Your interval and date range would create too many results. Use a larger interval, or a smaller date range.');
+  }
+  const end = interval * Math.ceil(endS / interval);
+  const start = end - range;
+  const buckets = range / interval;
+  const intervals = Array.from({ length: buckets }, (_, i) => iso((start + i * interval) * 1000));
+
+  // Filters: `query` (release, environment), `environment`, `project`.
+  const queryText = one(q, 'query') ?? '';
+  const releaseFilter: string[] = [];
+  const envFilter = many(q, 'environment');
+  for (const { key, value } of parseSearch(queryText)) {
+    if (key === 'release') releaseFilter.push(value);
+    else if (key === 'environment') envFilter.push(value);
+    else throw detail(400, `Invalid search query: ${key ? `${key}:${value}` : value}`);
+  }
+  const projects = deps.projects(q);
+  const env = deps.state.environment;
+  const envMatches = envFilter.length === 0 || envFilter.includes(env);
+
+  const groups = new Map<string, { by: Record<string, string | number>; acc: Acc }>();
+  if (envMatches) {
+    for (const release of deps.state.releases.values()) {
+      if (releaseFilter.length > 0 && !releaseFilter.includes(release.version)) continue;
+      const anchor = anchorOf(release, env);
+      for (const project of projects) {
+        if (!release.projectIds.includes(project.id)) continue;
+        const index = deps.state.projects.indexOf(project);
+        const by: Record<string, string | number> = {};
+        if (groupBy.includes('project')) by.project = project.id;
+        if (groupBy.includes('release')) by.release = release.version;
+        if (groupBy.includes('environment')) by.environment = env;
+        const key = JSON.stringify(by);
+        deps.traffic.forEach(
+          {
+            role: release.role,
+            project: index,
+            anchor,
+            until: untilOf(deps.state, release, project.id, env),
+            from: start * 1000,
+            to: end * 1000,
+            visibleBefore: deps.now - deps.ingestionDelayMs,
+          },
+          (t, user, status) => {
+            let g = groups.get(key);
+            if (!g) groups.set(key, (g = { by, acc: new Acc(buckets) }));
+            g.acc.add(Math.floor((t / 1000 - start) / interval), user, status);
+          },
+        );
+      }
+    }
+  }
+  // Like Sentry: without groupBy there is always one group; grouping only by status gives four.
+  if (groups.size === 0 && (groupBy.length === 0 || (groupBy.length === 1 && byStatus))) {
+    groups.set('{}', { by: {}, acc: new Acc(buckets) });
+  }
+
+  const includeSeries = one(q, 'includeSeries') !== '0';
+  const includeTotals = one(q, 'includeTotals') !== '0';
+  const out = [];
+  for (const { by, acc } of groups.values()) {
+    const statuses: [Record<string, string | number>, number | undefined][] = byStatus
+      ? STATUS_ORDER.map(([name, rank]) => [{ ...by, 'session.status': name }, rank])
+      : [[by, undefined]];
+    for (const [groupKey, status] of statuses) {
+      const totals: Record<string, number | null> = {};
+      const series: Record<string, (number | null)[]> = {};
+      for (const f of fields) {
+        totals[f] = value(f, acc.sessions.map((s) => sum(s)), acc.totalUsers, status);
+        series[f] = acc.users.map((u, b) => value(f, acc.sessions.map((s) => s[b]!), u, status));
+      }
+      // includeSeries=0 / includeTotals=0 leave the key with an empty object, and no intervals.
+      out.push({ by: groupKey, totals: includeTotals ? totals : {}, series: includeSeries ? series : {} });
+    }
+  }
+  return {
+    start: iso(start * 1000),
+    end: iso(end * 1000),
+    intervals: includeSeries ? intervals : [],
+    groups: out,
+    query: queryText,
+  };
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** One field's value from session counts per status and users' worst status. */
+function value(field: string, perStatus: number[], users: Map<number, number>, status: number | undefined): number | null {
+  const sessions = sum(perStatus);
+  const crashed = perStatus[CRASHED]!;
+  let userCount = 0;
+  let crashedUsers = 0;
+  for (const worst of users.values()) {
+    if (status === undefined || worst === status) userCount += 1;
+    if (worst === CRASHED) crashedUsers += 1;
+  }
+  switch (field) {
+    case 'sum(session)':
+      return status === undefined ? sessions : perStatus[status]!;
+    case 'count_unique(user)':
+      return userCount;
+    case 'crash_free_rate(session)':
+      return sessions === 0 ? null : 1 - crashed / sessions;
+    case 'crash_rate(session)':
+      return sessions === 0 ? null : crashed / sessions;
+    case 'crash_free_rate(user)':
+      return users.size === 0 ? null : 1 - crashedUsers / users.size;
+    case 'crash_rate(user)':
+      return users.size === 0 ? null : crashedUsers / users.size;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
+import { MIN, call, manualClock } from './client';
+
+describe('local tracker: releases, deploys, repos, projects', () => {
+  const clock = manualClock();
+  let t: LocalTracker;
+  beforeAll(async () => {
+    t = await startLocalTracker({ scenario: 'two-projects', clock: clock.now });
+  });
+  afterAll(() => t.close());
+
+  const version = 'shop-web@2.0.0+build.7';
+
+  it('creates a release (201), answers 208 on re-create, and 201 again when a project is added', async () => {
+    const first = await call(t, 'POST', 'releases/', { body: { version, projects: ['shop-web'] } });
+    expect(first.status).toBe(201);
+    expect(first.body.version).toBe(version);
+    expect(first.body.projects.map((p: { slug: string }) => p.slug)).toEqual(['shop-web']);
+    expect(first.body.dateCreated).toBe('2026-06-03T02:00:00.000Z');
+
+    const again = await call(t, 'POST', 'releases/', { body: { version, projects: ['shop-web'], dateReleased: '2026-06-03T03:00:00Z' } });
+    expect(again.status).toBe(208);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.body.dateReleased).toBeNull(); // an existing release keeps its dateReleased
+
+    const added = await call(t, 'POST', 'releases/', { body: { version, projects: ['shop-web', 'shop-api'] } });
+    expect(added.status).toBe(201);
+    expect(added.body.projects).toHaveLength(2);
+  });
+
+  it('rejects unknown projects (400) and versions with a slash (400)', async () => {
+    const bad = await call(t, 'POST', 'releases/', { body: { version: 'x@1', projects: ['nope'] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ projects: ['Invalid project ids or slugs'] });
+    const slash = await call(t, 'POST', 'releases/', { body: { version: 'a/b', projects: ['shop-web'] } });
+    expect(slash.status).toBe(400);
+    expect(Object.keys(slash.body)).toEqual(['version']);
+  });
+
+  it('gets and updates a release by URL-encoded version', async () => {
+    const path = `releases/${encodeURIComponent(version)}/`;
+    expect(path).toContain('%40');
+    const got = await call(t, 'GET', path);
+    expect(got.status).toBe(200);
+    expect(got.body.versionInfo.package).toBe('shop-web');
+
+    const refs = await call(t, 'PUT', path, { body: { refs: [{ repository: 'acme/shop', commit: 'a'.repeat(40), previousCommit: 'b'.repeat(40) }] } });
+    expect(refs.status).toBe(200);
+    expect(refs.body.lastCommit.id).toBe('a'.repeat(40));
+    expect(t.state.releases.get(version)!.refs).toHaveLength(1);
+
+    const commits = await call(t, 'PUT', path, {
+      body: { commits: [{ id: 'c'.repeat(40), repository: 'acme/shop', message: 'fix cart', author_name: 'Ann', author_email: 'ann@example.com', timestamp: '2026-06-03T01:00:00Z' }] },
+    });
+    expect(commits.body.commitCount).toBe(1);
+    expect(commits.body.lastCommit.message).toBe('fix cart');
+
+    const fin = await call(t, 'PUT', path, { body: { dateReleased: '2026-06-03T02:05:00Z' } });
+    expect(fin.body.dateReleased).toBe('2026-06-03T02:05:00Z');
+
+    const badRepo = await call(t, 'PUT', path, { body: { refs: [{ repository: 'acme/other', commit: 'd'.repeat(40) }] } });
+    expect(badRepo.status).toBe(400);
+    expect(badRepo.body).toEqual({ refs: ['Invalid repository names: acme/other'] });
+
+    const missing = await call(t, 'GET', 'releases/nope%401/');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({ detail: 'The requested resource does not exist' });
+  });
+
+  it('records deploys and shows the latest as lastDeploy in the list', async () => {
+    const path = `releases/${encodeURIComponent(version)}/deploys/`;
+    clock.advance(2 * MIN);
+    const d = await call(t, 'POST', path, {
+      body: { environment: 'production', name: 'deploy 7', url: 'https://ci.example/run/7', dateStarted: '2026-06-03T02:01:00Z', dateFinished: '2026-06-03T02:02:00Z', projects: ['shop-web'] },
+    });
+    expect(d.status).toBe(201);
+    expect(d.body).toMatchObject({ environment: 'production', dateFinished: '2026-06-03T02:02:00.000Z', name: 'deploy 7' });
+    const noName = await call(t, 'POST', path, { body: { environment: 'staging' } });
+    expect(noName.body.dateFinished).toBe('2026-06-03T02:02:00.000Z'); // defaults to now
+    expect((await call(t, 'POST', path, { body: { name: 'x' } })).status).toBe(400);
+
+    const listed = await call(t, 'GET', path);
+    expect(listed.body.map((x: { environment: string }) => x.environment)).toEqual(['staging', 'production']);
+
+    const list = await call(t, 'GET', 'releases/', { query: { project: t.projectId('shop-web'), environment: 'production', per_page: 10, sort: 'date' } });
+    expect(list.status).toBe(200);
+    expect(list.body.map((r: { version: string }) => r.version)).toEqual([version, 'shop-web@1.4.0']);
+    expect(list.body[0].lastDeploy.environment).toBe('staging');
+    expect(list.body[1].lastDeploy).toMatchObject({ environment: 'production', name: null });
+    expect(list.headers.get('link')).toContain('rel="next"; results="false"');
+
+    const page = await call(t, 'GET', 'releases/', { query: { per_page: 1 } });
+    expect(page.body).toHaveLength(1);
+    const next = /<([^>]+)>; rel="next"; results="true"; cursor="([^"]+)"/.exec(page.headers.get('link')!);
+    expect(next).not.toBeNull();
+    const second = await call(t, 'GET', 'releases/', { query: { per_page: 1, cursor: next![2]! } });
+    expect(second.body[0].version).toBe('shop-web@1.4.0');
+
+    expect((await call(t, 'GET', 'releases/', { query: { query: 'SHOP-WEB@1.4' } })).body).toHaveLength(1);
+    expect((await call(t, 'GET', 'releases/', { query: { environment: 'staging-eu' } })).body).toEqual([]);
+    const crashSort = await call(t, 'GET', 'releases/', { query: { sort: 'crash_free_users' } });
+    expect(crashSort.status).toBe(400);
+  });
+
+  it('serves repos and projects (ids map slugs for the sessions endpoint)', async () => {
+    const repos = await call(t, 'GET', 'repos/');
+    expect(repos.body.map((r: { name: string }) => r.name)).toEqual(['acme/shop']);
+    const projects = await call(t, 'GET', 'projects/');
+    expect(projects.body.map((p: { id: string; slug: string }) => [p.id, p.slug])).toEqual([
+      ['1001', 'shop-web'],
+      ['1002', 'shop-api'],
+    ]);
+  });
+
+  it('answers 401 on a wrong or missing token, 404 on an unknown org, and logs without the token', async () => {
+    const wrong = await call(t, 'GET', 'repos/', { token: 'nope' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toEqual({ detail: 'Invalid token' });
+    const missing = await call(t, 'GET', 'repos/', { token: null });
+    expect(missing.status).toBe(401);
+
+    const res = await fetch(`${t.url}/api/0/organizations/globex/repos/`, { headers: { Authorization: `Bearer ${t.token}` } });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ detail: 'The requested resource does not exist' });
+
+    const logged = JSON.stringify(t.requests);
+    expect(logged).not.toContain(t.token);
+    const last = t.requests.at(-1)!;
+    expect(last).toMatchObject({ method: 'GET', path: '/api/0/organizations/globex/repos/', status: 404 });
+    expect(last.headers.authorization).toBe('[redacted]');
+    const post = t.requests.find((r) => r.method === 'POST')!;
+    expect(post.body).toEqual({ version, projects: ['shop-web'] });
+  });
+});
