@@ -59,6 +59,8 @@ export interface ErrorHints {
   permission?: string;
   /** What was not found, e.g. "workflow rollback.yml in acme/shop". */
   notFound?: string;
+  /** Advice after a 404, e.g. how the thing could have gone missing. */
+  notFoundHint?: string;
   /** Advice appended to GitHub's own 422 message. */
   unprocessable?: string;
 }
@@ -93,10 +95,10 @@ function githubMessage(data: unknown): string | null {
   return parts.length ? parts.join(': ') : null;
 }
 
-/** Quoted GitHub text, or nothing when it only restates the status. */
-function quote(msg: string | null, ...boring: string[]): string {
-  if (!msg || boring.some((b) => msg.toLowerCase() === b.toLowerCase())) return '';
-  return ` (GitHub says: ${msg})`;
+/** "(HTTP 403: GitHub's words)", leaving out words that only restate the status. */
+function statusTag(status: number, msg: string | null, ...boring: string[]): string {
+  const said = msg && !boring.some((b) => msg.toLowerCase() === b.toLowerCase()) ? `: ${msg}` : '';
+  return `(HTTP ${status}${said})`;
 }
 
 /**
@@ -130,18 +132,19 @@ export function describeGitHubError(err: unknown, what: string, hints: ErrorHint
     }
     case status === 403: {
       const need = hints.permission
-        ? `the token needs \`${hints.permission}\` (set \`permissions: { ${hints.permission} }\` on the job, or use a token that has it)`
+        ? `the token needs \`${hints.permission}\`; set \`permissions: { ${hints.permission} }\` on the job or use a token that has it`
         : 'the token lacks the permission this call needs';
-      return `${what} failed: ${need} (HTTP 403)${quote(msg)}`;
+      return `${what} failed: ${need} ${statusTag(403, msg)}`;
     }
     case status === 404: {
       const target = hints.notFound ?? 'the resource';
-      return `${what} failed: ${target} was not found, or the token cannot see it (HTTP 404)${quote(msg, 'Not Found')}`;
+      const hint = hints.notFoundHint ? `; ${hints.notFoundHint}` : '';
+      return `${what} failed: ${target} was not found, or the token cannot see it ${statusTag(404, msg, 'Not Found')}${hint}`;
     }
     case status === 422:
       return `${what} failed: GitHub refused the request (HTTP 422): ${msg ?? 'validation failed'}${hints.unprocessable ? `; ${hints.unprocessable}` : ''}`;
     default:
-      return `${what} failed: GitHub answered HTTP ${status}${quote(msg)}`;
+      return `${what} failed: GitHub returned an error ${statusTag(status, msg)}`;
   }
 }
 

@@ -32,7 +32,8 @@ export async function listCommitsBetween(
     } catch (err) {
       throw toGitHubError(err, opts.token, what, {
         permission: 'contents: read',
-        notFound: `commit ${base} or ${head} in ${owner}/${repo} (a force push may have removed ${base}, or it belongs to another repository)`,
+        notFound: `commit ${base} or ${head} in ${owner}/${repo}`,
+        notFoundHint: `a force push may have removed ${base}, or it may belong to another repository`,
       });
     }
   };

@@ -73,9 +73,8 @@ describe('dispatchRollback', () => {
     const e = await failure(dispatchRollback({ ...opts, ref: 'trunk' }));
     expect(e.status).toBe(403);
     expect(e.message).toBe(
-      'dispatching rollback workflow rollback.yml failed: the token needs `actions: write` ' +
-        '(set `permissions: { actions: write }` on the job, or use a token that has it) (HTTP 403) ' +
-        '(GitHub says: Resource not accessible by integration)',
+      'dispatching rollback workflow rollback.yml failed: the token needs `actions: write`; ' +
+        'set `permissions: { actions: write }` on the job or use a token that has it (HTTP 403: Resource not accessible by integration)',
     );
   });
 
@@ -131,7 +130,7 @@ describe('dispatchRollback', () => {
   it('500: reports the status and GitHub message', async () => {
     const opts = await start({ fail: { dispatch: 500 } });
     const e = await failure(dispatchRollback({ ...opts, ref: 'trunk' }));
-    expect(e.message).toBe('dispatching rollback workflow rollback.yml failed: GitHub answered HTTP 500 (GitHub says: Server Error)');
+    expect(e.message).toBe('dispatching rollback workflow rollback.yml failed: GitHub returned an error (HTTP 500: Server Error)');
   });
 
   it('unreachable API: status 0 and a clear line', async () => {
