@@ -106,6 +106,11 @@ function statusTag(status: number, msg: string | null, ...boring: string[]): str
  * RequestError (and anything with a numeric `status`); other errors keep their message.
  */
 export function describeGitHubError(err: unknown, what: string, hints: ErrorHints = {}): string {
+  // GitHub's messages can span lines ("Invalid request.\n\n..."); logs and annotations want one.
+  return explain(err, what, hints).replace(/\s*\n\s*/g, ' ');
+}
+
+function explain(err: unknown, what: string, hints: ErrorHints): string {
   if (!isRequestError(err)) {
     return `${what} failed: ${err instanceof Error ? err.message : String(err)}`;
   }
@@ -150,7 +155,7 @@ export function describeGitHubError(err: unknown, what: string, hints: ErrorHint
 
 /** Turns a caught error into a GitHubError, with the token scrubbed as a last line of defence. */
 export function toGitHubError(err: unknown, token: string, what: string, hints?: ErrorHints): GitHubError {
-  let line = describeGitHubError(err, what, hints).replace(/\s*\n\s*/g, ' ');
+  let line = describeGitHubError(err, what, hints);
   if (token) line = line.replaceAll(token, '***');
   const status = isRequestError(err) && err.response ? err.status : 0;
   return new GitHubError(line, status, { cause: err });
