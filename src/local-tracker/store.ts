@@ -109,7 +109,8 @@ function versionInfo(version: string) {
 }
 
 export function serializeRelease(state: TrackerState, r: ReleaseRec, newGroups: (projectId: number) => number) {
-  const lastDeploy = [...r.deploys].sort((a, b) => Date.parse(b.dateFinished) - Date.parse(a.dateFinished))[0] ?? null;
+  // Sentry sets release.last_deploy_id to each newly created deploy, whatever its dates.
+  const lastDeploy = r.deploys.at(-1) ?? null;
   const last = r.commits[0] ?? (r.refs[0] ? { id: r.refs[0].commit, repository: r.refs[0].repository, message: null } : undefined);
   const projects = r.projectIds.map((id) => state.projects.find((p) => p.id === id)!).filter(Boolean);
   const perProject = projects.map((p) => ({

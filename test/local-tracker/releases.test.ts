@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
+import { validateRequest } from '../helpers/openapi';
 import { MIN, call, manualClock } from './client';
 
 describe('local tracker: releases, deploys, repos, projects', () => {
@@ -78,7 +79,11 @@ describe('local tracker: releases, deploys, repos, projects', () => {
     expect(d.body).toMatchObject({ environment: 'production', dateFinished: '2026-06-03T02:02:00.000Z', name: 'deploy 7' });
     const noName = await call(t, 'POST', path, { body: { environment: 'staging' } });
     expect(noName.body.dateFinished).toBe('2026-06-03T02:02:00.000Z'); // defaults to now
-    expect((await call(t, 'POST', path, { body: { name: 'x' } })).status).toBe(400);
+    // The schema requires environment: the validator must say so, and the server answers 400.
+    expect(validateRequest('POST', `/api/0/organizations/acme/${path}`, {}, { name: 'x' })).toEqual([
+      "body must have required property 'environment' {\"missingProperty\":\"environment\"}",
+    ]);
+    expect((await call(t, 'POST', path, { body: { name: 'x' }, validate: false })).status).toBe(400);
 
     const listed = await call(t, 'GET', path);
     expect(listed.body.map((x: { environment: string }) => x.environment)).toEqual(['staging', 'production']);
