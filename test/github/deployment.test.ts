@@ -74,4 +74,16 @@ describe('setDeploymentStatus', () => {
       'setting the status of deployment 41 in acme/shop to failure failed: deployment 41 in acme/shop was not found, or the token cannot see it (HTTP 404)',
     );
   });
+
+  it("flattens GitHub's multi-line 422 message into one line", async () => {
+    stub = await startGitHubStub({ token: TOKEN });
+    const err = (await setDeploymentStatus({ ...target(stub.url), deploymentId: 7, state: 'bogus' as never, description: 'x' }).catch(
+      (e: unknown) => e,
+    )) as GitHubError;
+    expect(err.status).toBe(422);
+    expect(err.message).toBe(
+      'setting the status of deployment 7 in acme/shop to bogus failed: GitHub refused the request (HTTP 422): ' +
+        'Invalid request. "bogus" is not a member of ["error","failure","inactive","in_progress","queued","pending","success"].',
+    );
+  });
 });
