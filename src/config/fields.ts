@@ -67,24 +67,32 @@ export function duration(fallback: string, minMs: number) {
  * A rate written as a fraction (0.995) or a percentage (99.5%). A bare number
  * above 1 is refused rather than guessed: "99.5" could be a typo for either.
  */
-export function rate(fallback: number | null, what: string) {
+function parseRate(v: string, ctx: Ctx, what: string): number {
+  const value = v.trim().toLowerCase();
+  const percent = value.endsWith('%');
+  const num = Number(percent ? value.slice(0, -1) : value);
+  const fraction = percent ? num / 100 : num;
+  if (!Number.isFinite(num) || value === '' || (!percent && num > 1)) {
+    return fail(ctx, `expected ${what} as a fraction such as 0.995 or a percentage such as 99.5%`);
+  }
+  if (!(fraction > 0 && fraction < 1)) return fail(ctx, `must be between 0 and 1 (exclusive): ${what}`);
+  return fraction;
+}
+
+export function rate(fallback: number, what: string) {
+  return raw.transform((v, ctx): number => (isUnset(v) ? fallback : parseRate(v, ctx, what)));
+}
+
+/** A threshold that "off" (or "none") turns off. */
+export function threshold(fallback: number | null, what: string) {
   return raw.transform((v, ctx): number | null => {
     if (isUnset(v)) return fallback;
-    const value = v.trim().toLowerCase();
-    if (value === 'off' || value === 'none') return null;
-    const percent = value.endsWith('%');
-    const num = Number(percent ? value.slice(0, -1) : value);
-    const fraction = percent ? num / 100 : num;
-    if (!Number.isFinite(num) || value === '' || (!percent && num > 1)) {
-      return fail(ctx, `expected ${what} as a fraction such as 0.995 or a percentage such as 99.5%`);
-    }
-    if (!(fraction > 0 && fraction < 1)) return fail(ctx, `must be between 0 and 1 (exclusive): ${what}`);
-    return fraction;
+    return ['off', 'none'].includes(v.trim().toLowerCase()) ? null : parseRate(v, ctx, what);
   });
 }
 
-export function count(fallback: number | null) {
-  return raw.transform((v, ctx): number | null => {
+export function count<D extends number | null>(fallback: D) {
+  return raw.transform((v, ctx): number | D => {
     if (isUnset(v)) return fallback;
     const value = v.trim();
     if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) return fail(ctx, 'expected a whole number, 0 or more');
@@ -92,7 +100,7 @@ export function count(fallback: number | null) {
   });
 }
 
-export function httpUrl(fallback: string | null) {
+export function httpUrl<D extends string | null>(fallback: D) {
   return text(fallback, (v) => {
     try {
       const url = new URL(v);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatDuration } from './duration';
-import { bool, count, duration, httpUrl, list, oneOf, rate, required, text } from './fields';
+import { bool, count, duration, httpUrl, list, oneOf, rate, required, text, threshold } from './fields';
 
 // Sentry refuses versions with these characters and the names "." and "..".
 const checkRelease = (v: string) =>
@@ -28,14 +28,14 @@ export const inputsSchema = z
     window: duration('10m', 1_000),
     interval: duration('1m', 1_000),
     'initial-delay': duration('1m', 0),
-    'min-crash-free-users': rate(0.97, 'the lowest acceptable crash-free users rate'),
-    'min-crash-free-sessions': rate(null, 'the lowest acceptable crash-free sessions rate'),
-    'max-error-rate': rate(null, 'the highest acceptable share of unhealthy sessions'),
+    'min-crash-free-users': threshold(0.97, 'the lowest acceptable crash-free users rate'),
+    'min-crash-free-sessions': threshold(null, 'the lowest acceptable crash-free sessions rate'),
+    'max-error-rate': threshold(null, 'the highest acceptable share of unhealthy sessions'),
     'max-new-issue-users': count(null),
     'min-sessions': count(100),
     confidence: rate(0.95, 'the confidence of a fail'),
     baseline: oneOf(['none', 'previous-release'] as const, 'none'),
-    'max-crash-rate-increase': rate(null, 'the allowed increase of the crash rate over the baseline'),
+    'max-crash-rate-increase': threshold(null, 'the allowed increase of the crash rate over the baseline'),
     'pass-early': bool(false),
     'on-inconclusive': oneOf(['pass', 'fail'] as const, 'pass'),
     'dry-run': bool(false),

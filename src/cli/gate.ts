@@ -1,0 +1,104 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ConfigError, loadConfig } from '../config/load';
+import type { InputName } from '../config/schema';
+import { createHttpClient } from '../http/client';
+import { type Clock, systemClock } from '../pipeline/clock';
+import { gitHubPort } from '../pipeline/github-port';
+import { jobOutcome, outputsOf } from '../pipeline/outcome';
+import { type GitHubPort, runPipeline } from '../pipeline/run';
+import { buildAlert } from '../report/alert';
+import { buildJsonReport } from '../report/json';
+import { buildSummary } from '../report/summary';
+import { createSentryTracker } from '../tracker/sentry/adapter';
+import { apiBase } from '../tracker/sentry/urls';
+import { redact } from '../util/redact';
+import { USER_AGENT } from '../version';
+import { parseCliArgs, UsageError } from './args';
+import { terminalLog } from './log';
+
+export const EXIT = { pass: 0, fail: 1, config: 2, inconclusive: 3 } as const;
+
+const NO_GITHUB: GitHubPort = { listCommits: null, pushBefore: null, dispatchRollback: null };
+
+export interface GateCommandOptions {
+  argv: string[];
+  env: Record<string, string | undefined>;
+  /** Forces inputs (register runs with gate: false). */
+  overrides?: Partial<Record<InputName, string>>;
+  clock?: Clock;
+  github?: GitHubPort;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+  signal?: AbortSignal;
+}
+
+function writeFile(path: string, text: string) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+/** `release-health-gate gate|register`: the action's pipeline, driven by flags and SENTRY_* env. Returns the exit code. */
+export async function gateCommand(opts: GateCommandOptions): Promise<number> {
+  const stdout = opts.stdout ?? process.stdout;
+  const stderr = opts.stderr ?? process.stderr;
+  let secrets: string[] = [];
+  let config;
+  let extras;
+  try {
+    const parsed = parseCliArgs(opts.argv, ['summary-file', 'report-file']);
+    extras = parsed.extras;
+    if (parsed.positionals.length) throw new UsageError(`Unexpected argument "${parsed.positionals[0]}": flags take the form --name value. Run release-health-gate --help.`);
+    const raw = { ...parsed.inputs, ...opts.overrides };
+    config = loadConfig((name) => raw[name], opts.env);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      stderr.write(`${error.message.replace(/^Input (\S+)/gm, '--$1')}\n`);
+      return EXIT.config;
+    }
+    throw error;
+  }
+  const { inputs } = config;
+  secrets = [inputs['sentry-auth-token'], inputs['github-token'] ?? ''].filter(Boolean);
+  const log = terminalLog({ stream: extras.json ? stderr : stdout, secrets });
+  const http = createHttpClient({
+    baseUrl: apiBase(inputs['sentry-url']),
+    token: inputs['sentry-auth-token'],
+    userAgent: USER_AGENT,
+    maxRetryTimeMs: Math.min(60_000, Math.max(5_000, inputs.interval)),
+    requestTimeoutMs: Math.min(30_000, Math.max(5_000, inputs.interval)),
+  });
+  try {
+    const tracker = createSentryTracker({ http, sentryUrl: inputs['sentry-url'], org: inputs['sentry-org'], projects: inputs['sentry-projects'] });
+    const github = opts.github ?? (opts.env.GITHUB_ACTIONS === 'true' ? await gitHubPort(config) : NO_GITHUB);
+    const result = await runPipeline(config, { tracker, github, clock: opts.clock ?? systemClock, log, signal: opts.signal });
+    let reportPath: string | null = null;
+    if (result.report) {
+      reportPath = extras['report-file'] ?? join(tmpdir(), `release-health-gate-${inputs.release.replace(/[^\w.-]+/g, '_')}.json`);
+      writeFile(reportPath, redact(`${JSON.stringify(buildJsonReport(result.report), null, 2)}\n`, secrets));
+      if (extras['summary-file']) writeFile(extras['summary-file'], redact(buildSummary(result.report), secrets));
+    }
+    const outputs = outputsOf(inputs, result, reportPath);
+    const outcome = jobOutcome(inputs, result);
+    if (extras.json) {
+      stdout.write(`${redact(JSON.stringify({ ...outputs, exitCode: exitCode(result.report?.verdict.outcome, outcome.failed) }), secrets)}\n`);
+    } else {
+      if (result.report?.verdict.outcome === 'fail') log.info(`\n${buildAlert(result.report)}`);
+      log.info(`\n${outcome.level === 'error' ? 'FAILED' : outcome.level === 'warning' ? 'WARNING' : 'OK'}: ${outcome.message}`);
+      if (reportPath) log.info(`report: ${reportPath}`);
+      if (extras['summary-file']) log.info(`summary: ${extras['summary-file']}`);
+    }
+    return exitCode(result.report?.verdict.outcome, outcome.failed);
+  } catch (error) {
+    stderr.write(`${redact(error instanceof Error ? error.message : String(error), secrets)}\n`);
+    return EXIT.fail;
+  } finally {
+    await http.close();
+  }
+}
+
+function exitCode(outcome: string | undefined, failed: boolean): number {
+  if (!failed) return EXIT.pass;
+  return outcome === 'inconclusive' ? EXIT.inconclusive : EXIT.fail;
+}

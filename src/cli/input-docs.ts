@@ -1,0 +1,158 @@
+// Generated from action.yml by scripts/gen-docs.mjs: do not edit.
+export const INPUT_DOCS: readonly { name: string; description: string; default: string }[] = [
+  {
+    "name": "sentry-url",
+    "description": "Base URL of Sentry (https://sentry.io, a regional URL such as https://de.sentry.io, or your self-hosted URL). Falls back to env SENTRY_URL, then https://sentry.io.",
+    "default": ""
+  },
+  {
+    "name": "sentry-auth-token",
+    "description": "Sentry auth token with scopes project:releases, org:read and event:read. Falls back to env SENTRY_AUTH_TOKEN. Pass it from a secret.",
+    "default": ""
+  },
+  {
+    "name": "sentry-org",
+    "description": "Sentry organization slug. Falls back to env SENTRY_ORG.",
+    "default": ""
+  },
+  {
+    "name": "sentry-projects",
+    "description": "Sentry project slugs, separated by commas, spaces or newlines. Falls back to env SENTRY_PROJECT.",
+    "default": ""
+  },
+  {
+    "name": "release",
+    "description": "Release version. Falls back to env SENTRY_RELEASE, then GITHUB_SHA.",
+    "default": ""
+  },
+  {
+    "name": "environment",
+    "description": "Environment the release was deployed to.",
+    "default": "production"
+  },
+  {
+    "name": "register",
+    "description": "Register the release (create, associate commits, record the deploy, finalize) before watching it.",
+    "default": "true"
+  },
+  {
+    "name": "set-commits",
+    "description": "How to associate commits: auto (refs when the repository is connected to Sentry, else github), github (list them with the GitHub compare API), or skip.",
+    "default": "auto"
+  },
+  {
+    "name": "previous-commit",
+    "description": "The commit of the previous release. Default: the previous release's last commit in Sentry, else the push event's before.",
+    "default": ""
+  },
+  {
+    "name": "finalize",
+    "description": "Mark the release as released (dateReleased).",
+    "default": "true"
+  },
+  {
+    "name": "gate",
+    "description": "Watch release health and decide. With false, only register.",
+    "default": "true"
+  },
+  {
+    "name": "window",
+    "description": "How long to watch after the deploy (90s, 10m, 1h; a bare number is seconds).",
+    "default": "10m"
+  },
+  {
+    "name": "interval",
+    "description": "Time between polls (at least 10s).",
+    "default": "1m"
+  },
+  {
+    "name": "initial-delay",
+    "description": "Grace period before the first poll, for ingestion delay.",
+    "default": "1m"
+  },
+  {
+    "name": "min-crash-free-users",
+    "description": "Lowest acceptable crash-free users rate (0.97 or 97%). off disables the check.",
+    "default": "0.97"
+  },
+  {
+    "name": "min-crash-free-sessions",
+    "description": "Lowest acceptable crash-free sessions rate (0.995 or 99.5%). Empty or off means not checked.",
+    "default": ""
+  },
+  {
+    "name": "max-error-rate",
+    "description": "Highest acceptable share of unhealthy (errored, crashed or abnormal) sessions (0.05 or 5%). Empty or off means not checked.",
+    "default": ""
+  },
+  {
+    "name": "max-new-issue-users",
+    "description": "Fail when an issue first seen in this release affects more than this many users. Empty disables the check.",
+    "default": ""
+  },
+  {
+    "name": "min-sessions",
+    "description": "Sessions needed at the end of the window to pass; fewer gives inconclusive.",
+    "default": "100"
+  },
+  {
+    "name": "confidence",
+    "description": "Confidence of a fail (0 < c < 1). The chance of rolling back a release that is within its limits stays below 1 - confidence however often the gate polls.",
+    "default": "0.95"
+  },
+  {
+    "name": "baseline",
+    "description": "none, or previous-release: compare against the previous release over a comparable window before this deploy.",
+    "default": "none"
+  },
+  {
+    "name": "max-crash-rate-increase",
+    "description": "With baseline previous-release, the allowed absolute increase of the crash rate over the baseline (0.005 = +0.5 percentage points).",
+    "default": ""
+  },
+  {
+    "name": "pass-early",
+    "description": "Pass before the window ends once the release is confidently healthy.",
+    "default": "false"
+  },
+  {
+    "name": "on-inconclusive",
+    "description": "What an inconclusive verdict does to the job: pass (warning only) or fail.",
+    "default": "pass"
+  },
+  {
+    "name": "dry-run",
+    "description": "Compute and report everything, but never fail the job or dispatch a rollback.",
+    "default": "false"
+  },
+  {
+    "name": "rollback-workflow",
+    "description": "Workflow file name (rollback.yml) or id to dispatch when the gate fails. Needs permissions actions write.",
+    "default": ""
+  },
+  {
+    "name": "rollback-ref",
+    "description": "Git ref to run the rollback workflow on. Default: the repository's default branch.",
+    "default": ""
+  },
+  {
+    "name": "github-token",
+    "description": "Token for the GitHub API (commits, rollback dispatch, deployment status).",
+    "default": "${{ github.token }}"
+  },
+  {
+    "name": "github-deployment-id",
+    "description": "A GitHub deployment id whose status is set to success or failure with the verdict.",
+    "default": ""
+  },
+  {
+    "name": "runbook-url",
+    "description": "Runbook link for on-call, shown in the alert.",
+    "default": ""
+  },
+  {
+    "name": "dashboard-url",
+    "description": "Dashboard link for on-call, shown in the alert.",
+    "default": ""
+  }
+];

@@ -1,0 +1,91 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { ConfigError, loadConfig } from './config/load';
+import type { InputName } from './config/schema';
+import { createHttpClient } from './http/client';
+import { systemClock } from './pipeline/clock';
+import { gitHubPort, setDeploymentStatus } from './pipeline/github-port';
+import type { Log } from './pipeline/log';
+import { jobOutcome, outputsOf } from './pipeline/outcome';
+import { runPipeline } from './pipeline/run';
+import { buildAnnotation } from './report/alert';
+import { buildJsonReport } from './report/json';
+import { buildSummary } from './report/summary';
+import { createSentryTracker } from './tracker/sentry/adapter';
+import { apiBase } from './tracker/sentry/urls';
+import { redact } from './util/redact';
+import { USER_AGENT } from './version';
+
+const coreLog = (secrets: string[]): Log => ({
+  info: (m) => core.info(redact(m, secrets)),
+  notice: (m) => core.notice(redact(m, secrets)),
+  warning: (m) => core.warning(redact(m, secrets)),
+  group: (title, fn) => core.group(title, fn),
+});
+
+function writeReport(dir: string, name: string, json: unknown): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `release-health-gate-${name.replace(/[^\w.-]+/g, '_')}.json`);
+  writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
+  return path;
+}
+
+/** The action: the only place that reads inputs from the runner and writes outputs back. */
+export async function run(): Promise<void> {
+  let secrets: string[] = [];
+  try {
+    const config = loadConfig((name: InputName) => core.getInput(name), process.env);
+    const { inputs, run: ctx } = config;
+    secrets = [inputs['sentry-auth-token'], inputs['github-token'] ?? ''].filter(Boolean);
+    for (const s of secrets) core.setSecret(s);
+    const log = coreLog(secrets);
+
+    const abort = new AbortController();
+    const cancel = () => abort.abort(new Error('cancelled'));
+    process.once('SIGINT', cancel);
+    process.once('SIGTERM', cancel);
+
+    const http = createHttpClient({
+      baseUrl: apiBase(inputs['sentry-url']),
+      token: inputs['sentry-auth-token'],
+      userAgent: USER_AGENT,
+      // A poll's retries must end before the next poll is due.
+      maxRetryTimeMs: Math.min(60_000, Math.max(5_000, inputs.interval)),
+      requestTimeoutMs: Math.min(30_000, Math.max(5_000, inputs.interval)),
+      onRetry: ({ path, attempt, error, waitMs }) => core.debug(redact(`retry ${attempt} of ${path} in ${waitMs} ms: ${error.message}`, secrets)),
+    });
+    try {
+      const tracker = createSentryTracker({ http, sentryUrl: inputs['sentry-url'], org: inputs['sentry-org'], projects: inputs['sentry-projects'] });
+      const result = await runPipeline(config, { tracker, github: await gitHubPort(config), clock: systemClock, log, signal: abort.signal });
+
+      let reportPath: string | null = null;
+      if (result.report) {
+        const name = [inputs.release, ctx.runId, ctx.runAttempt].filter(Boolean).join('-');
+        reportPath = writeReport(ctx.runnerTemp ?? tmpdir(), name, JSON.parse(redact(JSON.stringify(buildJsonReport(result.report)), secrets)));
+        await core.summary.addRaw(redact(buildSummary(result.report), secrets), true).write();
+      }
+      for (const [key, value] of Object.entries(outputsOf(inputs, result, reportPath))) core.setOutput(key, redact(value, secrets));
+
+      const outcome = jobOutcome(inputs, result);
+      if (result.report && inputs['github-deployment-id']) {
+        const state = outcome.failed ? 'failure' : 'success';
+        await setDeploymentStatus(config, state, `Release health: ${result.report.verdict.outcome}`).catch((error: unknown) =>
+          log.warning(`Could not set the GitHub deployment status: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }
+      const message = redact(outcome.failed && result.report?.verdict.outcome === 'fail' ? buildAnnotation(result.report) : outcome.message, secrets);
+      if (outcome.failed) core.setFailed(message);
+      else if (outcome.level === 'warning') core.warning(message);
+      else core.notice(message);
+    } finally {
+      process.removeListener('SIGINT', cancel);
+      process.removeListener('SIGTERM', cancel);
+      await http.close();
+    }
+  } catch (error) {
+    const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+    core.setFailed(redact(message, secrets));
+  }
+}

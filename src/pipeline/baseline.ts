@@ -1,0 +1,52 @@
+import { upperConfidenceBound } from '../gate/interval';
+import type { GatePolicy, RateLimit } from '../gate/types';
+import type { Baseline, BaselineCheck } from '../report/types';
+import type { HealthCounts, Tracker } from '../tracker/types';
+
+/** Below this many users or sessions the previous release says too little to tighten a limit. */
+export const MIN_BASELINE_TRIALS = 100;
+
+const trials = (id: RateLimit['id'], c: HealthCounts) =>
+  id === 'crash-free-users' ? { n: c.users, k: c.crashedUsers } : id === 'crash-free-sessions' ? { n: c.sessions, k: c.crashedSessions } : { n: c.sessions, k: c.erroredSessions };
+
+/**
+ * Tightens each crash limit to the previous release's crash rate over the same
+ * length of time before this deploy, taken at its upper confidence bound (so a
+ * noisy baseline errs towards passing), plus the allowed increase. A limit is
+ * never made looser than the absolute one; the error-rate check stays absolute.
+ */
+export function applyBaseline(policy: GatePolicy, counts: HealthCounts, increase: number): { policy: GatePolicy; checks: BaselineCheck[] } {
+  const checks: BaselineCheck[] = [];
+  const limits = policy.limits.map((limit): RateLimit => {
+    if (limit.id === 'error-rate') return limit;
+    const { n, k } = trials(limit.id, counts);
+    const base = { id: limit.id, n, k, absoluteMaxBadRate: limit.absoluteMaxBadRate, observedBadRate: n ? k / n : null, interval: null };
+    if (n < MIN_BASELINE_TRIALS) {
+      checks.push({ ...base, effectiveMaxBadRate: limit.maxBadRate, note: `too little baseline data (${n} ${limit.id === 'crash-free-users' ? 'users' : 'sessions'}, fewer than ${MIN_BASELINE_TRIALS}): absolute limit kept` });
+      return limit;
+    }
+    const upper = upperConfidenceBound(n, k, policy.confidence);
+    const candidate = upper + increase;
+    const tighter = candidate < limit.absoluteMaxBadRate;
+    checks.push({
+      ...base,
+      interval: [k / n, upper] as [number, number],
+      effectiveMaxBadRate: tighter ? candidate : limit.absoluteMaxBadRate,
+      note: tighter ? null : 'the baseline plus the allowed increase is looser than the absolute limit: absolute limit kept',
+    });
+    return tighter ? { ...limit, maxBadRate: candidate, source: 'baseline' } : limit;
+  });
+  return { policy: { ...policy, limits }, checks };
+}
+
+/** Reads the previous release's health over the `windowMs` before this deploy. */
+export async function measureBaseline(
+  tracker: Tracker,
+  q: { previous: string; projects: string[]; environment: string; deployFinishedAt: number; windowMs: number; signal?: AbortSignal },
+): Promise<{ counts: HealthCounts; from: number; to: number }> {
+  const from = q.deployFinishedAt - q.windowMs;
+  const sample = await tracker.sample({ version: q.previous, projects: q.projects, environment: q.environment, since: from, until: q.deployFinishedAt, signal: q.signal });
+  return { counts: sample, from, to: q.deployFinishedAt };
+}
+
+export type { Baseline };

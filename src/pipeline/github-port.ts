@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config/load';
+import type { GitHubPort } from './run';
+
+function readEvent(path: string | null): unknown {
+  if (!path) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The GitHub side, wired from the run context. Modules that load Octokit are
+ * imported on first use: most runs never need them, and loading them costs
+ * more start-up time than everything else together.
+ */
+export async function gitHubPort(config: Config): Promise<GitHubPort> {
+  const { run, inputs } = config;
+  const token = inputs['github-token'];
+  const repo = run.repository;
+  const { pushBefore } = await import('../github/event');
+  const base = token && repo ? { token, apiUrl: run.apiUrl, owner: repo.owner, repo: repo.repo } : null;
+  return {
+    pushBefore: pushBefore(readEvent(run.eventPath)),
+    listCommits: base
+      ? async (from, head) => (await import('../github/commits')).listCommitsBetween({ ...base, base: from, head })
+      : null,
+    dispatchRollback:
+      base && inputs['rollback-workflow']
+        ? async (dispatchInputs) =>
+            (await import('../github/dispatch')).dispatchRollback({
+              ...base,
+              workflow: inputs['rollback-workflow'] as string,
+              ...(inputs['rollback-ref'] ? { ref: inputs['rollback-ref'] } : {}),
+              inputs: dispatchInputs,
+            })
+        : null,
+  };
+}
+
+export async function setDeploymentStatus(config: Config, state: 'success' | 'failure' | 'error', description: string): Promise<boolean> {
+  const { run, inputs } = config;
+  const token = inputs['github-token'];
+  const id = inputs['github-deployment-id'];
+  if (!token || !run.repository || !id) return false;
+  const { setDeploymentStatus: set } = await import('../github/deployment');
+  await set({
+    token,
+    apiUrl: run.apiUrl,
+    owner: run.repository.owner,
+    repo: run.repository.repo,
+    deploymentId: Number(id),
+    state,
+    ...(run.runUrl ? { logUrl: run.runUrl } : {}),
+    environment: inputs.environment,
+    description,
+  });
+  return true;
+}

@@ -1,0 +1,48 @@
+import type { Inputs } from '../config/schema';
+import type { PipelineResult } from './run';
+
+/** The action's outputs, as strings; the same names in the CLI's --json. */
+export function outputsOf(inputs: Inputs, result: PipelineResult, reportPath: string | null): Record<string, string> {
+  const { report } = result;
+  const last = report?.polls.findLast((p) => p.sample)?.sample ?? null;
+  const rate = (bad: number, n: number) => (n > 0 ? String(Number((1 - bad / n).toFixed(6))) : '');
+  return {
+    verdict: report ? report.verdict.outcome : 'skipped',
+    healthy: String(report?.verdict.outcome !== 'fail'),
+    reason: report ? report.verdict.reason : 'gate: false (registration only)',
+    release: inputs.release,
+    'previous-release': result.previousRelease?.version ?? '',
+    'release-url': result.releaseUrl,
+    'crash-free-users': last ? rate(last.crashedUsers, last.users) : '',
+    'crash-free-sessions': last ? rate(last.crashedSessions, last.sessions) : '',
+    'error-rate': last && last.sessions > 0 ? String(Number((last.erroredSessions / last.sessions).toFixed(6))) : '',
+    sessions: last ? String(last.sessions) : '',
+    users: last ? String(last.users) : '',
+    'new-issues': report ? String(report.newIssues.length) : '',
+    'report-path': reportPath ?? '',
+  };
+}
+
+export interface JobOutcome {
+  /** Whether the job (or the CLI) should fail. */
+  failed: boolean;
+  level: 'error' | 'warning' | 'notice';
+  message: string;
+}
+
+/** fail fails the job; inconclusive warns, and fails only with on-inconclusive: fail; dry runs never fail. */
+export function jobOutcome(inputs: Inputs, result: PipelineResult): JobOutcome {
+  const verdict = result.report?.verdict;
+  if (!verdict) return { failed: false, level: 'notice', message: `Release ${inputs.release} registered (gate: false).` };
+  const dry = inputs['dry-run'];
+  if (verdict.outcome === 'fail') {
+    return dry
+      ? { failed: false, level: 'warning', message: `Dry run: the gate would have failed the job: ${verdict.reason}` }
+      : { failed: true, level: 'error', message: `Release health gate failed: ${verdict.reason}` };
+  }
+  if (verdict.outcome === 'inconclusive') {
+    const fails = inputs['on-inconclusive'] === 'fail' && !dry;
+    return { failed: fails, level: fails ? 'error' : 'warning', message: `Release health inconclusive: ${verdict.reason}` };
+  }
+  return { failed: false, level: 'notice', message: `Release health passed: ${verdict.reason}` };
+}

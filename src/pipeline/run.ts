@@ -1,0 +1,167 @@
+import type { Config } from '../config/load';
+import { policyFromInputs } from '../gate/policy';
+import type { Verdict } from '../gate/types';
+import { watch } from '../gate/watch';
+import { formatPollLine } from '../report/progress';
+import type { ActionTaken, Baseline, CommitLine, PollRecord, Registration, RunReport } from '../report/types';
+import type { CommitInput, NewIssue, ReleaseInfo, Tracker } from '../tracker/types';
+import { applyBaseline, measureBaseline } from './baseline';
+import type { Clock } from './clock';
+import type { Log } from './log';
+import { findDeployTime, registerRelease } from './register';
+
+/** What the pipeline may ask of GitHub; null members are skipped (outside Actions, no token). */
+export interface GitHubPort {
+  listCommits: ((base: string, head: string) => Promise<CommitInput[]>) | null;
+  pushBefore: string | null;
+  dispatchRollback: ((inputs: Record<string, string>) => Promise<{ workflow: string; ref: string }>) | null;
+}
+
+export interface PipelineDeps {
+  tracker: Tracker;
+  github: GitHubPort;
+  clock: Clock;
+  log: Log;
+  signal?: AbortSignal;
+}
+
+export interface PipelineResult {
+  /** null when gate: false (registration only). */
+  report: RunReport | null;
+  previousRelease: ReleaseInfo | null;
+  releaseUrl: string;
+  registration: Registration | null;
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function memo<T>(fn: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= fn());
+}
+
+/** register → watch → decide → report → act: the one pipeline the action, the CLI and the demo run. */
+export async function runPipeline(config: Config, deps: PipelineDeps): Promise<PipelineResult> {
+  const { inputs } = config;
+  const { tracker, log, clock } = deps;
+  const version = inputs.release;
+  const projects = inputs['sentry-projects'];
+  const environment = inputs.environment;
+
+  const previousRelease = memo(async () => {
+    try {
+      return await tracker.previousRelease(version, projects, environment);
+    } catch (error) {
+      log.warning(`Could not find the previous release: ${errorText(error)}`);
+      return null;
+    }
+  });
+
+  let registration: Registration | null = null;
+  let commits: CommitLine[] = [];
+  let deployFinishedAt: number;
+  if (inputs.register) {
+    const registered = await log.group('Register the release', () =>
+      registerRelease(config, { tracker, log, now: clock.now, listCommits: deps.github.listCommits, pushBefore: deps.github.pushBefore }, previousRelease),
+    );
+    ({ registration, commits, deployFinishedAt } = registered);
+  } else {
+    deployFinishedAt = await findDeployTime(config, { tracker, log, now: clock.now });
+  }
+  const previous = await previousRelease();
+  const releaseUrl = tracker.releaseUrl(version, projects[0]);
+  if (!inputs.gate) return { report: null, previousRelease: previous, releaseUrl, registration };
+
+  let policy = policyFromInputs(inputs);
+  let baseline: Baseline | null = null;
+  if (inputs.baseline === 'previous-release') {
+    if (!previous) {
+      log.warning('baseline: no previous release found in Sentry for this environment; using the absolute limits.');
+    } else {
+      try {
+        const measured = await measureBaseline(tracker, { previous: previous.version, projects, environment, deployFinishedAt, windowMs: inputs.window, signal: deps.signal });
+        const applied = applyBaseline(policy, measured.counts, inputs['max-crash-rate-increase'] ?? 0);
+        policy = applied.policy;
+        baseline = { release: previous.version, from: measured.from, to: measured.to, checks: applied.checks };
+      } catch (error) {
+        log.warning(`baseline: could not read the health of ${previous.version} (${errorText(error)}); using the absolute limits.`);
+      }
+    }
+  }
+
+  const wantIssues = policy.maxNewIssueUsers !== undefined;
+  const polls: PollRecord[] = [];
+  const result = await log.group(`Watch ${version} in ${environment}`, () =>
+    watch({
+      policy,
+      schedule: { windowMs: inputs.window, intervalMs: inputs.interval, initialDelayMs: inputs['initial-delay'] },
+      clock,
+      signal: deps.signal,
+      poll: async (signal) => {
+        const until = clock.now();
+        const [sample, newIssues] = await Promise.all([
+          tracker.sample({ version, projects, environment, since: deployFinishedAt, until, signal }),
+          wantIssues ? tracker.newIssues({ version, projects, environment, signal }) : Promise.resolve([] as NewIssue[]),
+        ]);
+        return { sample, newIssues };
+      },
+      onPoll: (record) => {
+        polls.push(record);
+        log.info(formatPollLine(record, deployFinishedAt, inputs.window));
+      },
+    }),
+  );
+
+  const action = await act(config, deps, result.verdict, previous, result.cancelled);
+  const report: RunReport = {
+    org: inputs['sentry-org'],
+    projects,
+    release: version,
+    environment,
+    releaseUrl,
+    previousRelease: previous?.version ?? null,
+    previousReleaseUrl: previous ? tracker.releaseUrl(previous.version, projects[0]) : null,
+    deployFinishedAt,
+    windowMs: inputs.window,
+    intervalMs: inputs.interval,
+    confidence: inputs.confidence,
+    minSessions: inputs['min-sessions'],
+    verdict: result.verdict,
+    dryRun: inputs['dry-run'],
+    polls: result.polls,
+    newIssues: result.newIssues,
+    ...(policy.maxNewIssueUsers === undefined ? {} : { maxNewIssueUsers: policy.maxNewIssueUsers }),
+    baseline,
+    commits,
+    registration,
+    runbookUrl: inputs['runbook-url'],
+    dashboardUrl: inputs['dashboard-url'],
+    runUrl: config.run.runUrl,
+    action,
+  };
+  return { report, previousRelease: previous, releaseUrl, registration };
+}
+
+/** On a real fail (not inconclusive, not a dry run) dispatch the rollback workflow, once. */
+async function act(config: Config, deps: PipelineDeps, verdict: Verdict, previous: ReleaseInfo | null, cancelled: boolean): Promise<ActionTaken> {
+  const { inputs } = config;
+  const workflow = inputs['rollback-workflow'];
+  if (verdict.outcome !== 'fail') return { kind: 'none', why: cancelled ? 'cancelled' : `verdict ${verdict.outcome}` };
+  if (!workflow) return { kind: 'none', why: 'no rollback workflow configured' };
+  const dispatchInputs = {
+    release: inputs.release,
+    'previous-release': previous?.version ?? '',
+    environment: inputs.environment,
+    reason: verdict.reason.slice(0, 1000),
+  };
+  if (inputs['dry-run']) return { kind: 'would-dispatch', workflow, ref: inputs['rollback-ref'] ?? 'the default branch', previousRelease: previous?.version ?? null };
+  if (!deps.github.dispatchRollback) return { kind: 'dispatch-failed', workflow, error: 'not running in GitHub Actions with a github-token: nothing dispatched' };
+  try {
+    const { ref } = await deps.github.dispatchRollback(dispatchInputs);
+    deps.log.notice(`Rollback: ${workflow} dispatched on ${ref} for ${previous?.version ?? '(no previous release known)'}`);
+    return { kind: 'dispatched', workflow, ref, previousRelease: previous?.version ?? null };
+  } catch (error) {
+    deps.log.warning(`Rollback dispatch failed: ${errorText(error)}`);
+    return { kind: 'dispatch-failed', workflow, error: errorText(error) };
+  }
+}
