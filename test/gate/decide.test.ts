@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { decide } from '../../src/gate/decide';
+import type { GatePolicy, PollInput, RateLimit } from '../../src/gate/types';
+import type { HealthCounts, NewIssue } from '../../src/tracker/types';
+
+const users = (maxBadRate: number, source: RateLimit['source'] = 'absolute'): RateLimit => ({ id: 'crash-free-users', maxBadRate, absoluteMaxBadRate: maxBadRate, source });
+
+function policy(over: Partial<GatePolicy> = {}): GatePolicy {
+  return { limits: [users(0.03)], confidence: 0.95, minSessions: 100, passEarly: false, ...over };
+}
+
+function counts(users: number, crashedUsers: number, over: Partial<HealthCounts> = {}): HealthCounts {
+  return { sessions: users, crashedSessions: crashedUsers, erroredSessions: crashedUsers, users, crashedUsers, ...over };
+}
+
+function poll(c: HealthCounts, over: Partial<PollInput> = {}): PollInput {
+  return { counts: c, projects: {}, newIssues: [], at: 1_780_000_000_000, final: false, ...over };
+}
+
+const issue = (over: Partial<NewIssue> = {}): NewIssue => ({
+  id: '1',
+  shortId: 'SHOP-WEB-1A',
+  title: 'TypeError: x is undefined',
+  culprit: null,
+  permalink: null,
+  project: 'shop-web',
+  userCount: 5,
+  count: 9,
+  firstSeen: '2026-06-03T02:10:00Z',
+  ...over,
+});
+
+describe('decide: rate checks', () => {
+  it('fails a clearly crashing release with the numbers in the reason', () => {
+    const { verdict, evaluations } = decide(policy(), poll(counts(1204, 92, { sessions: 1500 })));
+    expect(verdict?.outcome).toBe('fail');
+    expect(verdict?.check).toBe('crash-free-users');
+    expect(verdict?.project).toBeNull();
+    expect(verdict?.decidedAt).toBe(1_780_000_000_000);
+    expect(verdict?.reason).toMatch(
+      /^crash-free users 92\.4% \(interval 89\.5–94\.6%, 1,204 users, 92 crashed\) is below the 97% limit \(e-value 7\.7e12 ≥ 20\)$/,
+    );
+    expect(evaluations).toHaveLength(1);
+    const e = evaluations[0]!;
+    expect(e).toMatchObject({ n: 1204, k: 92, eThreshold: 20, status: 'fail', maxBadRate: 0.03 });
+    expect(e.observedBadRate).toBeCloseTo(92 / 1204, 12);
+    expect(e.interval![0]).toBeGreaterThan(0.03); // failing means the whole interval is past the limit
+  });
+
+  it('keeps watching while the evidence is thin', () => {
+    // 3 of 50 is 6% observed, twice the limit, but 50 users cannot show it yet.
+    const { verdict, evaluations } = decide(policy(), poll(counts(50, 3)));
+    expect(verdict).toBeNull();
+    expect(evaluations[0]!.status).toBe('watching');
+    expect(evaluations[0]!.interval![0]).toBeLessThan(0.03);
+    expect(evaluations[0]!.interval![1]).toBeGreaterThan(0.03);
+  });
+
+  it('marks a confidently healthy check healthy without deciding unless pass-early is on', () => {
+    const c = counts(5000, 20);
+    const watching = decide(policy(), poll(c));
+    expect(watching.verdict).toBeNull();
+    expect(watching.evaluations[0]!.status).toBe('healthy');
+    expect(watching.evaluations[0]!.interval![1]).toBeLessThan(0.03);
+    const early = decide(policy({ passEarly: true }), poll(c));
+    expect(early.verdict?.outcome).toBe('pass');
+    expect(early.verdict?.reason).toMatch(/^passed early.*crash-free users 99\.6% .*above the 97% limit .*5,000 sessions$/);
+  });
+
+  it('does not pass early below min-sessions', () => {
+    expect(decide(policy({ passEarly: true, minSessions: 10_000 }), poll(counts(5000, 20))).verdict).toBeNull();
+  });
+
+  it('uses sessions for crash-free sessions and unhealthy sessions for the error rate', () => {
+    const p = policy({
+      limits: [
+        { id: 'crash-free-sessions', maxBadRate: 0.01, absoluteMaxBadRate: 0.01, source: 'absolute' },
+        { id: 'error-rate', maxBadRate: 0.05, absoluteMaxBadRate: 0.05, source: 'absolute' },
+      ],
+    });
+    const c: HealthCounts = { sessions: 4000, crashedSessions: 10, erroredSessions: 400, users: 900, crashedUsers: 9 };
+    const { verdict, evaluations } = decide(p, poll(c));
+    expect(evaluations.map((e) => [e.id, e.n, e.k])).toEqual([
+      ['crash-free-sessions', 4000, 10],
+      ['error-rate', 4000, 400],
+    ]);
+    expect(evaluations[0]!.eThreshold).toBe(40); // two tests share alpha
+    expect(verdict?.check).toBe('error-rate');
+    expect(verdict?.reason).toMatch(/^error rate 10% \(interval [\d.]+–[\d.]+%, 4,000 sessions, 400 errored\) is above the 5% limit \(e-value .* ≥ 40\)$/);
+  });
+
+  it('says where a baseline limit came from', () => {
+    const { verdict } = decide(policy({ limits: [users(0.012, 'baseline')] }), poll(counts(3000, 120)));
+    expect(verdict?.reason).toContain('below the 98.8% limit (from the previous release)');
+  });
+
+  it('reports n = 0 as no data, not as a rate', () => {
+    const { evaluations, verdict } = decide(policy(), poll(counts(0, 0)));
+    expect(verdict).toBeNull();
+    expect(evaluations[0]).toMatchObject({ n: 0, k: 0, observedBadRate: null, interval: null, eFail: 1, ePass: 1, status: 'watching' });
+  });
+});
+
+describe('decide: projects and multiple testing', () => {
+  const projects = { web: counts(2000, 30), api: counts(2000, 130) };
+  const total = counts(4000, 160);
+
+  it('tests the total and each project, splitting alpha over all of them', () => {
+    const p = policy({ limits: [users(0.03), { id: 'error-rate', maxBadRate: 0.5, absoluteMaxBadRate: 0.5, source: 'absolute' }] });
+    const { evaluations } = decide(p, poll(total, { projects }));
+    expect(evaluations).toHaveLength(6);
+    expect(evaluations.map((e) => e.project)).toEqual([null, 'web', 'api', null, 'web', 'api']);
+    for (const e of evaluations) expect(e.eThreshold).toBeCloseTo(120, 9);
+  });
+
+  it('names the failing project when the total is still within the limit', () => {
+    const { verdict, evaluations } = decide(policy(), poll(total, { projects }));
+    expect(evaluations.find((e) => e.project === null)!.status).not.toBe('fail');
+    expect(verdict).toMatchObject({ outcome: 'fail', check: 'crash-free-users', project: 'api' });
+    expect(verdict?.reason).toMatch(/^crash-free users in api 93\.5% .*2,000 users, 130 crashed\) is below the 97% limit \(e-value .* ≥ 60\)$/);
+  });
+
+  it('prefers the overall scope when it fails too', () => {
+    const bad = { web: counts(2000, 150), api: counts(2000, 160) };
+    expect(decide(policy(), poll(counts(4000, 310), { projects: bad })).verdict?.project).toBeNull();
+  });
+
+  it('does not repeat a lone project as a scope', () => {
+    expect(decide(policy(), poll(total, { projects: { web: total } })).evaluations).toHaveLength(1);
+  });
+});
+
+describe('decide: new issues', () => {
+  it('fails when one new issue affects more users than allowed', () => {
+    const title = `Error: ${'very long message '.repeat(10)}\n  at handler`;
+    const worst = issue({ shortId: 'SHOP-WEB-2B', title, userCount: 57 });
+    const { verdict } = decide(policy({ maxNewIssueUsers: 10 }), poll(counts(50, 0), { newIssues: [issue({ userCount: 12 }), worst, issue({ userCount: 3 })] }));
+    expect(verdict).toMatchObject({ outcome: 'fail', check: 'new-issues', project: 'shop-web', issue: worst });
+    expect(verdict?.reason).toMatch(/^new issue SHOP-WEB-2B "Error: very long message .{40,}…" affects 57 users, more than the 10 allowed \(max-new-issue-users\)$/);
+    const quoted = /"(.*)"/.exec(verdict!.reason)![1]!;
+    expect(quoted.length).toBeLessThanOrEqual(80);
+    expect(verdict?.reason).not.toContain('\n');
+  });
+
+  it('allows exactly the limit, and ignores new issues when the check is off', () => {
+    expect(decide(policy({ maxNewIssueUsers: 10 }), poll(counts(50, 0), { newIssues: [issue({ userCount: 10 })] })).verdict).toBeNull();
+    expect(decide(policy(), poll(counts(50, 0), { newIssues: [issue({ userCount: 1000 })] })).verdict).toBeNull();
+  });
+});
+
+describe('decide: end of window', () => {
+  it('passes with the main check in the reason', () => {
+    const { verdict } = decide(policy(), poll(counts(300, 6, { sessions: 420 }), { final: true }));
+    expect(verdict?.outcome).toBe('pass');
+    expect(verdict?.check).toBe('crash-free-users');
+    expect(verdict?.reason).toMatch(/^all checks within limits: crash-free users 98% \(interval [\d.]+–[\d.]+%, 300 users, 6 crashed\) against the 97% limit; 420 sessions$/);
+  });
+
+  it('is inconclusive below min-sessions', () => {
+    const { verdict } = decide(policy(), poll(counts(40, 0), { final: true }));
+    expect(verdict).toMatchObject({ outcome: 'inconclusive', check: null, reason: 'only 40 sessions, fewer than the 100 needed (min-sessions)' });
+  });
+
+  it('still fails at the last poll', () => {
+    expect(decide(policy(), poll(counts(1000, 100), { final: true })).verdict?.outcome).toBe('fail');
+  });
+
+  it('is pure: the same input gives the same output', () => {
+    const input = poll(counts(700, 30), { projects: { a: counts(300, 10), b: counts(400, 20) } });
+    expect(decide(policy(), input)).toEqual(decide(policy(), structuredClone(input)));
+  });
+});
