@@ -16,7 +16,7 @@ const POLLS = 10;
 const RUNS = Number(process.env.PRIOR_STUDY_RUNS ?? 2000);
 const LOG_THRESHOLD = Math.log(20);
 
-export interface Outcome {
+interface Outcome {
   failRate: number;
   /** Median poll (1-based) of failure over all runs; Infinity when half or more never fail. */
   medianPoll: number;
@@ -25,7 +25,7 @@ export interface Outcome {
 }
 
 /** Fail rate and median time to fail for one scenario, memoising E by (n, k). */
-export function simulateScenario(prior: PriorShape, p0: number, rate: number, multiple: number, seed: number, cache: Map<number, number>): Outcome {
+function simulateScenario(prior: PriorShape, p0: number, rate: number, multiple: number, seed: number, cache: Map<number, number>): Outcome {
   const rng = mulberry32(seed);
   const p = Math.min(1, p0 * multiple);
   const polls: number[] = [];
