@@ -24,7 +24,7 @@ describe('local tracker: fault injection', () => {
     expect(Number(r1.headers.get('x-sentry-rate-limit-reset'))).toBeGreaterThan(before);
     expect(r1.headers.get('x-sentry-rate-limit-remaining')).toBe('0');
     expect(r1.headers.get('retry-after')).toBeNull();
-    expect((await r1.json()).detail).toMatch(/too frequently/);
+    expect(((await r1.json()) as { detail: string }).detail).toMatch(/too frequently/);
     expect((await get(t)).status).toBe(200); // other paths unaffected
     expect((await get(t, 'sessions/?field=sum(session)')).status).toBe(429);
     expect((await get(t, 'sessions/?field=sum(session)')).status).toBe(200);

@@ -64,7 +64,7 @@ describe('local tracker: issues', () => {
     expect(second.headers.get('link')).toMatch(/rel="next"; results="false"/);
     // Following the URL in the header as-is works too.
     const followed = await fetch(next![1]!, { headers: { Authorization: `Bearer ${t.token}` } });
-    expect((await followed.json())[0].id).toBe(second.body[0].id);
+    expect(((await followed.json()) as { id: string }[])[0]!.id).toBe(second.body[0].id);
   });
 
   it('counts new issues on the release (newGroups)', async () => {

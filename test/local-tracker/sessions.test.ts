@@ -85,6 +85,15 @@ describe('local tracker: sessions', () => {
     expect(series.at(-1)).toBe(0);
     expect(group.series['crash_free_rate(session)'].at(-1)).toBeNull(); // empty bucket
     expect(group.totals['crash_free_rate(session)']).toBeGreaterThan(0.99);
+
+    const bare = await call(t, 'GET', 'sessions/', {
+      query: { field: 'sum(session)', query: `release:"${VERSION}" environment:production`, statsPeriod: '1h', interval: '10m', includeSeries: 0, per_page: 5 },
+    });
+    expect(bare.body.intervals).toEqual([]);
+    expect(bare.body.groups[0].series).toEqual({});
+    expect(bare.body.groups[0].totals['sum(session)']).toBe(group.totals['sum(session)']);
+    const noTotals = await call(t, 'GET', 'sessions/', { query: { field: 'sum(session)', statsPeriod: '1h', includeTotals: 0 } });
+    expect(noTotals.body.groups[0].totals).toEqual({});
   });
 
   it('is deterministic for a seed and cumulative: counts never go down as time passes', async () => {
