@@ -2,4 +2,4 @@ export { startLocalTracker, type LocalTracker, type LocalTrackerOptions, type Lo
 export { listScenarios, getScenario, type Scenario, type IssueSpec } from './scenarios';
 export { simClock, type SimClock } from './clock';
 export type { Fault, Faults } from './faults';
-export type { ProjectTraffic, Phase, Rates, ScriptedSession, SessionStatus } from './traffic';
+export { Traffic, type ProjectTraffic, type Phase, type Rates, type ScriptedSession, type SessionStatus, type TrafficModel } from './traffic';

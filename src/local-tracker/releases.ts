@@ -174,12 +174,13 @@ export function listReleases(state: TrackerState, q: Query, projects: ProjectRec
   }
   if (status === 'archived') return [];
   const envs = many(q, 'environment');
-  if (envs.length > 0 && !envs.includes(state.environment)) return [];
+  // A release is in an environment once it sent sessions there (the scenario's) or was deployed there.
+  const inEnv = (r: ReleaseRec) => envs.length === 0 || envs.includes(state.environment) || r.deploys.some((d) => envs.includes(d.environment));
   const text = (one(q, 'query') ?? '').toLowerCase();
   const ids = new Set(projects.map((p) => p.id));
   // Every sort other than date falls back to newest first: the scenarios do not distinguish them.
   return [...state.releases.values()]
-    .filter((r) => r.projectIds.some((id) => ids.has(id)) && r.version.toLowerCase().includes(text))
+    .filter((r) => inEnv(r) && r.projectIds.some((id) => ids.has(id)) && r.version.toLowerCase().includes(text))
     .sort((a, b) => b.dateCreated - a.dateCreated || b.id - a.id);
 }
 

@@ -26,6 +26,8 @@ export interface LoggedRequest {
   status: number;
   /** Simulated time of the request (epoch ms). */
   at: number;
+  /** Real time of the request (epoch ms), e.g. to check a client waited for a rate-limit reset. */
+  receivedAt: number;
   fault?: Fault;
 }
 
@@ -103,12 +105,19 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     if (picked.some((p) => !p)) throw detail(403, 'You do not have permission to perform this action.');
     return picked as ProjectRec[];
   };
+  // get_environments() answers 404 when a requested environment has never been seen in the org.
+  const checkEnvironments = (q: Query): void => {
+    const known = new Set([state.environment]);
+    for (const r of state.releases.values()) for (const d of r.deploys) known.add(d.environment);
+    if (many(q, 'environment').some((e) => !known.has(e))) throw notFound();
+  };
   const newGroups = (r: ReleaseRec) => (projectId: number) =>
     materializeIssues(state, scenario.issues, clock(), ingestionDelayMs).filter((i) => i.release === r && i.project.id === projectId).length;
 
   function route(method: string, parts: string[], q: Query, body: unknown, self: URL, userAgent: string | null): Reply {
     const now = clock();
     const [head, version, sub, ...rest] = parts;
+    if (method === 'GET' && parts.length === 1 && ['releases', 'sessions', 'issues'].includes(head ?? '')) checkEnvironments(q);
     const allow = (...methods: string[]) => {
       if (!methods.includes(method)) throw detail(405, `Method "${method}" not allowed.`);
     };
@@ -171,7 +180,7 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     const raw = await readBody(req);
     const headers: LoggedRequest['headers'] = { ...req.headers };
     if (headers.authorization !== undefined) headers.authorization = '[redacted]';
-    const entry: LoggedRequest = { method, path: self.pathname, query, body: undefined, headers, status: 0, at: clock() };
+    const entry: LoggedRequest = { method, path: self.pathname, query, body: undefined, headers, status: 0, at: clock(), receivedAt: Date.now() };
     requests.push(entry);
 
     let body: unknown;

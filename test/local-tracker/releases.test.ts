@@ -103,7 +103,10 @@ describe('local tracker: releases, deploys, repos, projects', () => {
     expect(second.body[0].version).toBe('shop-web@1.4.0');
 
     expect((await call(t, 'GET', 'releases/', { query: { query: 'SHOP-WEB@1.4' } })).body).toHaveLength(1);
-    expect((await call(t, 'GET', 'releases/', { query: { environment: 'staging-eu' } })).body).toEqual([]);
+    expect((await call(t, 'GET', 'releases/', { query: { environment: 'staging-eu' } })).status).toBe(404);
+    // staging is known once a deploy went there; the seeded previous release was never deployed to it.
+    const staging = await call(t, 'GET', 'releases/', { query: { environment: 'staging' } });
+    expect(staging.body.map((r: { version: string }) => r.version)).toEqual([version]);
     const crashSort = await call(t, 'GET', 'releases/', { query: { sort: 'crash_free_users' } });
     expect(crashSort.status).toBe(400);
   });
