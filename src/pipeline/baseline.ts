@@ -1,4 +1,4 @@
-import { upperConfidenceBound } from '../gate/interval';
+import { confidenceInterval, upperConfidenceBound } from '../gate/interval';
 import type { GatePolicy, RateLimit } from '../gate/types';
 import type { Baseline, BaselineCheck } from '../report/types';
 import type { HealthCounts, Tracker } from '../tracker/types';
@@ -30,7 +30,7 @@ export function applyBaseline(policy: GatePolicy, counts: HealthCounts, increase
     const tighter = candidate < limit.absoluteMaxBadRate;
     checks.push({
       ...base,
-      interval: [k / n, upper] as [number, number],
+      interval: confidenceInterval(n, k, policy.confidence),
       effectiveMaxBadRate: tighter ? candidate : limit.absoluteMaxBadRate,
       note: tighter ? null : 'the baseline plus the allowed increase is looser than the absolute limit: absolute limit kept',
     });

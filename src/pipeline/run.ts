@@ -9,6 +9,7 @@ import { applyBaseline, measureBaseline } from './baseline';
 import type { Clock } from './clock';
 import type { Log } from './log';
 import { findDeployTime, registerRelease } from './register';
+import { TrackerSetupError } from '../tracker/errors';
 
 /** What the pipeline may ask of GitHub; null members are skipped (outside Actions, no token). */
 export interface GitHubPort {
@@ -60,13 +61,22 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   let registration: Registration | null = null;
   let commits: CommitLine[] = [];
   let deployFinishedAt: number;
-  if (inputs.register) {
-    const registered = await log.group('Register the release', () =>
-      registerRelease(config, { tracker, log, now: clock.now, listCommits: deps.github.listCommits, pushBefore: deps.github.pushBefore }, previousRelease),
-    );
-    ({ registration, commits, deployFinishedAt } = registered);
-  } else {
-    deployFinishedAt = await findDeployTime(config, { tracker, log, now: clock.now });
+  try {
+    if (inputs.register) {
+      const registered = await log.group('Register the release', () =>
+        registerRelease(config, { tracker, log, now: clock.now, listCommits: deps.github.listCommits, pushBefore: deps.github.pushBefore }, previousRelease),
+      );
+      ({ registration, commits, deployFinishedAt } = registered);
+    } else {
+      deployFinishedAt = await findDeployTime(config, { tracker, log, now: clock.now });
+    }
+  } catch (error) {
+    // A refused token or an unknown org is the user's to fix: fail loudly. An
+    // unreachable tracker is not a verdict on the release: watch on, and let
+    // the watch end inconclusive if the outage lasts.
+    if (error instanceof TrackerSetupError || !inputs.gate) throw error;
+    log.warning(`Could not ${inputs.register ? 'register the release' : 'find the deploy'} (${errorText(error)}); watching health from now.`);
+    deployFinishedAt = clock.now();
   }
   const previous = await previousRelease();
   const releaseUrl = tracker.releaseUrl(version, projects[0]);

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { HttpClient } from '../../http/client';
 import type { CommitInput, Deploy, HealthSample, NewIssue, RefInput, ReleaseInfo, Tracker } from '../types';
-import { explainSentryError, TrackerSetupError } from './errors';
+import { TrackerSetupError } from '../errors';
+import { explainSentryError } from './errors';
 import {
   anyJson,
   deployListSchema,
@@ -13,7 +14,7 @@ import {
   type SentryRelease,
   sessionsSchema,
 } from './schemas';
-import { SESSIONS_INTERVAL, STATUS_FIELDS, toHealthSample, TOTALS_FIELDS } from './sessions';
+import { sessionsRange, STATUS_FIELDS, toHealthSample, TOTALS_FIELDS } from './sessions';
 import { releasePageUrl } from './urls';
 
 export interface SentryTrackerOptions {
@@ -139,13 +140,14 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
     },
     async sample({ version, environment, since, until, signal }): Promise<HealthSample> {
       const ids = await projectIds(version);
+      const range = sessionsRange(since, until);
       const query = {
         project: [...ids.values()],
         environment,
         query: `release:"${version.replace(/"/g, '\\"')}"`,
-        start: iso(since),
-        end: iso(until),
-        interval: SESSIONS_INTERVAL,
+        start: iso(range.start),
+        end: iso(range.end),
+        interval: range.interval,
         includeSeries: 0,
       };
       // crash_free_rate cannot be grouped by session.status, hence two requests.

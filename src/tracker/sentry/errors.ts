@@ -1,11 +1,8 @@
 import { HttpError } from '../../http/errors';
+import { TrackerSetupError } from '../errors';
 
 export const TOKEN_SCOPES = 'project:releases, org:read and event:read';
 
-/** A tracker answer that retrying cannot fix: bad token, missing scope, unknown org, project or release. */
-export class TrackerSetupError extends Error {
-  override name = 'TrackerSetupError';
-}
 
 /**
  * Turns a final HTTP status into one line a user can act on. Everything else

@@ -5,11 +5,17 @@ export const TOTALS_FIELDS = ['sum(session)', 'count_unique(user)', 'crash_free_
 export const STATUS_FIELDS = ['sum(session)', 'count_unique(user)'] as const;
 
 /**
- * Sentry rounds `start` down to the interval and refuses more than 1000
- * buckets; we only read totals, so one bucket size valid on SaaS and
- * self-hosted alike (1h divides a day) is enough for windows up to 41 days.
+ * Sentry rounds `end` up to the interval and sets start = end - ceil(range), so
+ * the first part of the asked range can fall out of the answer. Asking from
+ * one interval before the deploy keeps all of it (the release has no sessions
+ * before its deploy). 1m and 1h are accepted by metrics-based (SaaS) and
+ * session-based (self-hosted) release health alike; 1000 buckets at most.
  */
-export const SESSIONS_INTERVAL = '1h';
+export function sessionsRange(since: number, until: number): { start: number; end: number; interval: string } {
+  const minute = 60_000;
+  const step = (until - since) / minute + 2 <= 1000 ? minute : 60 * minute;
+  return { start: since - step, end: until, interval: step === minute ? '1m' : '1h' };
+}
 
 const empty = (): HealthCounts => ({ sessions: 0, crashedSessions: 0, erroredSessions: 0, users: 0, crashedUsers: 0 });
 

@@ -1,0 +1,65 @@
+import { decide, trials } from '../gate/decide';
+import { eFail, ePass } from '../gate/evalue';
+import type { Schedule } from '../gate/watch';
+import type { GatePolicy, Outcome } from '../gate/types';
+import type { HealthCounts } from '../tracker/types';
+import { pollTimes } from './schedule';
+
+/** Cumulative counts since the deploy as the tracker reported them `t` seconds after it. */
+export interface RecordedSample extends HealthCounts {
+  t: number;
+}
+
+export interface ReplayResult {
+  verdict: Outcome;
+  /** Seconds since the deploy of the poll that decided, or null when the window ended undecided. */
+  decidedAt: number | null;
+  reason: string;
+}
+
+const NO_DATA: HealthCounts = { sessions: 0, crashedSessions: 0, erroredSessions: 0, users: 0, crashedUsers: 0 };
+
+/**
+ * Whether decide() could conclude at a non-final poll with these counts. It
+ * concludes only when some check's e-value reaches its threshold (m/alpha,
+ * never below 1/alpha) against, or with pass-early for, the release; replays
+ * carry no new issues. decide() also computes confidence intervals, ~85% of
+ * its cost, so skipping the polls where it must return null makes replaying
+ * thousands of releases take seconds instead of a minute. The verdict itself
+ * always comes from decide().
+ */
+function mayDecide(policy: GatePolicy, counts: HealthCounts): boolean {
+  const lowest = (1 / (1 - policy.confidence)) * (1 - 1e-9);
+  let allHealthy = true;
+  for (const limit of policy.limits) {
+    const { n, k } = trials(limit.id, counts);
+    if (eFail(n, k, limit.maxBadRate) >= lowest) return true;
+    if (allHealthy && policy.passEarly) allHealthy = ePass(n, k, limit.maxBadRate) >= lowest;
+  }
+  return policy.passEarly && allHealthy && policy.limits.length > 0;
+}
+
+/**
+ * Runs the gate's decision over a recorded release: at each poll time the
+ * gate sees the latest sample taken at or before it (what the tracker would
+ * have answered then), or zero counts before the first. `samples` must be
+ * sorted by `t`. Pass a precomputed `polls` (pollTimes(schedule)) when
+ * replaying many releases with one schedule.
+ */
+export function replayRelease(policy: GatePolicy, schedule: Schedule, samples: readonly RecordedSample[], polls: readonly number[] = pollTimes(schedule)): ReplayResult {
+  let seen = -1;
+  const last = polls.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const at = polls[i]!;
+    while (seen + 1 < samples.length && samples[seen + 1]!.t * 1000 <= at) seen++;
+    const counts = seen >= 0 ? samples[seen]! : NO_DATA;
+    const final = i === last;
+    if (!final && !mayDecide(policy, counts)) continue;
+    const { verdict } = decide(policy, { counts, projects: {}, newIssues: [], at, final });
+    if (verdict) {
+      return { verdict: verdict.outcome, decidedAt: verdict.outcome === 'inconclusive' ? null : at / 1000, reason: verdict.reason };
+    }
+  }
+  // decide() always concludes at the final poll; this only guards an empty schedule.
+  return { verdict: 'inconclusive', decidedAt: null, reason: 'the window ended without a decision' };
+}

@@ -1,0 +1,155 @@
+import type { CheckEvaluation } from '../gate/types';
+import type { NewIssue } from '../tracker/types';
+import { oneLine, safeUrl } from './escape';
+import {
+  checkName,
+  firstLine,
+  formatCount,
+  formatLimitPercent,
+  formatMinutesBetween,
+  formatObservedPercent,
+  formatPercentRange,
+  formatUtcMinute,
+  formatUtcTime,
+  isCrashFree,
+  shortSha,
+  shownInterval,
+  shownRate,
+  trialUnit,
+} from './format';
+import type { RunReport } from './types';
+
+// Plain text for pagers and chat: the same tracker strings as in the summary, but
+// only flattened to one line and shortened, since nothing here is rendered.
+const TITLE_MAX = 160;
+const TEXT_MAX = 300;
+const ALERT_COMMITS = 5;
+
+/** The alert body (plain text) for the on-call, in the style of design.md's example. */
+export function buildAlert(report: RunReport): string {
+  const { headline, value } = describe(report);
+  const lines: [string, string][] = [
+    ['Alert:', headline],
+    ['Value:', value],
+    [
+      'Release:',
+      `${oneLine(report.release, TEXT_MAX)} -> ${oneLine(report.environment, TEXT_MAX)}   Previous: ${previousName(report)}`,
+    ],
+    ['Started:', started(report)],
+  ];
+  const runbook = safeUrl(report.runbookUrl);
+  if (runbook) lines.push(['Runbook:', runbook]);
+  const dashboard = safeUrl(report.dashboardUrl) ?? safeUrl(report.releaseUrl);
+  if (dashboard) lines.push(['Dashboard:', dashboard]);
+  const run = safeUrl(report.runUrl);
+  if (run) lines.push(['Run:', run]);
+  lines.push(['Action:', actionText(report)]);
+
+  const out = lines.map(([label, text]) => label.padEnd(9) + ' ' + text);
+  const commits = report.commits.slice(0, ALERT_COMMITS).map((c) => `${oneLine(shortSha(c.id), 40)} ${oneLine(firstLine(c.message), 100)}`);
+  if (report.commits.length > ALERT_COMMITS) commits.push(`… and ${report.commits.length - ALERT_COMMITS} more`);
+  commits.forEach((text, i) => out.push((i === 0 ? 'Commits:' : '').padEnd(9) + ' ' + text));
+  return out.join('\n');
+}
+
+/** At most three lines for the job's error annotation: what, where, what next. */
+export function buildAnnotation(report: RunReport): string {
+  const { headline, value } = describe(report);
+  const lines = [
+    `${headline}: ${value}`,
+    `Release ${oneLine(report.release, TEXT_MAX)} -> ${oneLine(report.environment, TEXT_MAX)}, previous ${previousName(report)}. Action: ${actionText(report)}`,
+  ];
+  const runbook = safeUrl(report.runbookUrl);
+  if (runbook) lines.push(`Runbook: ${runbook}`);
+  return lines.join('\n');
+}
+
+/** What happened after the verdict, in words an on-call can act on. */
+export function actionText(report: RunReport): string {
+  const action = report.action;
+  const failed = report.verdict.outcome === 'fail';
+  switch (action.kind) {
+    case 'dispatched': {
+      const target = action.previousRelease ?? report.previousRelease;
+      return target !== null
+        ? `rolling back: workflow ${oneLine(action.workflow, TEXT_MAX)} dispatched for ${oneLine(target, TEXT_MAX)}`
+        : `rolling back: workflow ${oneLine(action.workflow, TEXT_MAX)} dispatched on ${oneLine(action.ref, TEXT_MAX)} (previous release unknown)`;
+    }
+    case 'dispatch-failed':
+      return `dispatch of ${oneLine(action.workflow, TEXT_MAX)} FAILED: ${oneLine(action.error, TEXT_MAX)} — roll back by hand to ${handTarget(report)}`;
+    case 'would-dispatch': {
+      const target = action.previousRelease ?? report.previousRelease;
+      return `dry run: would dispatch workflow ${oneLine(action.workflow, TEXT_MAX)} ${target !== null ? `for ${oneLine(target, TEXT_MAX)}` : `on ${oneLine(action.ref, TEXT_MAX)}`}`;
+    }
+    case 'none': {
+      const why = oneLine(action.why, TEXT_MAX) || 'no rollback workflow configured';
+      return failed ? `${why}: roll back by hand to ${handTarget(report)}` : `none (${why})`;
+    }
+  }
+}
+
+interface Description {
+  headline: string;
+  value: string;
+}
+
+function describe(report: RunReport): Description {
+  const { verdict } = report;
+  if (verdict.outcome === 'fail' && verdict.check === 'new-issues') {
+    const issue = verdict.issue ?? worstIssue(report.newIssues);
+    if (issue) return describeIssue(report, issue);
+  }
+  if (verdict.outcome === 'fail' && verdict.check !== null && verdict.check !== 'new-issues') {
+    const check = verdict.check;
+    const ev = verdict.evaluations.find((e) => e.id === check && e.project === verdict.project);
+    if (ev) return describeRate(report, ev);
+  }
+  return {
+    headline: `Release health ${verdict.outcome} after deploy`,
+    value: oneLine(verdict.reason, TEXT_MAX * 2),
+  };
+}
+
+function describeRate(report: RunReport, ev: CheckEvaluation): Description {
+  const scope = ev.project !== null ? ` in ${oneLine(ev.project, TEXT_MAX)}` : '';
+  const limit = shownRate(ev.id, ev.maxBadRate);
+  const headline = `${checkName(ev.id)} ${isCrashFree(ev.id) ? 'below' : 'above'} ${formatLimitPercent(limit)}${scope} after deploy`;
+  if (ev.observedBadRate === null) return { headline, value: oneLine(report.verdict.reason, TEXT_MAX * 2) };
+  const observed = formatObservedPercent(shownRate(ev.id, ev.observedBadRate), limit);
+  const what = ev.id === 'error-rate' ? 'errored sessions' : checkName(ev.id).toLowerCase();
+  const interval = ev.interval ? `, interval ${formatPercentRange(shownInterval(ev.id, ev.interval))}` : '';
+  const since = formatMinutesBetween(report.deployFinishedAt, report.verdict.decidedAt);
+  return {
+    headline,
+    value: `${observed} ${what}${scope} (${formatCount(ev.n)} ${trialUnit(ev.id)}, last ${since})${interval}`,
+  };
+}
+
+function describeIssue(report: RunReport, issue: NewIssue): Description {
+  const id = oneLine(issue.shortId, 60);
+  const limit = report.maxNewIssueUsers !== undefined ? ` (limit ${formatCount(report.maxNewIssueUsers)})` : '';
+  const culprit = issue.culprit ? ` at ${oneLine(issue.culprit, TEXT_MAX)}` : '';
+  const firstSeen = Date.parse(issue.firstSeen);
+  const seen = Number.isNaN(firstSeen) ? oneLine(issue.firstSeen, 40) : formatUtcTime(firstSeen, report.verdict.decidedAt);
+  return {
+    headline: `New issue ${id} affects ${formatCount(issue.userCount)} users${limit} after deploy`,
+    value: `${id} "${oneLine(issue.title, TITLE_MAX)}"${culprit} in ${oneLine(issue.project, TEXT_MAX)}: ${formatCount(issue.userCount)} users, ${formatCount(issue.count)} events, first seen ${seen}`,
+  };
+}
+
+function worstIssue(issues: NewIssue[]): NewIssue | undefined {
+  return issues.reduce<NewIssue | undefined>((worst, i) => (!worst || i.userCount > worst.userCount ? i : worst), undefined);
+}
+
+function started(report: RunReport): string {
+  const { decidedAt } = report.verdict;
+  return `${formatUtcMinute(decidedAt)}, ${formatMinutesBetween(report.deployFinishedAt, decidedAt)} after deploy (deploy finished ${formatUtcTime(report.deployFinishedAt, decidedAt)})`;
+}
+
+function previousName(report: RunReport): string {
+  return report.previousRelease !== null ? oneLine(report.previousRelease, TEXT_MAX) : 'none found';
+}
+
+function handTarget(report: RunReport): string {
+  return report.previousRelease !== null ? oneLine(report.previousRelease, TEXT_MAX) : 'the previous release';
+}

@@ -1,0 +1,81 @@
+/**
+ * Tracker text (issue titles, culprits, release names, error messages) is written by
+ * whoever can make the app throw, so it reaches the job summary only through here.
+ */
+
+const ZWSP = '\u200b';
+
+// Line and paragraph separators end table rows and paragraphs; bidi controls can make
+// a title display as something other than what it says (Trojan Source).
+const LINE_BREAKS = /\r\n|[\n\r\t\v\f\u0085\u2028\u2029]/g;
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** One line of plain text: breaks become spaces, control and bidi characters go, then `truncate`. */
+export function oneLine(text: string, maxLength = Infinity): string {
+  const flat = String(text).replace(LINE_BREAKS, ' ').replace(INVISIBLE, '');
+  return truncate(flat.trim(), maxLength);
+}
+
+/**
+ * Makes tracker text inert in GitHub-flavoured markdown, inline or in a table cell:
+ * no HTML, links, images, emphasis, code spans, math, cell breaks or new rows, and no
+ * @mentions, #123 / GH-123 references or bare-URL autolinks that GitHub would act on.
+ * Renders as the original characters (plus invisible zero-width spaces).
+ */
+export function escapeMarkdown(text: string, maxLength = Infinity): string {
+  return (
+    oneLine(text, maxLength)
+      // Entities rather than backslashes: they also hold inside raw HTML blocks.
+      .replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'))
+      .replace(/[\\`*_[\]()|~$!#]/g, '\\$&')
+      // GitHub links mentions and references in rendered text, after escapes are
+      // resolved, so only a character between the parts stops them.
+      .replace(/@/g, `@${ZWSP}`)
+      .replace(/#(?=\w)/g, `#${ZWSP}`)
+      .replace(/\b(GH)-(?=\d)/gi, `$1${ZWSP}-`)
+      .replace(/:\/\//g, `:${ZWSP}//`)
+      .replace(/\b(www)\./gi, `$1${ZWSP}.`)
+      // Block starts (list, heading underline, ordered list) matter only at the start.
+      .replace(/^([-+=])/, '\\$1')
+      .replace(/^(\d+)\./, '$1\\.')
+  );
+}
+
+/** The URL in a form safe as a markdown link destination, or null unless it is plain http(s). */
+export function safeUrl(url: string | null | undefined): string | null {
+  if (typeof url !== 'string' || url.trim() === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null;
+  // "https://sentry.io@evil.example" reads as sentry.io to a hurried reader.
+  if (parsed.username !== '' || parsed.password !== '' || parsed.hostname === '') return null;
+  // URL serialisation leaves these raw, and each can end a link or a table cell.
+  return parsed.href.replace(/[()|\\[\]`*_<> "']/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/** A markdown link to a safe URL, or the (escaped) text alone when the URL is not safe. */
+export function mdLink(text: string, url: string | null | undefined): string {
+  const href = safeUrl(url);
+  const label = escapeMarkdown(text);
+  return href === null ? label : `[${label}](${href})`;
+}
+
+/** At most `maxLength` code points, the last one an ellipsis when cut (never splits a surrogate pair). */
+export function truncate(text: string, maxLength: number): string {
+  if (!(maxLength > 0)) return '';
+  if (text.length <= maxLength) return text;
+  const points = Array.from(text);
+  if (points.length <= maxLength) return text;
+  return `${points.slice(0, Math.max(0, Math.floor(maxLength) - 1)).join('')}…`;
+}
+
+/** A fenced code block no line of `content` can close: the fence outruns every backtick run. */
+export function codeBlock(content: string, info = ''): string {
+  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${info}\n${content}\n${fence}`;
+}

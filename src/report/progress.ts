@@ -1,0 +1,54 @@
+import type { CheckEvaluation, RateCheckId } from '../gate/types';
+import { oneLine } from './escape';
+import { checkName, formatCount, formatElapsed, formatPercent, formatPercentRange, shownInterval, shownRate } from './format';
+import type { PollRecord } from './types';
+
+const labels: Record<RateCheckId, string> = {
+  'crash-free-users': 'crash-free users',
+  'crash-free-sessions': 'crash-free sessions',
+  'error-rate': 'errors',
+};
+const order: RateCheckId[] = ['crash-free-users', 'crash-free-sessions', 'error-rate'];
+
+/**
+ * One log line per poll, e.g.
+ * `[03:00/10:00] 1,204 sessions, 880 users · crash-free users 99.2% (97.9–99.7) · errors 1.1% · watching`.
+ * Flattened to one line: a tracker error starting a new line with `::` would be a workflow command.
+ */
+export function formatPollLine(poll: PollRecord, deployFinishedAt: number, windowMs: number): string {
+  const clock = `[${formatElapsed(Math.max(0, poll.at - deployFinishedAt))}/${formatElapsed(windowMs)}]`;
+  const sample = poll.sample;
+  if (sample === null) return `${clock} poll skipped: ${oneLine(poll.error ?? 'no data', 300)}`;
+
+  const parts = [`${formatCount(sample.sessions)} sessions, ${formatCount(sample.users)} users`];
+  const overall = poll.evaluations.filter((e) => e.project === null);
+  if (overall.length > 0) {
+    for (const id of order) {
+      const ev = overall.find((e) => e.id === id);
+      if (ev) parts.push(rateText(ev));
+    }
+  } else {
+    // No checks evaluated (yet): still show what the counts say.
+    if (sample.users > 0) parts.push(`${labels['crash-free-users']} ${formatPercent(1 - sample.crashedUsers / sample.users)}`);
+    if (sample.sessions > 0) parts.push(`${labels['error-rate']} ${formatPercent(sample.erroredSessions / sample.sessions)}`);
+  }
+  if (poll.newIssues > 0) parts.push(`${formatCount(poll.newIssues)} new issue${poll.newIssues === 1 ? '' : 's'}`);
+  parts.push(status(poll.evaluations));
+  return `${clock} ${parts.join(' · ')}`;
+}
+
+function rateText(ev: CheckEvaluation): string {
+  if (ev.observedBadRate === null) return `${labels[ev.id]} –`;
+  const interval = ev.interval ? ` (${formatPercentRange(shownInterval(ev.id, ev.interval), '')})` : '';
+  return `${labels[ev.id]} ${formatPercent(shownRate(ev.id, ev.observedBadRate))}${interval}`;
+}
+
+function status(evaluations: CheckEvaluation[]): string {
+  const failed = evaluations.filter((e) => e.status === 'fail');
+  if (failed.length > 0) {
+    const names = failed.map((e) => `${checkName(e.id).toLowerCase()}${e.project !== null ? ` in ${oneLine(e.project, 60)}` : ''}`);
+    return `FAIL: ${names.join(', ')}`;
+  }
+  if (evaluations.length > 0 && evaluations.every((e) => e.status === 'healthy')) return 'healthy';
+  return 'watching';
+}
