@@ -133,7 +133,7 @@ function describeIssue(report: RunReport, issue: NewIssue): Description {
   const seen = Number.isNaN(firstSeen) ? oneLine(issue.firstSeen, 40) : formatUtcTime(firstSeen, report.verdict.decidedAt);
   return {
     headline: `New issue ${id} affects ${formatCount(issue.userCount)} users${limit} after deploy`,
-    value: `${id} "${oneLine(issue.title, TITLE_MAX)}"${culprit} in ${oneLine(issue.project, TEXT_MAX)}: ${formatCount(issue.userCount)} users, ${formatCount(issue.count)} events, first seen ${seen}`,
+    value: `${id} "${oneLine(issue.title, TITLE_MAX)}"${culprit} (${oneLine(issue.project, TEXT_MAX)}): ${formatCount(issue.userCount)} users, ${formatCount(issue.count)} events, first seen ${seen}`,
   };
 }
 

@@ -22,15 +22,12 @@ export function formatPollLine(poll: PollRecord, deployFinishedAt: number, windo
 
   const parts = [`${formatCount(sample.sessions)} sessions, ${formatCount(sample.users)} users`];
   const overall = poll.evaluations.filter((e) => e.project === null);
-  if (overall.length > 0) {
-    for (const id of order) {
-      const ev = overall.find((e) => e.id === id);
-      if (ev) parts.push(rateText(ev));
-    }
-  } else {
-    // No checks evaluated (yet): still show what the counts say.
-    if (sample.users > 0) parts.push(`${labels['crash-free-users']} ${formatPercent(1 - sample.crashedUsers / sample.users)}`);
-    if (sample.sessions > 0) parts.push(`${labels['error-rate']} ${formatPercent(sample.erroredSessions / sample.sessions)}`);
+  for (const id of order) {
+    const ev = overall.find((e) => e.id === id);
+    if (ev) parts.push(rateText(ev));
+    // Unevaluated (below min-sessions, or not configured): the raw counts still tell the story.
+    else if (id === 'crash-free-users' && sample.users > 0) parts.push(`${labels[id]} ${formatPercent(1 - sample.crashedUsers / sample.users)}`);
+    else if (id === 'error-rate' && sample.sessions > 0) parts.push(`${labels[id]} ${formatPercent(sample.erroredSessions / sample.sessions)}`);
   }
   if (poll.newIssues > 0) parts.push(`${formatCount(poll.newIssues)} new issue${poll.newIssues === 1 ? '' : 's'}`);
   parts.push(status(poll.evaluations));
