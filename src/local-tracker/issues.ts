@@ -16,7 +16,7 @@ export interface IssueRow {
 }
 
 /** Issues visible at `now`, with users/events ramped linearly since first seen. */
-export function materializeIssues(state: TrackerState, specs: IssueSpec[], now: number, delayMs: number): IssueRow[] {
+export function materializeIssues(state: TrackerState, specs: IssueSpec[], now: number, delayMs: number, minuteMs = 60_000): IssueRow[] {
   const rows: IssueRow[] = [];
   for (const release of state.releases.values()) {
     const anchor = anchorOf(release, state.environment);
@@ -24,10 +24,10 @@ export function materializeIssues(state: TrackerState, specs: IssueSpec[], now: 
       if ((spec.release ?? 'current') !== release.role) return;
       const project = state.projects[spec.project];
       if (!project || !release.projectIds.includes(project.id)) return;
-      const firstSeen = anchor + spec.firstSeenMinute * 60_000;
+      const firstSeen = anchor + spec.firstSeenMinute * minuteMs;
       const visibleAt = now - delayMs;
       if (firstSeen > visibleAt) return;
-      const ramp = (spec.rampMinutes ?? 0) * 60_000;
+      const ramp = (spec.rampMinutes ?? 0) * minuteMs;
       const progress = ramp === 0 ? 1 : Math.min(1, (visibleAt - firstSeen) / ramp);
       const n = release.id * 100 + index;
       rows.push({

@@ -43,6 +43,12 @@ export interface LocalTrackerOptions {
   org?: string;
   /** Project slugs; traffic profile i of the scenario belongs to slug i. Default: the scenario's. */
   projects?: string[];
+  /**
+   * Real ms per scenario minute (default 60,000), for a client on the real
+   * clock: 1,000 plays a 10-minute scenario in 10 s. Scales traffic times,
+   * issue times and the ingestion delay; not the previous release's age.
+   */
+  minuteMs?: number;
   /** Connected repository names. Default: the scenario's (`acme/shop`). */
   repos?: string[];
 }
@@ -72,11 +78,12 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
   const org = opts.org ?? 'acme';
   const slugs = opts.projects ?? scenario.projectSlugs;
   const startedAt = clock();
-  const ingestionDelayMs = scenario.ingestionDelaySec * 1000;
+  const minuteMs = opts.minuteMs ?? 60_000;
+  const ingestionDelayMs = (scenario.ingestionDelaySec * 1000 * minuteMs) / 60_000;
 
   // Traffic profile i belongs to project i; extra projects reuse the last profile.
   const profiles = slugs.map((_, i) => scenario.projects[Math.min(i, scenario.projects.length - 1)]!);
-  const traffic = new Traffic({ seed: scenario.seed, projects: profiles });
+  const traffic = new Traffic({ seed: scenario.seed, projects: profiles, minuteMs });
   const state: TrackerState = {
     org,
     environment: scenario.environment,
@@ -112,7 +119,7 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     if (many(q, 'environment').some((e) => !known.has(e))) throw notFound();
   };
   const newGroups = (r: ReleaseRec) => (projectId: number) =>
-    materializeIssues(state, scenario.issues, clock(), ingestionDelayMs).filter((i) => i.release === r && i.project.id === projectId).length;
+    materializeIssues(state, scenario.issues, clock(), ingestionDelayMs, minuteMs).filter((i) => i.release === r && i.project.id === projectId).length;
 
   function route(method: string, parts: string[], q: Query, body: unknown, self: URL, userAgent: string | null): Reply {
     const now = clock();
@@ -166,7 +173,7 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     }
     if (parts.length === 1 && head === 'issues') {
       allow('GET');
-      const rows = filterIssues(materializeIssues(state, scenario.issues, now, ingestionDelayMs), q, projectsFromQuery(q), state.environment);
+      const rows = filterIssues(materializeIssues(state, scenario.issues, now, ingestionDelayMs, minuteMs), q, projectsFromQuery(q), state.environment);
       const { page, link } = paginate(rows, q, self, 'limit');
       return { status: 200, body: page.map((r) => serializeIssue(r, baseUrl, org)), headers: { Link: link } };
     }

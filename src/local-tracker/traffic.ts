@@ -53,6 +53,12 @@ export interface TrafficModel {
   seed: number;
   projects: ProjectTraffic[];
   userHorizonMinutes?: number;
+  /**
+   * Real milliseconds in one scenario minute (default 60,000). 1,000 plays a
+   * 10-minute scenario in 10 s for a process that runs on the real clock, such
+   * as the bundled action, where a shared simulated clock is not possible.
+   */
+  minuteMs?: number;
 }
 
 export type Role = 'current' | 'previous';
@@ -136,13 +142,15 @@ export class Traffic {
     const lo = Math.max(q.from, q.anchor);
     const hi = Math.min(q.to, q.until, q.visibleBefore + 1);
     if (hi <= lo) return;
-    const first = Math.floor((lo - q.anchor) / 60_000);
-    const last = Math.floor((hi - 1 - q.anchor) / 60_000);
+    const minuteMs = this.model.minuteMs ?? 60_000;
+    const scale = minuteMs / 60_000;
+    const first = Math.floor((lo - q.anchor) / minuteMs);
+    const last = Math.floor((hi - 1 - q.anchor) / minuteMs);
     for (let m = first; m <= last; m++) {
       const s = this.minute(q.role, q.project, m);
-      const base = q.anchor + m * 60_000;
+      const base = q.anchor + m * minuteMs;
       for (let i = 0; i < s.offsetMs.length; i++) {
-        const t = base + s.offsetMs[i]!;
+        const t = base + s.offsetMs[i]! * scale;
         if (t >= lo && t < hi) visit(t, s.user[i]!, s.status[i]!);
       }
     }

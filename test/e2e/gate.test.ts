@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { startLocalTracker } from '../../src/local-tracker';
+import { runAction } from '../helpers/action';
+
+const TOKEN = 'sntrys_gate_e2e_token_0123456789';
+
+/**
+ * The bundled action against the local tracker, on the real clock: one
+ * scenario minute lasts one real second (minuteMs 1000), so a 20 s window
+ * watches 20 scenario minutes of traffic.
+ */
+async function gate(scenario: string, inputs: Record<string, string> = {}, projects?: string[]) {
+  const tracker = await startLocalTracker({ scenario, token: TOKEN, minuteMs: 1000, ...(projects ? { projects } : {}) });
+  try {
+    const run = await runAction({
+      inputs: {
+        'sentry-url': tracker.url,
+        'sentry-org': 'acme',
+        'sentry-projects': (projects ?? tracker.scenario.projectSlugs).join(','),
+        release: 'shop-web@2.0.0',
+        'set-commits': 'skip',
+        window: '12s',
+        interval: '2s',
+        'initial-delay': '2s',
+        ...inputs,
+      },
+      env: { SENTRY_AUTH_TOKEN: TOKEN },
+    });
+    return { run, tracker };
+  } finally {
+    await tracker.close();
+  }
+}
+
+const sessionPolls = (t: Awaited<ReturnType<typeof gate>>['tracker']) => t.requests.filter((r) => r.path.endsWith('/sessions/')).length / 2;
+
+describe.concurrent('the health gate, bundled action against the local tracker', () => {
+  it('passes a healthy release at the end of the window', async () => {
+    const { run, tracker } = await gate('healthy');
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.verdict).toBe('pass');
+    expect(run.outputs.healthy).toBe('true');
+    expect(Number(run.outputs.sessions)).toBeGreaterThan(1000);
+    expect(Number(run.outputs['crash-free-users'])).toBeGreaterThan(0.99);
+    expect(run.outputs.reason).toMatch(/crash-free users/);
+    expect(run.durationMs).toBeGreaterThanOrEqual(12_000);
+    // one poll at 2 s, then every 2 s until 12 s: 6 polls of 2 session requests
+    expect(sessionPolls(tracker)).toBe(6);
+    expect(run.summary).toContain('✅');
+    expect(run.summary).toContain('```mermaid');
+    expect(run.annotations.some((a) => a.level === 'error')).toBe(false);
+  });
+
+  it('fails a release crashing far past the limit within a few polls of a 60 s window', async () => {
+    const { run, tracker } = await gate('crash-spike', { window: '60s' });
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.outputs.healthy).toBe('false');
+    expect(run.outputs.reason).toMatch(/^crash-free users \d+(\.\d+)?% .* below the 97% limit/);
+    expect(sessionPolls(tracker)).toBeLessThanOrEqual(3);
+    expect(run.durationMs).toBeLessThan(20_000);
+    const error = run.annotations.find((a) => a.level === 'error');
+    expect(error?.message).toMatch(/Crash-free users below 97%/);
+    expect(run.summary).toContain('❌');
+  });
+
+  it('fails a release that turns bad mid-window, before the window ends', async () => {
+    const { run } = await gate('slow-burn', { window: '30s' });
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.durationMs).toBeLessThan(28_000);
+    // healthy for 8 scenario minutes: no failure before then
+    expect(run.durationMs).toBeGreaterThan(8_000);
+  });
+
+  it('fails on the error rate and names it', async () => {
+    const { run } = await gate('error-rate', { 'max-error-rate': '0.05' });
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.outputs.reason).toMatch(/^error rate \d+(\.\d+)?% .* above the 5% limit/);
+    expect(Number(run.outputs['error-rate'])).toBeGreaterThan(0.1);
+  });
+
+  it('2 sessions with 1 crash is inconclusive and does not fail the job', async () => {
+    const { run } = await gate('low-traffic', { window: '8s' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.verdict).toBe('inconclusive');
+    expect(run.outputs.sessions).toBe('2');
+    expect(run.outputs.reason).toMatch(/only 2 sessions, fewer than the 100 needed/);
+    expect(run.annotations.some((a) => a.level === 'warning' && /inconclusive/.test(a.message))).toBe(true);
+  });
+
+  it('with on-inconclusive: fail, the same release fails the job', async () => {
+    const { run } = await gate('low-traffic', { window: '8s', 'on-inconclusive': 'fail' });
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('inconclusive');
+  });
+
+  it('dry-run reports fail but exits 0', async () => {
+    const { run } = await gate('crash-spike', { 'dry-run': 'true' });
+    expect(run.code).toBe(0);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.outputs.healthy).toBe('false');
+    expect(run.annotations.some((a) => a.level === 'error')).toBe(false);
+    expect(run.annotations.some((a) => a.level === 'warning' && /would have failed/.test(a.message))).toBe(true);
+    expect(run.summary).toMatch(/dry run/i);
+  });
+
+  it('writes a JSON report with every poll and the decision', async () => {
+    const { run } = await gate('crash-spike');
+    const report = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(run.outputs['report-path'] as string, 'utf8')));
+    expect(report.schema).toBe(1);
+    expect(report.verdict.outcome).toBe('fail');
+    expect(report.polls.length).toBeGreaterThan(0);
+    expect(run.outputs['report-path']).toMatch(/release-health-gate-shop-web_2\.0\.0-4242-1\.json$/);
+  });
+});
