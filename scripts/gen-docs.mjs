@@ -14,7 +14,9 @@ function emit(path, text) {
   let old = '';
   try {
     old = readFileSync(url, 'utf8');
-  } catch {}
+  } catch {
+    // a file that does not exist yet is simply out of date
+  }
   if (old === text) return;
   if (check) {
     console.error(`${path} is out of date: run npm run docs`);

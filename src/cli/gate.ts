@@ -43,7 +43,6 @@ function writeFile(path: string, text: string) {
 export async function gateCommand(opts: GateCommandOptions): Promise<number> {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
-  let secrets: string[] = [];
   let config;
   let extras;
   try {
@@ -60,7 +59,7 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
     throw error;
   }
   const { inputs } = config;
-  secrets = [inputs['sentry-auth-token'], inputs['github-token'] ?? ''].filter(Boolean);
+  const secrets = [inputs['sentry-auth-token'], inputs['github-token'] ?? ''].filter(Boolean);
   const log = terminalLog({ stream: extras.json ? stderr : stdout, secrets });
   const http = createHttpClient({
     baseUrl: apiBase(inputs['sentry-url']),

@@ -8,6 +8,7 @@ const ZWSP = '\u200b';
 // Line and paragraph separators end table rows and paragraphs; bidi controls can make
 // a title display as something other than what it says (Trojan Source).
 const LINE_BREAKS = /\r\n|[\n\r\t\v\f\u0085\u2028\u2029]/g;
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** One line of plain text: breaks become spaces, control and bidi characters go, then `truncate`. */

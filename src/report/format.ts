@@ -20,13 +20,16 @@ export function formatLimitPercent(fraction: number): string {
  */
 export function formatPercent(fraction: number, decimals = 1, suffix = '%'): string {
   if (!Number.isFinite(fraction)) return '–';
+  return (fraction * 100).toFixed(placesFor(fraction, decimals)) + suffix;
+}
+
+function placesFor(fraction: number, decimals: number): number {
   let d = decimals;
-  let text = (fraction * 100).toFixed(d);
-  while (d < 3 && ((fraction < 1 && Number(text) >= 100) || (fraction > 0 && Number(text) <= 0))) {
-    d += 1;
-    text = (fraction * 100).toFixed(d);
+  for (; d < 3; d += 1) {
+    const shown = Number((fraction * 100).toFixed(d));
+    if (!((fraction < 1 && shown >= 100) || (fraction > 0 && shown <= 0))) break;
   }
-  return text + suffix;
+  return d;
 }
 
 /**
@@ -43,9 +46,11 @@ export function formatObservedPercent(fraction: number, limit: number | null): s
   return text;
 }
 
-/** [0.971, 0.984] -> "97.1–98.4%"; `suffix: ''` drops the sign for compact log lines. */
+/** [0.971, 0.984] -> "97.1–98.4%", both bounds to the same places; `suffix: ''` for compact log lines. */
 export function formatPercentRange(range: [number, number], suffix = '%'): string {
-  return `${formatPercent(range[0], 1, '')}–${formatPercent(range[1], 1, '')}${suffix}`;
+  if (!Number.isFinite(range[0]) || !Number.isFinite(range[1])) return '–';
+  const d = Math.max(placesFor(range[0], 1), placesFor(range[1], 1));
+  return `${(range[0] * 100).toFixed(d)}–${(range[1] * 100).toFixed(d)}${suffix}`;
 }
 
 /** Crash-free checks are shown as the good fraction; the error rate as the bad one. */

@@ -5,6 +5,7 @@ import { queryObject, validateRequest, validateResponse } from '../helpers/opena
 
 export interface Call {
   status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON fields
   body: any;
   headers: Headers;
 }
