@@ -25,3 +25,27 @@ export function evenlySpaced<T>(items: T[], max: number): T[] {
   }
   return picked;
 }
+
+/**
+ * Joins sections in order, replacing any that would take the total past `maxBytes`
+ * with a one-line note, so a pathological section cannot push out the ones after it.
+ */
+export function joinWithinBudget(sections: { name: string; text: string | null }[], maxBytes: number): string {
+  const parts: string[] = [];
+  let bytes = 1;
+  for (const { name, text } of sections) {
+    if (text === null) continue;
+    const note = `_${name} omitted: the summary would exceed ${formatBytes(maxBytes)}._`;
+    // Room for the notes of the sections still to come.
+    const reserve = 200 * (sections.length - parts.length);
+    const size = Buffer.byteLength(text, 'utf8') + 2;
+    const chosen = bytes + size + reserve <= maxBytes ? text : note;
+    parts.push(chosen);
+    bytes += Buffer.byteLength(chosen, 'utf8') + 2;
+  }
+  return `${parts.join('\n\n')}\n`;
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 ? `${Math.floor(n / 1024)} KiB` : `${n} bytes`;
+}

@@ -21,7 +21,7 @@ import {
   shownInterval,
   shownRate,
 } from './format';
-import { evenlySpaced, headAndTail, table } from './markdown';
+import { evenlySpaced, headAndTail, joinWithinBudget, table } from './markdown';
 import type { PollRecord, RunReport } from './types';
 
 /**
@@ -49,33 +49,18 @@ const statusCell: Record<CheckEvaluation['status'], string> = {
 
 /** The job summary: GitHub-flavoured markdown, every tracker string escaped, under `SUMMARY_MAX_BYTES`. */
 export function buildSummary(report: RunReport): string {
-  const sections: { name: string; build: () => string | null }[] = [
-    { name: 'Verdict', build: () => verdictSection(report) },
-    { name: 'Checks', build: () => checksSection(report) },
-    { name: 'New issues', build: () => newIssuesSection(report) },
-    { name: 'Baseline', build: () => baselineSection(report) },
-    { name: 'Timeline', build: () => timelineSection(report) },
-    { name: 'Registration', build: () => registrationSection(report) },
-    { name: 'Links', build: () => linksSection(report) },
-  ];
-  // Each section is capped on its own; this keeps a pathological one (a huge reason,
-  // thousands of projects) from pushing the links and the rest out of a rejected summary.
-  const reserve = 2048;
-  const parts: string[] = [];
-  let bytes = 0;
-  for (const section of sections) {
-    const text = section.build();
-    if (text === null) continue;
-    const size = Buffer.byteLength(text, 'utf8') + 2;
-    if (bytes + size > SUMMARY_MAX_BYTES - reserve) {
-      parts.push(`_${section.name} omitted: the summary would exceed ${SUMMARY_MAX_BYTES / 1024} KiB._`);
-      bytes += 100;
-      continue;
-    }
-    parts.push(text);
-    bytes += size;
-  }
-  return `${parts.join('\n\n')}\n`;
+  return joinWithinBudget(
+    [
+      { name: 'Verdict', text: verdictSection(report) },
+      { name: 'Checks', text: checksSection(report) },
+      { name: 'New issues', text: newIssuesSection(report) },
+      { name: 'Baseline', text: baselineSection(report) },
+      { name: 'Timeline', text: timelineSection(report) },
+      { name: 'Registration', text: registrationSection(report) },
+      { name: 'Links', text: linksSection(report) },
+    ],
+    SUMMARY_MAX_BYTES,
+  );
 }
 
 function verdictSection(report: RunReport): string {
@@ -90,7 +75,7 @@ function verdictSection(report: RunReport): string {
     `(${formatMinutesBetween(report.deployFinishedAt, verdict.decidedAt)} after deploy). ` +
     `Window ${formatDuration(report.windowMs)}, a poll every ${formatDuration(report.intervalMs)}, ` +
     `confidence ${formatLimitPercent(report.confidence)}, at least ${formatCount(report.minSessions)} sessions, ` +
-    `projects ${report.projects.map((p) => escapeMarkdown(p, 100)).join(', ')}.`;
+    `projects ${listed(report.projects.map((p) => escapeMarkdown(p, 100)), 10)}.`;
   const parts = ['## Release health gate', line, context];
   if (verdict.outcome === 'fail') parts.push(codeBlock(buildAlert(report), 'text'));
   return parts.join('\n\n');
@@ -185,7 +170,7 @@ function newIssuesSection(report: RunReport): string | null {
 function baselineSection(report: RunReport): string | null {
   const baseline = report.baseline;
   if (!baseline) return null;
-  const rows = baseline.checks.map((b) => [
+  const rows = baseline.checks.slice(0, CHECK_ROWS).map((b) => [
     checkName(b.id),
     b.observedBadRate === null ? '–' : formatPercent(shownRate(b.id, b.observedBadRate)),
     b.interval === null ? '–' : formatPercentRange(shownInterval(b.id, b.interval)),
@@ -310,6 +295,11 @@ function yRange(lowest: number): [number, number] {
   const step = span <= 1 ? 0.1 : span <= 5 ? 0.5 : span <= 20 ? 1 : 5;
   const min = Math.max(0, Math.floor((lowest - span * 0.1) / step) * step);
   return [Math.min(min, 100 - step), 100];
+}
+
+function listed(items: string[], max: number): string {
+  const shown = items.slice(0, max).join(', ');
+  return items.length > max ? `${shown} and ${formatCount(items.length - max)} more` : shown;
 }
 
 function trimNumber(n: number, decimals: number): string {
