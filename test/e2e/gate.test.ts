@@ -1,38 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startLocalTracker } from '../../src/local-tracker';
-import { runAction } from '../helpers/action';
-
-const TOKEN = 'sntrys_gate_e2e_token_0123456789';
-
-/**
- * The bundled action against the local tracker, on the real clock: one
- * scenario minute lasts one real second (minuteMs 1000), so a 20 s window
- * watches 20 scenario minutes of traffic.
- */
-async function gate(scenario: string, inputs: Record<string, string> = {}, projects?: string[]) {
-  const tracker = await startLocalTracker({ scenario, token: TOKEN, minuteMs: 1000, ...(projects ? { projects } : {}) });
-  try {
-    const run = await runAction({
-      inputs: {
-        'sentry-url': tracker.url,
-        'sentry-org': 'acme',
-        'sentry-projects': (projects ?? tracker.scenario.projectSlugs).join(','),
-        release: 'shop-web@2.0.0',
-        'set-commits': 'skip',
-        window: '12s',
-        interval: '2s',
-        'initial-delay': '2s',
-        ...inputs,
-      },
-      env: { SENTRY_AUTH_TOKEN: TOKEN },
-    });
-    return { run, tracker };
-  } finally {
-    await tracker.close();
-  }
-}
-
-const sessionPolls = (t: Awaited<ReturnType<typeof gate>>['tracker']) => t.requests.filter((r) => r.path.endsWith('/sessions/')).length / 2;
+import { runGate as gate, sessionPolls } from '../helpers/gate';
 
 describe.concurrent('the health gate, bundled action against the local tracker', () => {
   it('passes a healthy release at the end of the window', async () => {

@@ -1,0 +1,46 @@
+import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
+import { type ActionRun, runAction } from './action';
+
+export const SENTRY_TOKEN = 'sntrys_gate_e2e_token_0123456789';
+
+export interface GateRun {
+  run: ActionRun;
+  tracker: LocalTracker;
+}
+
+/**
+ * The bundled action against a fresh local tracker, on the real clock: one
+ * scenario minute lasts one real second (minuteMs 1000), so a 12 s window
+ * watches 12 scenario minutes of traffic.
+ */
+export async function runGate(
+  scenario: string,
+  inputs: Record<string, string> = {},
+  opts: { projects?: string[]; env?: Record<string, string>; sigintAfterMs?: number; before?: (t: LocalTracker) => void } = {},
+): Promise<GateRun> {
+  const tracker = await startLocalTracker({ scenario, token: SENTRY_TOKEN, minuteMs: 1000, ...(opts.projects ? { projects: opts.projects } : {}) });
+  opts.before?.(tracker);
+  try {
+    const run = await runAction({
+      inputs: {
+        'sentry-url': tracker.url,
+        'sentry-org': 'acme',
+        'sentry-projects': (opts.projects ?? tracker.scenario.projectSlugs).join(','),
+        release: 'shop-web@2.0.0',
+        'set-commits': 'skip',
+        window: '12s',
+        interval: '2s',
+        'initial-delay': '2s',
+        ...inputs,
+      },
+      env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN, ...opts.env },
+      ...(opts.sigintAfterMs === undefined ? {} : { sigintAfterMs: opts.sigintAfterMs }),
+    });
+    return { run, tracker };
+  } finally {
+    await tracker.close();
+  }
+}
+
+/** Session polls the tracker saw: each poll sends two session requests. */
+export const sessionPolls = (tracker: LocalTracker) => tracker.requests.filter((r) => r.path.endsWith('/sessions/')).length / 2;
