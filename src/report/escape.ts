@@ -13,7 +13,9 @@ const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u
 
 /** One line of plain text: breaks become spaces, control and bidi characters go, then `truncate`. */
 export function oneLine(text: string, maxLength = Infinity): string {
-  const flat = String(text).replace(LINE_BREAKS, ' ').replace(INVISIBLE, '');
+  // Cut first so a megabyte-long title costs nothing; the slack covers removed characters.
+  const raw = Number.isFinite(maxLength) ? String(text).slice(0, maxLength * 4 + 16) : String(text);
+  const flat = raw.replace(LINE_BREAKS, ' ').replace(INVISIBLE, '');
   return truncate(flat.trim(), maxLength);
 }
 

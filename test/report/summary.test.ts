@@ -149,6 +149,17 @@ describe('buildSummary: new issues', () => {
     expect(cells(rows[0] ?? '')[1]).toBe('&lt;script&gt;alert\\(1\\)&lt;/script&gt; — ' + `@${Z}octocat \\| &lt;b&gt;`);
   });
 
+  it('keeps the alert fence closed against backticks in a title, and a backslash-pipe in one cell', () => {
+    const bad = issue({ title: '```\n<script>x</script>', culprit: 'a\\|b' });
+    const report = failReport({ newIssues: [bad], verdict: { ...failReport().verdict, check: 'new-issues', issue: bad } });
+    const text = buildSummary(report);
+    expect(text).toContain('````text\nAlert:    New issue SHOP-WEB-1A affects 57 users after deploy\nValue:    SHOP-WEB-1A "``` <script>x</script>" at a\\|b (shop-web)');
+    expect(text.match(/^````$/gm)).toHaveLength(1);
+    const row = lineStarting(text, '| [SHOP-WEB-1A]');
+    expect(cells(row)).toHaveLength(6);
+    expect(cells(row)[1]).toBe('\\`\\`\\` &lt;script&gt;x&lt;/script&gt; — a\\\\\\|b');
+  });
+
   it('does not link an unsafe permalink', () => {
     const text = buildSummary(failReport({ newIssues: [issue({ permalink: 'javascript:alert(1)' })] }));
     expect(lineStarting(text, '| SHOP-WEB-1A |')).toContain('| TypeError: cart.total is undefined');
