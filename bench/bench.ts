@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { replayCommand } from '../src/cli/replay';
+import { mulberry32 } from '../src/gate/simulate';
+import { replaySettings } from '../src/replay/options';
+import { type BenchSettings, runCell, SCENARIOS, TRAFFIC } from './cells';
+import { actionCosts, requestsPerPoll } from './costs';
+import { buildPlot } from './plot';
+import { buildResults, type LimitResults, type Measured } from './report';
+import { ARGO_FAILURE_LIMIT, STRATEGIES } from './strategies';
+import { simulateRelease } from './traffic';
+
+// The bundle runs from .build/, so the repository is one level up.
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    quick: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '20260603' },
+    runs: { type: 'string' },
+    'skip-action': { type: 'boolean', default: false },
+  },
+});
+const quick = values.quick === true;
+const seed = Number(values.seed);
+const releasesPerCell = values.runs ? Number(values.runs) : quick ? 200 : 1000;
+if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(releasesPerCell) || releasesPerCell < 1) {
+  process.stderr.write('usage: npm run bench -- [--quick] [--seed N] [--runs RELEASES_PER_CELL] [--skip-action]\n');
+  process.exit(2);
+}
+
+const GATE_FLAGS = { window: '10m', interval: '1m', 'initial-delay': '1m', confidence: '0.95', 'min-sessions': '100' };
+const LIMITS = ['0.97', '0.995'];
+
+const base = replaySettings({ ...GATE_FLAGS, 'min-crash-free-users': LIMITS[0] });
+const settings: BenchSettings = {
+  seed,
+  releasesPerCell,
+  schedule: base.schedule,
+  sessionsPerUser: 3,
+  bucketSec: 30,
+  ingestionDelaySec: 60,
+  erroredRate: 0.01,
+};
+
+const log = (m: string) => process.stderr.write(`${m}\n`);
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const limits: LimitResults[] = [];
+  for (const limit of LIMITS) {
+    const { policy } = replaySettings({ ...GATE_FLAGS, 'min-crash-free-users': limit });
+    const cells = [];
+    for (const scenario of SCENARIOS) {
+      for (const traffic of TRAFFIC) cells.push(runCell(settings, policy, STRATEGIES, scenario, traffic));
+      log(`min-crash-free-users ${limit}: ${scenario.label} done`);
+    }
+    limits.push({ minCrashFree: Number(limit), cells });
+  }
+  const benchSeconds = (performance.now() - started) / 1000;
+
+  log('replay speed…');
+  const replay = await replaySpeed(10_000, 30);
+  log('requests per poll…');
+  const requests = await requestsPerPoll();
+  let action = null;
+  let actionSkipped: string | undefined;
+  if (values['skip-action']) actionSkipped = '--skip-action';
+  else {
+    log('cold start and memory of dist/index.js…');
+    try {
+      action = await actionCosts(join(ROOT, 'dist/index.js'), quick ? 5 : 10);
+      if (!action) actionSkipped = 'dist/index.js not built (npm run build)';
+    } catch (error) {
+      actionSkipped = `the action run failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  const measured: Measured = { benchSeconds, replay, action, ...(actionSkipped ? { actionSkipped } : {}) };
+
+  const s = settings.schedule;
+  const { markdown, table } = buildResults(
+    {
+      command: `npm run bench${quick ? ' -- --quick' : ''}${values.runs ? ` --runs ${releasesPerCell}` : ''}${values.seed !== '20260603' ? ` --seed ${seed}` : ''}`,
+      seed,
+      date: new Date().toISOString().slice(0, 10),
+      quick,
+      releasesPerCell,
+      settingsText: [
+        `Gate: window ${s.windowMs / 60_000}m, interval ${s.intervalMs / 60_000}m, initial-delay ${s.initialDelayMs / 60_000}m (polls at minutes 1–10), confidence ${GATE_FLAGS.confidence}, min-sessions ${GATE_FLAGS['min-sessions']}; the whole table at min-crash-free-users ${LIMITS.join(' and ')}.`,
+        `Traffic: ${TRAFFIC.join(', ')} sessions per minute; every user opens ${settings.sessionsPerUser} sessions and counts as crashed if any of them crashed; "N× the limit" is the share of crashed users.`,
+        `Ingestion delay: a ${settings.bucketSec}-second bucket of sessions becomes visible ${settings.ingestionDelaySec} s after it ends, so the poll at minute m sees the first m − 1 minutes.`,
+        `Sessions are not users: 100 sessions/min is 33 users/min, about 300 users seen in the window, and the crash-free-users check counts users.`,
+        `Noisy user: one extra user opening 2 sessions a minute, every one of them crashing, on top of a healthy 0.5× release. It is one crashed user, so at 5, 20 and 100 sessions/min it is about 6%, 1.6% and 0.3% of the users seen: at low traffic that release is at or past the limit by the crash-free-users measure, and no target applies there.`,
+        `Slow burn: 0.5× for 5 minutes, then 4×; with the ingestion delay the gate sees 4 minutes of the bad phase, and the share since the deploy reaches only about 2× the limit by the window end.`,
+        `False rollback = any fail of a healthy release (0.25×, 0.5×, noisy user) or of one at exactly the limit. Detection = the regression failed within the window.`,
+      ],
+      strategies: STRATEGIES,
+      strategyNotes: [
+        '**gate**: this action (`decide()` via `replayRelease`), pass-early off. **gate, pass-early**: the same with `pass-early: true` (it can pass a slow burn before it turns bad).',
+        '**end-of-window check** (the seed): one look at the window end, fail when the observed crashed-user share is above the limit.',
+        '**naive every poll**: fail at the first poll whose cumulative observed share is above the limit.',
+        `**Argo-style**: Argo Rollouts AnalysisRun with one measurement per poll interval of that interval's share alone (not cumulative), successCondition \`share <= limit\`, failureLimit ${ARGO_FAILURE_LIMIT} (the analysis fails at the ${ARGO_FAILURE_LIMIT + 1}rd failed measurement, counted in total), intervals with no new data inconclusive and not counted.`,
+        'The naive strategies fail however few sessions they have seen; when they do not fail they pass at the window end if min-sessions was reached, else end inconclusive (as the gate does).',
+      ],
+      limits,
+      requestsPerPoll: requests,
+      measured,
+    },
+    Number(GATE_FLAGS.confidence),
+  );
+  writeFileSync(join(ROOT, 'bench/RESULTS.md'), markdown);
+  writeFileSync(join(ROOT, 'bench/results.svg'), buildPlot(limits, STRATEGIES, s.windowMs / 1000));
+  process.stdout.write(`${table}\n\n${markdown.slice(markdown.indexOf('## Tracker requests'))}\nwrote bench/RESULTS.md and bench/results.svg\n`);
+}
+
+/** Times `replay` end to end on a file of `releases` lines of `samples` samples each. */
+async function replaySpeed(releases: number, samples: number): Promise<Measured['replay']> {
+  const rng = mulberry32(seed);
+  const spec = { sessionsPerMinute: 1000, sessionsPerUser: 3, windowSec: samples * 20, bucketSec: 20, ingestionDelaySec: 0, phases: [{ fromSec: 0, userCrashRate: 0.015 }], erroredRate: 0.01 };
+  const lines: string[] = [];
+  for (let i = 0; i < releases; i++) {
+    const phases = i % 10 === 0 ? [{ fromSec: 0, userCrashRate: 0.12 }] : spec.phases;
+    lines.push(JSON.stringify({ id: `r${i}`, samples: simulateRelease(rng, { ...spec, phases }) }));
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'rhg-replay-'));
+  const file = join(dir, 'releases.jsonl');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  let printed = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const byte of chunk) if (byte === 10) printed++;
+      done();
+    },
+  });
+  const t0 = performance.now();
+  const code = await replayCommand([file], { stdout: sink, stderr: process.stderr });
+  const seconds = (performance.now() - t0) / 1000;
+  rmSync(dir, { recursive: true, force: true });
+  if (code !== 0 || printed !== releases) throw new Error(`replay exited ${code} after ${printed} of ${releases} lines`);
+  return { releases, samplesPerRelease: samples, seconds };
+}
+
+await main();

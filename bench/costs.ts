@@ -1,0 +1,183 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHttpClient } from '../src/http/client';
+import { startLocalTracker } from '../src/local-tracker';
+import { createSentryTracker } from '../src/tracker/sentry/adapter';
+import { apiBase } from '../src/tracker/sentry/urls';
+
+/** Requests one poll sends, counted at the local tracker with the real Sentry adapter. */
+export async function requestsPerPoll(polls = 3): Promise<{ sessions: number; withNewIssues: number }> {
+  const tracker = await startLocalTracker({ scenario: 'healthy' });
+  const http = createHttpClient({ baseUrl: apiBase(tracker.url), token: tracker.token, userAgent: 'release-health-gate-bench' });
+  try {
+    const projects = tracker.scenario.projectSlugs;
+    const sentry = createSentryTracker({ http, sentryUrl: tracker.url, org: tracker.org, projects });
+    const version = 'bench@1.0.0';
+    await sentry.createRelease(version, projects);
+    const environment = tracker.scenario.environment;
+    const since = tracker.now() - 60_000;
+    // The first poll may look up project ids; count steady-state polls.
+    await sentry.sample({ version, projects, environment, since, until: tracker.now() });
+    let before = tracker.requests.length;
+    for (let i = 0; i < polls; i++) await sentry.sample({ version, projects, environment, since, until: tracker.now() });
+    const sessions = (tracker.requests.length - before) / polls;
+    before = tracker.requests.length;
+    for (let i = 0; i < polls; i++) {
+      await sentry.sample({ version, projects, environment, since, until: tracker.now() });
+      await sentry.newIssues({ version, projects, environment });
+    }
+    return { sessions, withNewIssues: (tracker.requests.length - before) / polls };
+  } finally {
+    await http.close();
+    await tracker.close();
+  }
+}
+
+export interface ActionCosts {
+  bundleBytes: number;
+  bareNodeMs: number;
+  coldStartMs: number;
+  coldStartRatio: number;
+  peakRssMiB: number;
+  /** The same measure for `node -e ''`, for scale. */
+  bareRssMiB: number;
+  /** How the action run ended (exit code), to show the measured run was a whole one. */
+  memoryRunExit: number | null;
+  memoryTool: string;
+  repeats: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** The runner's environment: INPUT_* for the action, files for outputs and the summary. */
+function actionEnv(url: string, token: string, org: string, project: string, extra: Record<string, string>): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'rhg-bench-'));
+  for (const f of ['output', 'summary.md']) writeFileSync(join(dir, f), '');
+  writeFileSync(join(dir, 'event.json'), '{}');
+  const inputs: Record<string, string> = {
+    'sentry-url': url,
+    'sentry-auth-token': token,
+    'sentry-org': org,
+    'sentry-projects': project,
+    release: 'bench@2.0.0',
+    'set-commits': 'skip',
+    ...extra,
+  };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+    GITHUB_EVENT_PATH: join(dir, 'event.json'),
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_SHA: 'f00dfacecafebeef0000000000000000000000aa',
+    GITHUB_API_URL: 'http://127.0.0.1:9',
+    RUNNER_TEMP: dir,
+  };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  return env;
+}
+
+function bareNodeMs(): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', () => resolve(performance.now() - started));
+  });
+}
+
+/** Process spawn to the first request the tracker receives; the child is killed right after. */
+async function coldStartMs(entry: string): Promise<number> {
+  const tracker = await startLocalTracker({ scenario: 'healthy' });
+  try {
+    const env = actionEnv(tracker.url, tracker.token, tracker.org, tracker.scenario.projectSlugs[0]!, {});
+    const started = performance.now();
+    const child = spawn(process.execPath, [entry], { env, stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    const ms = await new Promise<number>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (tracker.requests.length > 0) {
+          clearInterval(timer);
+          resolve(performance.now() - started);
+        }
+      }, 1);
+      child.on('exit', (code) => {
+        if (tracker.requests.length === 0) {
+          clearInterval(timer);
+          reject(new Error(`the action exited (code ${code}) before sending a request`));
+        }
+      });
+    });
+    child.kill('SIGKILL');
+    await exited;
+    return ms;
+  } finally {
+    await tracker.close();
+  }
+}
+
+const TIME = '/usr/bin/time';
+const EXIT_HOOK = 'data:text/javascript,process.on("exit",()=>process.stderr.write("\\nmaxrss-kb="+process.resourceUsage().maxRSS+"\\n"))';
+
+/** Peak RSS of `node ...args`, with /usr/bin/time -v when there is one, else from inside the child. */
+async function peakRssOf(args: string[], env: Record<string, string> | undefined): Promise<{ mib: number; tool: string; exit: number | null }> {
+  const useTime = existsSync(TIME) && spawnSync(TIME, ['-v', 'true']).status === 0;
+  const [cmd, argv] = useTime ? [TIME, ['-v', process.execPath, ...args]] : [process.execPath, ['--import', EXIT_HOOK, ...args]];
+  const child = spawn(cmd, argv, { ...(env ? { env } : {}), stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exit = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const kb = Number((useTime ? /Maximum resident set size \(kbytes\): (\d+)/ : /maxrss-kb=(\d+)/).exec(stderr)?.[1]);
+  if (!Number.isFinite(kb)) throw new Error(`no peak memory figure in the child's output: ${stderr.slice(-300)}`);
+  return { mib: kb / 1024, tool: useTime ? '/usr/bin/time -v' : 'process.resourceUsage().maxRSS', exit };
+}
+
+/** Peak RSS of a whole short run of the action: register, a 6-second window polled every second, report. */
+async function peakRss(entry: string): Promise<{ mib: number; tool: string; exit: number | null }> {
+  const tracker = await startLocalTracker({ scenario: 'healthy', timeScale: 60 });
+  try {
+    const env = actionEnv(tracker.url, tracker.token, tracker.org, tracker.scenario.projectSlugs[0]!, {
+      window: '6s',
+      interval: '1s',
+      'initial-delay': '1s',
+    });
+    return await peakRssOf([entry], env);
+  } finally {
+    await tracker.close();
+  }
+}
+
+/** Start-up, memory and size of the shipped bundle, or null when it has not been built. */
+export async function actionCosts(entry: string, repeats: number): Promise<ActionCosts | null> {
+  if (!existsSync(entry)) return null;
+  const bare: number[] = [];
+  const cold: number[] = [];
+  // Interleaved so both see the same machine load.
+  for (let i = 0; i < repeats; i++) {
+    bare.push(await bareNodeMs());
+    cold.push(await coldStartMs(entry));
+  }
+  const memory = await peakRss(entry);
+  const bareMemory = await peakRssOf(['-e', ''], undefined);
+  const bareNodeMsMedian = median(bare);
+  const coldStartMsMedian = median(cold);
+  return {
+    bundleBytes: statSync(entry).size,
+    bareNodeMs: bareNodeMsMedian,
+    coldStartMs: coldStartMsMedian,
+    coldStartRatio: coldStartMsMedian / bareNodeMsMedian,
+    peakRssMiB: memory.mib,
+    bareRssMiB: bareMemory.mib,
+    memoryRunExit: memory.exit,
+    memoryTool: memory.tool,
+    repeats,
+  };
+}

@@ -1,0 +1,23 @@
+// `npm run bench`: bundles bench/bench.ts into .build/ (never dist/, which holds the shipped action) and runs it.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const outfile = `${root}.build/bench.mjs`;
+// CommonJS dependencies call require(); ESM output has none unless we make one.
+const banner = "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);";
+
+await build({
+  entryPoints: [`${root}bench/bench.ts`],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  banner: { js: banner },
+  define: { __VERSION__: '"bench"' },
+  logLevel: 'warning',
+});
+const { status, signal } = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+process.exitCode = status ?? (signal ? 1 : 0);

@@ -1,0 +1,122 @@
+import { trials } from '../src/gate/decide';
+import type { GatePolicy, Outcome, RateCheckId } from '../src/gate/types';
+import type { Schedule } from '../src/gate/watch';
+import { type RecordedSample, replayRelease } from '../src/replay/replay';
+import type { HealthCounts } from '../src/tracker/types';
+
+export interface Decision {
+  verdict: Outcome;
+  /** Seconds since the deploy when the gate stopped (fail, or pass); window end when inconclusive. */
+  stoppedAt: number;
+}
+
+/** Everything a strategy is given: the same polls, the same samples. */
+export interface Run {
+  policy: GatePolicy;
+  schedule: Schedule;
+  /** Poll times, ms since the deploy (the gate's schedule). */
+  polls: readonly number[];
+  samples: readonly RecordedSample[];
+}
+
+export interface Strategy {
+  key: string;
+  label: string;
+  decide(run: Run): Decision;
+}
+
+const ZERO: HealthCounts = { sessions: 0, crashedSessions: 0, erroredSessions: 0, users: 0, crashedUsers: 0 };
+
+/** What each poll saw: the latest sample at or before it. */
+export function countsAtPolls(polls: readonly number[], samples: readonly RecordedSample[]): HealthCounts[] {
+  const out: HealthCounts[] = [];
+  let seen = -1;
+  for (const at of polls) {
+    while (seen + 1 < samples.length && samples[seen + 1]!.t * 1000 <= at) seen++;
+    out.push(seen >= 0 ? samples[seen]! : ZERO);
+  }
+  return out;
+}
+
+/** The naive strategies watch the first rate check of the policy, as a user would configure them. */
+function mainCheck(policy: GatePolicy): { id: RateCheckId; p0: number } {
+  const limit = policy.limits[0];
+  if (!limit) throw new Error('the benchmark needs a rate check');
+  return { id: limit.id, p0: limit.maxBadRate };
+}
+
+/** Fails are counted however few sessions there are; a pass still needs min-sessions, like the gate's. */
+function endOfWindow(run: Run, seen: HealthCounts): Decision {
+  const windowSec = run.schedule.windowMs / 1000;
+  return { verdict: seen.sessions >= run.policy.minSessions ? 'pass' : 'inconclusive', stoppedAt: windowSec };
+}
+
+const over = (n: number, k: number, p0: number) => n > 0 && k / n > p0;
+
+export const ours = (passEarly: boolean): Strategy => ({
+  key: passEarly ? 'ours-pe' : 'ours',
+  label: passEarly ? 'gate, pass-early' : 'gate',
+  decide(run) {
+    const r = replayRelease({ ...run.policy, passEarly }, run.schedule, run.samples, run.polls);
+    return { verdict: r.verdict, stoppedAt: r.decidedAt ?? run.schedule.windowMs / 1000 };
+  },
+});
+
+/** The seed: one look at the end of the window, observed rate against the limit. */
+export const endOnly: Strategy = {
+  key: 'end',
+  label: 'end-of-window check',
+  decide(run) {
+    const { id, p0 } = mainCheck(run.policy);
+    const seen = countsAtPolls(run.polls, run.samples).at(-1) ?? ZERO;
+    const { n, k } = trials(id, seen);
+    return over(n, k, p0) ? { verdict: 'fail', stoppedAt: run.schedule.windowMs / 1000 } : endOfWindow(run, seen);
+  },
+};
+
+/** Fails at the first poll whose cumulative observed rate is past the limit. */
+export const naive: Strategy = {
+  key: 'naive',
+  label: 'naive every poll',
+  decide(run) {
+    const { id, p0 } = mainCheck(run.policy);
+    const seen = countsAtPolls(run.polls, run.samples);
+    for (const [i, c] of seen.entries()) {
+      const { n, k } = trials(id, c);
+      if (over(n, k, p0)) return { verdict: 'fail', stoppedAt: run.polls[i]! / 1000 };
+    }
+    return endOfWindow(run, seen.at(-1) ?? ZERO);
+  },
+};
+
+/**
+ * Argo Rollouts' AnalysisRun: one measurement per interval of what happened
+ * in that interval alone (the query is a rate over the last interval, not
+ * since the deploy), successCondition `rate <= limit`, and the analysis fails
+ * once failed measurements exceed `failureLimit`. Argo counts failed
+ * measurements in total, not consecutively. An interval with no new data is
+ * an inconclusive measurement and does not count.
+ */
+export const argo = (failureLimit: number): Strategy => ({
+  key: 'argo',
+  label: `Argo-style (failureLimit ${failureLimit})`,
+  decide(run) {
+    const { id, p0 } = mainCheck(run.policy);
+    const seen = countsAtPolls(run.polls, run.samples);
+    let failed = 0;
+    let prev = ZERO;
+    for (const [i, c] of seen.entries()) {
+      const now = trials(id, c);
+      const before = trials(id, prev);
+      prev = c;
+      if (over(now.n - before.n, now.k - before.k, p0)) failed += 1;
+      if (failed > failureLimit) return { verdict: 'fail', stoppedAt: run.polls[i]! / 1000 };
+    }
+    return endOfWindow(run, seen.at(-1) ?? ZERO);
+  },
+});
+
+/** failureLimit 2: the third failed measurement fails the analysis. */
+export const ARGO_FAILURE_LIMIT = 2;
+
+export const STRATEGIES: Strategy[] = [ours(false), ours(true), endOnly, naive, argo(ARGO_FAILURE_LIMIT)];

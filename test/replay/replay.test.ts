@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { decide } from '../../src/gate/decide';
+import { mulberry32 } from '../../src/gate/simulate';
+import type { GatePolicy } from '../../src/gate/types';
+import type { Schedule } from '../../src/gate/watch';
+import { type RecordedSample, replayRelease } from '../../src/replay/replay';
+import { pollTimes } from '../../src/replay/schedule';
+import { simulateRelease } from '../../bench/traffic';
+
+const users = (p0: number) => ({ id: 'crash-free-users' as const, maxBadRate: p0, absoluteMaxBadRate: p0, source: 'absolute' as const });
+const policy = (over: Partial<GatePolicy> = {}): GatePolicy => ({ limits: [users(0.03)], confidence: 0.95, minSessions: 100, passEarly: false, ...over });
+const TEN_MINUTES: Schedule = { windowMs: 600_000, intervalMs: 60_000, initialDelayMs: 60_000 };
+
+const sample = (t: number, u: number, crashed: number): RecordedSample => ({
+  t,
+  users: u,
+  crashedUsers: crashed,
+  sessions: 3 * u,
+  crashedSessions: crashed,
+  erroredSessions: crashed,
+});
+
+/** Steady traffic: `perMinute` users a minute, `share` of them crashing, visible after 60 s. */
+const steady = (perMinute: number, share: number, minutes = 10): RecordedSample[] =>
+  Array.from({ length: minutes }, (_, i) => sample(60 * (i + 2), perMinute * (i + 1), Math.round(perMinute * (i + 1) * share)));
+
+describe('pollTimes', () => {
+  it('polls after the initial delay, every interval, and at the window end', () => {
+    expect(pollTimes(TEN_MINUTES)).toEqual([60, 120, 180, 240, 300, 360, 420, 480, 540, 600].map((s) => s * 1000));
+    expect(pollTimes({ windowMs: 600_000, intervalMs: 240_000, initialDelayMs: 90_000 })).toEqual([90_000, 330_000, 570_000, 600_000]);
+    expect(pollTimes({ windowMs: 120_000, intervalMs: 60_000, initialDelayMs: 0 })).toEqual([0, 60_000, 120_000]);
+  });
+
+  it('moves the first poll to mid-window when the initial delay is not shorter than the window', () => {
+    expect(pollTimes({ windowMs: 120_000, intervalMs: 30_000, initialDelayMs: 300_000 })).toEqual([60_000, 90_000, 120_000]);
+  });
+});
+
+describe('replayRelease', () => {
+  it('fails a clearly bad release at the first poll that sees its data', () => {
+    // 20% of users crash against a 3% limit; the first data shows up at t = 90 s.
+    const samples = [sample(90, 400, 80), sample(150, 800, 160)];
+    const r = replayRelease(policy(), TEN_MINUTES, samples);
+    expect(r.verdict).toBe('fail');
+    expect(r.decidedAt).toBe(120);
+    expect(r.reason).toMatch(/crash-free users 80(\.0)?% .*below the 97(\.0)?% limit/);
+  });
+
+  it('sees a sample only from its time on', () => {
+    expect(replayRelease(policy(), TEN_MINUTES, [sample(121, 400, 80)]).decidedAt).toBe(180);
+    expect(replayRelease(policy(), TEN_MINUTES, [sample(120, 400, 80)]).decidedAt).toBe(120);
+  });
+
+  it('calls a tiny-traffic release inconclusive, undecided', () => {
+    const r = replayRelease(policy(), TEN_MINUTES, steady(2, 0));
+    expect(r).toEqual({ verdict: 'inconclusive', decidedAt: null, reason: expect.stringContaining('fewer than the 100 needed (min-sessions)') });
+  });
+
+  it('passes a healthy release at the window end', () => {
+    const r = replayRelease(policy(), TEN_MINUTES, steady(200, 0.005));
+    expect(r.verdict).toBe('pass');
+    expect(r.decidedAt).toBe(600);
+    expect(r.reason).toMatch(/^all checks within limits/);
+  });
+
+  it('passes a confidently healthy release early with pass-early', () => {
+    const r = replayRelease(policy({ passEarly: true }), TEN_MINUTES, steady(200, 0.005));
+    expect(r.verdict).toBe('pass');
+    expect(r.decidedAt).toBeLessThan(600);
+    expect(r.reason).toMatch(/^passed early/);
+  });
+
+  it('gives exactly what decide() at every poll gives', () => {
+    const rng = mulberry32(7);
+    const polls = pollTimes(TEN_MINUTES);
+    let compared = 0;
+    for (const passEarly of [false, true]) {
+      for (const perMinute of [20, 300, 3000]) {
+        for (const multiple of [0.3, 1, 1.6, 3]) {
+          for (let i = 0; i < 6; i++) {
+            const samples = simulateRelease(rng, {
+              sessionsPerMinute: perMinute,
+              sessionsPerUser: 3,
+              windowSec: 600,
+              bucketSec: 30,
+              ingestionDelaySec: 60,
+              phases: [{ fromSec: 0, userCrashRate: 0.03 * multiple }],
+              erroredRate: 0.01,
+            });
+            const p = policy({ passEarly, limits: [users(0.03), { ...users(0.1), id: 'error-rate' }] });
+            // The reference: decide() at every poll, no shortcuts.
+            let expected = null;
+            for (const [j, at] of polls.entries()) {
+              const seen = samples.filter((s) => s.t * 1000 <= at).at(-1) ?? sample(0, 0, 0);
+              const { verdict } = decide(p, { counts: seen, projects: {}, newIssues: [], at, final: j === polls.length - 1 });
+              if (verdict) {
+                expected = { verdict: verdict.outcome, decidedAt: verdict.outcome === 'inconclusive' ? null : at / 1000, reason: verdict.reason };
+                break;
+              }
+            }
+            expect(replayRelease(p, TEN_MINUTES, samples)).toEqual(expected);
+            compared++;
+          }
+        }
+      }
+    }
+    expect(compared).toBe(144);
+  });
+});
