@@ -60,10 +60,25 @@ export function safeUrl(url: string | null | undefined): string | null {
   return parsed.href.replace(/[()|\\[\]`*_<> "']/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
+/**
+ * Identifiers people copy (release names, environments) as a code span: shown
+ * literally, never a mention or a link, and copied without the invisible
+ * characters escapeMarkdown adds. `|` stays escaped for tables.
+ */
+export function codeSpan(text: string, maxLength = Infinity): string {
+  // A code span shows < and > raw; some renderers of the summary might not.
+  if (/[<>]/.test(text)) return escapeMarkdown(text, maxLength);
+  const body = oneLine(text, maxLength).replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = body.startsWith('`') || body.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${body}${pad}${fence}`;
+}
+
 /** A markdown link to a safe URL, or the (escaped) text alone when the URL is not safe. */
-export function mdLink(text: string, url: string | null | undefined): string {
+export function mdLink(text: string, url: string | null | undefined, opts: { code?: boolean } = {}): string {
   const href = safeUrl(url);
-  const label = escapeMarkdown(text);
+  const label = opts.code ? codeSpan(text, 200) : escapeMarkdown(text);
   return href === null ? label : `[${label}](${href})`;
 }
 

@@ -1,7 +1,7 @@
 import type { CheckEvaluation, Outcome } from '../gate/types';
 import type { HealthCounts } from '../tracker/types';
 import { buildAlert } from './alert';
-import { codeBlock, escapeMarkdown, mdLink, safeUrl } from './escape';
+import { codeBlock, codeSpan, escapeMarkdown, mdLink, safeUrl } from './escape';
 import {
   checkName,
   firstLine,
@@ -68,7 +68,7 @@ function verdictSection(report: RunReport): string {
   const dry = report.dryRun ? (verdict.outcome === 'fail' ? ' (dry run: would have failed the job)' : ' (dry run)') : '';
   const line =
     `${outcomeEmoji[verdict.outcome]} **${outcomeWord[verdict.outcome]}**${dry} · ` +
-    `release **${escapeMarkdown(report.release, 200)}** → **${escapeMarkdown(report.environment, 100)}** · ` +
+    `release ${codeSpan(report.release, 200)} → ${codeSpan(report.environment, 100)} · ` +
     escapeMarkdown(verdict.reason, REASON_MAX);
   const context =
     `Deploy finished ${formatUtcMinute(report.deployFinishedAt)}; decided ${formatUtcTime(verdict.decidedAt, report.deployFinishedAt)} ` +
@@ -181,7 +181,7 @@ function baselineSection(report: RunReport): string | null {
     b.note ? escapeMarkdown(b.note, 300) : '–',
   ]);
   return [
-    `### Baseline: previous release ${escapeMarkdown(baseline.release, 200)}`,
+    `### Baseline: previous release ${codeSpan(baseline.release, 200)}`,
     `Measured from ${formatUtcMinute(baseline.from)} to ${formatUtcTime(baseline.to, baseline.from)}. ` +
       'The effective limit is the baseline at its worse confidence bound plus the allowed increase, never looser than the absolute limit.',
     table(
@@ -311,7 +311,7 @@ function registrationSection(report: RunReport): string | null {
   if (!reg && report.commits.length === 0) return null;
   const parts: string[] = [];
   if (reg) {
-    const release = escapeMarkdown(report.release, 200);
+    const release = codeSpan(report.release, 200);
     const commitText: Record<typeof reg.commitMode, string> = {
       refs: `${formatCount(reg.commitCount)} associated by Sentry from the connected repository (refs)`,
       commits: `${formatCount(reg.commitCount)} sent from the GitHub compare (commit list)`,
@@ -321,9 +321,9 @@ function registrationSection(report: RunReport): string | null {
     parts.push(
       '### Release registration',
       [
-        `- Release **${release}**: ${reg.created ? 'created' : 'already existed'}`,
+        `- Release ${release}: ${reg.created ? 'created' : 'already existed'}`,
         `- Commits: ${commitText[reg.commitMode]}`,
-        `- Deploy to **${escapeMarkdown(report.environment, 100)}**: ${reg.deployCreated ? 'recorded' : 'already recorded'}`,
+        `- Deploy to ${codeSpan(report.environment, 100)}: ${reg.deployCreated ? 'recorded' : 'already recorded'}`,
         `- Finalized: ${reg.finalized ? 'yes' : 'no'}`,
       ].join('\n'),
     );
@@ -343,11 +343,11 @@ function registrationSection(report: RunReport): string | null {
 
 function linksSection(report: RunReport): string {
   const items: string[] = [];
-  if (safeUrl(report.releaseUrl)) items.push(`- ${mdLink(`Release ${report.release} in Sentry`, report.releaseUrl)}`);
+  if (safeUrl(report.releaseUrl)) items.push(`- Release ${mdLink(report.release, report.releaseUrl, { code: true })} in Sentry`);
   items.push(
     report.previousRelease === null
       ? '- Previous release: none found'
-      : `- Previous release: ${mdLink(report.previousRelease, report.previousReleaseUrl)}`,
+      : `- Previous release: ${mdLink(report.previousRelease, report.previousReleaseUrl, { code: true })}`,
   );
   if (safeUrl(report.runUrl)) items.push(`- ${mdLink('Workflow run', report.runUrl)}`);
   if (safeUrl(report.runbookUrl)) items.push(`- ${mdLink('Runbook', report.runbookUrl)}`);

@@ -27,7 +27,7 @@ describe('buildSummary: verdict', () => {
     const text = buildSummary(failReport());
     expect(text.startsWith('## Release health gate\n\n')).toBe(true);
     expect(lineStarting(text, '❌')).toBe(
-      `❌ **Fail** · release **shop-web@${Z}4f2c1a9** → **production** · Crash-free users 97.8% \\(interval 97.1–98.4%, 1,204 users\\) is below the 99.5% limit`,
+      `❌ **Fail** · release \`shop-web@4f2c1a9\` → \`production\` · Crash-free users 97.8% \\(interval 97.1–98.4%, 1,204 users\\) is below the 99.5% limit`,
     );
     const alert = text.indexOf('```text\nAlert:    Crash-free users below 99.5% after deploy\n');
     expect(alert).toBeGreaterThan(0);
@@ -47,7 +47,7 @@ describe('buildSummary: verdict', () => {
       verdict: { ...passReport().verdict, outcome: 'inconclusive', reason: 'Only 40 sessions in the window; 100 needed' },
     });
     expect(lineStarting(buildSummary(report), '⚠️')).toBe(
-      `⚠️ **Inconclusive** · release **shop-web@${Z}4f2c1a9** → **production** · Only 40 sessions in the window; 100 needed`,
+      `⚠️ **Inconclusive** · release \`shop-web@4f2c1a9\` → \`production\` · Only 40 sessions in the window; 100 needed`,
     );
   });
 
@@ -189,7 +189,7 @@ describe('buildSummary: baseline', () => {
       },
     });
     const text = buildSummary(report);
-    expect(text).toContain(`### Baseline: previous release shop-web@${Z}9b07d3e`);
+    expect(text).toContain('### Baseline: previous release `shop-web@9b07d3e`');
     expect(text).toContain('Measured from 2026-06-03T01:53Z to 02:08Z.');
     expect(lineStarting(text, '| Crash-free users | 99.9% |')).toBe('| Crash-free users | 99.9% | 99.79–99.96% | 5,200 | 5 | ≥ 97% | ≥ 99.5% | – |');
     expect(lineStarting(text, '| Crash-free sessions | – |')).toBe(
@@ -260,9 +260,9 @@ describe('buildSummary: registration and links', () => {
       [
         '### Release registration',
         '',
-        `- Release **shop-web@${Z}4f2c1a9**: created`,
+        '- Release `shop-web@4f2c1a9`: created',
         '- Commits: 2 associated by Sentry from the connected repository (refs)',
-        '- Deploy to **production**: recorded',
+        '- Deploy to `production`: recorded',
         '- Finalized: yes',
       ].join('\n'),
     );
@@ -274,9 +274,9 @@ describe('buildSummary: registration and links', () => {
     const text = buildSummary(
       failReport({ commits, registration: { created: false, commitMode: 'commits', commitCount: 12, deployCreated: false, finalized: false } }),
     );
-    expect(text).toContain(`- Release **shop-web@${Z}4f2c1a9**: already existed`);
+    expect(text).toContain('- Release `shop-web@4f2c1a9`: already existed');
     expect(text).toContain('- Commits: 12 sent from the GitHub compare (commit list)');
-    expect(text).toContain('- Deploy to **production**: already recorded');
+    expect(text).toContain('- Deploy to `production`: already recorded');
     expect(text).toContain('- Finalized: no');
     expect(text).toContain('#### Commits (12)');
     expect(text).toContain('- `9999999` change 9\n- … and 2 more');
@@ -288,8 +288,8 @@ describe('buildSummary: registration and links', () => {
       [
         '### Links',
         '',
-        `- [Release shop-web@${Z}4f2c1a9 in Sentry](https://acme.sentry.io/releases/shop-web%404f2c1a9/)`,
-        `- Previous release: [shop-web@${Z}9b07d3e](https://acme.sentry.io/releases/shop-web%409b07d3e/)`,
+        '- Release [`shop-web@4f2c1a9`](https://acme.sentry.io/releases/shop-web%404f2c1a9/) in Sentry',
+        '- Previous release: [`shop-web@9b07d3e`](https://acme.sentry.io/releases/shop-web%409b07d3e/)',
         '- [Runbook](https://wiki.example/runbooks/rollback)',
         '- [Dashboard](https://grafana.example/d/x)',
       ].join('\n'),
