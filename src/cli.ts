@@ -16,6 +16,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./cli/replay')).replayCommand(rest);
     case 'demo':
       return (await import('./cli/demo')).demoCommand(rest, abort.signal);
+    case 'tracker':
+      return (await import('./cli/tracker')).trackerCommand(rest, abort.signal);
     case undefined:
     case 'help':
     case '--help':
@@ -23,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(helpText());
       return 0;
     default:
-      process.stderr.write(`Unknown command "${command}": expected gate, register, replay or demo. Run release-health-gate --help.\n`);
+      process.stderr.write(`Unknown command "${command}": expected gate, register, replay, demo or tracker. Run release-health-gate --help.\n`);
       return 2;
   }
 }

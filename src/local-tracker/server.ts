@@ -49,6 +49,8 @@ export interface LocalTrackerOptions {
    * issue times and the ingestion delay; not the previous release's age.
    */
   minuteMs?: number;
+  /** Port on 127.0.0.1; default 0 (any free port). */
+  port?: number;
   /** Connected repository names. Default: the scenario's (`acme/shop`). */
   repos?: string[];
 }
@@ -266,7 +268,7 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   baseUrl = `http://127.0.0.1:${port}`;
