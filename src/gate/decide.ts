@@ -11,6 +11,7 @@ import {
   formatPercentRange,
   showsGoodFraction,
 } from './format';
+import { binomialTailP, FINAL_LOOK_SHARE } from './final-look';
 import { lowerConfidenceBound, upperConfidenceBound } from './interval';
 import type { CheckEvaluation, GatePolicy, PollInput, RateCheckId, RateLimit, Verdict } from './types';
 
@@ -85,8 +86,14 @@ function limitText(limit: RateLimit): string {
 
 function failReason(e: CheckEvaluation, limit: RateLimit): string {
   const side = showsGoodFraction(e.id) ? 'below' : 'above';
-  return `${describeEvaluation(e)} is ${side} the ${limitText(limit)} (e-value ${formatEValue(e.eFail)} ≥ ${formatEValue(e.eThreshold)})`;
+  const evidence =
+    e.eFail >= e.eThreshold || e.finalP === undefined
+      ? `e-value ${formatEValue(e.eFail)} ≥ ${formatEValue(e.eThreshold)}`
+      : `end-of-window test p = ${formatP(e.finalP)} ≤ ${formatP(e.finalAlpha ?? 0)}`;
+  return `${describeEvaluation(e)} is ${side} the ${limitText(limit)} (${evidence})`;
 }
+
+const formatP = (p: number) => (p < 0.0001 ? p.toExponential(1) : String(Number(p.toPrecision(2))));
 
 function oneLine(text: string, max: number): string {
   // eslint-disable-next-line no-control-regex
@@ -113,13 +120,21 @@ export function decide(policy: GatePolicy, poll: PollInput): { evaluations: Chec
   const alpha = alphaOf(policy.confidence);
   const tested = scopes(poll);
   const m = Math.max(1, policy.limits.length * tested.length);
-  const threshold = m / alpha;
-  const perTestConfidence = 1 - alpha / m;
+  // alpha is shared between the anytime-valid test at every poll and one exact test at the last poll.
+  const alphaSequential = alpha * (1 - FINAL_LOOK_SHARE);
+  const finalAlpha = (alpha * FINAL_LOOK_SHARE) / m;
+  const threshold = m / alphaSequential;
+  const perTestConfidence = 1 - alphaSequential / m;
   const evaluations: CheckEvaluation[] = [];
   const limitOf = new Map<CheckEvaluation, RateLimit>();
   for (const limit of policy.limits) {
     for (const scope of tested) {
       const e = evaluate(limit, scope.project, scope.counts, threshold, perTestConfidence);
+      if (poll.final) {
+        e.finalP = binomialTailP(e.n, e.k, e.maxBadRate);
+        e.finalAlpha = finalAlpha;
+        if (e.finalP <= finalAlpha) e.status = 'fail';
+      }
       evaluations.push(e);
       limitOf.set(e, limit);
     }

@@ -42,6 +42,9 @@ export interface CheckEvaluation {
   ePass: number;
   /** The e-value each must reach (1/alpha after splitting alpha over the tests run). */
   eThreshold: number;
+  /** At the last poll only: the exact binomial p-value of the end-of-window test, and the level it must reach. */
+  finalP?: number;
+  finalAlpha?: number;
   status: 'fail' | 'healthy' | 'watching';
 }
 

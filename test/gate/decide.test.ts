@@ -38,11 +38,11 @@ describe('decide: rate checks', () => {
     expect(verdict?.project).toBeNull();
     expect(verdict?.decidedAt).toBe(1_780_000_000_000);
     expect(verdict?.reason).toMatch(
-      /^crash-free users 92\.4% \(interval 89\.5–94\.6%, 1,204 users, 92 crashed\) is below the 97% limit \(e-value 7\.7e12 ≥ 20\)$/,
+      /^crash-free users 92\.4% \(interval 89\.4–94\.7%, 1,204 users, 92 crashed\) is below the 97% limit \(e-value 7\.7e12 ≥ 40\)$/,
     );
     expect(evaluations).toHaveLength(1);
     const e = evaluations[0]!;
-    expect(e).toMatchObject({ n: 1204, k: 92, eThreshold: 20, status: 'fail', maxBadRate: 0.03 });
+    expect(e).toMatchObject({ n: 1204, k: 92, eThreshold: 40, status: 'fail', maxBadRate: 0.03 });
     expect(e.observedBadRate).toBeCloseTo(92 / 1204, 12);
     expect(e.interval![0]).toBeGreaterThan(0.03); // failing means the whole interval is past the limit
   });
@@ -84,9 +84,10 @@ describe('decide: rate checks', () => {
       ['crash-free-sessions', 4000, 10],
       ['error-rate', 4000, 400],
     ]);
-    expect(evaluations[0]!.eThreshold).toBe(40); // two tests share alpha
+    // two tests share alpha, half of which is kept for the end-of-window test
+    expect(evaluations[0]!.eThreshold).toBe(80);
     expect(verdict?.check).toBe('error-rate');
-    expect(verdict?.reason).toMatch(/^error rate 10% \(interval [\d.]+–[\d.]+%, 4,000 sessions, 400 errored\) is above the 5% limit \(e-value .* ≥ 40\)$/);
+    expect(verdict?.reason).toMatch(/^error rate 10% \(interval [\d.]+–[\d.]+%, 4,000 sessions, 400 errored\) is above the 5% limit \(e-value .* ≥ 80\)$/);
   });
 
   it('says where a baseline limit came from', () => {
@@ -110,14 +111,14 @@ describe('decide: projects and multiple testing', () => {
     const { evaluations } = decide(p, poll(total, { projects }));
     expect(evaluations).toHaveLength(6);
     expect(evaluations.map((e) => e.project)).toEqual([null, 'web', 'api', null, 'web', 'api']);
-    for (const e of evaluations) expect(e.eThreshold).toBeCloseTo(120, 9);
+    for (const e of evaluations) expect(e.eThreshold).toBeCloseTo(240, 9);
   });
 
   it('names the failing project when the total is still within the limit', () => {
     const { verdict, evaluations } = decide(policy(), poll(total, { projects }));
     expect(evaluations.find((e) => e.project === null)!.status).not.toBe('fail');
     expect(verdict).toMatchObject({ outcome: 'fail', check: 'crash-free-users', project: 'api' });
-    expect(verdict?.reason).toMatch(/^crash-free users in api 93\.5% .*2,000 users, 130 crashed\) is below the 97% limit \(e-value .* ≥ 60\)$/);
+    expect(verdict?.reason).toMatch(/^crash-free users in api 93\.5% .*2,000 users, 130 crashed\) is below the 97% limit \(e-value .* ≥ 120\)$/);
   });
 
   it('prefers the overall scope when it fails too', () => {
@@ -168,5 +169,25 @@ describe('decide: end of window', () => {
   it('is pure: the same input gives the same output', () => {
     const input = poll(counts(700, 30), { projects: { a: counts(300, 10), b: counts(400, 20) } });
     expect(decide(policy(), input)).toEqual(decide(policy(), structuredClone(input)));
+  });
+});
+
+describe('decide: the end-of-window test', () => {
+  it('fails at the last poll a release the sequential test has not yet caught, naming the exact test', () => {
+    // 300 users, 19 crashed (6.3%) against a 3% limit: short of the e-value threshold, clear for one exact test.
+    const mid = decide(policy(), poll(counts(300, 19, { sessions: 900 })));
+    expect(mid.verdict).toBeNull();
+    expect(mid.evaluations[0]!.eFail).toBeLessThan(mid.evaluations[0]!.eThreshold);
+    const last = decide(policy(), { ...poll(counts(300, 19, { sessions: 900 })), final: true });
+    expect(last.verdict?.outcome).toBe('fail');
+    expect(last.verdict?.reason).toMatch(/is below the 97% limit \(end-of-window test p = 0\.00\d+ ≤ 0\.025\)$/);
+    expect(last.evaluations[0]!.finalP).toBeLessThan(0.025);
+  });
+
+  it('passes at the last poll a release at its limit whose excess is within chance', () => {
+    // 300 users, 13 crashed (4.3%): P(X >= 13 | 300, 0.03) is about 0.1, above 0.025.
+    const last = decide(policy(), { ...poll(counts(300, 13, { sessions: 900 })), final: true });
+    expect(last.verdict?.outcome).toBe('pass');
+    expect(last.evaluations[0]!.finalP).toBeGreaterThan(0.025);
   });
 });
