@@ -54,6 +54,8 @@ export async function run(): Promise<void> {
       // A poll's retries must end before the next poll is due.
       maxRetryTimeMs: Math.min(60_000, Math.max(5_000, inputs.interval)),
       requestTimeoutMs: Math.min(30_000, Math.max(5_000, inputs.interval)),
+      // Cancels registration and lookups too, not only the watch: the runner kills the step 7.5 s after SIGTERM.
+      signal: abort.signal,
       onRetry: ({ path, attempt, error, waitMs }) => core.debug(redact(`retry ${attempt} of ${path} in ${waitMs} ms: ${error.message}`, secrets)),
     });
     try {
@@ -69,14 +71,22 @@ export async function run(): Promise<void> {
       for (const [key, value] of Object.entries(outputsOf(inputs, result, reportPath))) core.setOutput(key, redact(value, secrets));
 
       const outcome = jobOutcome(inputs, result);
-      if (result.report && inputs['github-deployment-id']) {
+      // A verdict reached before the cancel stands; otherwise the watch is unfinished.
+      const cancelled = abort.signal.aborted && result.report?.verdict.outcome !== 'fail';
+      if (result.report && inputs['github-deployment-id'] && !cancelled) {
         const state = outcome.failed ? 'failure' : 'success';
         await setDeploymentStatus(config, state, `Release health: ${result.report.verdict.outcome}`).catch((error: unknown) =>
           log.warning(`Could not set the GitHub deployment status: ${error instanceof Error ? error.message : String(error)}`),
         );
       }
       const message = redact(outcome.failed && result.report?.verdict.outcome === 'fail' ? buildAnnotation(result.report) : outcome.message, secrets);
-      if (outcome.failed) core.setFailed(message);
+      if (cancelled) {
+        // The runner shows a cancelled step as cancelled whatever the exit code. Non-zero
+        // keeps whatever reads only the exit status from taking an unfinished watch for a
+        // pass; a warning, not an error, because nothing was found wrong with the release.
+        core.warning(redact(`${outcome.message} (the job was cancelled; no rollback was dispatched)`, secrets));
+        process.exitCode = 1;
+      } else if (outcome.failed) core.setFailed(message);
       else if (outcome.level === 'warning') core.warning(message);
       else core.notice(message);
     } finally {

@@ -41,8 +41,7 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
  * Polls from the first poll time every interval until a verdict or the end of
  * the window. A poll that fails is recorded and skipped, never counted as
  * health data; after failures the gap grows (up to 4 intervals) so an outage
- * does not turn into a flood of requests. The window end always gets a poll,
- * unless a slow poll already ran past it.
+ * does not turn into a flood of requests. The window end always gets a poll.
  */
 export async function watch(opts: WatchOptions): Promise<WatchResult> {
   const { clock, schedule, policy, signal } = opts;
@@ -70,6 +69,7 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
     } catch {
       return conclude(undecided('cancelled before the gate could decide'), true);
     }
+    const final = next >= end;
     const at = clock.now();
     let result: { sample: HealthSample; newIssues: NewIssue[] } | null = null;
     try {
@@ -83,9 +83,6 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
       polls.push(record);
       opts.onPoll?.(record);
     }
-    // A slow poll that ran past the window end is the last one: another poll
-    // after it would only add a second request timeout to the overrun.
-    const final = next >= end || clock.now() >= end;
     const data = result ?? (final ? lastGood : null);
     if (data) {
       const { evaluations, verdict } = decide(policy, {

@@ -20,6 +20,8 @@ export interface HttpClientOptions {
   /** Bound on the time one call spends retrying, waits for rate limits included. */
   maxRetryTimeMs?: number;
   now?: () => number;
+  /** Cancels every call of this client (the job was cancelled), on top of each call's own signal. */
+  signal?: AbortSignal;
   onRetry?: (info: { path: string; attempt: number; error: Error; waitMs: number }) => void;
 }
 
@@ -70,6 +72,13 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
+/** A final failure that says the tracker is down or broken, rather than refusing this request. */
+const isOutage = (error: unknown) =>
+  error instanceof NetworkError || error instanceof ResponseShapeError || (error instanceof HttpError && RETRYABLE.has(error.status));
+
+/** Shortest attempt the retry budget may cut a request to: a working tracker answers well within it. */
+const MIN_ATTEMPT_MS = 1_000;
+
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const ownsDispatcher = !options.dispatcher;
   const dispatcher = options.dispatcher ?? new EnvHttpProxyAgent({ connect: { timeout: 10_000 } });
@@ -77,18 +86,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const secrets = [options.token];
   let requestCount = 0;
+  // Set when a call ran out of retries on an outage: later calls try once, so
+  // an outage costs one request per call instead of a full retry budget each,
+  // until an answer comes back.
+  let trackerDown = false;
 
-  async function attempt<T>(method: string, path: string, url: string, opts: CallOptions<T>): Promise<JsonResponse<T>> {
+  async function attempt<T>(method: string, path: string, url: string, opts: CallOptions<T>, attemptTimeoutMs: number): Promise<JsonResponse<T>> {
     requestCount += 1;
-    const signals = [AbortSignal.timeout(timeoutMs), ...(opts.signal ? [opts.signal] : [])];
+    const signals = [AbortSignal.timeout(attemptTimeoutMs), ...(opts.signal ? [opts.signal] : [])];
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, {
         method: method as Dispatcher.HttpMethod,
         dispatcher,
         signal: AbortSignal.any(signals),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
+        headersTimeout: attemptTimeoutMs,
+        bodyTimeout: attemptTimeoutMs,
         headers: {
           authorization: `Bearer ${options.token}`,
           accept: 'application/json',
@@ -143,12 +156,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     get requestCount() {
       return requestCount;
     },
-    async call<T>(method: 'GET' | 'POST' | 'PUT', path: string, opts: CallOptions<T>) {
+    async call<T>(method: 'GET' | 'POST' | 'PUT', path: string, callOpts: CallOptions<T>) {
+      const signals = [callOpts.signal, options.signal].filter((s): s is AbortSignal => s !== undefined);
+      const opts = { ...callOpts, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] };
       const url = buildUrl(options.baseUrl, path, opts.query);
       const maxRetryTime = options.maxRetryTimeMs ?? 60_000;
       const started = now();
-      return pRetry(() => attempt(method, path, url, opts), {
-        retries: options.retries ?? 4,
+      // p-retry checks its budget only between attempts; cutting the last attempt
+      // to what is left makes maxRetryTime bound the whole call.
+      const attemptTimeout = () => Math.min(timeoutMs, Math.max(MIN_ATTEMPT_MS, maxRetryTime - (now() - started)));
+      const run = pRetry(() => attempt(method, path, url, opts, attemptTimeout()), {
+        retries: trackerDown ? 0 : (options.retries ?? 4),
         minTimeout: options.minRetryDelayMs ?? 1_000,
         maxTimeout: options.maxRetryDelayMs ?? 15_000,
         randomize: true,
@@ -156,14 +174,29 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         signal: opts.signal,
         // A rate limit waits for its reset, not for the backoff, and does not use up the retries.
         shouldConsumeRetry: ({ error }) => !(error instanceof RateLimitedError),
-        onFailedAttempt: async ({ error, attemptNumber, retryDelay }) => {
+        onFailedAttempt: async ({ error, attemptNumber, retryDelay, retriesLeft }) => {
           const remaining = maxRetryTime - (now() - started);
           const waitMs = error instanceof RateLimitedError ? Math.min(error.waitMs + 250, Math.max(0, remaining)) : retryDelay;
           options.onRetry?.({ path, attempt: attemptNumber, error, waitMs });
-          if (error instanceof RateLimitedError && remaining > 0) await sleep(waitMs, undefined, { signal: opts.signal });
+          // Rejects with the caller's abort reason, as p-retry's own waits do, not a generic AbortError.
+          // No wait when no attempt follows (out of retries, or trying once while the tracker is down).
+          if (error instanceof RateLimitedError && remaining > 0 && retriesLeft > 0) {
+            await sleep(waitMs, undefined, { signal: opts.signal }).catch((e: unknown) => {
+              throw opts.signal?.aborted ? opts.signal.reason : e;
+            });
+          }
         },
         shouldRetry: ({ error }) => !(error instanceof RateLimitedError) || maxRetryTime - (now() - started) > 0,
       });
+      try {
+        const result = await run;
+        trackerDown = false;
+        return result;
+      } catch (error) {
+        // Any other answer (a 4xx) shows the tracker is up.
+        if (!opts.signal?.aborted) trackerDown = isOutage(error);
+        throw error;
+      }
     },
     async close() {
       if (ownsDispatcher) await dispatcher.close();

@@ -12,7 +12,7 @@ import {
   releaseSchema,
   repoListSchema,
   type SentryRelease,
-  sessionsSchema,
+  sessionsSchemaFor,
 } from './schemas';
 import { sessionsRange, STATUS_FIELDS, toHealthSample, TOTALS_FIELDS } from './sessions';
 import { releasePageUrl } from './urls';
@@ -54,9 +54,9 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
     }
   }
 
-  async function getRelease(version: string): Promise<SentryRelease | null> {
+  async function getRelease(version: string, signal?: AbortSignal): Promise<SentryRelease | null> {
     try {
-      const { data } = await http.call('GET', releasePath(version), { schema: releaseSchema });
+      const { data } = await http.call('GET', releasePath(version), { schema: releaseSchema, ...(signal ? { signal } : {}) });
       remember(data);
       return data;
     } catch (error) {
@@ -65,9 +65,9 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
     }
   }
 
-  async function projectIds(version: string): Promise<Map<string, string>> {
+  async function projectIds(version: string, signal?: AbortSignal): Promise<Map<string, string>> {
     if (opts.projects.some((slug) => !slugToId.has(slug))) {
-      const release = await getRelease(version);
+      const release = await getRelease(version, signal);
       if (!release) throw new TrackerSetupError(`Sentry has no release "${version}" in organization "${org}": register it first (register: true) or check the release input.`);
     }
     const missing = opts.projects.filter((slug) => !slugToId.has(slug));
@@ -139,7 +139,7 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       return chosen ? toReleaseInfo(chosen) : null;
     },
     async sample({ version, environment, since, until, signal }): Promise<HealthSample> {
-      const ids = await projectIds(version);
+      const ids = await projectIds(version, signal);
       const range = sessionsRange(since, until);
       const query = {
         project: [...ids.values()],
@@ -152,10 +152,14 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       };
       // crash_free_rate cannot be grouped by session.status, hence two requests.
       const [totals, statuses] = await Promise.all([
-        call('reading release health', 'GET', `${orgPath}/sessions/`, { query: { ...query, field: TOTALS_FIELDS, groupBy: 'project' }, schema: sessionsSchema, signal }),
+        call('reading release health', 'GET', `${orgPath}/sessions/`, {
+          query: { ...query, field: TOTALS_FIELDS, groupBy: 'project' },
+          schema: sessionsSchemaFor(TOTALS_FIELDS, ['project']),
+          signal,
+        }),
         call('reading release health', 'GET', `${orgPath}/sessions/`, {
           query: { ...query, field: STATUS_FIELDS, groupBy: ['project', 'session.status'] },
-          schema: sessionsSchema,
+          schema: sessionsSchemaFor(STATUS_FIELDS, ['project', 'session.status']),
           signal,
         }),
       ]);
@@ -163,7 +167,7 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       return toHealthSample(totals.data, statuses.data, slugById, until);
     },
     async newIssues({ version, projects, environment, signal }): Promise<NewIssue[]> {
-      const ids = await projectIds(version);
+      const ids = await projectIds(version, signal);
       const { data } = await call('listing new issues', 'GET', `${orgPath}/issues/`, {
         query: {
           project: projects.map((p) => ids.get(p) ?? p),

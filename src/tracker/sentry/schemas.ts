@@ -39,6 +39,20 @@ export const sessionsSchema = z.object({
 });
 export type SessionsResponse = z.output<typeof sessionsSchema>;
 
+/**
+ * Sentry answers every requested field in each group's totals (null when it has
+ * no value) and every groupBy key in `by`. A group without them is a broken
+ * answer, not zero sessions: refuse it so the poll is retried or skipped.
+ */
+export function sessionsSchemaFor(fields: readonly string[], groupBy: readonly string[]): z.ZodType<SessionsResponse> {
+  return sessionsSchema.superRefine((res, ctx) => {
+    res.groups.forEach((group, i) => {
+      for (const f of fields) if (!(f in group.totals)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'totals', f], message: 'missing' });
+      for (const key of groupBy) if (!(key in group.by)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'by', key], message: 'missing' });
+    });
+  });
+}
+
 export const issueListSchema = z.array(
   z.object({
     id: z.string(),

@@ -1,0 +1,335 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createHttpClient, type HttpClientOptions } from '../../src/http/client';
+import { HttpError, NetworkError, RateLimitedError, ResponseShapeError } from '../../src/http/errors';
+import { json, type Responder, tinyServer } from './http-server';
+
+const TOKEN = 'sntrys_unit_secret_token_ABCDEF0123';
+const schema = z.object({ ok: z.boolean() });
+
+type Ctx = { onTestFinished: (fn: () => Promise<void>) => void };
+
+/** A server answering with `respond`, and a client for it; both closed when the test ends. */
+async function setup(ctx: Ctx, respond: Responder, opts: Partial<HttpClientOptions> = {}) {
+  const server = await tinyServer(respond);
+  const retries: { attempt: number; waitMs: number; message: string }[] = [];
+  const client = createHttpClient({
+    baseUrl: `${server.url}/api/0`,
+    token: TOKEN,
+    userAgent: 'rhg-test',
+    retries: 4,
+    minRetryDelayMs: 10,
+    maxRetryDelayMs: 40,
+    maxRetryTimeMs: 10_000,
+    requestTimeoutMs: 5_000,
+    onRetry: ({ attempt, waitMs, error }) => retries.push({ attempt, waitMs, message: error.message }),
+    ...opts,
+  });
+  ctx.onTestFinished(async () => {
+    await client.close();
+    await server.close();
+  });
+  return { client, retries, hits: server.hits };
+}
+
+const get = (client: ReturnType<typeof createHttpClient>, signal?: AbortSignal) =>
+  client.call('GET', '/organizations/acme/sessions/', { schema, ...(signal ? { signal } : {}) });
+
+async function timed<T>(p: Promise<T>): Promise<{ ms: number; value?: T; error?: unknown }> {
+  const start = performance.now();
+  try {
+    const value = await p;
+    return { ms: performance.now() - start, value };
+  } catch (error) {
+    return { ms: performance.now() - start, error };
+  }
+}
+
+// Each test has its own server and client, and most wait on real timers: run them at once.
+describe.concurrent('createHttpClient against a loopback server', () => {
+  it('retries a burst of 500, 502 and 503 and returns the answer that follows', async (ctx) => {
+    const statuses = [500, 502, 503];
+    const { client, retries, hits } = await setup(ctx, (n, _req, res) => (n < 3 ? json(res, statuses[n]!, { detail: 'x' }) : json(res, 200, { ok: true })));
+    const res = await get(client);
+    expect(res.data).toEqual({ ok: true });
+    expect(hits).toHaveLength(4);
+    expect(client.requestCount).toBe(4);
+    expect(retries.map((r) => r.attempt)).toEqual([1, 2, 3]);
+    expect(retries.map((r) => r.message)).toEqual([
+      expect.stringContaining('HTTP 500'),
+      expect.stringContaining('HTTP 502'),
+      expect.stringContaining('HTTP 503'),
+    ]);
+    expect(hits[0]?.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it('gives up after `retries` retries of a persistent 5xx: retries + 1 requests, an HttpError with the status', async (ctx) => {
+    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 503, { detail: 'down' }), { retries: 2 });
+    const { error } = await timed(get(client));
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as HttpError).status).toBe(503);
+    expect(hits).toHaveLength(3);
+  });
+
+  it('retries 408 and 504 too', async (ctx) => {
+    const { client, hits } = await setup(ctx, (n, _req, res) => (n === 0 ? json(res, 408, {}) : n === 1 ? json(res, 504, {}) : json(res, 200, { ok: true })));
+    expect((await get(client)).data.ok).toBe(true);
+    expect(hits).toHaveLength(3);
+  });
+
+  it.for([400, 401, 403, 404, 405, 409, 422])('does not retry %i: one request, the HttpError itself (not p-retry AbortError)', async (status, ctx) => {
+    const { client, hits, retries } = await setup(ctx, (_n, _req, res) => json(res, status, { detail: 'no' }));
+    const { error } = await timed(get(client));
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as Error).name).toBe('HttpError');
+    expect((error as HttpError).status).toBe(status);
+    expect(hits).toHaveLength(1);
+    expect(retries).toHaveLength(0);
+  });
+
+  it('waits for X-Sentry-Rate-Limit-Reset (epoch seconds) on 429, not for the short backoff', async (ctx) => {
+    let reset = 0;
+    const { client, hits } = await setup(ctx, (n, _req, res) => {
+      if (n > 0) return json(res, 200, { ok: true });
+      reset = Math.ceil(Date.now() / 1000) + 1;
+      json(res, 429, { detail: 'slow down' }, { 'X-Sentry-Rate-Limit-Reset': String(reset), 'X-Sentry-Rate-Limit-Remaining': '0' });
+    });
+    const sentAt = Date.now();
+    await get(client);
+    const secondAt = Date.now();
+    expect(hits).toHaveLength(2);
+    // min backoff is 10 ms; the reset is at least 1 s away
+    expect(secondAt).toBeGreaterThanOrEqual(reset * 1000 - 20);
+    expect(secondAt - sentAt).toBeGreaterThan(900);
+    expect(secondAt - sentAt).toBeLessThan(2_600);
+  });
+
+  it('honours Retry-After in seconds, and on a 503 as well as a 429', async (ctx) => {
+    const { client, hits } = await setup(ctx, (n, _req, res) => (n === 0 ? json(res, 503, {}, { 'Retry-After': '1' }) : json(res, 200, { ok: true })));
+    await get(client);
+    expect(hits).toHaveLength(2);
+    const gap = hits[1]!.at - hits[0]!.at;
+    expect(gap).toBeGreaterThanOrEqual(990);
+    expect(gap).toBeLessThan(2_000);
+  });
+
+  it('honours Retry-After as an HTTP date', async (ctx) => {
+    const { client, hits } = await setup(ctx, (n, _req, res) =>
+      n === 0 ? json(res, 429, {}, { 'Retry-After': new Date(Date.now() + 2_000).toUTCString() }) : json(res, 200, { ok: true }),
+    );
+    await get(client);
+    // an HTTP date has whole seconds: between 1 and 2 s from now
+    expect(hits[1]!.at - hits[0]!.at).toBeGreaterThanOrEqual(990);
+  });
+
+  it('a rate limit does not use up retries (retries: 1, three 429s then 200 succeeds)', async (ctx) => {
+    const past = String(Math.floor(Date.now() / 1000) - 5);
+    const { client, hits } = await setup(ctx, (n, _req, res) => (n < 3 ? json(res, 429, {}, { 'X-Sentry-Rate-Limit-Reset': past }) : json(res, 200, { ok: true })), {
+      retries: 1,
+    });
+    expect((await get(client)).data.ok).toBe(true);
+    expect(hits).toHaveLength(4);
+  });
+
+  it('maxRetryTime bounds a far-away rate-limit reset: gives up at the bound instead of waiting a minute', async (ctx) => {
+    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 429, {}, { 'X-Sentry-Rate-Limit-Reset': String(Math.ceil(Date.now() / 1000) + 60) }), {
+      maxRetryTimeMs: 800,
+    });
+    const { ms, error } = await timed(get(client));
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(ms).toBeGreaterThanOrEqual(700);
+    expect(ms).toBeLessThan(1_500);
+    expect(hits.length).toBeLessThanOrEqual(2);
+  });
+
+  it('maxRetryTime bounds a persistent 5xx even with many retries left', async (ctx) => {
+    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 500, {}), { retries: 1000, minRetryDelayMs: 50, maxRetryDelayMs: 50, maxRetryTimeMs: 600 });
+    const { ms, error } = await timed(get(client));
+    expect(error).toBeInstanceOf(HttpError);
+    expect(ms).toBeLessThan(900);
+    // ~50 ms apart over 600 ms
+    expect(hits.length).toBeGreaterThan(3);
+    expect(hits.length).toBeLessThan(20);
+  });
+
+  it('a request whose answer never comes is cut by requestTimeoutMs, and retried', async (ctx) => {
+    const { client, hits } = await setup(ctx, () => undefined, { requestTimeoutMs: 300, retries: 1 });
+    const { ms, error } = await timed(get(client));
+    expect(error).toBeInstanceOf(NetworkError);
+    expect((error as Error).message).toMatch(/GET \/organizations\/acme\/sessions\/ failed/);
+    expect(hits).toHaveLength(2);
+    expect(ms).toBeGreaterThanOrEqual(550);
+    expect(ms).toBeLessThan(1_500);
+  });
+
+  it('a body that stops half way is cut by requestTimeoutMs', async (ctx) => {
+    const { client, hits } = await setup(
+      ctx,
+      (_n, _req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('{"ok":');
+      },
+      { requestTimeoutMs: 300, retries: 0 },
+    );
+    const { ms, error } = await timed(get(client));
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(hits).toHaveLength(1);
+    expect(ms).toBeLessThan(1_000);
+  });
+
+  it('an AbortSignal cancels a hanging request at once, with the signal reason, and nothing is retried', async (ctx) => {
+    const { client, hits } = await setup(ctx, () => undefined, { requestTimeoutMs: 10_000 });
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(new Error('cancelled')), 100);
+    const { ms, error } = await timed(get(client, abort.signal));
+    expect((error as Error).message).toBe('cancelled');
+    expect(ms).toBeLessThan(400);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(hits).toHaveLength(1);
+  });
+
+  it('an AbortSignal cancels the backoff wait between retries', async (ctx) => {
+    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 503, {}), { minRetryDelayMs: 5_000, maxRetryDelayMs: 5_000 });
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(new Error('cancelled')), 150);
+    const { ms, error } = await timed(get(client, abort.signal));
+    expect((error as Error).message).toBe('cancelled');
+    expect(ms).toBeLessThan(500);
+    expect(hits).toHaveLength(1);
+  });
+
+  it('an AbortSignal cancels the wait for a rate-limit reset', async (ctx) => {
+    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 429, {}, { 'X-Sentry-Rate-Limit-Reset': String(Math.ceil(Date.now() / 1000) + 30) }));
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(new Error('cancelled')), 150);
+    const { ms, error } = await timed(get(client, abort.signal));
+    expect((error as Error).message).toBe('cancelled');
+    expect(ms).toBeLessThan(500);
+    expect(hits).toHaveLength(1);
+  });
+
+  it('an already-aborted signal sends nothing', async (ctx) => {
+    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 200, { ok: true }));
+    const { error } = await timed(get(client, AbortSignal.abort(new Error('cancelled'))));
+    expect((error as Error).message).toBe('cancelled');
+    expect(hits.length).toBe(0);
+  });
+
+  it('retries a connection reset', async (ctx) => {
+    const { client, hits } = await setup(ctx, (n, req, res) => (n < 2 ? req.socket.destroy() : json(res, 200, { ok: true })));
+    expect((await get(client)).data.ok).toBe(true);
+    expect(hits).toHaveLength(3);
+  });
+
+  it('retries an HTML error page served with 200, then gives up with a one-line ResponseShapeError', async (ctx) => {
+    const html = '<!DOCTYPE html>\n<html><body><h1>502 Bad Gateway</h1>\n<p>nginx</p></body></html>';
+    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 200, html), { retries: 2 });
+    const { error } = await timed(get(client));
+    expect(error).toBeInstanceOf(ResponseShapeError);
+    expect((error as Error).message).toMatch(/^GET \/organizations\/acme\/sessions\/ returned HTTP 200 but not JSON: <!DOCTYPE html>/);
+    expect((error as Error).message).not.toContain('\n');
+    expect(hits).toHaveLength(3);
+  });
+
+  it('retries truncated JSON (connection cut mid-body) and a 200 missing expected fields', async (ctx) => {
+    const { client, hits } = await setup(ctx, (n, req, res) => {
+      if (n === 0) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '40' });
+        res.write('{"ok":tr');
+        setImmediate(() => req.socket.destroy());
+        return;
+      }
+      if (n === 1) return json(res, 200, '{"ok":tr');
+      if (n === 2) return json(res, 200, { groups: [] });
+      json(res, 200, { ok: true });
+    });
+    expect((await get(client)).data.ok).toBe(true);
+    expect(hits).toHaveLength(4);
+  });
+
+  it('names the missing fields when a 200 has the wrong shape', async (ctx) => {
+    const { client } = await setup(ctx, (_n, _req, res) => json(res, 200, { groups: [] }), { retries: 0 });
+    const { error } = await timed(get(client));
+    expect(error).toBeInstanceOf(ResponseShapeError);
+    expect((error as Error).message).toMatch(/unexpected response \(ok: /);
+  });
+
+  it.for([400, 500])('never puts the token in an error message, even when the server echoes it back (%i)', async (status, ctx) => {
+    const { client } = await setup(ctx, (_n, req, res) => json(res, status, { detail: `bad header Authorization: ${req.headers.authorization}` }), { retries: 1 });
+    const { error } = await timed(get(client));
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as Error).message).toContain('Authorization: Bearer ***');
+    expect((error as Error).message).not.toContain(TOKEN);
+    expect((error as HttpError).body).not.toContain(TOKEN);
+    expect(JSON.stringify(error)).not.toContain(TOKEN);
+  });
+
+  it('maxRetryTime bounds the whole call: the last attempt is cut to the budget left, not given a full request timeout', async (ctx) => {
+    const { client, hits } = await setup(ctx, () => undefined, { requestTimeoutMs: 5_000, maxRetryTimeMs: 1_500 });
+    const { ms, error } = await timed(get(client));
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(hits).toHaveLength(1);
+    expect(ms).toBeGreaterThanOrEqual(1_400);
+    expect(ms).toBeLessThan(2_500);
+  });
+
+  it('a client-wide signal (the job was cancelled) stops every call, with or without a call signal', async (ctx) => {
+    const cancel = new AbortController();
+    const { client, hits } = await setup(ctx, () => undefined, { signal: cancel.signal });
+    setTimeout(() => cancel.abort(new Error('cancelled')), 100);
+    const [a, b] = await Promise.all([timed(get(client)), timed(get(client, new AbortController().signal))]);
+    expect((a.error as Error).message).toBe('cancelled');
+    expect((b.error as Error).message).toBe('cancelled');
+    expect(Math.max(a.ms, b.ms)).toBeLessThan(400);
+    expect(hits).toHaveLength(2);
+  });
+
+  it('once a call ran out of retries on an outage, later calls try once until the tracker answers again', async (ctx) => {
+    let up = false;
+    const { client, hits } = await setup(ctx, (_n, _req, res) => (up ? json(res, 200, { ok: true }) : json(res, 503, {})), { retries: 3 });
+    await expect(get(client)).rejects.toBeInstanceOf(HttpError);
+    expect(hits).toHaveLength(4);
+    await expect(get(client)).rejects.toBeInstanceOf(HttpError);
+    await expect(get(client)).rejects.toBeInstanceOf(HttpError);
+    expect(hits).toHaveLength(6);
+    up = true;
+    expect((await get(client)).data.ok).toBe(true);
+    expect(hits).toHaveLength(7);
+    // answered again: full retries for the next hiccup
+    up = false;
+    await expect(get(client)).rejects.toBeInstanceOf(HttpError);
+    expect(hits).toHaveLength(11);
+  });
+
+  it('a 4xx answer also shows the tracker is up again', async (ctx) => {
+    let mode: 503 | 404 = 503;
+    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, mode, {}), { retries: 2 });
+    await expect(get(client)).rejects.toBeInstanceOf(HttpError);
+    expect(hits).toHaveLength(3);
+    mode = 404;
+    await expect(get(client)).rejects.toMatchObject({ status: 404 });
+    mode = 503;
+    await expect(get(client)).rejects.toBeInstanceOf(HttpError);
+    expect(hits).toHaveLength(7);
+  });
+
+  it('a cancelled call does not mark the tracker as down', async (ctx) => {
+    const { client, hits } = await setup(ctx, (n, _req, res) => (n === 0 ? undefined : n < 3 ? json(res, 503, {}) : json(res, 200, { ok: true })));
+    await timed(get(client, AbortSignal.timeout(100)));
+    expect((await get(client)).data.ok).toBe(true);
+    expect(hits).toHaveLength(4);
+  });
+
+  it('trying once while the tracker is down, a 429 fails at once instead of waiting for the reset', async (ctx) => {
+    const { client, hits } = await setup(
+      ctx,
+      (n, _req, res) => (n === 0 ? json(res, 503, {}) : json(res, 429, {}, { 'X-Sentry-Rate-Limit-Reset': String(Math.ceil(Date.now() / 1000) + 30) })),
+      { retries: 0 },
+    );
+    await expect(get(client)).rejects.toBeInstanceOf(HttpError);
+    const { ms, error } = await timed(get(client));
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(ms).toBeLessThan(200);
+    expect(hits).toHaveLength(2);
+  });
+});
