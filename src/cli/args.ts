@@ -39,7 +39,8 @@ export function parseCliArgs(argv: string[], allowExtras: (keyof CliExtras)[] = 
     parsed = parseArgs({ args: argv, options, allowPositionals: true, allowNegative: true, strict: true });
   } catch (error) {
     const message = error instanceof Error ? error.message.replace(/\. To specify a positional argument.*$/s, '') : String(error);
-    throw new UsageError(`${message}. Run release-health-gate --help for the flags.`);
+    // Node's own messages sometimes end with a period already ("use '--x=-XYZ'.").
+    throw new UsageError(`${message.replace(/\.$/, '')}. Run release-health-gate --help for the flags.`);
   }
   const inputs: Partial<Record<InputName, string>> = {};
   for (const name of INPUT_NAMES) {
