@@ -74,7 +74,8 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
     const result = await runPipeline(config, { tracker, github, clock: opts.clock ?? systemClock, log, signal: opts.signal });
     let reportPath: string | null = null;
     if (result.report) {
-      reportPath = extras['report-file'] ?? join(tmpdir(), `release-health-gate-${inputs.release.replace(/[^\w.-]+/g, '_')}.json`);
+      // The pid keeps two runs of one release on the same machine (two environments, or projects of a monorepo) from overwriting each other's report.
+      reportPath = extras['report-file'] ?? join(tmpdir(), `release-health-gate-${inputs.release.replace(/[^\w.-]+/g, '_')}-${process.pid}.json`);
       writeFile(reportPath, redact(`${JSON.stringify(buildJsonReport(result.report), null, 2)}\n`, secrets));
       if (extras['summary-file']) writeFile(extras['summary-file'], redact(buildSummary(result.report), secrets));
     }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,7 +64,7 @@ describe.concurrent('the CLI against the local tracker', () => {
     expect(Number(cli.json['crash-free-users'])).toBeGreaterThan(0.99);
     expect(cli.json.reason).toMatch(/crash-free users/);
     // The default report goes to the temp folder and holds the same verdict.
-    expect(String(cli.json['report-path'])).toBe(join(cli.tmp, 'release-health-gate-shop-web_2.0.0.json'));
+    expect(String(cli.json['report-path'])).toMatch(new RegExp(`^${cli.tmp}/release-health-gate-shop-web_2\\.0\\.0-\\d+\\.json$`));
     expect(JSON.parse(readFileSync(String(cli.json['report-path']), 'utf8')).verdict.outcome).toBe('pass');
   });
 
@@ -158,7 +158,7 @@ describe.concurrent('the CLI against the local tracker', () => {
       expect(report.verdict.outcome).toBe('fail');
       expect(report.polls.at(-1).sample.sessions).toBeGreaterThan(100);
       // the report went where it was asked, not to the default place
-      expect(existsSync(join(tmp, 'release-health-gate-shop-web_2.0.0.json'))).toBe(false);
+      expect(readdirSync(tmp)).toEqual(['out']);
     }));
 
   it('the token never shows, even when the tracker echoes it back in an error, with or without --json', () =>
@@ -190,6 +190,20 @@ describe.concurrent('the CLI against the local tracker', () => {
       expect(tracker.requests.length).toBeGreaterThan(0);
       expect(tracker.requests.every((r) => r.status !== 401)).toBe(true);
     }));
+
+  it('two runs of the same release on one machine keep their own default report', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'rhg-cli-'));
+    const one = (scenario: string) =>
+      withTracker(scenario, async (tracker) => {
+        const run = await runCli(['gate', ...gateFlags(tracker.url), '--json', '--window', '4s'], { SENTRY_AUTH_TOKEN: CLI_TOKEN, TMPDIR: tmp });
+        return JSON.parse(run.stdout) as Record<string, string>;
+      });
+    const [spike, errors] = await Promise.all([one('crash-spike'), one('error-rate')]);
+    expect(spike['report-path']).not.toBe(errors['report-path']);
+    expect(JSON.parse(readFileSync(spike['report-path'] as string, 'utf8')).verdict.outcome).toBe(spike.verdict);
+    expect(JSON.parse(readFileSync(errors['report-path'] as string, 'utf8')).verdict.outcome).toBe(errors.verdict);
+    expect(spike.verdict).not.toBe(errors.verdict);
+  });
 
   it('demo --scenario crash-spike fails at the first polls: verdict FAIL, the alert, the printed dispatch, and the files exist', async () => {
     const run = await runCli(['demo', '--scenario', 'crash-spike']);
