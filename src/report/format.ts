@@ -1,12 +1,8 @@
 import type { CheckId, RateCheckId } from '../gate/types';
 
-// Fixed locale so reports read the same on every runner.
-const counts = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+import { formatCount } from '../gate/format';
 
-/** 1204 -> "1,204". */
-export function formatCount(n: number): string {
-  return Number.isFinite(n) ? counts.format(n) : '–';
-}
+export { formatCount };
 
 /** Fraction to percent without trailing zeros: 0.995 -> "99.5%", 0.97 -> "97%". For limits, which users typed. */
 export function formatLimitPercent(fraction: number): string {

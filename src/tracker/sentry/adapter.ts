@@ -26,6 +26,9 @@ export interface SentryTrackerOptions {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** ISO-8601 UTC timestamps sort as plain strings (localeCompare would load ICU for nothing). */
+const byNewest = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
+
 function toReleaseInfo(r: SentryRelease): ReleaseInfo {
   return {
     version: r.version,
@@ -134,8 +137,8 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       // Prefer what was last deployed to this environment; else the newest release created before this one.
       const deployed = candidates
         .filter((r) => r.lastDeploy?.environment === environment)
-        .sort((a, b) => (b.lastDeploy?.dateFinished ?? '').localeCompare(a.lastDeploy?.dateFinished ?? ''));
-      const chosen = deployed[0] ?? candidates.sort((a, b) => b.dateCreated.localeCompare(a.dateCreated))[0];
+        .sort((a, b) => byNewest(a.lastDeploy?.dateFinished ?? '', b.lastDeploy?.dateFinished ?? ''));
+      const chosen = deployed[0] ?? candidates.sort((a, b) => byNewest(a.dateCreated, b.dateCreated))[0];
       return chosen ? toReleaseInfo(chosen) : null;
     },
     async sample({ version, environment, since, until, signal }): Promise<HealthSample> {
