@@ -62,7 +62,7 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
   },
   {
     "name": "interval",
-    "description": "Time between polls (at least 10s).",
+    "description": "Time between polls (at least 1s, at most window). Each poll costs two requests to Sentry.",
     "default": "1m"
   },
   {
