@@ -126,9 +126,10 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       await call(`finalizing ${version}`, 'PUT', releasePath(version), { body: { dateReleased }, schema: anyJson });
     },
     async previousRelease(version, projects, environment) {
-      const ids = await projectIds(version).catch(() => new Map<string, string>());
+      // Sentry's list filters take numeric project ids; without them there is nothing sensible to ask.
+      const ids = await projectIds(version);
       const { data } = await call('listing releases', 'GET', `${orgPath}/releases/`, {
-        query: { project: projects.map((p) => ids.get(p) ?? p), environment, per_page: 25 },
+        query: { project: projects.map((p) => ids.get(p) as string), environment, per_page: 25 },
         schema: releaseListSchema,
       });
       const current = data.find((r) => r.version === version);
@@ -173,7 +174,7 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       const ids = await projectIds(version, signal);
       const { data } = await call('listing new issues', 'GET', `${orgPath}/issues/`, {
         query: {
-          project: projects.map((p) => ids.get(p) ?? p),
+          project: projects.map((p) => ids.get(p) as string),
           environment,
           query: `firstRelease:"${version.replace(/"/g, '\\"')}"`,
           sort: 'user',
