@@ -34,7 +34,11 @@ export const FAULT_KINDS: FaultKind[] = [
   },
 ];
 
-/** A burst: the next `sessions` session requests and `issues` issue requests get this fault. */
+/**
+ * A burst: the next `sessions` session requests and `issues` issue requests get
+ * this fault. Keep it to two per query: with the 5 s retry budget of these short
+ * windows, backoff (1–2 s, then 2–4 s) leaves room for about three attempts.
+ */
 export function burst(tracker: LocalTracker, k: FaultKind, sessions: number, issues: number): void {
   tracker.faults.add({ path: '/sessions/', times: sessions, ...k.sessions });
   tracker.faults.add({ path: '/issues/', times: issues, ...k.issues });

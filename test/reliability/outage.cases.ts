@@ -8,8 +8,8 @@ import { gate, isIssues, isSessions, STACK_FRAME } from './harness';
  */
 const RETRY_BUDGET_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 5_000;
-/** Process start-up, and the scheduling noise of ~30 runs at once on a small machine. */
-const SLACK_MS = 2_000;
+/** Scheduling noise of ~25 runs at once on a small, shared machine (start-up is not counted). */
+const SLACK_MS = 3_000;
 
 describe.concurrent('outage: the tracker is down for the whole window', () => {
   it('503 on every request: inconclusive with a warning, never fail, exit 0, few requests, ends at the window end', async () => {
@@ -64,14 +64,15 @@ describe.concurrent('outage: the tracker is down for the whole window', () => {
 
   it('a tracker that never answers anything: registration, lookups and polls each time out once, and the job ends', async () => {
     const g = await gate('healthy', { inputs: { window: '3s' }, before: (t) => t.faults.add({ hang: true, times: Infinity }), timeoutMs: 60_000 });
+    const ended = Date.now();
     record('every request hangs', 'healthy', g);
     const { run, tracker } = g;
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.verdict).toBe('inconclusive');
     expect(run.annotations.some((a) => a.level === 'warning' && /Could not register the release/.test(a.message))).toBe(true);
     // create release (5 s), previous-release lookups (2 × 5 s: one attempt each), 3 s window,
-    // the poll in flight at its end and the final poll (5 s each)
-    expect(run.durationMs).toBeLessThan(3 * REQUEST_TIMEOUT_MS + 3_000 + 2 * REQUEST_TIMEOUT_MS + SLACK_MS + 3_000);
+    // the poll in flight at its end and the final poll (5 s each). Measured alone: 26 s.
+    expect(ended - tracker.requests[0]!.receivedAt).toBeLessThan(3 * REQUEST_TIMEOUT_MS + 3_000 + 2 * REQUEST_TIMEOUT_MS + SLACK_MS);
     expect(tracker.requests.length).toBeLessThanOrEqual(6);
   });
 });
