@@ -76,7 +76,9 @@ export function loadConfig(getInput: (name: InputName) => string | undefined, en
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'inputs') as InputName;
       const value = raw[name];
-      const shown = SECRET_INPUTS.has(name) || value === undefined || value.trim() === '' ? '' : ` ("${value.trim().slice(0, 80)}")`;
+      // A URL's user:password is a secret too: show the value without it.
+      const safe = value?.trim().replace(/\/\/[^/@\s]*@/, '//***@').slice(0, 80);
+      const shown = SECRET_INPUTS.has(name) || !safe ? '' : ` ("${safe}")`;
       return `Input ${name}${shown}${issue.message.startsWith('is ') ? ' ' : ': '}${issue.message}`;
     });
     throw new ConfigError([...new Set(lines)].join('\n'));

@@ -3,7 +3,7 @@ import { policyFromInputs } from '../gate/policy';
 import type { Verdict } from '../gate/types';
 import { watch } from '../gate/watch';
 import { formatPollLine } from '../report/progress';
-import type { ActionTaken, Baseline, CommitLine, PollRecord, Registration, RunReport } from '../report/types';
+import type { ActionTaken, Baseline, CommitLine, Registration, RunReport } from '../report/types';
 import type { CommitInput, NewIssue, ReleaseInfo, Tracker } from '../tracker/types';
 import { applyBaseline, measureBaseline } from './baseline';
 import type { Clock } from './clock';
@@ -100,7 +100,9 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   }
 
   const wantIssues = policy.maxNewIssueUsers !== undefined;
-  const polls: PollRecord[] = [];
+  // A failed issues query must not throw away a good health sample: the rate
+  // checks go on with the issues last seen, and the next poll asks again.
+  let lastIssues: NewIssue[] = [];
   const result = await log.group(`Watch ${version} in ${environment}`, () =>
     watch({
       policy,
@@ -109,16 +111,16 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
       signal: deps.signal,
       poll: async (signal) => {
         const until = clock.now();
-        const [sample, newIssues] = await Promise.all([
+        const [sample, issues] = await Promise.allSettled([
           tracker.sample({ version, projects, environment, since: deployFinishedAt, until, signal }),
           wantIssues ? tracker.newIssues({ version, projects, environment, signal }) : Promise.resolve([] as NewIssue[]),
         ]);
-        return { sample, newIssues };
+        if (sample.status === 'rejected') throw sample.reason;
+        if (issues.status === 'fulfilled') lastIssues = issues.value;
+        else log.warning(`New issues not read this poll (${errorText(issues.reason)}); using the ${lastIssues.length} seen before.`);
+        return { sample: sample.value, newIssues: lastIssues };
       },
-      onPoll: (record) => {
-        polls.push(record);
-        log.info(formatPollLine(record, deployFinishedAt, inputs.window));
-      },
+      onPoll: (record) => log.info(formatPollLine(record, deployFinishedAt, inputs.window)),
     }),
   );
 

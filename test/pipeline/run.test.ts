@@ -30,10 +30,11 @@ function fakeGitHub(): GitHubPort & { listCommits: ReturnType<typeof vi.fn>; dis
  * register → watch → act in-process against the local tracker, tracker and
  * pipeline sharing one simulated clock (600x: the 10-minute window takes 1 s).
  */
-async function pipeline(scenario: string, inputs: Partial<Record<InputName, string>> = {}) {
+async function pipeline(scenario: string, inputs: Partial<Record<InputName, string>> = {}, before?: (t: Awaited<ReturnType<typeof startLocalTracker>>) => void) {
   const clock = simClock({ timeScale: 600 });
   // No repository connected in Sentry: set-commits auto lists commits through GitHub.
   const tracker = await startLocalTracker({ scenario, token: TOKEN, clock: clock.now, repos: [] });
+  before?.(tracker);
   const http = createHttpClient({ baseUrl: apiBase(tracker.url), token: TOKEN, userAgent: 'release-health-gate-test', retries: 0 });
   const github = fakeGitHub();
   const raw: Partial<Record<InputName, string>> = {
@@ -134,5 +135,15 @@ describe.concurrent('runPipeline against the local tracker on a shared simulated
     expect(result.registration?.commitMode).toBe('commits');
     expect(github.dispatchRollback).not.toHaveBeenCalled();
     expect(tracker.requests.filter((r) => r.path.endsWith('/sessions/'))).toEqual([]);
+  });
+});
+
+describe('runPipeline when the tracker half-fails', () => {
+  it('a new-issues query that keeps failing does not throw away the health samples: a crashing release still fails on crash-free users', async () => {
+    const { result } = await pipeline('crash-spike', { 'max-new-issue-users': '5' }, (t) => t.faults.add({ path: '/issues/', status: 500, times: Infinity }));
+    const report = result.report!;
+    expect(report.verdict.outcome).toBe('fail');
+    expect(report.verdict.check).toBe('crash-free-users');
+    expect(report.polls.every((p) => p.sample !== null)).toBe(true);
   });
 });
