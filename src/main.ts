@@ -4,19 +4,16 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { ConfigError, loadConfig } from './config/load';
 import type { InputName } from './config/schema';
-import { createHttpClient } from './http/client';
 import { systemClock } from './pipeline/clock';
 import { gitHubPort, setDeploymentStatus } from './pipeline/github-port';
 import type { Log } from './pipeline/log';
 import { jobOutcome, outputsOf } from './pipeline/outcome';
 import { runPipeline } from './pipeline/run';
+import { connectSentry, secretsOf } from './pipeline/sentry';
 import { buildAnnotation } from './report/alert';
 import { buildJsonReport } from './report/json';
 import { buildSummary } from './report/summary';
-import { createSentryTracker } from './tracker/sentry/adapter';
-import { apiBase } from './tracker/sentry/urls';
 import { redact } from './util/redact';
-import { USER_AGENT } from './version';
 
 const coreLog = (secrets: string[]): Log => ({
   info: (m) => core.info(redact(m, secrets)),
@@ -38,7 +35,7 @@ export async function run(): Promise<void> {
   try {
     const config = loadConfig((name: InputName) => core.getInput(name), process.env);
     const { inputs, run: ctx } = config;
-    secrets = [inputs['sentry-auth-token'], inputs['github-token'] ?? ''].filter(Boolean);
+    secrets = secretsOf(inputs);
     for (const s of secrets) core.setSecret(s);
     const log = coreLog(secrets);
 
@@ -47,19 +44,13 @@ export async function run(): Promise<void> {
     process.once('SIGINT', cancel);
     process.once('SIGTERM', cancel);
 
-    const http = createHttpClient({
-      baseUrl: apiBase(inputs['sentry-url']),
-      token: inputs['sentry-auth-token'],
-      userAgent: USER_AGENT,
-      // A poll's retries must end before the next poll is due.
-      maxRetryTimeMs: Math.min(60_000, Math.max(5_000, inputs.interval)),
-      requestTimeoutMs: Math.min(30_000, Math.max(5_000, inputs.interval)),
+    const sentry = connectSentry(inputs, {
       // Cancels registration and lookups too, not only the watch: the runner kills the step 7.5 s after SIGTERM.
       signal: abort.signal,
       onRetry: ({ path, attempt, error, waitMs }) => core.debug(redact(`retry ${attempt} of ${path} in ${waitMs} ms: ${error.message}`, secrets)),
     });
     try {
-      const tracker = createSentryTracker({ http, sentryUrl: inputs['sentry-url'], org: inputs['sentry-org'], projects: inputs['sentry-projects'] });
+      const tracker = sentry.tracker;
       const result = await runPipeline(config, { tracker, github: await gitHubPort(config), clock: systemClock, log, signal: abort.signal });
 
       let reportPath: string | null = null;
@@ -92,7 +83,7 @@ export async function run(): Promise<void> {
     } finally {
       process.removeListener('SIGINT', cancel);
       process.removeListener('SIGTERM', cancel);
-      await http.close();
+      await sentry.close();
     }
   } catch (error) {
     const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);

@@ -3,18 +3,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load';
 import type { InputName } from '../config/schema';
-import { createHttpClient } from '../http/client';
 import { type Clock, systemClock } from '../pipeline/clock';
 import { gitHubPort } from '../pipeline/github-port';
 import { jobOutcome, outputsOf } from '../pipeline/outcome';
 import { type GitHubPort, runPipeline } from '../pipeline/run';
+import { connectSentry, secretsOf } from '../pipeline/sentry';
 import { buildAlert } from '../report/alert';
 import { buildJsonReport } from '../report/json';
 import { buildSummary } from '../report/summary';
-import { createSentryTracker } from '../tracker/sentry/adapter';
-import { apiBase } from '../tracker/sentry/urls';
 import { redact } from '../util/redact';
-import { USER_AGENT } from '../version';
 import { parseCliArgs, UsageError } from './args';
 import { terminalLog } from './log';
 
@@ -59,17 +56,11 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
     throw error;
   }
   const { inputs } = config;
-  const secrets = [inputs['sentry-auth-token'], inputs['github-token'] ?? ''].filter(Boolean);
+  const secrets = secretsOf(inputs);
   const log = terminalLog({ stream: extras.json ? stderr : stdout, secrets });
-  const http = createHttpClient({
-    baseUrl: apiBase(inputs['sentry-url']),
-    token: inputs['sentry-auth-token'],
-    userAgent: USER_AGENT,
-    maxRetryTimeMs: Math.min(60_000, Math.max(5_000, inputs.interval)),
-    requestTimeoutMs: Math.min(30_000, Math.max(5_000, inputs.interval)),
-  });
+  const sentry = connectSentry(inputs, { signal: opts.signal });
   try {
-    const tracker = createSentryTracker({ http, sentryUrl: inputs['sentry-url'], org: inputs['sentry-org'], projects: inputs['sentry-projects'] });
+    const tracker = sentry.tracker;
     const github = opts.github ?? (opts.env.GITHUB_ACTIONS === 'true' ? await gitHubPort(config) : NO_GITHUB);
     const result = await runPipeline(config, { tracker, github, clock: opts.clock ?? systemClock, log, signal: opts.signal });
     let reportPath: string | null = null;
@@ -94,7 +85,7 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
     stderr.write(`${redact(error instanceof Error ? error.message : String(error), secrets)}\n`);
     return EXIT.fail;
   } finally {
-    await http.close();
+    await sentry.close();
   }
 }
 
