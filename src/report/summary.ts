@@ -313,7 +313,7 @@ function registrationSection(report: RunReport): string | null {
   if (reg) {
     const release = codeSpan(report.release, 200);
     const commitText: Record<typeof reg.commitMode, string> = {
-      refs: `${formatCount(reg.commitCount)} associated by Sentry from the connected repository (refs)`,
+      refs: 'associated by Sentry from the connected repository (refs: it walks the commits since the previous release itself)',
       commits: `${formatCount(reg.commitCount)} sent from the GitHub compare (commit list)`,
       skip: 'not associated (set-commits: skip)',
       'none-found': 'none found to associate',

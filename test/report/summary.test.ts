@@ -261,7 +261,7 @@ describe('buildSummary: registration and links', () => {
         '### Release registration',
         '',
         '- Release `shop-web@4f2c1a9`: created',
-        '- Commits: 2 associated by Sentry from the connected repository (refs)',
+        '- Commits: associated by Sentry from the connected repository (refs: it walks the commits since the previous release itself)',
         '- Deploy to `production`: recorded',
         '- Finalized: yes',
       ].join('\n'),
