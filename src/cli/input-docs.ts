@@ -112,7 +112,7 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
   },
   {
     "name": "pass-early",
-    "description": "Pass before the window ends once the release is confidently healthy.",
+    "description": "Pass before the window ends once the release is confidently healthy. Saves CI minutes, but a release that turns bad after the pass is not caught.",
     "default": "false"
   },
   {
