@@ -15,7 +15,7 @@ import { redact } from '../util/redact';
 import { parseCliArgs, UsageError } from './args';
 import { terminalLog } from './log';
 
-export const EXIT = { pass: 0, fail: 1, config: 2, inconclusive: 3 } as const;
+export const EXIT = { pass: 0, fail: 1, config: 2, inconclusive: 3, cancelled: 130 } as const;
 
 const NO_GITHUB: GitHubPort = { listCommits: null, pushBefore: null, dispatchRollback: null };
 
@@ -73,23 +73,28 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
     const outputs = outputsOf(inputs, result, reportPath);
     const outcome = jobOutcome(inputs, result);
     if (extras.json) {
-      stdout.write(`${redact(JSON.stringify({ ...outputs, exitCode: exitCode(result.report?.verdict.outcome, outcome.failed) }), secrets)}\n`);
+      stdout.write(`${redact(JSON.stringify({ ...outputs, exitCode: exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true) }), secrets)}\n`);
     } else {
       if (result.report?.verdict.outcome === 'fail') log.info(`\n${buildAlert(result.report)}`);
       log.info(`\n${outcome.level === 'error' ? 'FAILED' : outcome.level === 'warning' ? 'WARNING' : 'OK'}: ${outcome.message}`);
       if (reportPath) log.info(`report: ${reportPath}`);
       if (extras['summary-file']) log.info(`summary: ${extras['summary-file']}`);
     }
-    return exitCode(result.report?.verdict.outcome, outcome.failed);
+    return exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true);
   } catch (error) {
     stderr.write(`${redact(error instanceof Error ? error.message : String(error), secrets)}\n`);
-    return EXIT.fail;
+    return opts.signal?.aborted ? EXIT.cancelled : EXIT.fail;
   } finally {
     await sentry.close();
   }
 }
 
-function exitCode(outcome: string | undefined, failed: boolean): number {
+/**
+ * A cancel (SIGINT, SIGTERM: a CI timeout or a person) before a fail verdict
+ * must not read as a pass to `gate && promote`: 130, as shells report SIGINT.
+ */
+function exitCode(outcome: string | undefined, failed: boolean, cancelled: boolean): number {
+  if (cancelled && outcome !== 'fail') return EXIT.cancelled;
   if (!failed) return EXIT.pass;
   return outcome === 'inconclusive' ? EXIT.inconclusive : EXIT.fail;
 }

@@ -46,5 +46,6 @@ Exit codes:
   1  fail: the release is unhealthy (or the tracker refused the request)
   2  bad configuration or flags: nothing was sent
   3  inconclusive with --on-inconclusive fail
+  130  cancelled (SIGINT or SIGTERM) before a fail verdict
 `;
 }

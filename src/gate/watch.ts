@@ -1,6 +1,7 @@
 import type { Clock } from '../pipeline/clock';
 import type { PollRecord } from '../report/types';
 import type { HealthSample, NewIssue } from '../tracker/types';
+import { TrackerSetupError } from '../tracker/errors';
 import { decide } from './decide';
 import type { CheckEvaluation, GatePolicy, Verdict } from './types';
 
@@ -78,6 +79,8 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
       failures = 0;
     } catch (error) {
       if (signal?.aborted) return conclude(undecided('cancelled before the gate could decide'), true);
+      // A refused token or an unknown project will not fix itself by the next poll: say so now.
+      if (error instanceof TrackerSetupError) throw error;
       failures += 1;
       const record: PollRecord = { at, sample: null, error: errorText(error), evaluations: [], newIssues: 0 };
       polls.push(record);

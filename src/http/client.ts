@@ -128,8 +128,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (!ok) {
       const message = `${method} ${path} returned HTTP ${res.statusCode}${shown ? `: ${shown}` : ''}`;
       const wait = rateLimitWaitMs(headers, now());
-      if (res.statusCode === 429 || (res.statusCode === 503 && wait !== null)) {
-        throw new RateLimitedError(message, res.statusCode, path, shown, wait ?? 0);
+      // Only a 429 or 503 that says when to come back waits for it; a bare one
+      // (proxies send those) backs off and uses up retries like any 5xx.
+      if ((res.statusCode === 429 || res.statusCode === 503) && wait !== null) {
+        throw new RateLimitedError(message, res.statusCode, path, shown, wait);
       }
       const err = new HttpError(message, res.statusCode, path, shown);
       throw RETRYABLE.has(res.statusCode) ? err : new AbortError(err);

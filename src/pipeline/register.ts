@@ -1,6 +1,7 @@
 import type { Config } from '../config/load';
 import type { CommitLine, Registration } from '../report/types';
 import type { CommitInput, ReleaseInfo, Tracker } from '../tracker/types';
+import { TrackerSetupError } from '../tracker/errors';
 import type { Log } from './log';
 
 export interface RegisterDeps {
@@ -71,10 +72,8 @@ async function associateCommits(config: Config, deps: RegisterDeps, previousRele
  * Creates the release, associates its commits, records the deploy and
  * finalizes it. Every step is safe to repeat: a re-run finds the release
  * (208) and the deploy its first attempt recorded, and creates neither again.
- */
-/**
- * `previousRelease` is asked only after the release exists, so Sentry can tell
- * which releases came before it.
+ * `previousRelease` is asked only after the release exists, so Sentry can
+ * tell which releases came before it.
  */
 export async function registerRelease(config: Config, deps: RegisterDeps, previousRelease: () => Promise<ReleaseInfo | null>): Promise<RegisterResult> {
   const { inputs, run } = config;
@@ -83,7 +82,13 @@ export async function registerRelease(config: Config, deps: RegisterDeps, previo
   const { created } = await deps.tracker.createRelease(version, projects);
   deps.log.info(`Release ${version}: ${created ? 'created' : 'already existed'} for ${projects.join(', ')}`);
 
-  const { commitMode, commits } = await associateCommits(config, deps, previousRelease);
+  // Commits are a nicety; the deploy and the finalize are what the next
+  // release's previous-release lookup and the rollback target depend on.
+  const { commitMode, commits } = await associateCommits(config, deps, previousRelease).catch((error: unknown) => {
+    if (error instanceof TrackerSetupError) throw error;
+    deps.log.warning(`No commits associated: ${error instanceof Error ? error.message : String(error)}`);
+    return { commitMode: 'none-found' as const, commits: [] as CommitInput[] };
+  });
 
   const base = runBase(run.runUrl);
   const existing = base ? (await deps.tracker.listDeploys(version)).find((d) => d.environment === inputs.environment && d.url?.startsWith(base)) : undefined;

@@ -14,7 +14,7 @@ export interface CliRun {
  * Runs the bundled CLI as a user would: a fresh node process with only PATH,
  * HOME and the variables the test gives (no GITHUB_*, no SENTRY_* by default).
  */
-export async function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliRun> {
+export async function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000, signalAfter?: { ms: number; signal: NodeJS.Signals }): Promise<CliRun> {
   const started = Date.now();
   const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
@@ -24,6 +24,7 @@ export async function runCli(args: string[], env: Record<string, string> = {}, t
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  if (signalAfter) setTimeout(() => child.kill(signalAfter.signal), signalAfter.ms);
   const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearTimeout(killer);

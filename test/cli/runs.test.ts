@@ -215,3 +215,17 @@ describe.concurrent('the CLI against the local tracker', () => {
     expect(report.polls.length).toBeLessThanOrEqual(3);
   });
 });
+
+describe('cancelling the CLI', () => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} before a verdict exits 130 within a second or two, not 0`, async () => {
+      await withTracker('healthy', async (tracker, tmp) => {
+        const run = await runCli(['gate', ...gateFlags(tracker.url), '--window', '30s', '--json'], { SENTRY_AUTH_TOKEN: CLI_TOKEN, TMPDIR: tmp }, 60_000, { ms: 4_000, signal });
+        expect(run.code, run.stderr).toBe(130);
+        expect(run.durationMs).toBeLessThan(8_000);
+        expect(JSON.parse(run.stdout.trim()).verdict).toBe('inconclusive');
+      });
+    });
+  }
+});
+

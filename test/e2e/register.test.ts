@@ -97,4 +97,27 @@ describe('release registration (gate: false), bundled action against the local t
     expect(run.everything).not.toContain(wrong);
     expect(run.stdout + run.stderr).not.toMatch(/\bat .*\.js:\d+/);
   });
+
+  it('when GitHub cannot list the commits, the deploy is still recorded and the release finalized, with a warning', async () => {
+    await start([]);
+    const run = await runAction({ inputs: { ...inputs(), 'set-commits': 'github' }, env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN, GITHUB_API_URL: 'http://127.0.0.1:9' } });
+    expect(run.code, run.stdout).toBe(0);
+    const release = tracker.state.releases.get('shop@2.0.0');
+    expect(release?.deploys).toHaveLength(1);
+    expect(release?.dateReleased).toBeTruthy();
+    expect(run.annotations.some((a) => a.level === 'warning' && /No commits associated/.test(a.message))).toBe(true);
+  });
+
+  it('a project Sentry does not know, found only while watching, fails loudly at the first poll and is not a health verdict', async () => {
+    await start([]);
+    const run = await runAction({
+      inputs: { ...inputs(), register: 'false', gate: 'true', release: 'shop-web@1.4.0', 'sentry-projects': 'shop-wbe', window: '20s', interval: '2s', 'initial-delay': '1s' },
+      env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN, GITHUB_API_URL: github.url },
+    });
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBeUndefined();
+    expect(run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([expect.stringContaining('shop-wbe')]);
+    expect(run.durationMs).toBeLessThan(10_000);
+  });
 });
+

@@ -131,6 +131,14 @@ describe.concurrent('createHttpClient against a loopback server', () => {
     expect(hits).toHaveLength(4);
   });
 
+  it('a 429 without a reset header backs off and uses up retries like a 5xx (a proxy that says nothing more)', async (ctx) => {
+    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 429, { detail: 'Too Many Requests' }), { retries: 2, maxRetryTimeMs: 10_000 });
+    const { error } = await timed(get(client));
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error).not.toBeInstanceOf(RateLimitedError);
+    expect(hits).toHaveLength(3);
+  });
+
   it('maxRetryTime bounds a far-away rate-limit reset: gives up at the bound instead of waiting a minute', async (ctx) => {
     const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 429, {}, { 'X-Sentry-Rate-Limit-Reset': String(Math.ceil(Date.now() / 1000) + 60) }), {
       maxRetryTimeMs: 800,

@@ -27,7 +27,10 @@ const num = (v: number | null | undefined) => (typeof v === 'number' && Number.i
  * and overall. `slugById` maps Sentry's numeric project ids back to slugs.
  */
 export function toHealthSample(totals: SessionsResponse, statuses: SessionsResponse, slugById: Map<string, string>, at: number): HealthSample {
-  const projects: Record<string, HealthCounts> = {};
+  // Every configured project is in the sample from the first poll, with zero
+  // counts until Sentry has sessions for it: the gate splits alpha over the
+  // projects, and that split must not change as projects start reporting.
+  const projects: Record<string, HealthCounts> = Object.fromEntries([...slugById.values()].map((slug) => [slug, empty()]));
   const scope = (id: string | number | undefined) => {
     const slug = slugById.get(String(id)) ?? String(id ?? 'unknown');
     return (projects[slug] ??= empty());
