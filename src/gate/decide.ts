@@ -7,6 +7,7 @@ import {
   displayRate,
   formatCount,
   formatEValue,
+  formatLimitPercent,
   formatPercent,
   formatPercentRange,
   showsGoodFraction,
@@ -80,7 +81,7 @@ export function describeEvaluation(e: CheckEvaluation): string {
 }
 
 function limitText(limit: RateLimit): string {
-  const value = formatPercent(displayRate(limit.id, limit.maxBadRate));
+  const value = formatLimitPercent(displayRate(limit.id, limit.maxBadRate));
   return limit.source === 'baseline' ? `${value} limit (from the previous release)` : `${value} limit`;
 }
 

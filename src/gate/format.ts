@@ -70,3 +70,13 @@ export function formatEValue(e: number): string {
   if (e < 1e6) return formatCount(e);
   return e.toExponential(1).replace('e+', 'e');
 }
+
+/**
+ * A limit as the user typed it, to three decimals without trailing zeros:
+ * 0.97 -> "97%", 0.97042 -> "97.042%" (a baseline limit is rarely round).
+ */
+export function formatLimitPercent(fraction: number): string {
+  if (!Number.isFinite(fraction)) return '–';
+  const text = (fraction * 100).toFixed(3).replace(/\.?0+$/, '');
+  return `${text}%`;
+}

@@ -1,3 +1,4 @@
+import { trials } from '../gate/decide';
 import { confidenceInterval, upperConfidenceBound } from '../gate/interval';
 import type { GatePolicy, RateLimit } from '../gate/types';
 import type { Baseline, BaselineCheck } from '../report/types';
@@ -6,8 +7,6 @@ import type { HealthCounts, Tracker } from '../tracker/types';
 /** Below this many users or sessions the previous release says too little to tighten a limit. */
 export const MIN_BASELINE_TRIALS = 100;
 
-const trials = (id: RateLimit['id'], c: HealthCounts) =>
-  id === 'crash-free-users' ? { n: c.users, k: c.crashedUsers } : id === 'crash-free-sessions' ? { n: c.sessions, k: c.crashedSessions } : { n: c.sessions, k: c.erroredSessions };
 
 /**
  * Tightens each crash limit to the previous release's crash rate over the same

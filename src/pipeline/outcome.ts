@@ -18,7 +18,8 @@ export function outputsOf(inputs: Inputs, result: PipelineResult, reportPath: st
     'error-rate': last && last.sessions > 0 ? String(Number((last.erroredSessions / last.sessions).toFixed(6))) : '',
     sessions: last ? String(last.sessions) : '',
     users: last ? String(last.users) : '',
-    'new-issues': report ? String(report.newIssues.length) : '',
+    // Empty when the check is off: "0" would claim the gate looked.
+    'new-issues': report && report.maxNewIssueUsers !== undefined ? String(report.newIssues.length) : '',
     'report-path': reportPath ?? '',
   };
 }

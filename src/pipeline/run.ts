@@ -103,6 +103,9 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   // A failed issues query must not throw away a good health sample: the rate
   // checks go on with the issues last seen, and the next poll asks again.
   let lastIssues: NewIssue[] = [];
+  // Progress counts from the start of the watch, as the window does (the
+  // deploy may be older: register: false, or a re-run).
+  const watchStart = clock.now();
   const result = await log.group(`Watch ${version} in ${environment}`, () =>
     watch({
       policy,
@@ -120,7 +123,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
         else log.warning(`New issues not read this poll (${errorText(issues.reason)}); using the ${lastIssues.length} seen before.`);
         return { sample: sample.value, newIssues: lastIssues };
       },
-      onPoll: (record) => log.info(formatPollLine(record, deployFinishedAt, inputs.window)),
+      onPoll: (record) => log.info(formatPollLine(record, watchStart, inputs.window)),
     }),
   );
 

@@ -39,8 +39,10 @@ export function buildAlert(report: RunReport): string {
   ];
   const runbook = safeUrl(report.runbookUrl);
   if (runbook) lines.push(['Runbook:', runbook]);
-  const dashboard = safeUrl(report.dashboardUrl) ?? safeUrl(report.releaseUrl);
+  const dashboard = safeUrl(report.dashboardUrl);
   if (dashboard) lines.push(['Dashboard:', dashboard]);
+  const sentry = safeUrl(report.releaseUrl);
+  if (sentry) lines.push(['Sentry:', sentry]);
   const run = safeUrl(report.runUrl);
   if (run) lines.push(['Run:', run]);
   lines.push(['Action:', actionText(report)]);

@@ -1,14 +1,10 @@
 import type { CheckId, RateCheckId } from '../gate/types';
 
-import { formatCount } from '../gate/format';
+import { formatCount, formatLimitPercent } from '../gate/format';
 
-export { formatCount };
+export { formatCount, formatLimitPercent };
 
 /** Fraction to percent without trailing zeros: 0.995 -> "99.5%", 0.97 -> "97%". For limits, which users typed. */
-export function formatLimitPercent(fraction: number): string {
-  if (!Number.isFinite(fraction)) return '–';
-  return `${trimZeros((fraction * 100).toFixed(3))}%`;
-}
 
 /**
  * Fraction to percent with `decimals` places, widened (up to 3) when rounding would

@@ -15,8 +15,8 @@ const order: RateCheckId[] = ['crash-free-users', 'crash-free-sessions', 'error-
  * `[03:00/10:00] 1,204 sessions, 880 users · crash-free users 99.2% (97.9–99.7) · errors 1.1% · watching`.
  * Flattened to one line: a tracker error starting a new line with `::` would be a workflow command.
  */
-export function formatPollLine(poll: PollRecord, deployFinishedAt: number, windowMs: number): string {
-  const clock = `[${formatElapsed(Math.max(0, poll.at - deployFinishedAt))}/${formatElapsed(windowMs)}]`;
+export function formatPollLine(poll: PollRecord, watchStart: number, windowMs: number): string {
+  const clock = `[${formatElapsed(Math.max(0, poll.at - watchStart))}/${formatElapsed(windowMs)}]`;
   const sample = poll.sample;
   if (sample === null) return `${clock} poll skipped: ${oneLine(poll.error ?? 'no data', 300)}`;
 

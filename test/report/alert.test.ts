@@ -11,7 +11,7 @@ describe('buildAlert', () => {
         'Release:  shop-web@4f2c1a9 -> production   Previous: shop-web@9b07d3e',
         'Started:  2026-06-03T02:14Z, 6 min after deploy (deploy finished 02:08Z)',
         'Runbook:  https://wiki.example/runbooks/rollback',
-        'Dashboard: https://acme.sentry.io/releases/shop-web%404f2c1a9/',
+        'Sentry:   https://acme.sentry.io/releases/shop-web%404f2c1a9/',
         'Run:      https://github.com/acme/shop/actions/runs/1',
         'Action:   rolling back: workflow rollback.yml dispatched for shop-web@9b07d3e',
         'Commits:  4f2c1a9 Fix checkout total',

@@ -178,7 +178,8 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
           environment,
           query: `firstRelease:"${version.replace(/"/g, '\\"')}"`,
           sort: 'user',
-          limit: 25,
+          // The most users first: the one that decides the check is on the first page.
+          limit: 100,
         },
         schema: issueListSchema,
         signal,
