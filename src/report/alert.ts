@@ -11,10 +11,10 @@ import {
   formatPercentRange,
   formatUtcMinute,
   formatUtcTime,
-  isCrashFree,
+  showsGoodFraction,
   shortSha,
-  shownInterval,
-  shownRate,
+  displayInterval,
+  displayRate,
   trialUnit,
 } from './format';
 import type { RunReport } from './types';
@@ -114,12 +114,12 @@ function describe(report: RunReport): Description {
 
 function describeRate(report: RunReport, ev: CheckEvaluation): Description {
   const scope = ev.project !== null ? ` in ${oneLine(ev.project, TEXT_MAX)}` : '';
-  const limit = shownRate(ev.id, ev.maxBadRate);
-  const headline = `${checkName(ev.id)} ${isCrashFree(ev.id) ? 'below' : 'above'} ${formatLimitPercent(limit)}${scope} after deploy`;
+  const limit = displayRate(ev.id, ev.maxBadRate);
+  const headline = `${checkName(ev.id)} ${showsGoodFraction(ev.id) ? 'below' : 'above'} ${formatLimitPercent(limit)}${scope} after deploy`;
   if (ev.observedBadRate === null) return { headline, value: oneLine(report.verdict.reason, TEXT_MAX * 2) };
-  const observed = formatObservedPercent(shownRate(ev.id, ev.observedBadRate), limit);
+  const observed = formatObservedPercent(displayRate(ev.id, ev.observedBadRate), limit);
   const what = ev.id === 'error-rate' ? 'errored sessions' : checkName(ev.id).toLowerCase();
-  const interval = ev.interval ? `, interval ${formatPercentRange(shownInterval(ev.id, ev.interval))}` : '';
+  const interval = ev.interval ? `, interval ${formatPercentRange(displayInterval(ev.id, ev.interval))}` : '';
   const since = formatMinutesBetween(report.deployFinishedAt, report.verdict.decidedAt);
   return {
     headline,

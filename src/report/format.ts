@@ -1,8 +1,8 @@
 import type { CheckId, RateCheckId } from '../gate/types';
 
-import { formatCount, formatLimitPercent } from '../gate/format';
+import { CHECK_LABELS, displayInterval, displayRate, formatCount, formatLimitPercent, showsGoodFraction, UNIT_LABELS } from '../gate/format';
 
-export { formatCount, formatLimitPercent };
+export { displayInterval, displayRate, formatCount, formatLimitPercent, showsGoodFraction };
 
 /** Fraction to percent without trailing zeros: 0.995 -> "99.5%", 0.97 -> "97%". For limits, which users typed. */
 
@@ -45,42 +45,22 @@ export function formatPercentRange(range: [number, number], suffix = '%'): strin
   return `${(range[0] * 100).toFixed(d)}–${(range[1] * 100).toFixed(d)}${suffix}`;
 }
 
-/** Crash-free checks are shown as the good fraction; the error rate as the bad one. */
-export function isCrashFree(id: RateCheckId): boolean {
-  return id !== 'error-rate';
-}
-
-/** A bad rate as the number people read for this check (crash-free % or error %). */
-export function shownRate(id: RateCheckId, badRate: number): number {
-  return isCrashFree(id) ? 1 - badRate : badRate;
-}
-
-/** A bad-rate interval in the orientation of `shownRate`, low bound first. */
-export function shownInterval(id: RateCheckId, interval: [number, number]): [number, number] {
-  return isCrashFree(id) ? [1 - interval[1], 1 - interval[0]] : [interval[0], interval[1]];
-}
-
-const checkNames: Record<CheckId, string> = {
-  'crash-free-users': 'Crash-free users',
-  'crash-free-sessions': 'Crash-free sessions',
-  'error-rate': 'Error rate',
-  'new-issues': 'New issues',
-};
-
+/** "Crash-free users": the check's label at the start of a table cell or line. */
 export function checkName(id: CheckId): string {
-  return checkNames[id];
+  const label = CHECK_LABELS[id];
+  return label.charAt(0).toUpperCase() + label.slice(1);
 }
 
 /** "≥ 99.5% crash-free" or "≤ 2% errors". */
 export function formatLimit(id: RateCheckId, maxBadRate: number): string {
-  return isCrashFree(id)
+  return showsGoodFraction(id)
     ? `≥ ${formatLimitPercent(1 - maxBadRate)}`
     : `≤ ${formatLimitPercent(maxBadRate)}`;
 }
 
 /** The unit counted by a check's n. */
 export function trialUnit(id: RateCheckId): string {
-  return id === 'crash-free-users' ? 'users' : 'sessions';
+  return UNIT_LABELS[id].trials;
 }
 
 /** E-values span many orders of magnitude; three significant digits, exponent form when huge. */

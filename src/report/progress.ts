@@ -1,6 +1,6 @@
 import type { CheckEvaluation, RateCheckId } from '../gate/types';
 import { oneLine } from './escape';
-import { checkName, formatCount, formatElapsed, formatPercent, formatPercentRange, shownInterval, shownRate } from './format';
+import { checkName, formatCount, formatElapsed, formatPercent, formatPercentRange, displayInterval, displayRate } from './format';
 import type { PollRecord } from './types';
 
 const labels: Record<RateCheckId, string> = {
@@ -36,8 +36,8 @@ export function formatPollLine(poll: PollRecord, watchStart: number, windowMs: n
 
 function rateText(ev: CheckEvaluation): string {
   if (ev.observedBadRate === null) return `${labels[ev.id]} –`;
-  const interval = ev.interval ? ` (${formatPercentRange(shownInterval(ev.id, ev.interval), '')})` : '';
-  return `${labels[ev.id]} ${formatPercent(shownRate(ev.id, ev.observedBadRate))}${interval}`;
+  const interval = ev.interval ? ` (${formatPercentRange(displayInterval(ev.id, ev.interval), '')})` : '';
+  return `${labels[ev.id]} ${formatPercent(displayRate(ev.id, ev.observedBadRate))}${interval}`;
 }
 
 function status(evaluations: CheckEvaluation[]): string {

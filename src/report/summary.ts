@@ -18,8 +18,8 @@ import {
   formatUtcMinute,
   formatUtcTime,
   shortSha,
-  shownInterval,
-  shownRate,
+  displayInterval,
+  displayRate,
 } from './format';
 import { evenlySpaced, headAndTail, joinWithinBudget, table } from './markdown';
 import type { PollRecord, RunReport } from './types';
@@ -107,13 +107,13 @@ function checkRow(report: RunReport, ev: CheckEvaluation): string[] {
   const fromBaseline = report.baseline?.checks.some(
     (b) => b.id === ev.id && b.effectiveMaxBadRate === ev.maxBadRate && b.effectiveMaxBadRate !== b.absoluteMaxBadRate,
   );
-  const limit = shownRate(ev.id, ev.maxBadRate);
+  const limit = displayRate(ev.id, ev.maxBadRate);
   return [
     checkName(ev.id),
     ev.project === null ? 'all projects' : escapeMarkdown(ev.project, 100),
     formatLimit(ev.id, ev.maxBadRate) + (fromBaseline ? ' (baseline)' : ''),
-    ev.observedBadRate === null ? '–' : formatObservedPercent(shownRate(ev.id, ev.observedBadRate), limit),
-    ev.interval === null ? '–' : formatPercentRange(shownInterval(ev.id, ev.interval)),
+    ev.observedBadRate === null ? '–' : formatObservedPercent(displayRate(ev.id, ev.observedBadRate), limit),
+    ev.interval === null ? '–' : formatPercentRange(displayInterval(ev.id, ev.interval)),
     formatCount(ev.n),
     formatCount(ev.k),
     `fail ${formatEValue(ev.eFail)} / pass ${formatEValue(ev.ePass)} (needs ${formatEValue(ev.eThreshold)})`,
@@ -172,8 +172,8 @@ function baselineSection(report: RunReport): string | null {
   if (!baseline) return null;
   const rows = baseline.checks.slice(0, CHECK_ROWS).map((b) => [
     checkName(b.id),
-    b.observedBadRate === null ? '–' : formatPercent(shownRate(b.id, b.observedBadRate)),
-    b.interval === null ? '–' : formatPercentRange(shownInterval(b.id, b.interval)),
+    b.observedBadRate === null ? '–' : formatPercent(displayRate(b.id, b.observedBadRate)),
+    b.interval === null ? '–' : formatPercentRange(displayInterval(b.id, b.interval)),
     formatCount(b.n),
     formatCount(b.k),
     formatLimit(b.id, b.absoluteMaxBadRate),
