@@ -16,9 +16,19 @@ export interface GateRun {
 export async function runGate(
   scenario: string,
   inputs: Record<string, string> = {},
-  opts: { projects?: string[]; env?: Record<string, string>; sigintAfterMs?: number; before?: (t: LocalTracker) => void } = {},
+  opts: {
+    projects?: string[];
+    env?: Record<string, string>;
+    sigintAfterMs?: number;
+    before?: (t: LocalTracker) => void;
+    token?: string;
+    /** Reuse a running tracker (re-runs); the caller closes it. */
+    tracker?: LocalTracker;
+    timeoutMs?: number;
+  } = {},
 ): Promise<GateRun> {
-  const tracker = await startLocalTracker({ scenario, token: SENTRY_TOKEN, minuteMs: 1000, ...(opts.projects ? { projects: opts.projects } : {}) });
+  const token = opts.token ?? SENTRY_TOKEN;
+  const tracker = opts.tracker ?? (await startLocalTracker({ scenario, token, minuteMs: 1000, ...(opts.projects ? { projects: opts.projects } : {}) }));
   opts.before?.(tracker);
   try {
     const run = await runAction({
@@ -33,12 +43,13 @@ export async function runGate(
         'initial-delay': '2s',
         ...inputs,
       },
-      env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN, ...opts.env },
+      env: { SENTRY_AUTH_TOKEN: token, ...opts.env },
       ...(opts.sigintAfterMs === undefined ? {} : { sigintAfterMs: opts.sigintAfterMs }),
+      ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
     });
     return { run, tracker };
   } finally {
-    await tracker.close();
+    if (!opts.tracker) await tracker.close();
   }
 }
 

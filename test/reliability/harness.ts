@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { type LocalTracker, type LoggedRequest, startLocalTracker } from '../../src/local-tracker';
+import type { LocalTracker, LoggedRequest } from '../../src/local-tracker';
 import type { JsonReportV1 } from '../../src/report/json';
-import { type ActionRun, runAction } from '../helpers/action';
+import type { ActionRun } from '../helpers/action';
+import { runGate } from '../helpers/gate';
 
 export const SENTRY_TOKEN = 'sntrys_reliability_secret_0123456789abcdef';
 export const GITHUB_TOKEN = 'ghs_reliability_github_secret_ABCDEF987';
@@ -24,33 +25,23 @@ export interface GateOptions {
 }
 
 /**
- * The bundled action against the local tracker on the real clock, one scenario
- * minute per real second: an 8 s window watches 8 scenario minutes of traffic.
+ * runGate (test/helpers/gate.ts) with this directory's token and a faster
+ * schedule: an 8 s window polled every second, and the JSON report read back.
  */
 export async function gate(scenario: string, opts: GateOptions = {}): Promise<Gate> {
-  const tracker = opts.tracker ?? (await startLocalTracker({ scenario, token: SENTRY_TOKEN, minuteMs: 1000 }));
-  opts.before?.(tracker);
-  try {
-    const run = await runAction({
-      inputs: {
-        'sentry-url': tracker.url,
-        'sentry-org': 'acme',
-        'sentry-projects': tracker.scenario.projectSlugs.join(','),
-        release: 'shop-web@2.0.0',
-        'set-commits': 'skip',
-        window: '8s',
-        interval: '1s',
-        'initial-delay': '1s',
-        ...opts.inputs,
-      },
-      env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN, ...opts.env },
+  const { run, tracker } = await runGate(
+    scenario,
+    { window: '8s', interval: '1s', 'initial-delay': '1s', ...opts.inputs },
+    {
+      token: SENTRY_TOKEN,
       timeoutMs: opts.timeoutMs ?? 45_000,
+      ...(opts.env ? { env: opts.env } : {}),
       ...(opts.sigintAfterMs === undefined ? {} : { sigintAfterMs: opts.sigintAfterMs }),
-    });
-    return { run, tracker, report: readReport(run) };
-  } finally {
-    if (!opts.tracker) await tracker.close();
-  }
+      ...(opts.before ? { before: opts.before } : {}),
+      ...(opts.tracker ? { tracker: opts.tracker } : {}),
+    },
+  );
+  return { run, tracker, report: readReport(run) };
 }
 
 export function readReport(run: ActionRun): JsonReportV1 | null {
