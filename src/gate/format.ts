@@ -48,9 +48,11 @@ export function formatPercent(fraction: number, decimals?: number): string {
   return `${text}%`;
 }
 
-/** "90.1–94.3%": both ends with the same number of decimals as formatPercent would pick for each. */
+/** "91.0–96.4%": both ends to the same places, the most either end needs, so they read as a pair. */
 export function formatPercentRange(range: [number, number]): string {
-  return `${formatPercent(range[0]).replace(/%$/, '')}–${formatPercent(range[1])}`;
+  const places = (text: string) => (text.split('.')[1] ?? '').replace('%', '').length;
+  const d = Math.max(places(formatPercent(range[0])), places(formatPercent(range[1])));
+  return `${(range[0] * 100).toFixed(d)}–${(range[1] * 100).toFixed(d)}%`;
 }
 
 /**

@@ -18,6 +18,7 @@ describe('formatPercent', () => {
 
   it('takes fixed decimals when asked', () => expect(formatPercent(0.9241, 2)).toBe('92.41%'));
   it('ranges share the % sign', () => expect(formatPercentRange([0.901, 0.943])).toBe('90.1–94.3%'));
+  it('both ends of a range have the same places', () => expect(formatPercentRange([0.083, 0.12])).toBe('8.3–12.0%'));
 });
 
 describe('display helpers', () => {
