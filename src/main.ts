@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { ConfigError, loadConfig } from './config/load';
+import { loadConfig } from './config/load';
 import type { InputName } from './config/schema';
 import { systemClock } from './pipeline/clock';
 import { gitHubPort, setDeploymentStatus } from './pipeline/github-port';
@@ -14,6 +14,7 @@ import { buildAnnotation } from './report/alert';
 import { buildJsonReport } from './report/json';
 import { buildSummary } from './report/summary';
 import { redact } from './util/redact';
+import { errorMessage } from './util/errors';
 
 const coreLog = (secrets: string[]): Log => ({
   info: (m) => core.info(redact(m, secrets)),
@@ -22,10 +23,11 @@ const coreLog = (secrets: string[]): Log => ({
   group: (title, fn) => core.group(title, fn),
 });
 
-function writeReport(dir: string, name: string, json: unknown): string {
+/** Writes the JSON report, already serialized and redacted, and returns its path. */
+function writeReport(dir: string, name: string, text: string): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `release-health-gate-${name.replace(/[^\w.-]+/g, '_')}.json`);
-  writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(path, text);
   return path;
 }
 
@@ -56,7 +58,7 @@ export async function run(): Promise<void> {
       let reportPath: string | null = null;
       if (result.report) {
         const name = [inputs.release, ctx.runId, ctx.runAttempt].filter(Boolean).join('-');
-        reportPath = writeReport(ctx.runnerTemp ?? tmpdir(), name, JSON.parse(redact(JSON.stringify(buildJsonReport(result.report)), secrets)));
+        reportPath = writeReport(ctx.runnerTemp ?? tmpdir(), name, redact(`${JSON.stringify(buildJsonReport(result.report), null, 2)}\n`, secrets));
         await core.summary.addRaw(redact(buildSummary(result.report), secrets), true).write();
       }
       for (const [key, value] of Object.entries(outputsOf(inputs, result, reportPath))) core.setOutput(key, redact(value, secrets));
@@ -67,7 +69,7 @@ export async function run(): Promise<void> {
       if (result.report && inputs['github-deployment-id'] && !cancelled) {
         const state = outcome.failed ? 'failure' : 'success';
         await setDeploymentStatus(config, state, `Release health: ${result.report.verdict.outcome}`).catch((error: unknown) =>
-          log.warning(`Could not set the GitHub deployment status: ${error instanceof Error ? error.message : String(error)}`),
+          log.warning(`Could not set the GitHub deployment status: ${errorMessage(error)}`),
         );
       }
       const message = redact(outcome.failed && result.report?.verdict.outcome === 'fail' ? buildAnnotation(result.report) : outcome.message, secrets);
@@ -86,7 +88,7 @@ export async function run(): Promise<void> {
       await sentry.close();
     }
   } catch (error) {
-    const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     core.setFailed(redact(message, secrets));
   }
 }

@@ -14,6 +14,7 @@ import { apiBase } from '../tracker/sentry/urls';
 import { USER_AGENT } from '../version';
 import { parseCliArgs, UsageError } from './args';
 import { terminalLog } from './log';
+import { errorMessage } from '../util/errors';
 
 /** One real second is one simulated minute: a 30-minute window plays in 30 seconds. */
 const TIME_SCALE = 60;
@@ -54,7 +55,7 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
       throw new UsageError(`--scenario "${scenarioName}" is not a scenario: expected one of ${listScenarios().map((s) => s.name).join(', ')}`);
     }
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${errorMessage(error)}\n`);
     return 2;
   }
   const scenario = getScenario(scenarioName);
@@ -109,7 +110,7 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
     log.info(`Requests the gate sent to the tracker: ${tracker.requests.length}`);
     return 0;
   } catch (error) {
-    process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`demo failed: ${errorMessage(error)}\n`);
     return 1;
   } finally {
     await http.close();

@@ -14,6 +14,7 @@ import { buildSummary } from '../report/summary';
 import { redact } from '../util/redact';
 import { parseCliArgs, UsageError } from './args';
 import { terminalLog } from './log';
+import { errorMessage } from '../util/errors';
 
 export const EXIT = { pass: 0, fail: 1, config: 2, inconclusive: 3, cancelled: 130 } as const;
 
@@ -82,7 +83,7 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
     }
     return exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true);
   } catch (error) {
-    stderr.write(`${redact(error instanceof Error ? error.message : String(error), secrets)}\n`);
+    stderr.write(`${redact(errorMessage(error), secrets)}\n`);
     return opts.signal?.aborted ? EXIT.cancelled : EXIT.fail;
   } finally {
     await sentry.close();

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { listScenarios, startLocalTracker } from '../local-tracker';
+import { errorMessage } from '../util/errors';
 
 /**
  * `release-health-gate tracker`: the embedded Sentry-compatible tracker as a
@@ -20,7 +21,7 @@ export async function trackerCommand(argv: string[], signal: AbortSignal): Promi
       strict: true,
     }));
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}. Flags: --scenario NAME --port N --minute-ms MS --token T\n`);
+    process.stderr.write(`${errorMessage(error)}. Flags: --scenario NAME --port N --minute-ms MS --token T\n`);
     return 2;
   }
   const names = listScenarios().map((s) => s.name);

@@ -14,6 +14,7 @@ import {
 } from './format';
 import { binomialTailP, FINAL_LOOK_SHARE } from './final-look';
 import { lowerConfidenceBound, upperConfidenceBound } from './interval';
+import { oneLine } from '../util/text';
 import type { CheckEvaluation, GatePolicy, PollInput, RateCheckId, RateLimit, Verdict } from './types';
 
 /** The counts a rate check tests: n trials, k of them bad. */
@@ -95,12 +96,6 @@ function failReason(e: CheckEvaluation, limit: RateLimit): string {
 }
 
 const formatP = (p: number) => (p < 0.0001 ? p.toExponential(1) : String(Number(p.toPrecision(2))));
-
-function oneLine(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
 
 function newIssueReason(issue: NewIssue, max: number): string {
   return `new issue ${oneLine(issue.shortId, 40)} "${oneLine(issue.title, 80)}" affects ${formatCount(issue.userCount)} users, more than the ${formatCount(max)} allowed (max-new-issue-users)`;

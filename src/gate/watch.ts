@@ -4,6 +4,7 @@ import type { HealthSample, NewIssue } from '../tracker/types';
 import { TrackerSetupError } from '../tracker/errors';
 import { decide } from './decide';
 import type { CheckEvaluation, GatePolicy, Verdict } from './types';
+import { errorMessage } from '../util/errors';
 
 export interface Schedule {
   windowMs: number;
@@ -36,7 +37,6 @@ export function effectiveInitialDelay(s: Schedule): number {
   return s.initialDelayMs < s.windowMs ? s.initialDelayMs : Math.floor(s.windowMs / 2);
 }
 
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Polls from the first poll time every interval until a verdict or the end of
@@ -82,7 +82,7 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
       // A refused token or an unknown project will not fix itself by the next poll: say so now.
       if (error instanceof TrackerSetupError) throw error;
       failures += 1;
-      const record: PollRecord = { at, sample: null, error: errorText(error), evaluations: [], newIssues: 0 };
+      const record: PollRecord = { at, sample: null, error: errorMessage(error), evaluations: [], newIssues: 0 };
       polls.push(record);
       opts.onPoll?.(record);
     }

@@ -1,4 +1,5 @@
 import type { getOctokit } from '@actions/github';
+import { errorMessage } from '../util/errors';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
@@ -112,7 +113,7 @@ export function describeGitHubError(err: unknown, what: string, hints: ErrorHint
 
 function explain(err: unknown, what: string, hints: ErrorHints): string {
   if (!isRequestError(err)) {
-    return `${what} failed: ${err instanceof Error ? err.message : String(err)}`;
+    return `${what} failed: ${errorMessage(err)}`;
   }
   // Octokit reports fetch failures (refused, DNS, timeout) as status 500 with no response.
   if (!err.response) {

@@ -4,6 +4,7 @@ import { type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
 import type { z } from 'zod';
 import { redact } from '../util/redact';
 import { HttpError, NetworkError, RateLimitedError, ResponseShapeError } from './errors';
+import { errorMessage } from '../util/errors';
 
 export interface HttpClientOptions {
   /** Origin plus path prefix, e.g. https://sentry.io/api/0 */
@@ -120,7 +121,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       text = await res.body.text();
     } catch (error) {
       if (opts.signal?.aborted) throw new AbortError(new Error('cancelled'));
-      throw new NetworkError(`${method} ${path}: the response body was cut off (${error instanceof Error ? error.message : String(error)})`);
+      throw new NetworkError(`${method} ${path}: the response body was cut off (${errorMessage(error)})`);
     }
     const headers = res.headers;
     const shown = redact(text.slice(0, 300).replace(/\s+/g, ' '), secrets);

@@ -3,6 +3,7 @@ import type { CommitLine, Registration } from '../report/types';
 import type { CommitInput, ReleaseInfo, Tracker } from '../tracker/types';
 import { TrackerSetupError } from '../tracker/errors';
 import type { Log } from './log';
+import { errorMessage } from '../util/errors';
 
 export interface RegisterDeps {
   tracker: Tracker;
@@ -86,7 +87,7 @@ export async function registerRelease(config: Config, deps: RegisterDeps, previo
   // release's previous-release lookup and the rollback target depend on.
   const { commitMode, commits } = await associateCommits(config, deps, previousRelease).catch((error: unknown) => {
     if (error instanceof TrackerSetupError) throw error;
-    deps.log.warning(`No commits associated: ${error instanceof Error ? error.message : String(error)}`);
+    deps.log.warning(`No commits associated: ${errorMessage(error)}`);
     return { commitMode: 'none-found' as const, commits: [] as CommitInput[] };
   });
 

@@ -10,6 +10,7 @@ import type { Clock } from './clock';
 import type { Log } from './log';
 import { findDeployTime, registerRelease } from './register';
 import { TrackerSetupError } from '../tracker/errors';
+import { errorMessage } from '../util/errors';
 
 /** What the pipeline may ask of GitHub; null members are skipped (outside Actions, no token). */
 export interface GitHubPort {
@@ -34,7 +35,6 @@ export interface PipelineResult {
   registration: Registration | null;
 }
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 function memo<T>(fn: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
@@ -53,7 +53,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     try {
       return await tracker.previousRelease(version, projects, environment);
     } catch (error) {
-      log.warning(`Could not find the previous release: ${errorText(error)}`);
+      log.warning(`Could not find the previous release: ${errorMessage(error)}`);
       return null;
     }
   });
@@ -75,7 +75,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     // unreachable tracker is not a verdict on the release: watch on, and let
     // the watch end inconclusive if the outage lasts.
     if (error instanceof TrackerSetupError || !inputs.gate) throw error;
-    log.warning(`Could not ${inputs.register ? 'register the release' : 'find the deploy'} (${errorText(error)}); watching health from now.`);
+    log.warning(`Could not ${inputs.register ? 'register the release' : 'find the deploy'} (${errorMessage(error)}); watching health from now.`);
     deployFinishedAt = clock.now();
   }
   const previous = await previousRelease();
@@ -94,7 +94,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
         policy = applied.policy;
         baseline = { release: previous.version, from: measured.from, to: measured.to, checks: applied.checks };
       } catch (error) {
-        log.warning(`baseline: could not read the health of ${previous.version} (${errorText(error)}); using the absolute limits.`);
+        log.warning(`baseline: could not read the health of ${previous.version} (${errorMessage(error)}); using the absolute limits.`);
       }
     }
   }
@@ -120,7 +120,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
         ]);
         if (sample.status === 'rejected') throw sample.reason;
         if (issues.status === 'fulfilled') lastIssues = issues.value;
-        else log.warning(`New issues not read this poll (${errorText(issues.reason)}); using the ${lastIssues.length} seen before.`);
+        else log.warning(`New issues not read this poll (${errorMessage(issues.reason)}); using the ${lastIssues.length} seen before.`);
         return { sample: sample.value, newIssues: lastIssues };
       },
       onPoll: (record) => log.info(formatPollLine(record, watchStart, inputs.window)),
@@ -176,7 +176,7 @@ async function act(config: Config, deps: PipelineDeps, verdict: Verdict, previou
     deps.log.notice(`Rollback: ${workflow} dispatched on ${ref} for ${previous?.version ?? '(no previous release known)'}`);
     return { kind: 'dispatched', workflow, ref, previousRelease: previous?.version ?? null };
   } catch (error) {
-    deps.log.warning(`Rollback dispatch failed: ${errorText(error)}`);
-    return { kind: 'dispatch-failed', workflow, error: errorText(error) };
+    deps.log.warning(`Rollback dispatch failed: ${errorMessage(error)}`);
+    return { kind: 'dispatch-failed', workflow, error: errorMessage(error) };
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RecordedSample } from './replay';
+import { errorMessage } from '../util/errors';
 
 const count = z.number().int().nonnegative();
 
@@ -50,7 +51,7 @@ export function parseReleaseLine(text: string, line: number, needErrored = false
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return fail(`not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    return fail(`not valid JSON (${errorMessage(error)})`);
   }
   const parsed = releaseSchema.safeParse(json);
   if (!parsed.success) {
