@@ -196,25 +196,21 @@ describe.concurrent('createHttpClient against a loopback server', () => {
     expect(hits).toHaveLength(1);
   });
 
-  it('an AbortSignal cancels the backoff wait between retries', async (ctx) => {
-    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 503, {}), { minRetryDelayMs: 5_000, maxRetryDelayMs: 5_000 });
-    const abort = new AbortController();
-    setTimeout(() => abort.abort(new Error('cancelled')), 150);
-    const { ms, error } = await timed(get(client, abort.signal));
-    expect((error as Error).message).toBe('cancelled');
-    expect(ms).toBeLessThan(500);
-    expect(hits).toHaveLength(1);
-  });
-
-  it('an AbortSignal cancels the wait for a rate-limit reset', async (ctx) => {
-    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 429, {}, { 'X-Sentry-Rate-Limit-Reset': String(Math.ceil(Date.now() / 1000) + 30) }));
-    const abort = new AbortController();
-    setTimeout(() => abort.abort(new Error('cancelled')), 150);
-    const { ms, error } = await timed(get(client, abort.signal));
-    expect((error as Error).message).toBe('cancelled');
-    expect(ms).toBeLessThan(500);
-    expect(hits).toHaveLength(1);
-  });
+  const cancellableWaits: [string, (res: Parameters<Responder>[2]) => void, Partial<HttpClientOptions>][] = [
+    ['the backoff wait between retries', (res) => json(res, 503, {}), { minRetryDelayMs: 5_000, maxRetryDelayMs: 5_000 }],
+    ['the wait for a rate-limit reset', (res) => json(res, 429, {}, { 'X-Sentry-Rate-Limit-Reset': String(Math.ceil(Date.now() / 1000) + 30) }), {}],
+  ];
+  for (const [what, respond, opts] of cancellableWaits) {
+    it(`an AbortSignal cancels ${what}`, async (ctx) => {
+      const { client, hits } = await setup(ctx, (_n, _req, res) => respond(res), opts);
+      const abort = new AbortController();
+      setTimeout(() => abort.abort(new Error('cancelled')), 150);
+      const { ms, error } = await timed(get(client, abort.signal));
+      expect((error as Error).message).toBe('cancelled');
+      expect(ms).toBeLessThan(500);
+      expect(hits).toHaveLength(1);
+    });
+  }
 
   it('an already-aborted signal sends nothing', async (ctx) => {
     const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 200, { ok: true }));
