@@ -8,6 +8,7 @@ import {
   formatCount,
   formatEValue,
   formatLimitPercent,
+  formatP,
   formatPercent,
   formatPercentRange,
   showsGoodFraction,
@@ -15,7 +16,8 @@ import {
 import { binomialTailP, FINAL_LOOK_SHARE } from './final-look';
 import { lowerConfidenceBound, upperConfidenceBound } from './interval';
 import { oneLine } from '../util/text';
-import type { CheckEvaluation, GatePolicy, PollInput, RateCheckId, RateLimit, Verdict } from './types';
+import { formatDuration } from '../report/format';
+import type { CheckEvaluation, GatePolicy, PollInput, RateCheckId, RateLimit, RecentCounts, Verdict } from './types';
 
 /** The counts a rate check tests: n trials, k of them bad. */
 export function trials(id: RateCheckId, counts: HealthCounts): { n: number; k: number } {
@@ -25,7 +27,8 @@ export function trials(id: RateCheckId, counts: HealthCounts): { n: number; k: n
     case 'crash-free-sessions':
       return { n: counts.sessions, k: counts.crashedSessions };
     case 'error-rate':
-      return { n: counts.sessions, k: counts.erroredSessions };
+      // The error-rate check is on exactly when unhealthy sessions are asked for.
+      return { n: counts.sessions, k: counts.erroredSessions ?? 0 };
   }
 }
 
@@ -42,6 +45,30 @@ function alphaOf(confidence: number): number {
 function scopes(poll: PollInput): { project: string | null; counts: HealthCounts }[] {
   const projects = Object.entries(poll.projects);
   return [{ project: null, counts: poll.counts }, ...(projects.length > 1 ? projects.map(([project, counts]) => ({ project, counts })) : [])];
+}
+
+/** The recent counts of one scope, or undefined when the tracker gave none for it. */
+function recentOf(recent: RecentCounts, project: string | null): { since: number; counts: HealthCounts } | undefined {
+  const counts = project === null ? recent.counts : recent.projects[project];
+  return counts && { since: recent.since, counts };
+}
+
+/**
+ * The exact tests at the last poll (see FINAL_LOOK_SHARE): on everything since
+ * the deploy and, when known, on the window's second half alone, each at half
+ * the final share, so a slow burn is judged on the span where it burns.
+ */
+function finalLook(e: CheckEvaluation, limit: RateLimit, recent: { since: number; counts: HealthCounts } | undefined, finalAlpha: number): void {
+  // Half each, also when the recent counts are missing, so a missing query never makes the other test stricter or looser.
+  const level = finalAlpha / 2;
+  e.finalP = binomialTailP(e.n, e.k, e.maxBadRate);
+  e.finalAlpha = level;
+  if (e.finalP <= level) e.status = 'fail';
+  if (!recent) return;
+  const { n, k } = trials(limit.id, recent.counts);
+  const p = binomialTailP(n, k, e.maxBadRate);
+  e.recent = { since: recent.since, n, k, observedBadRate: n > 0 ? k / n : null, p, alpha: level };
+  if (p <= level) e.status = 'fail';
 }
 
 /**
@@ -71,14 +98,20 @@ function evaluate(limit: RateLimit, project: string | null, counts: HealthCounts
   };
 }
 
+/** "92.4% (interval 90.1–94.3%, 1,204 users, 92 crashed)": the numbers of an evaluation, without its label. */
+function describeNumbers(e: CheckEvaluation): string {
+  const units = UNIT_LABELS[e.id];
+  if (e.observedBadRate === null || e.interval === null) return `no data yet (0 ${units.trials})`;
+  const counts = `${formatCount(e.n)} ${units.trials}, ${formatCount(e.k)} ${units.bad}`;
+  return `${formatPercent(displayRate(e.id, e.observedBadRate))} (interval ${formatPercentRange(displayInterval(e.id, e.interval))}, ${counts})`;
+}
+
+const labelOf = (e: CheckEvaluation): string => `${CHECK_LABELS[e.id]}${e.project === null ? '' : ` in ${e.project}`}`;
+
 /** "crash-free users in shop-web 92.4% (interval 90.1–94.3%, 1,204 users, 92 crashed)" */
 export function describeEvaluation(e: CheckEvaluation): string {
-  const scope = e.project === null ? '' : ` in ${e.project}`;
-  const units = UNIT_LABELS[e.id];
-  const counts = `${formatCount(e.n)} ${units.trials}, ${formatCount(e.k)} ${units.bad}`;
-  if (e.observedBadRate === null || e.interval === null) return `${CHECK_LABELS[e.id]}${scope}: no data yet (0 ${units.trials})`;
-  const rate = formatPercent(displayRate(e.id, e.observedBadRate));
-  return `${CHECK_LABELS[e.id]}${scope} ${rate} (interval ${formatPercentRange(displayInterval(e.id, e.interval))}, ${counts})`;
+  const numbers = describeNumbers(e);
+  return e.observedBadRate === null ? `${labelOf(e)}: ${numbers}` : `${labelOf(e)} ${numbers}`;
 }
 
 function limitText(limit: RateLimit): string {
@@ -86,16 +119,25 @@ function limitText(limit: RateLimit): string {
   return limit.source === 'baseline' ? `${value} limit (from the previous release)` : `${value} limit`;
 }
 
-function failReason(e: CheckEvaluation, limit: RateLimit): string {
+function failReason(e: CheckEvaluation, limit: RateLimit, at: number): string {
   const side = showsGoodFraction(e.id) ? 'below' : 'above';
+  const sequential = e.eFail >= e.eThreshold;
+  const recent = e.recent;
+  const cumulativeFailed = sequential || (e.finalP !== undefined && e.finalP <= (e.finalAlpha ?? 0));
+  if (!cumulativeFailed && recent && recent.p <= recent.alpha) {
+    const units = UNIT_LABELS[e.id];
+    const rate = recent.observedBadRate === null ? '–' : formatPercent(displayRate(e.id, recent.observedBadRate));
+    return (
+      `${labelOf(e)} over the last ${formatDuration(at - recent.since)} ${rate} (${formatCount(recent.n)} ${units.trials}, ${formatCount(recent.k)} ${units.bad}) ` +
+      `is ${side} the ${limitText(limit)} (end-of-window test of the window's second half p = ${formatP(recent.p)} ≤ ${formatP(recent.alpha)}); since the deploy: ${describeNumbers(e)}`
+    );
+  }
   const evidence =
-    e.eFail >= e.eThreshold || e.finalP === undefined
+    sequential || e.finalP === undefined
       ? `e-value ${formatEValue(e.eFail)} ≥ ${formatEValue(e.eThreshold)}`
       : `end-of-window test p = ${formatP(e.finalP)} ≤ ${formatP(e.finalAlpha ?? 0)}`;
   return `${describeEvaluation(e)} is ${side} the ${limitText(limit)} (${evidence})`;
 }
-
-const formatP = (p: number) => (p < 0.0001 ? p.toExponential(1) : String(Number(p.toPrecision(2))));
 
 function newIssueReason(issue: NewIssue, max: number): string {
   return `new issue ${oneLine(issue.shortId, 40)} "${oneLine(issue.title, 80)}" affects ${formatCount(issue.userCount)} users, more than the ${formatCount(max)} allowed (max-new-issue-users)`;
@@ -126,11 +168,7 @@ export function decide(policy: GatePolicy, poll: PollInput): { evaluations: Chec
   for (const limit of policy.limits) {
     for (const scope of tested) {
       const e = evaluate(limit, scope.project, scope.counts, threshold, perTestConfidence);
-      if (poll.final) {
-        e.finalP = binomialTailP(e.n, e.k, e.maxBadRate);
-        e.finalAlpha = finalAlpha;
-        if (e.finalP <= finalAlpha) e.status = 'fail';
-      }
+      if (poll.final) finalLook(e, limit, poll.recent && recentOf(poll.recent, scope.project), finalAlpha);
       evaluations.push(e);
       limitOf.set(e, limit);
     }
@@ -142,7 +180,7 @@ export function decide(policy: GatePolicy, poll: PollInput): { evaluations: Chec
 
   const failed = pickFailure(evaluations.filter((e) => e.status === 'fail'));
   if (failed) {
-    return verdict({ outcome: 'fail', reason: failReason(failed, limitOf.get(failed)!), check: failed.id, project: failed.project });
+    return verdict({ outcome: 'fail', reason: failReason(failed, limitOf.get(failed)!, poll.at), check: failed.id, project: failed.project });
   }
 
   const max = policy.maxNewIssueUsers;

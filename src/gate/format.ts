@@ -82,3 +82,8 @@ export function formatLimitPercent(fraction: number): string {
   const text = (fraction * 100).toFixed(3).replace(/\.?0+$/, '');
   return `${text}%`;
 }
+
+/** A p-value to two significant digits, in exponent form when tiny: "0.019", "2.3e-6". */
+export function formatP(p: number): string {
+  return p < 0.0001 ? p.toExponential(1) : String(Number(p.toPrecision(2)));
+}

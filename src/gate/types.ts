@@ -45,6 +45,8 @@ export interface CheckEvaluation {
   /** At the last poll only: the exact binomial p-value of the end-of-window test, and the level it must reach. */
   finalP?: number;
   finalAlpha?: number;
+  /** At the last poll only: the same exact test on the second half of the window alone (see RecentCounts). */
+  recent?: { since: number; n: number; k: number; observedBadRate: number | null; p: number; alpha: number };
   status: 'fail' | 'healthy' | 'watching';
 }
 
@@ -69,4 +71,20 @@ export interface PollInput {
   at: number;
   /** True at the last poll of the window: undecided checks become pass or inconclusive. */
   final: boolean;
+  /** At the last poll: the counts of the window's second half alone, when they are known. */
+  recent?: RecentCounts;
+}
+
+/**
+ * Counts from `since` (epoch ms, mid-window) to the final poll. A release that
+ * turns bad mid-window is diluted in the counts since the deploy; these show it
+ * undiluted. Users must be counted over this span by the tracker: the
+ * difference of two counts of distinct users since the deploy is not the users
+ * seen in between (a returning user is in neither difference of users but can
+ * be in the difference of crashed users), so it could fail a healthy release.
+ */
+export interface RecentCounts {
+  since: number;
+  counts: HealthCounts;
+  projects: Record<string, HealthCounts>;
 }

@@ -1,8 +1,9 @@
 import type { Clock } from '../pipeline/clock';
 import type { PollRecord } from '../report/types';
-import type { HealthSample, NewIssue } from '../tracker/types';
+import type { HealthSample, NewIssue, UserCounts } from '../tracker/types';
 import { TrackerSetupError } from '../tracker/errors';
 import { decide } from './decide';
+import { isRecentBase, recentCounts } from './recent';
 import type { CheckEvaluation, GatePolicy, Verdict } from './types';
 import { errorMessage } from '../util/errors';
 
@@ -17,9 +18,19 @@ export interface WatchOptions {
   schedule: Schedule;
   clock: Clock;
   signal?: AbortSignal;
-  /** One poll: health since the deploy up to now, and the new issues (when that check is on). */
-  poll: (signal?: AbortSignal) => Promise<{ sample: HealthSample; newIssues: NewIssue[] }>;
+  /**
+   * One poll: health since the deploy up to now, and the new issues (when that
+   * check is on). Given `usersSince` (at the last poll), also the users counted
+   * from then to now, or null when the tracker could not count them.
+   */
+  poll: (signal?: AbortSignal, usersSince?: number) => Promise<PollResult>;
   onPoll?: (record: PollRecord) => void;
+}
+
+export interface PollResult {
+  sample: HealthSample;
+  newIssues: NewIssue[];
+  users?: UserCounts | null;
 }
 
 export interface WatchResult {
@@ -49,7 +60,9 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
   const start = clock.now();
   const end = start + schedule.windowMs;
   const polls: PollRecord[] = [];
-  let lastGood: { sample: HealthSample; newIssues: NewIssue[] } | null = null;
+  let lastGood: PollResult | null = null;
+  // The last sample at or before mid-window: the last poll tests what came after it on its own.
+  let half: HealthSample | null = null;
   let lastEvaluations: CheckEvaluation[] = [];
   let failures = 0;
   let next = start + effectiveInitialDelay(schedule);
@@ -72,9 +85,9 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
     }
     const final = next >= end;
     const at = clock.now();
-    let result: { sample: HealthSample; newIssues: NewIssue[] } | null = null;
+    let result: PollResult | null = null;
     try {
-      result = await opts.poll(signal);
+      result = await opts.poll(signal, final && half ? half.at : undefined);
       lastGood = result;
       failures = 0;
     } catch (error) {
@@ -88,13 +101,16 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
     }
     const data = result ?? (final ? lastGood : null);
     if (data) {
+      const recent = final && result && half ? recentCounts(half.at, { counts: result.sample, projects: result.sample.projects }, { counts: half, projects: half.projects }, result.users ?? null) : undefined;
       const { evaluations, verdict } = decide(policy, {
         counts: data.sample,
         projects: data.sample.projects,
         newIssues: data.newIssues,
         at: data.sample.at,
         final,
+        ...(recent ? { recent } : {}),
       });
+      if (result && !final && isRecentBase(at, start, schedule.windowMs)) half = result.sample;
       lastEvaluations = evaluations;
       if (result) {
         const record: PollRecord = { at: data.sample.at, sample: data.sample, evaluations, newIssues: data.newIssues.length };

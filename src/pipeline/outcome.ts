@@ -15,7 +15,7 @@ export function outputsOf(inputs: Inputs, result: PipelineResult, reportPath: st
     'release-url': result.releaseUrl,
     'crash-free-users': last ? rate(last.crashedUsers, last.users) : '',
     'crash-free-sessions': last ? rate(last.crashedSessions, last.sessions) : '',
-    'error-rate': last && last.sessions > 0 ? String(Number((last.erroredSessions / last.sessions).toFixed(6))) : '',
+    'error-rate': last && last.sessions > 0 && last.erroredSessions !== null ? String(Number((last.erroredSessions / last.sessions).toFixed(6))) : '',
     sessions: last ? String(last.sessions) : '',
     users: last ? String(last.users) : '',
     // Empty when the check is off: "0" would claim the gate looked.

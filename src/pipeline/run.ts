@@ -100,6 +100,8 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   }
 
   const wantIssues = policy.maxNewIssueUsers !== undefined;
+  const wantUsers = policy.limits.some((l) => l.id === 'crash-free-users');
+  const wantUnhealthy = policy.limits.some((l) => l.id === 'error-rate');
   // A failed issues query must not throw away a good health sample: the rate
   // checks go on with the issues last seen, and the next poll asks again.
   let lastIssues: NewIssue[] = [];
@@ -112,16 +114,19 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
       schedule: { windowMs: inputs.window, intervalMs: inputs.interval, initialDelayMs: inputs['initial-delay'] },
       clock,
       signal: deps.signal,
-      poll: async (signal) => {
+      poll: async (signal, usersSince) => {
         const until = clock.now();
-        const [sample, issues] = await Promise.allSettled([
-          tracker.sample({ version, projects, environment, since: deployFinishedAt, until, signal }),
+        const [sample, issues, users] = await Promise.allSettled([
+          tracker.sample({ version, projects, environment, since: deployFinishedAt, until, unhealthy: wantUnhealthy, signal }),
           wantIssues ? tracker.newIssues({ version, projects, environment, signal }) : Promise.resolve([] as NewIssue[]),
+          // Only the crash-free-users check needs users counted over the second half.
+          usersSince !== undefined && wantUsers ? tracker.usersBetween({ version, projects, environment, since: usersSince, until, signal }) : Promise.resolve(null),
         ]);
         if (sample.status === 'rejected') throw sample.reason;
         if (issues.status === 'fulfilled') lastIssues = issues.value;
         else log.warning(`New issues not read this poll (${errorMessage(issues.reason)}); using the ${lastIssues.length} seen before.`);
-        return { sample: sample.value, newIssues: lastIssues };
+        if (users.status === 'rejected') log.warning(`Users of the window's second half not read (${errorMessage(users.reason)}); crash-free users are judged on the counts since the deploy.`);
+        return { sample: sample.value, newIssues: lastIssues, users: users.status === 'fulfilled' ? users.value : null };
       },
       onPoll: (record) => log.info(formatPollLine(record, watchStart, inputs.window)),
     }),

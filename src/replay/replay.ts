@@ -4,9 +4,11 @@ import type { Schedule } from '../gate/watch';
 import type { GatePolicy, Outcome } from '../gate/types';
 import type { HealthCounts } from '../tracker/types';
 import { pollTimes } from './schedule';
+import { isRecentBase, recentCounts } from '../gate/recent';
 
 /** Cumulative counts since the deploy as the tracker reported them `t` seconds after it. */
 export interface RecordedSample extends HealthCounts {
+  erroredSessions: number;
   t: number;
 }
 
@@ -48,14 +50,20 @@ function mayDecide(policy: GatePolicy, counts: HealthCounts): boolean {
  */
 export function replayRelease(policy: GatePolicy, schedule: Schedule, samples: readonly RecordedSample[], polls: readonly number[] = pollTimes(schedule)): ReplayResult {
   let seen = -1;
+  let base: { at: number; counts: HealthCounts } | null = null;
   const last = polls.length - 1;
   for (let i = 0; i <= last; i++) {
     const at = polls[i]!;
     while (seen + 1 < samples.length && samples[seen + 1]!.t * 1000 <= at) seen++;
     const counts = seen >= 0 ? samples[seen]! : NO_DATA;
     const final = i === last;
+    if (!final && isRecentBase(at, 0, schedule.windowMs)) base = { at, counts };
     if (!final && !mayDecide(policy, counts)) continue;
-    const { verdict } = decide(policy, { counts, projects: {}, newIssues: [], at, final });
+    // A recording holds counts since the deploy only, so users over the second
+    // half are a difference: exact for users who do not come back within the
+    // window; with returning users it overstates that half's crash rate.
+    const recent = final && base ? recentCounts(base.at, { counts, projects: {} }, { counts: base.counts, projects: {} }, 'difference') : undefined;
+    const { verdict } = decide(policy, { counts, projects: {}, newIssues: [], at, final, ...(recent ? { recent } : {}) });
     if (verdict) {
       return { verdict: verdict.outcome, decidedAt: verdict.outcome === 'inconclusive' ? null : at / 1000, reason: verdict.reason };
     }

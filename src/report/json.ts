@@ -88,6 +88,10 @@ export interface JsonEvaluation {
   eFail: number | null;
   ePass: number | null;
   eThreshold: number | null;
+  /** The last poll's exact test on the counts since the deploy: p-value and the level it must reach. */
+  endOfWindow: { p: number | null; alpha: number | null } | null;
+  /** The last poll's exact test on the window's second half alone (from `since`). */
+  secondHalf: { since: string | null; n: number | null; k: number | null; observedBadRate: number | null; p: number | null; alpha: number | null } | null;
   status: CheckEvaluation['status'];
 }
 
@@ -212,6 +216,17 @@ function evaluation(ev: CheckEvaluation): JsonEvaluation {
     eFail: significant(ev.eFail),
     ePass: significant(ev.ePass),
     eThreshold: significant(ev.eThreshold),
+    endOfWindow: ev.finalP === undefined ? null : { p: significant(ev.finalP), alpha: significant(ev.finalAlpha ?? NaN) },
+    secondHalf: ev.recent
+      ? {
+          since: isoOrNull(ev.recent.since),
+          n: num(ev.recent.n),
+          k: num(ev.recent.k),
+          observedBadRate: rate(ev.recent.observedBadRate),
+          p: significant(ev.recent.p),
+          alpha: significant(ev.recent.alpha),
+        }
+      : null,
     status: ev.status,
   };
 }
@@ -225,7 +240,7 @@ function counts(c: HealthCounts): JsonCounts {
     crashedUsers: num(c.crashedUsers),
     crashFreeUsers: c.users > 0 ? rate(1 - c.crashedUsers / c.users) : null,
     crashFreeSessions: c.sessions > 0 ? rate(1 - c.crashedSessions / c.sessions) : null,
-    errorRate: c.sessions > 0 ? rate(c.erroredSessions / c.sessions) : null,
+    errorRate: c.sessions > 0 && c.erroredSessions !== null ? rate(c.erroredSessions / c.sessions) : null,
   };
 }
 

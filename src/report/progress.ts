@@ -27,7 +27,7 @@ export function formatPollLine(poll: PollRecord, watchStart: number, windowMs: n
     if (ev) parts.push(rateText(ev));
     // Unevaluated (below min-sessions, or not configured): the raw counts still tell the story.
     else if (id === 'crash-free-users' && sample.users > 0) parts.push(`${labels[id]} ${formatPercent(1 - sample.crashedUsers / sample.users)}`);
-    else if (id === 'error-rate' && sample.sessions > 0) parts.push(`${labels[id]} ${formatPercent(sample.erroredSessions / sample.sessions)}`);
+    else if (id === 'error-rate' && sample.sessions > 0 && sample.erroredSessions !== null) parts.push(`${labels[id]} ${formatPercent(sample.erroredSessions / sample.sessions)}`);
   }
   if (poll.newIssues > 0) parts.push(`${formatCount(poll.newIssues)} new issue${poll.newIssues === 1 ? '' : 's'}`);
   parts.push(status(poll.evaluations));

@@ -23,6 +23,7 @@ import {
 } from './format';
 import { evenlySpaced, headAndTail, joinWithinBudget, table } from './markdown';
 import type { PollRecord, RunReport } from './types';
+import { formatP } from '../gate/format';
 
 /**
  * GitHub rejects a step summary over 1 MiB and the whole job's summaries share a cap;
@@ -103,6 +104,13 @@ function checksSection(report: RunReport): string | null {
   return parts.join('\n\n');
 }
 
+/** The exact tests of the last poll, for the evidence cell: "; end of window p 0.21, second half p 0.0012 (needs ≤ 0.019)". */
+function endOfWindowTests(ev: CheckEvaluation): string {
+  if (ev.finalP === undefined || ev.finalAlpha === undefined) return '';
+  const half = ev.recent ? `, second half p ${formatP(ev.recent.p)}` : '';
+  return `; end of window p ${formatP(ev.finalP)}${half} (needs ≤ ${formatP(ev.finalAlpha)})`;
+}
+
 function checkRow(report: RunReport, ev: CheckEvaluation): string[] {
   const fromBaseline = report.baseline?.checks.some(
     (b) => b.id === ev.id && b.effectiveMaxBadRate === ev.maxBadRate && b.effectiveMaxBadRate !== b.absoluteMaxBadRate,
@@ -116,7 +124,7 @@ function checkRow(report: RunReport, ev: CheckEvaluation): string[] {
     ev.interval === null ? '–' : formatPercentRange(displayInterval(ev.id, ev.interval)),
     formatCount(ev.n),
     formatCount(ev.k),
-    `fail ${formatEValue(ev.eFail)} / pass ${formatEValue(ev.ePass)} (needs ${formatEValue(ev.eThreshold)})`,
+    `fail ${formatEValue(ev.eFail)} / pass ${formatEValue(ev.ePass)} (needs ${formatEValue(ev.eThreshold)})` + endOfWindowTests(ev),
     statusCell[ev.status],
   ];
 }
@@ -245,7 +253,7 @@ function timelineRow(report: RunReport, poll: PollRecord): string[] {
     formatCount(s.users),
     users === null ? '–' : formatPercent(users, 2),
     sessions === null ? '–' : formatPercent(sessions, 2),
-    s.sessions > 0 ? formatPercent(s.erroredSessions / s.sessions, 2) : '–',
+    s.sessions > 0 && s.erroredSessions !== null ? formatPercent(s.erroredSessions / s.sessions, 2) : '–',
     notes.join('; '),
   ];
 }

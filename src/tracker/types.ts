@@ -2,8 +2,11 @@
 export interface HealthCounts {
   sessions: number;
   crashedSessions: number;
-  /** Sessions that were not healthy: errored + crashed + abnormal. */
-  erroredSessions: number;
+  /**
+   * Sessions that were not healthy: errored + crashed + abnormal. Null when
+   * not asked for: only the error-rate check needs it, and it costs a request.
+   */
+  erroredSessions: number | null;
   users: number;
   crashedUsers: number;
 }
@@ -14,6 +17,13 @@ export interface HealthSample extends HealthCounts {
   at: number;
   /** Counts per project slug; the top level holds the total over all projects. */
   projects: Record<string, HealthCounts>;
+}
+
+/** Distinct users over one span, per project slug and summed over projects. */
+export interface UserCounts {
+  users: number;
+  crashedUsers: number;
+  projects: Record<string, { users: number; crashedUsers: number }>;
 }
 
 /** An issue first seen in this release. Every string field is tracker text: escape before display. */
@@ -75,8 +85,18 @@ export interface Tracker {
   finalize(version: string, dateReleased: string): Promise<void>;
   /** The release deployed to `environment` before `version`, newest first. */
   previousRelease(version: string, projects: string[], environment: string): Promise<ReleaseInfo | null>;
-  /** Cumulative health of `version` in `environment` from `since` to `until` (epoch ms). */
-  sample(q: { version: string; projects: string[]; environment: string; since: number; until: number; signal?: AbortSignal }): Promise<HealthSample>;
+  /**
+   * Cumulative health of `version` in `environment` from `since` to `until`
+   * (epoch ms); unhealthy sessions are counted only when `unhealthy` is set
+   * (they cost the tracker a second query).
+   */
+  sample(q: { version: string; projects: string[]; environment: string; since: number; until: number; unhealthy?: boolean; signal?: AbortSignal }): Promise<HealthSample>;
+  /**
+   * Users and crashed users of `version` from `since` to `until`, counted over
+   * that span: a user seen before it is counted again if seen in it, which a
+   * difference of two `sample`s cannot tell.
+   */
+  usersBetween(q: { version: string; projects: string[]; environment: string; since: number; until: number; signal?: AbortSignal }): Promise<UserCounts>;
   newIssues(q: { version: string; projects: string[]; environment: string; signal?: AbortSignal }): Promise<NewIssue[]>;
   /** Link to the release page for people. */
   releaseUrl(version: string, project?: string): string;

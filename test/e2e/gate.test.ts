@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runGate as gate, sessionPolls } from '../helpers/gate';
+import { runGate as gate, sessionPolls, sessionRequestsByPoll } from '../helpers/gate';
 
 describe.concurrent('the health gate, bundled action against the local tracker', () => {
   it('passes a healthy release at the end of the window', async () => {
@@ -11,8 +11,11 @@ describe.concurrent('the health gate, bundled action against the local tracker',
     expect(Number(run.outputs['crash-free-users'])).toBeGreaterThan(0.99);
     expect(run.outputs.reason).toMatch(/crash-free users/);
     expect(run.durationMs).toBeGreaterThanOrEqual(12_000);
-    // one poll at 2 s, then every 2 s until 12 s: 6 polls of 2 session requests
-    expect(sessionPolls(tracker)).toBe(6);
+    // one poll at 2 s, then every 2 s until 12 s: 6 polls of 1 session request (no error-rate
+    // check), and the last one also counts the users of the window's second half
+    expect(sessionRequestsByPoll(tracker)).toEqual([1, 1, 1, 1, 1, 2]);
+    // without the error-rate check unhealthy sessions are not counted, and not reported as 0
+    expect(run.outputs['error-rate']).toBe('');
     expect(run.summary).toContain('✅');
     expect(run.summary).toContain('```mermaid');
     expect(run.annotations.some((a) => a.level === 'error')).toBe(false);
@@ -41,11 +44,21 @@ describe.concurrent('the health gate, bundled action against the local tracker',
   });
 
   it('fails on the error rate and names it', async () => {
-    const { run } = await gate('error-rate', { 'max-error-rate': '0.05' });
+    const { run, tracker } = await gate('error-rate', { 'max-error-rate': '0.05' });
     expect(run.code).toBe(1);
     expect(run.outputs.verdict).toBe('fail');
     expect(run.outputs.reason).toMatch(/^error rate \d+(\.\d+)?% .* above the 5% limit/);
     expect(Number(run.outputs['error-rate'])).toBeGreaterThan(0.1);
+    // unhealthy sessions take the second request of each poll
+    expect(sessionRequestsByPoll(tracker).every((n) => n === 2)).toBe(true);
+  });
+
+  it('with the error-rate check on, a healthy release costs 2 session requests a poll, 3 at the last', async () => {
+    const { run, tracker } = await gate('healthy', { 'max-error-rate': '0.5' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.verdict).toBe('pass');
+    expect(Number(run.outputs['error-rate'])).toBeGreaterThan(0);
+    expect(sessionRequestsByPoll(tracker)).toEqual([2, 2, 2, 2, 2, 3]);
   });
 
   it('2 sessions with 1 crash is inconclusive and does not fail the job', async () => {

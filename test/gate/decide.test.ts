@@ -38,11 +38,11 @@ describe('decide: rate checks', () => {
     expect(verdict?.project).toBeNull();
     expect(verdict?.decidedAt).toBe(1_780_000_000_000);
     expect(verdict?.reason).toMatch(
-      /^crash-free users 92\.4% \(interval 89\.4–94\.7%, 1,204 users, 92 crashed\) is below the 97% limit \(e-value 7\.7e12 ≥ 40\)$/,
+      /^crash-free users 92\.4% \(interval 89\.2–94\.8%, 1,204 users, 92 crashed\) is below the 97% limit \(e-value 7\.7e12 ≥ 80\)$/,
     );
     expect(evaluations).toHaveLength(1);
     const e = evaluations[0]!;
-    expect(e).toMatchObject({ n: 1204, k: 92, eThreshold: 40, status: 'fail', maxBadRate: 0.03 });
+    expect(e).toMatchObject({ n: 1204, k: 92, eThreshold: 80, status: 'fail', maxBadRate: 0.03 });
     expect(e.observedBadRate).toBeCloseTo(92 / 1204, 12);
     expect(e.interval![0]).toBeGreaterThan(0.03); // failing means the whole interval is past the limit
   });
@@ -85,9 +85,9 @@ describe('decide: rate checks', () => {
       ['error-rate', 4000, 400],
     ]);
     // two tests share alpha, half of which is kept for the end-of-window test
-    expect(evaluations[0]!.eThreshold).toBe(80);
+    expect(evaluations[0]!.eThreshold).toBe(160);
     expect(verdict?.check).toBe('error-rate');
-    expect(verdict?.reason).toMatch(/^error rate 10% \(interval [\d.]+–[\d.]+%, 4,000 sessions, 400 errored\) is above the 5% limit \(e-value .* ≥ 80\)$/);
+    expect(verdict?.reason).toMatch(/^error rate 10% \(interval [\d.]+–[\d.]+%, 4,000 sessions, 400 errored\) is above the 5% limit \(e-value .* ≥ 160\)$/);
   });
 
   it('says where a baseline limit came from', () => {
@@ -111,14 +111,14 @@ describe('decide: projects and multiple testing', () => {
     const { evaluations } = decide(p, poll(total, { projects }));
     expect(evaluations).toHaveLength(6);
     expect(evaluations.map((e) => e.project)).toEqual([null, 'web', 'api', null, 'web', 'api']);
-    for (const e of evaluations) expect(e.eThreshold).toBeCloseTo(240, 9);
+    for (const e of evaluations) expect(e.eThreshold).toBeCloseTo(480, 9);
   });
 
   it('names the failing project when the total is still within the limit', () => {
     const { verdict, evaluations } = decide(policy(), poll(total, { projects }));
     expect(evaluations.find((e) => e.project === null)!.status).not.toBe('fail');
     expect(verdict).toMatchObject({ outcome: 'fail', check: 'crash-free-users', project: 'api' });
-    expect(verdict?.reason).toMatch(/^crash-free users in api 93\.5% .*2,000 users, 130 crashed\) is below the 97% limit \(e-value .* ≥ 120\)$/);
+    expect(verdict?.reason).toMatch(/^crash-free users in api 93\.5% .*2,000 users, 130 crashed\) is below the 97% limit \(e-value .* ≥ 240\)$/);
   });
 
   it('prefers the overall scope when it fails too', () => {
@@ -180,14 +180,56 @@ describe('decide: the end-of-window test', () => {
     expect(mid.evaluations[0]!.eFail).toBeLessThan(mid.evaluations[0]!.eThreshold);
     const last = decide(policy(), { ...poll(counts(300, 19, { sessions: 900 })), final: true });
     expect(last.verdict?.outcome).toBe('fail');
-    expect(last.verdict?.reason).toMatch(/is below the 97% limit \(end-of-window test p = 0\.00\d+ ≤ 0\.025\)$/);
-    expect(last.evaluations[0]!.finalP).toBeLessThan(0.025);
+    expect(last.verdict?.reason).toMatch(/is below the 97% limit \(end-of-window test p = 0\.00\d+ ≤ 0\.019\)$/);
+    expect(last.evaluations[0]!.finalP).toBeLessThan(0.01875);
   });
 
   it('passes at the last poll a release at its limit whose excess is within chance', () => {
-    // 300 users, 13 crashed (4.3%): P(X >= 13 | 300, 0.03) is about 0.1, above 0.025.
+    // 300 users, 13 crashed (4.3%): P(X >= 13 | 300, 0.03) is about 0.1, above 0.01875.
     const last = decide(policy(), { ...poll(counts(300, 13, { sessions: 900 })), final: true });
     expect(last.verdict?.outcome).toBe('pass');
-    expect(last.evaluations[0]!.finalP).toBeGreaterThan(0.025);
+    expect(last.evaluations[0]!.finalP).toBeGreaterThan(0.01875);
+  });
+
+  describe('the second half of the window', () => {
+    // 300 users, 14 crashed (4.7%) since the deploy: within chance of a 3% limit at the final level.
+    // The second half alone: 150 users, 12 crashed (8%): a release that turned bad mid-window.
+    const at = 1_780_000_000_000;
+    const since = at - 5 * 60_000;
+    const slowBurn = (recent?: PollInput['recent']) => decide(policy(), { ...poll(counts(300, 14, { sessions: 900 })), final: true, ...(recent ? { recent } : {}) });
+
+    it('fails a release that turned bad mid-window, naming the span and both sets of numbers', () => {
+      const { verdict, evaluations } = slowBurn({ since, counts: counts(150, 12, { sessions: 450 }), projects: {} });
+      expect(evaluations[0]!.finalP).toBeGreaterThan(0.01875);
+      expect(evaluations[0]!.recent).toMatchObject({ since, n: 150, k: 12 });
+      expect(evaluations[0]!.recent!.alpha).toBeCloseTo(0.01875, 12);
+      expect(evaluations[0]!.recent!.p).toBeLessThan(0.01);
+      expect(verdict?.outcome).toBe('fail');
+      expect(verdict?.reason).toMatch(
+        /^crash-free users over the last 5 min 92% \(150 users, 12 crashed\) is below the 97% limit \(end-of-window test of the window's second half p = 0\.00\d+ ≤ 0\.019\); since the deploy: 95\.3% \(interval [\d.]+–[\d.]+%, 300 users, 14 crashed\)$/,
+      );
+    });
+
+    it('passes the same release when the second half is as healthy as the whole', () => {
+      const { verdict, evaluations } = slowBurn({ since, counts: counts(150, 7, { sessions: 450 }), projects: {} });
+      expect(evaluations[0]!.recent!.p).toBeGreaterThan(0.01875);
+      expect(verdict?.outcome).toBe('pass');
+    });
+
+    it('without second-half counts (the query failed) keeps the since-deploy test at the same level', () => {
+      const { verdict, evaluations } = slowBurn();
+      expect(verdict?.outcome).toBe('pass');
+      expect(evaluations[0]!.finalAlpha).toBeCloseTo(0.01875, 12);
+      expect(evaluations[0]!.recent).toBeUndefined();
+    });
+
+    it('tests each project on its own second half and names the one that burns', () => {
+      // Since the deploy api is at 5% of 200 users, within chance; its second half is 9 crashed of 40.
+      const projects = { web: counts(600, 10, { sessions: 1800 }), api: counts(200, 10, { sessions: 600 }) };
+      const recent = { since, counts: counts(340, 11), projects: { web: counts(300, 2), api: counts(40, 9) } };
+      const { verdict } = decide(policy(), { ...poll(counts(800, 20, { sessions: 2400 }), { projects }), final: true, recent });
+      expect(verdict).toMatchObject({ outcome: 'fail', project: 'api' });
+      expect(verdict?.reason).toMatch(/^crash-free users in api over the last 5 min 77\.5% \(40 users, 9 crashed\) is below the 97% limit .*; since the deploy: 95% \(interval [\d.]+–[\d.]+%, 200 users, 10 crashed\)$/);
+    });
   });
 });

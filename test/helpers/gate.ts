@@ -53,5 +53,12 @@ export async function runGate(
   }
 }
 
-/** Session polls the tracker saw: each poll sends two session requests. */
-export const sessionPolls = (tracker: LocalTracker) => tracker.requests.filter((r) => r.path.endsWith('/sessions/')).length / 2;
+/** Session requests per poll, in order: a poll's requests all ask up to the same `end`. */
+export function sessionRequestsByPoll(tracker: LocalTracker): number[] {
+  const byEnd = new Map<unknown, number>();
+  for (const r of tracker.requests) if (r.path.endsWith('/sessions/')) byEnd.set(r.query.end, (byEnd.get(r.query.end) ?? 0) + 1);
+  return [...byEnd.values()];
+}
+
+/** Session polls the tracker saw. */
+export const sessionPolls = (tracker: LocalTracker) => sessionRequestsByPoll(tracker).length;

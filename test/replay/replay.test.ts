@@ -88,11 +88,26 @@ describe('replayRelease', () => {
               erroredRate: 0.01,
             });
             const p = policy({ passEarly, limits: [users(0.03), { ...users(0.1), id: 'error-rate' }] });
-            // The reference: decide() at every poll, no shortcuts.
+            // The reference: decide() at every poll, no shortcuts; at the last poll the second half
+            // is what came after the poll at minute 5, field by field.
             let expected = null;
+            const seenAt = (at: number) => samples.filter((s) => s.t * 1000 <= at).at(-1) ?? sample(0, 0, 0);
+            const half = seenAt(300_000);
             for (const [j, at] of polls.entries()) {
-              const seen = samples.filter((s) => s.t * 1000 <= at).at(-1) ?? sample(0, 0, 0);
-              const { verdict } = decide(p, { counts: seen, projects: {}, newIssues: [], at, final: j === polls.length - 1 });
+              const seen = seenAt(at);
+              const final = j === polls.length - 1;
+              const recent = {
+                since: 300_000,
+                counts: {
+                  sessions: seen.sessions - half.sessions,
+                  crashedSessions: seen.crashedSessions - half.crashedSessions,
+                  erroredSessions: seen.erroredSessions - half.erroredSessions,
+                  users: seen.users - half.users,
+                  crashedUsers: seen.crashedUsers - half.crashedUsers,
+                },
+                projects: {},
+              };
+              const { verdict } = decide(p, { counts: seen, projects: {}, newIssues: [], at, final, ...(final ? { recent } : {}) });
               if (verdict) {
                 expected = { verdict: verdict.outcome, decidedAt: verdict.outcome === 'inconclusive' ? null : at / 1000, reason: verdict.reason };
                 break;

@@ -3,6 +3,15 @@ import { buildJsonReport } from '../../src/report/json';
 import { counts, evaluation, failReport, issue, MIN, poll, T0 } from './fixtures';
 
 describe('buildJsonReport', () => {
+  it('carries the last poll\'s exact tests: since the deploy, and the second half with when it started', () => {
+    const ev = evaluation({ finalP: 0.2134567, finalAlpha: 0.01875, recent: { since: T0 + 5 * MIN, n: 150, k: 12, observedBadRate: 0.08, p: 0.00123456, alpha: 0.01875 } });
+    const json = buildJsonReport(failReport({ verdict: { ...failReport().verdict, evaluations: [ev] } }));
+    expect(json.verdict.evaluations[0]).toMatchObject({
+      endOfWindow: { p: 0.2135, alpha: 0.01875 },
+      secondHalf: { since: '2026-06-03T02:13:00.000Z', n: 150, k: 12, observedBadRate: 0.08, p: 0.001235, alpha: 0.01875 },
+    });
+  });
+
   it('has schema 1, ISO times and the decision', () => {
     const json = buildJsonReport(failReport());
     expect(json.schema).toBe(1);
@@ -26,6 +35,8 @@ describe('buildJsonReport', () => {
       eFail: 41.3,
       ePass: 0.002,
       eThreshold: 20,
+      endOfWindow: null,
+      secondHalf: null,
       status: 'fail',
     });
     expect(json.settings).toEqual({ windowMs: 600_000, intervalMs: 60_000, confidence: 0.95, minSessions: 100, maxNewIssueUsers: null });

@@ -22,6 +22,15 @@ function mermaid(text: string): string[] {
   return match[1].split('\n');
 }
 
+describe('buildSummary: the last poll\'s exact tests', () => {
+  it('shows both p-values and the level in the evidence cell of a check decided at the last poll', () => {
+    const ev = evaluation({ finalP: 0.2134567, finalAlpha: 0.01875, recent: { since: T0 + 5 * MIN, n: 150, k: 12, observedBadRate: 0.08, p: 0.00123456, alpha: 0.01875 } });
+    const md = buildSummary(failReport({ verdict: { ...failReport().verdict, evaluations: [ev] } }));
+    expect(md).toContain('; end of window p 0.21, second half p 0.0012 (needs ≤ 0.019)');
+    expect(buildSummary(failReport())).not.toContain('end of window p');
+  });
+});
+
 describe('buildSummary: verdict', () => {
   it('leads a failure with the verdict line and the alert', () => {
     const text = buildSummary(failReport());

@@ -50,8 +50,10 @@ describe('Sentry adapter traffic against the published schema', () => {
     expect((await step('previousRelease', () => adapter.previousRelease(VERSION, s.projects, 'production')))?.version).toBe('shop-web@1.4.0');
     clock.advance(10 * MIN);
     const deployedAt = Date.parse(at);
-    const sample = await step('sample', () => adapter.sample({ version: VERSION, projects: s.projects, environment: 'production', since: deployedAt, until: clock.now() }));
+    const sample = await step('sample', () => adapter.sample({ version: VERSION, projects: s.projects, environment: 'production', since: deployedAt, until: clock.now(), unhealthy: true }));
     expect(sample.sessions).toBeGreaterThan(1000);
+    const span = await step('usersBetween', () => adapter.usersBetween({ version: VERSION, projects: s.projects, environment: 'production', since: deployedAt + 5 * MIN, until: clock.now() }));
+    expect(span.users).toBeGreaterThan(0);
     expect(await step('newIssues', () => adapter.newIssues({ version: VERSION, projects: s.projects, environment: 'production' }))).toHaveLength(2);
   });
   afterAll(() => s?.close());
@@ -70,6 +72,7 @@ describe('Sentry adapter traffic against the published schema', () => {
       'previousRelease: GET 200',
       'sample: GET 200',
       'sample: GET 200',
+      'usersBetween: GET 200',
       'newIssues: GET 200',
     ]);
     expect(s.responses).toHaveLength(s.tracker.requests.length);
@@ -87,12 +90,12 @@ describe('Sentry adapter traffic against the published schema', () => {
       .map((r) => ({ call: `${r.method} ${r.path.split('?')[0]} ${r.status}`, errors: validateResponse(r.method, r.path, r.status, r.body) }))
       .filter((r) => r.errors.length > 0);
     expect(invalid).toEqual([]);
-    expect(s.responses.map((r) => r.status)).toEqual([201, 208, 200, 200, 200, 201, 200, 200, 200, 200, 200, 200, 200]);
+    expect(s.responses.map((r) => r.status)).toEqual([201, 208, 200, 200, 200, 201, 200, 200, 200, 200, 200, 200, 200, 200]);
   });
 
   it('the sessions requests ask for the fields and groupings the adapter reads, by numeric project id', () => {
     const sessions = s.tracker.requests.filter((r) => r.path.endsWith('/sessions/'));
-    expect(sessions).toHaveLength(2);
+    expect(sessions).toHaveLength(3);
     const ids = ['shop-web', 'shop-api'].map((slug) => String(s.tracker.projectId(slug)));
     for (const r of sessions) {
       expect(r.query.project).toEqual(ids);

@@ -1,20 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { MIN, adapterSetup, deployRelease } from './fixtures';
-import { trackerTotals } from './ground-truth';
+import { querySessions, trackerTotals } from './ground-truth';
+import type { HealthCounts } from '../../src/tracker/types';
 
 const VERSION = 'shop-web@2.0.0';
 const sessionRequests = (s: { tracker: { requests: { path: string }[] } }) => s.tracker.requests.filter((r) => r.path.endsWith('/sessions/')).length;
 
 describe('sample() against the local tracker', () => {
-  it.for([['shop-web'], ['shop-web', 'shop-api'], ['shop-web', 'shop-api', 'shop-ios']])('uses exactly 2 session requests per call for %s', async (projects) => {
-    const s = await adapterSetup({ scenario: 'healthy', projects });
+  it.for([
+    [['shop-web'], false, 1],
+    [['shop-web', 'shop-api'], false, 1],
+    [['shop-web', 'shop-api', 'shop-ios'], false, 1],
+    [['shop-web'], true, 2],
+    [['shop-web', 'shop-api', 'shop-ios'], true, 2],
+  ] as const)('%s, unhealthy sessions asked for: %s: %i session requests per call', async ([projects, unhealthy, perCall]) => {
+    const s = await adapterSetup({ scenario: 'healthy', projects: [...projects] });
     try {
       const since = await deployRelease(s, VERSION);
       for (let poll = 1; poll <= 3; poll++) {
         s.clock.advance(MIN);
-        const sample = await s.adapter.sample({ version: VERSION, projects, environment: 'production', since, until: s.clock.now() });
+        const sample = await s.adapter.sample({ version: VERSION, projects: [...projects], environment: 'production', since, until: s.clock.now(), unhealthy });
         expect(Object.keys(sample.projects).sort()).toEqual([...projects].sort());
-        expect(sessionRequests(s)).toBe(2 * poll);
+        expect(sample.erroredSessions === null).toBe(!unhealthy);
+        expect(sessionRequests(s)).toBe(perCall * poll);
       }
     } finally {
       await s.close();
@@ -27,7 +35,7 @@ describe('sample() against the local tracker', () => {
       const since = await deployRelease(s, VERSION);
       s.clock.advance(20 * MIN);
       const now = s.clock.now();
-      const sample = await s.adapter.sample({ version: VERSION, projects: s.projects, environment: 'production', since, until: now });
+      const sample = await s.adapter.sample({ version: VERSION, projects: s.projects, environment: 'production', since, until: now, unhealthy: true });
       expect(sample.at).toBe(now);
       for (const project of ['shop-web', 'shop-api']) {
         const { crashFreeUsers, ...truth } = await trackerTotals(s.tracker, VERSION, project, now);
@@ -38,7 +46,7 @@ describe('sample() against the local tracker', () => {
       }
       const web = sample.projects['shop-web']!;
       const api = sample.projects['shop-api']!;
-      for (const key of ['sessions', 'crashedSessions', 'erroredSessions', 'users', 'crashedUsers'] as const) expect(sample[key]).toBe(web[key] + api[key]);
+      for (const key of ['sessions', 'crashedSessions', 'erroredSessions', 'users', 'crashedUsers'] as const) expect(sample[key]).toBe(web[key]! + api[key]!);
       // the scenario: shop-web crashes 0.1% of sessions, shop-api 5%
       expect(web.crashedSessions / web.sessions).toBeLessThan(0.01);
       expect(api.crashedSessions / api.sessions).toBeGreaterThan(0.03);
@@ -63,6 +71,64 @@ describe('sample() against the local tracker', () => {
       expect(a.sessions).toBeLessThan(5 * 120);
       expect(b.sessions - a.sessions).toBeGreaterThan(4.5 * 120);
       expect(b.sessions - a.sessions).toBeLessThan(5.5 * 120);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('sample() without unhealthy sessions, and usersBetween()', () => {
+  it('gives the same crash counts from crash_free_rate in one request, unhealthy sessions unknown', async () => {
+    const s = await adapterSetup({ scenario: 'two-projects' });
+    try {
+      const since = await deployRelease(s, VERSION);
+      s.clock.advance(20 * MIN);
+      const q = { version: VERSION, projects: s.projects, environment: 'production', since, until: s.clock.now() };
+      const full = await s.adapter.sample({ ...q, unhealthy: true });
+      const before = sessionRequests(s);
+      const lean = await s.adapter.sample(q);
+      expect(sessionRequests(s) - before).toBe(1);
+      expect(full.crashedSessions).toBeGreaterThan(0);
+      const known = (c: HealthCounts) => ({ sessions: c.sessions, crashedSessions: c.crashedSessions, users: c.users, crashedUsers: c.crashedUsers });
+      expect(known(lean)).toEqual(known(full));
+      for (const project of s.projects) expect(known(lean.projects[project]!)).toEqual(known(full.projects[project]!));
+      expect(lean.erroredSessions).toBeNull();
+      expect(lean.projects['shop-api']!.erroredSessions).toBeNull();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('counts the users of a span over that span, which a difference of samples since the deploy cannot', async () => {
+    const s = await adapterSetup({ scenario: 'crash-spike' });
+    try {
+      const since = await deployRelease(s, VERSION);
+      const q = { version: VERSION, projects: s.projects, environment: 'production', since };
+      s.clock.advance(10 * MIN);
+      const half = await s.adapter.sample({ ...q, until: s.clock.now() });
+      s.clock.advance(10 * MIN);
+      const end = s.clock.now();
+      const last = await s.adapter.sample({ ...q, until: end });
+      const before = sessionRequests(s);
+      const span = await s.adapter.usersBetween({ ...q, since: half.at, until: end });
+      expect(sessionRequests(s) - before).toBe(1);
+      // The tracker's own answer for the span (the adapter asks from one interval earlier).
+      const common: [string, string][] = [
+        ['project', String(s.tracker.projectId('shop-web'))],
+        ['query', `release:"${VERSION}"`],
+        ['environment', 'production'],
+        ['start', new Date(half.at - MIN).toISOString()],
+        ['end', new Date(end).toISOString()],
+        ['interval', '1m'],
+        ['includeSeries', '0'],
+      ];
+      const users = (await querySessions(s.tracker, [...common, ['field', 'count_unique(user)']])).groups[0]!.totals['count_unique(user)'];
+      const byStatus = await querySessions(s.tracker, [...common, ['field', 'count_unique(user)'], ['groupBy', 'session.status']]);
+      const crashed = byStatus.groups.find((g) => g.by['session.status'] === 'crashed')!.totals['count_unique(user)'];
+      expect(span).toMatchObject({ users, crashedUsers: crashed });
+      expect(span.projects['shop-web']).toEqual({ users, crashedUsers: crashed });
+      // Users come back: many of the span's users were already counted before it.
+      expect(span.users).toBeGreaterThan(1.2 * (last.users - half.users));
     } finally {
       await s.close();
     }

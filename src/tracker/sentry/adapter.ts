@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { HttpClient } from '../../http/client';
-import type { CommitInput, Deploy, HealthSample, NewIssue, RefInput, ReleaseInfo, Tracker } from '../types';
+import type { CommitInput, Deploy, HealthSample, NewIssue, RefInput, ReleaseInfo, Tracker, UserCounts } from '../types';
 import { TrackerSetupError } from '../errors';
 import { explainSentryError } from './errors';
 import {
@@ -14,7 +14,7 @@ import {
   type SentryRelease,
   sessionsSchemaFor,
 } from './schemas';
-import { sessionsRange, STATUS_FIELDS, toHealthSample, TOTALS_FIELDS } from './sessions';
+import { sessionsRange, STATUS_FIELDS, toHealthSample, totalsSuffice, toUserCounts, TOTALS_FIELDS } from './sessions';
 import { releasePageUrl } from './urls';
 
 export interface SentryTrackerOptions {
@@ -25,6 +25,8 @@ export interface SentryTrackerOptions {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+const slugsOf = (ids: Map<string, string>) => new Map([...ids].map(([slug, id]) => [id, slug]));
 
 /** ISO-8601 UTC timestamps sort as plain strings (localeCompare would load ICU for nothing). */
 const byNewest = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
@@ -55,6 +57,29 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
     } catch (error) {
       throw explainSentryError(error, { what, org, baseUrl: opts.sentryUrl, projects: opts.projects });
     }
+  }
+
+  async function sessionsQuery(version: string, environment: string, since: number, until: number, signal?: AbortSignal) {
+    const ids = await projectIds(version, signal);
+    const range = sessionsRange(since, until);
+    const query = {
+      project: [...ids.values()],
+      environment,
+      query: `release:"${version.replace(/"/g, '\\"')}"`,
+      start: iso(range.start),
+      end: iso(range.end),
+      interval: range.interval,
+      includeSeries: 0,
+    };
+    return { ids, query };
+  }
+
+  function readTotals(query: Awaited<ReturnType<typeof sessionsQuery>>['query'], signal?: AbortSignal) {
+    return call('reading release health', 'GET', `${orgPath}/sessions/`, {
+      query: { ...query, field: TOTALS_FIELDS, groupBy: 'project' },
+      schema: sessionsSchemaFor(TOTALS_FIELDS, ['project']),
+      signal,
+    });
   }
 
   async function getRelease(version: string, signal?: AbortSignal): Promise<SentryRelease | null> {
@@ -142,33 +167,28 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       const chosen = deployed[0] ?? candidates.sort((a, b) => byNewest(a.dateCreated, b.dateCreated))[0];
       return chosen ? toReleaseInfo(chosen) : null;
     },
-    async sample({ version, environment, since, until, signal }): Promise<HealthSample> {
-      const ids = await projectIds(version, signal);
-      const range = sessionsRange(since, until);
-      const query = {
-        project: [...ids.values()],
-        environment,
-        query: `release:"${version.replace(/"/g, '\\"')}"`,
-        start: iso(range.start),
-        end: iso(range.end),
-        interval: range.interval,
-        includeSeries: 0,
-      };
-      // crash_free_rate cannot be grouped by session.status, hence two requests.
-      const [totals, statuses] = await Promise.all([
-        call('reading release health', 'GET', `${orgPath}/sessions/`, {
-          query: { ...query, field: TOTALS_FIELDS, groupBy: 'project' },
-          schema: sessionsSchemaFor(TOTALS_FIELDS, ['project']),
-          signal,
-        }),
+    async sample({ version, environment, since, until, unhealthy = false, signal }): Promise<HealthSample> {
+      const { ids, query } = await sessionsQuery(version, environment, since, until, signal);
+      const readStatuses = () =>
         call('reading release health', 'GET', `${orgPath}/sessions/`, {
           query: { ...query, field: STATUS_FIELDS, groupBy: ['project', 'session.status'] },
           schema: sessionsSchemaFor(STATUS_FIELDS, ['project', 'session.status']),
           signal,
-        }),
-      ]);
-      const slugById = new Map([...ids].map(([slug, id]) => [id, slug]));
-      return toHealthSample(totals.data, statuses.data, slugById, until);
+        });
+      // crash_free_rate cannot be grouped by session.status: unhealthy sessions
+      // take a second request, asked for only when the error-rate check needs
+      // them or the tracker gave no crash_free_rate to count crashes from.
+      if (unhealthy) {
+        const [totals, statuses] = await Promise.all([readTotals(query, signal), readStatuses()]);
+        return toHealthSample(totals.data, statuses.data, slugsOf(ids), until);
+      }
+      const totals = await readTotals(query, signal);
+      const statuses = totalsSuffice(totals.data) ? null : (await readStatuses()).data;
+      return toHealthSample(totals.data, statuses, slugsOf(ids), until);
+    },
+    async usersBetween({ version, environment, since, until, signal }): Promise<UserCounts> {
+      const { ids, query } = await sessionsQuery(version, environment, since, until, signal);
+      return toUserCounts((await readTotals(query, signal)).data, slugsOf(ids));
     },
     async newIssues({ version, projects, environment, signal }): Promise<NewIssue[]> {
       const ids = await projectIds(version, signal);

@@ -1,0 +1,47 @@
+import type { HealthCounts, UserCounts } from '../tracker/types';
+import type { RecentCounts } from './types';
+
+/** later − earlier, field by field, never below zero (a tracker may revise a count down); unknown stays unknown. */
+export function countsBetween(later: HealthCounts, earlier: HealthCounts): HealthCounts {
+  const between = (a: number, b: number) => Math.max(0, a - b);
+  const errored = later.erroredSessions === null || earlier.erroredSessions === null ? null : between(later.erroredSessions, earlier.erroredSessions);
+  return {
+    sessions: between(later.sessions, earlier.sessions),
+    crashedSessions: between(later.crashedSessions, earlier.crashedSessions),
+    erroredSessions: errored,
+    users: between(later.users, earlier.users),
+    crashedUsers: between(later.crashedUsers, earlier.crashedUsers),
+  };
+}
+
+/** The poll whose counts start the recent span: the last one at or before mid-window. */
+export function isRecentBase(pollAt: number, windowStart: number, windowMs: number): boolean {
+  return pollAt <= windowStart + windowMs / 2;
+}
+
+/**
+ * The window's second half from two cumulative samples. Sessions started in a
+ * span are the difference of sessions since the deploy; users are not (see
+ * RecentCounts), so the users and crashed users of the span come from
+ * `users`, counted over it by the tracker, and are zero (no test) when the
+ * tracker could not count them. Replay passes 'difference': a recording holds
+ * nothing else.
+ */
+export function recentCounts(
+  since: number,
+  last: { counts: HealthCounts; projects: Record<string, HealthCounts> },
+  base: { counts: HealthCounts; projects: Record<string, HealthCounts> },
+  users: UserCounts | 'difference' | null,
+): RecentCounts {
+  const span = (later: HealthCounts, earlier: HealthCounts | undefined, counted: { users: number; crashedUsers: number } | undefined): HealthCounts => {
+    const counts = countsBetween(later, earlier ?? ZERO);
+    if (users === 'difference') return counts;
+    return { ...counts, users: counted?.users ?? 0, crashedUsers: counted?.crashedUsers ?? 0 };
+  };
+  const counted = users === 'difference' || users === null ? undefined : users;
+  const projects: Record<string, HealthCounts> = {};
+  for (const [slug, counts] of Object.entries(last.projects)) projects[slug] = span(counts, base.projects[slug], counted?.projects[slug]);
+  return { since, counts: span(last.counts, base.counts, counted), projects };
+}
+
+const ZERO: HealthCounts = { sessions: 0, crashedSessions: 0, erroredSessions: 0, users: 0, crashedUsers: 0 };
