@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   log('replay speed…');
   const replay = await replaySpeed(10_000, 30);
   log('requests per poll…');
-  const requests = await requestsPerPoll();
+  const requests = await requestsPerPoll(join(ROOT, 'dist/index.js'));
   let action = null;
   let actionSkipped: string | undefined;
   if (values['skip-action']) actionSkipped = '--skip-action';

@@ -2,37 +2,52 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHttpClient } from '../src/http/client';
 import { startLocalTracker } from '../src/local-tracker';
-import { createSentryTracker } from '../src/tracker/sentry/adapter';
-import { apiBase } from '../src/tracker/sentry/urls';
 
-/** Requests one poll sends, counted at the local tracker with the real Sentry adapter. */
-export async function requestsPerPoll(polls = 3): Promise<{ sessions: number; withNewIssues: number }> {
-  const tracker = await startLocalTracker({ scenario: 'healthy' });
-  const http = createHttpClient({ baseUrl: apiBase(tracker.url), token: tracker.token, userAgent: 'release-health-gate-bench' });
-  try {
-    const projects = tracker.scenario.projectSlugs;
-    const sentry = createSentryTracker({ http, sentryUrl: tracker.url, org: tracker.org, projects });
-    const version = 'bench@1.0.0';
-    await sentry.createRelease(version, projects);
-    const environment = tracker.scenario.environment;
-    const since = tracker.now() - 60_000;
-    // The first poll may look up project ids; count steady-state polls.
-    await sentry.sample({ version, projects, environment, since, until: tracker.now() });
-    let before = tracker.requests.length;
-    for (let i = 0; i < polls; i++) await sentry.sample({ version, projects, environment, since, until: tracker.now() });
-    const sessions = (tracker.requests.length - before) / polls;
-    before = tracker.requests.length;
-    for (let i = 0; i < polls; i++) {
-      await sentry.sample({ version, projects, environment, since, until: tracker.now() });
-      await sentry.newIssues({ version, projects, environment });
-    }
-    return { sessions, withNewIssues: (tracker.requests.length - before) / polls };
-  } finally {
-    await http.close();
-    await tracker.close();
-  }
+export interface RequestCount {
+  errorRate: boolean;
+  newIssues: boolean;
+  /** Session requests of each poll, in order (a poll's requests share their `end`). */
+  sessionsByPoll: number[];
+  issuesRequests: number;
+  exit: number | null;
+}
+
+/**
+ * Requests the shipped action sends per poll, counted at the local tracker
+ * over a whole run (register, a 6-second window polled every second, report),
+ * with the error-rate and new-issue checks off and on.
+ */
+export async function requestsPerPoll(entry: string): Promise<RequestCount[]> {
+  if (!existsSync(entry)) throw new Error(`${entry} is not built (npm run build)`);
+  const configs = [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const;
+  return Promise.all(
+    configs.map(async ([errorRate, newIssues]) => {
+      const tracker = await startLocalTracker({ scenario: 'healthy', timeScale: 60 });
+      try {
+        const env = actionEnv(tracker.url, tracker.token, tracker.org, tracker.scenario.projectSlugs[0]!, {
+          window: '6s',
+          interval: '1s',
+          'initial-delay': '1s',
+          ...(errorRate ? { 'max-error-rate': '0.5' } : {}),
+          ...(newIssues ? { 'max-new-issue-users': '1000' } : {}),
+        });
+        const child = spawn(process.execPath, [entry], { env, stdio: 'ignore' });
+        const exit = await new Promise<number | null>((resolve) => child.on('close', resolve));
+        const byEnd = new Map<unknown, number>();
+        for (const r of tracker.requests) if (r.path.endsWith('/sessions/')) byEnd.set(r.query.end, (byEnd.get(r.query.end) ?? 0) + 1);
+        const issuesRequests = tracker.requests.filter((r) => r.path.endsWith('/issues/')).length;
+        return { errorRate, newIssues, sessionsByPoll: [...byEnd.values()], issuesRequests, exit };
+      } finally {
+        await tracker.close();
+      }
+    }),
+  );
 }
 
 export interface ActionCosts {
