@@ -119,6 +119,9 @@ function limitText(limit: RateLimit): string {
   return limit.source === 'baseline' ? `${value} limit (from the previous release)` : `${value} limit`;
 }
 
+/** Polls drift by the time requests take: "the last 8 min" reads better than "7 min 59 s". */
+const spanMs = (ms: number) => (ms >= 120_000 ? Math.round(ms / 60_000) * 60_000 : ms);
+
 function failReason(e: CheckEvaluation, limit: RateLimit, at: number): string {
   const side = showsGoodFraction(e.id) ? 'below' : 'above';
   const sequential = e.eFail >= e.eThreshold;
@@ -128,7 +131,7 @@ function failReason(e: CheckEvaluation, limit: RateLimit, at: number): string {
     const units = UNIT_LABELS[e.id];
     const rate = recent.observedBadRate === null ? '–' : formatPercent(displayRate(e.id, recent.observedBadRate));
     return (
-      `${labelOf(e)} over the last ${formatDuration(at - recent.since)} ${rate} (${formatCount(recent.n)} ${units.trials}, ${formatCount(recent.k)} ${units.bad}) ` +
+      `${labelOf(e)} over the last ${formatDuration(spanMs(at - recent.since))} ${rate} (${formatCount(recent.n)} ${units.trials}, ${formatCount(recent.k)} ${units.bad}) ` +
       `is ${side} the ${limitText(limit)} (end-of-window test of the window's second half p = ${formatP(recent.p)} ≤ ${formatP(recent.alpha)}); since the deploy: ${describeNumbers(e)}`
     );
   }

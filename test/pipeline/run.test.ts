@@ -3,7 +3,9 @@ import { loadConfig } from '../../src/config/load';
 import type { InputName } from '../../src/config/schema';
 import { createHttpClient } from '../../src/http/client';
 import { simClock, startLocalTracker } from '../../src/local-tracker';
+import type { Clock } from '../../src/pipeline/clock';
 import { silentLog } from '../../src/pipeline/log';
+import { fakeClock } from './fake-clock';
 import { type GitHubPort, runPipeline } from '../../src/pipeline/run';
 import { createSentryTracker } from '../../src/tracker/sentry/adapter';
 import { apiBase } from '../../src/tracker/sentry/urls';
@@ -30,8 +32,7 @@ function fakeGitHub(): GitHubPort & { listCommits: ReturnType<typeof vi.fn>; dis
  * register → watch → act in-process against the local tracker, tracker and
  * pipeline sharing one simulated clock (600x: the 10-minute window takes 1 s).
  */
-async function pipeline(scenario: string, inputs: Partial<Record<InputName, string>> = {}, before?: (t: Awaited<ReturnType<typeof startLocalTracker>>) => void) {
-  const clock = simClock({ timeScale: 600 });
+async function pipeline(scenario: string, inputs: Partial<Record<InputName, string>> = {}, before?: (t: Awaited<ReturnType<typeof startLocalTracker>>) => void, clock: Clock = simClock({ timeScale: 600 })) {
   // No repository connected in Sentry: set-commits auto lists commits through GitHub.
   const tracker = await startLocalTracker({ scenario, token: TOKEN, clock: clock.now, repos: [] });
   before?.(tracker);
@@ -145,5 +146,28 @@ describe('runPipeline when the tracker half-fails', () => {
     expect(report.verdict.outcome).toBe('fail');
     expect(report.verdict.check).toBe('crash-free-users');
     expect(report.polls.every((p) => p.sample !== null)).toBe(true);
+  });
+});
+
+// Not concurrent: it runs its whole window at once on virtual time, and the burst of
+// CPU would shift the polls of the simulated-clock tests above by simulated minutes.
+describe('runPipeline on virtual time: the second half of the window', () => {
+  it('a release that turns bad mid-window fails at the last poll on the second half, which the counts since the deploy would pass', async () => {
+    // slow-burn: healthy for 8 minutes, then 5% of sessions crash; a 14-minute window sees 6 bad minutes
+    // Virtual time (requests take none of it), so the polls land on the same minutes however busy the machine is.
+    const { result, github, tracker } = await pipeline('slow-burn', { window: '14m' }, undefined, fakeClock(Date.now()));
+    const report = result.report!;
+    expect(report.verdict.outcome).toBe('fail');
+    expect(report.verdict.decidedAt - report.deployFinishedAt).toBeGreaterThanOrEqual(14 * 60_000);
+    const ev = report.verdict.evaluations[0]!;
+    // the test since the deploy alone would have passed it
+    expect(ev.finalP).toBeGreaterThan(ev.finalAlpha!);
+    expect(ev.recent!.p).toBeLessThanOrEqual(ev.recent!.alpha);
+    expect(report.verdict.reason).toMatch(/^crash-free users over the last (7|8) min [\d.]+% \([\d,]+ users, \d+ crashed\) is below the 97% limit \(end-of-window test of the window's second half p = [\d.e-]+ ≤ 0\.019\); since the deploy: /);
+    // The users of the second half were counted over it: the one sessions query that does not start before the deploy.
+    const spans = tracker.requests.filter((r) => r.path.endsWith('/sessions/') && Date.parse(String(r.query.start)) > report.deployFinishedAt);
+    expect(spans).toHaveLength(1);
+    expect(ev.recent!.n).toBeLessThan(ev.n);
+    expect(github.dispatchRollback).toHaveBeenCalledTimes(1);
   });
 });
