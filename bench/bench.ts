@@ -105,6 +105,7 @@ async function main(): Promise<void> {
         '**end-of-window check** (the seed): one look at the window end, fail when the observed crashed-user share is above the limit.',
         '**naive every poll**: fail at the first poll whose cumulative observed share is above the limit.',
         `**Argo-style**: Argo Rollouts AnalysisRun with one measurement per poll interval of that interval's share alone (not cumulative), successCondition \`share <= limit\`, failureLimit ${ARGO_FAILURE_LIMIT} (the analysis fails at the ${ARGO_FAILURE_LIMIT + 1}rd failed measurement, counted in total), intervals with no new data inconclusive and not counted.`,
+        '**bound** (a reference, not a gate): one exact binomial test at the window end with the whole α = 1 − confidence. For a regression present from the deploy, no test that keeps false fails at most α does much better with the same data (the one-sided binomial test is uniformly most powerful), so where it misses, a target is beyond what the data can tell.',
         'The naive strategies fail however few sessions they have seen; when they do not fail they pass at the window end if min-sessions was reached, else end inconclusive (as the gate does).',
       ],
       limits,

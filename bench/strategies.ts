@@ -1,4 +1,5 @@
 import { trials } from '../src/gate/decide';
+import { binomialTailP } from '../src/gate/final-look';
 import type { GatePolicy, Outcome, RateCheckId } from '../src/gate/types';
 import type { Schedule } from '../src/gate/watch';
 import { type RecordedSample, replayRelease } from '../src/replay/replay';
@@ -116,7 +117,28 @@ export const argo = (failureLimit: number): Strategy => ({
   },
 });
 
+/**
+ * A reference, not a gate: one exact binomial test at the window end with the
+ * whole alpha (1 - confidence), on the counts since the deploy. For a
+ * regression present from the deploy it is the most powerful test that keeps
+ * false fails at most alpha at this sample size (the one-sided binomial test
+ * is uniformly most powerful), so no valid gate catches much more of those
+ * regressions: it shows where a target is beyond what the data can tell.
+ * Unlike the gate it looks once, so it cannot fail early.
+ */
+export const bestFixed: Strategy = {
+  key: 'bound',
+  label: 'bound: one exact test at the end, whole α',
+  decide(run) {
+    const { id, p0 } = mainCheck(run.policy);
+    const seen = countsAtPolls(run.polls, run.samples).at(-1) ?? ZERO;
+    const { n, k } = trials(id, seen);
+    const alpha = 1 - run.policy.confidence;
+    return binomialTailP(n, k, p0) <= alpha ? { verdict: 'fail', stoppedAt: run.schedule.windowMs / 1000 } : endOfWindow(run, seen);
+  },
+};
+
 /** failureLimit 2: the third failed measurement fails the analysis. */
 export const ARGO_FAILURE_LIMIT = 2;
 
-export const STRATEGIES: Strategy[] = [ours(false), ours(true), endOnly, naive, argo(ARGO_FAILURE_LIMIT)];
+export const STRATEGIES: Strategy[] = [ours(false), ours(true), endOnly, naive, argo(ARGO_FAILURE_LIMIT), bestFixed];
