@@ -12,4 +12,27 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      // Both keep the action's peak memory under 90 MiB (bench/RESULTS.md): zod's
+      // `z` export drags in every locale, and undici's root loads fetch,
+      // WebSocket and the cache layer the client never uses.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+          message: "Use `import * as z from 'zod'`: the named `z` export bundles every locale.",
+        },
+      ],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'undici', message: 'Import the undici files the client uses (see src/http/client.ts): the root loads all of undici.', allowTypeImports: true },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startLocalTracker } from '../src/local-tracker';
 
 export interface RequestCount {
@@ -170,6 +170,13 @@ async function peakRss(entry: string): Promise<{ mib: number; tool: string; exit
   }
 }
 
+/** The action's code: its entry and the chunks it imports on demand (dist/chunks/). */
+function bundleBytes(entry: string): number {
+  const chunks = join(dirname(entry), 'chunks');
+  const files = existsSync(chunks) ? readdirSync(chunks).filter((f) => f.endsWith('.js')).map((f) => join(chunks, f)) : [];
+  return [entry, ...files].reduce((total, f) => total + statSync(f).size, 0);
+}
+
 /** Start-up, memory and size of the shipped bundle, or null when it has not been built. */
 export async function actionCosts(entry: string, repeats: number): Promise<ActionCosts | null> {
   if (!existsSync(entry)) return null;
@@ -185,7 +192,7 @@ export async function actionCosts(entry: string, repeats: number): Promise<Actio
   const bareNodeMsMedian = median(bare);
   const coldStartMsMedian = median(cold);
   return {
-    bundleBytes: statSync(entry).size,
+    bundleBytes: bundleBytes(entry),
     bareNodeMs: bareNodeMsMedian,
     coldStartMs: coldStartMsMedian,
     coldStartRatio: coldStartMsMedian / bareNodeMsMedian,

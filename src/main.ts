@@ -10,9 +10,6 @@ import type { Log } from './pipeline/log';
 import { jobOutcome, outputsOf } from './pipeline/outcome';
 import { runPipeline } from './pipeline/run';
 import { connectSentry, secretsOf } from './pipeline/sentry';
-import { buildAnnotation } from './report/alert';
-import { buildJsonReport } from './report/json';
-import { buildSummary } from './report/summary';
 import { redact } from './util/redact';
 import { errorMessage } from './util/errors';
 
@@ -55,6 +52,12 @@ export async function run(): Promise<void> {
       const tracker = sentry.tracker;
       const result = await runPipeline(config, { tracker, github: await gitHubPort(config), clock: systemClock, log, signal: abort.signal });
 
+      // Loaded once the watch is over, for the same reason as the gate in runPipeline.
+      const [{ buildAnnotation }, { buildJsonReport }, { buildSummary }] = await Promise.all([
+        import('./report/alert'),
+        import('./report/json'),
+        import('./report/summary'),
+      ]);
       let reportPath: string | null = null;
       if (result.report) {
         const name = [inputs.release, ctx.runId, ctx.runAttempt].filter(Boolean).join('-');

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatDuration } from './duration';
 import { bool, count, duration, httpUrl, list, oneOf, rate, required, text, threshold } from './fields';
 

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
-import { type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
+import type { Dispatcher } from 'undici';
+// Not the package root: importing it loads fetch, WebSocket, the cache and mock
+// layers and their Node modules, megabytes of the action's peak memory for code
+// it never runs. These two files are what this client uses.
+import EnvHttpProxyAgent from 'undici/lib/dispatcher/env-http-proxy-agent.js';
+import dispatchRequest from 'undici/lib/api/api-request.js';
 import type { z } from 'zod';
 import { redact } from '../util/redact';
 import { HttpError, NetworkError, RateLimitedError, ResponseShapeError } from './errors';
@@ -95,11 +100,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   async function attempt<T>(method: string, path: string, url: string, opts: CallOptions<T>, attemptTimeoutMs: number): Promise<JsonResponse<T>> {
     requestCount += 1;
     const signals = [AbortSignal.timeout(attemptTimeoutMs), ...(opts.signal ? [opts.signal] : [])];
+    const { origin, pathname, search } = new URL(url);
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, {
+      res = await dispatchRequest.call(dispatcher, {
+        origin,
+        path: pathname + search,
         method: method as Dispatcher.HttpMethod,
-        dispatcher,
         signal: AbortSignal.any(signals),
         headersTimeout: attemptTimeoutMs,
         bodyTimeout: attemptTimeoutMs,

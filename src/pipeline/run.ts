@@ -1,7 +1,6 @@
 import type { Config } from '../config/load';
 import { policyFromInputs } from '../gate/policy';
 import type { Verdict } from '../gate/types';
-import { watch } from '../gate/watch';
 import { formatPollLine } from '../report/progress';
 import type { ActionTaken, Baseline, CommitLine, Registration, RunReport } from '../report/types';
 import type { CommitInput, NewIssue, ReleaseInfo, Tracker } from '../tracker/types';
@@ -99,6 +98,10 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     }
   }
 
+  // Loaded here, not at the top: the gate's maths is not needed before the
+  // watch, and loading it only now keeps it out of the memory peak of
+  // registration, when V8 optimizes undici's HTTP parser.
+  const { watch } = await import('../gate/watch');
   const wantIssues = policy.maxNewIssueUsers !== undefined;
   const wantUsers = policy.limits.some((l) => l.id === 'crash-free-users');
   const wantUnhealthy = policy.limits.some((l) => l.id === 'error-rate');

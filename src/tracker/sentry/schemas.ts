@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Only the fields we read; the published schema (shared/sentry-openapi) has the rest.
 const projectRef = z.object({ id: z.union([z.number(), z.string()]).transform(String), slug: z.string() });
