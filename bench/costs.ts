@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { startLocalTracker } from '../src/local-tracker';
+import { type LocalTracker, startLocalTracker } from '../src/local-tracker';
 
 export interface RequestCount {
   errorRate: boolean;
@@ -30,10 +30,7 @@ export async function requestsPerPoll(entry: string): Promise<RequestCount[]> {
     configs.map(async ([errorRate, newIssues]) => {
       const tracker = await startLocalTracker({ scenario: 'healthy', timeScale: 60 });
       try {
-        const env = actionEnv(tracker.url, tracker.token, tracker.org, tracker.scenario.projectSlugs[0]!, {
-          window: '6s',
-          interval: '1s',
-          'initial-delay': '1s',
+        const env = shortRunEnv(tracker, {
           ...(errorRate ? { 'max-error-rate': '0.5' } : {}),
           ...(newIssues ? { 'max-new-issue-users': '1000' } : {}),
         });
@@ -100,6 +97,11 @@ function actionEnv(url: string, token: string, org: string, project: string, ext
   return env;
 }
 
+/** A whole short run on a 60× tracker: register, a 6-second window polled every second, report. */
+function shortRunEnv(tracker: LocalTracker, extra: Record<string, string>): Record<string, string> {
+  return actionEnv(tracker.url, tracker.token, tracker.org, tracker.scenario.projectSlugs[0]!, { window: '6s', interval: '1s', 'initial-delay': '1s', ...extra });
+}
+
 function bareNodeMs(): Promise<number> {
   const started = performance.now();
   const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
@@ -159,12 +161,7 @@ async function peakRssOf(args: string[], env: Record<string, string> | undefined
 async function peakRss(entry: string): Promise<{ mib: number; tool: string; exit: number | null }> {
   const tracker = await startLocalTracker({ scenario: 'healthy', timeScale: 60 });
   try {
-    const env = actionEnv(tracker.url, tracker.token, tracker.org, tracker.scenario.projectSlugs[0]!, {
-      window: '6s',
-      interval: '1s',
-      'initial-delay': '1s',
-    });
-    return await peakRssOf([entry], env);
+    return await peakRssOf([entry], shortRunEnv(tracker, {}));
   } finally {
     await tracker.close();
   }
