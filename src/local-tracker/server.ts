@@ -171,7 +171,7 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     }
     if (parts.length === 1 && head === 'sessions') {
       allow('GET');
-      return { status: 200, body: querySessions(q, { state, traffic, now, ingestionDelayMs, projects: projectsFromQuery }) };
+      return { status: 200, body: querySessions(q, { state, traffic, now, ingestionDelayMs, minuteMs, projects: projectsFromQuery }) };
     }
     if (parts.length === 1 && head === 'issues') {
       allow('GET');

@@ -20,6 +20,12 @@ export interface SessionsDeps {
   traffic: Traffic;
   now: number;
   ingestionDelayMs: number;
+  /**
+   * Real ms per scenario minute (time compression). Intervals and periods are
+   * scenario time, so that in a compressed run "1m" is still one minute of
+   * traffic, and the rounding of a range cuts what it would cut in real time.
+   */
+  minuteMs?: number;
   /** Resolves the `project` query parameter (ids, -1 or absent) to projects, throwing Sentry's errors. */
   projects: (q: Query) => ProjectRec[];
 }
@@ -59,6 +65,9 @@ export function querySessions(q: Query, deps: SessionsDeps) {
   }
   if (ONE_DAY % interval !== 0) throw detail(400, 'The interval should divide one day without a remainder.');
 
+  // Everything below works in real seconds: one asked second lasts `scale` of them.
+  const scale = (deps.minuteMs ?? 60_000) / 60_000;
+  const step = interval * scale;
   let startS: number;
   let endS: number;
   const statsPeriod = one(q, 'statsPeriod');
@@ -68,7 +77,7 @@ export function querySessions(q: Query, deps: SessionsDeps) {
     const period = parsePeriod(statsPeriod);
     if (period === undefined) throw detail(400, `Invalid statsPeriod: ${JSON.stringify(statsPeriod)}`);
     endS = deps.now / 1000;
-    startS = endS - period;
+    startS = endS - period * scale;
   } else if (startText !== undefined || endText !== undefined) {
     if (startText === undefined || endText === undefined) throw detail(400, 'start and end are both required');
     startS = Date.parse(startText) / 1000;
@@ -79,14 +88,14 @@ export function querySessions(q: Query, deps: SessionsDeps) {
     endS = deps.now / 1000;
     startS = endS - ONE_DAY;
   }
-  const range = interval * Math.ceil((endS - startS) / interval);
-  if (range / interval > MAX_POINTS) {
+  const range = step * Math.ceil((endS - startS) / step);
+  if (range / step > MAX_POINTS) {
     throw detail(400, 'Your interval and date range would create too many results. Use a larger interval, or a smaller date range.');
   }
-  const end = interval * Math.ceil(endS / interval);
+  const end = step * Math.ceil(endS / step);
   const start = end - range;
-  const buckets = range / interval;
-  const intervals = Array.from({ length: buckets }, (_, i) => iso((start + i * interval) * 1000));
+  const buckets = Math.round(range / step);
+  const intervals = Array.from({ length: buckets }, (_, i) => iso((start + i * step) * 1000));
 
   // Filters: `query` (release, environment), `environment`, `project`.
   const queryText = one(q, 'query') ?? '';
@@ -127,7 +136,7 @@ export function querySessions(q: Query, deps: SessionsDeps) {
           (t, user, status) => {
             let g = groups.get(key);
             if (!g) groups.set(key, (g = { by, acc: new Acc(buckets) }));
-            g.acc.add(Math.floor((t / 1000 - start) / interval), user, status);
+            g.acc.add(Math.floor((t / 1000 - start) / step), user, status);
           },
         );
       }

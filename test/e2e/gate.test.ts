@@ -43,6 +43,23 @@ describe.concurrent('the health gate, bundled action against the local tracker',
     expect(run.durationMs).toBeGreaterThan(8_000);
   });
 
+  it("at the last poll, judges the window's second half on its own, with its users counted by the tracker", async () => {
+    // slow-burn turns bad at scenario minute 8: by minute 14 the counts since the deploy are
+    // still near the limit, and the second half alone is well past it.
+    const { run, tracker } = await gate('slow-burn', { window: '14s', interval: '2s' });
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    const evidence = /end of window p ([\d.e-]+), second half p ([\d.e-]+) \(needs ≤ ([\d.]+)\)/.exec(run.summary);
+    expect(evidence, run.summary).not.toBeNull();
+    expect(Number(evidence![2])).toBeLessThanOrEqual(Number(evidence![3]));
+    expect(run.outputs.reason).toMatch(/below the 97% limit/);
+    // one sessions query starts mid-window: the users of the second half
+    const sessions = tracker.requests.filter((r) => r.path.endsWith('/sessions/'));
+    const starts = new Set(sessions.map((r) => r.query.start));
+    expect(starts.size).toBe(2);
+    expect(sessionRequestsByPoll(tracker).at(-1)).toBe(2);
+  });
+
   it('fails on the error rate and names it', async () => {
     const { run, tracker } = await gate('error-rate', { 'max-error-rate': '0.05' });
     expect(run.code).toBe(1);

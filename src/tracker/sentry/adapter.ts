@@ -59,9 +59,9 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
     }
   }
 
-  async function sessionsQuery(version: string, environment: string, since: number, until: number, signal?: AbortSignal) {
+  async function sessionsQuery(version: string, environment: string, since: number, until: number, signal?: AbortSignal, padStart = true) {
     const ids = await projectIds(version, signal);
-    const range = sessionsRange(since, until);
+    const range = sessionsRange(since, until, padStart);
     const query = {
       project: [...ids.values()],
       environment,
@@ -187,7 +187,9 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       return toHealthSample(totals.data, statuses, slugsOf(ids), until);
     },
     async usersBetween({ version, environment, since, until, signal }): Promise<UserCounts> {
-      const { ids, query } = await sessionsQuery(version, environment, since, until, signal);
+      // Not padded: this span starts mid-window, and Sentry's rounding may only
+      // trim its start, which leaves a shorter span, not a wrong one.
+      const { ids, query } = await sessionsQuery(version, environment, since, until, signal, false);
       return toUserCounts((await readTotals(query, signal)).data, slugsOf(ids));
     },
     async newIssues({ version, projects, environment, signal }): Promise<NewIssue[]> {

@@ -10,11 +10,13 @@ export const STATUS_FIELDS = ['sum(session)', 'count_unique(user)'] as const;
  * one interval before the deploy keeps all of it (the release has no sessions
  * before its deploy). 1m and 1h are accepted by metrics-based (SaaS) and
  * session-based (self-hosted) release health alike; 1000 buckets at most.
+ * `padStart: false` asks from `since` itself, for a span that starts after the
+ * deploy and must not reach back before it.
  */
-export function sessionsRange(since: number, until: number): { start: number; end: number; interval: string } {
+export function sessionsRange(since: number, until: number, padStart = true): { start: number; end: number; interval: string } {
   const minute = 60_000;
   const step = (until - since) / minute + 2 <= 1000 ? minute : 60 * minute;
-  return { start: since - step, end: until, interval: step === minute ? '1m' : '1h' };
+  return { start: padStart ? since - step : since, end: until, interval: step === minute ? '1m' : '1h' };
 }
 
 const num = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
