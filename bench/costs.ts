@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type LocalTracker, startLocalTracker } from '../src/local-tracker';
+import { type LocalTracker, sessionRequestsByPoll, startLocalTracker } from '../src/local-tracker';
 
 export interface RequestCount {
   errorRate: boolean;
@@ -36,10 +36,8 @@ export async function requestsPerPoll(entry: string): Promise<RequestCount[]> {
         });
         const child = spawn(process.execPath, [entry], { env, stdio: 'ignore' });
         const exit = await new Promise<number | null>((resolve) => child.on('close', resolve));
-        const byEnd = new Map<unknown, number>();
-        for (const r of tracker.requests) if (r.path.endsWith('/sessions/')) byEnd.set(r.query.end, (byEnd.get(r.query.end) ?? 0) + 1);
         const issuesRequests = tracker.requests.filter((r) => r.path.endsWith('/issues/')).length;
-        return { errorRate, newIssues, sessionsByPoll: [...byEnd.values()], issuesRequests, exit };
+        return { errorRate, newIssues, sessionsByPoll: sessionRequestsByPoll(tracker.requests), issuesRequests, exit };
       } finally {
         await tracker.close();
       }

@@ -19,6 +19,10 @@ export function isRecentBase(pollAt: number, windowStart: number, windowMs: numb
   return pollAt <= windowStart + windowMs / 2;
 }
 
+type Scoped = HealthCounts & { projects: Record<string, HealthCounts> };
+
+const ZERO: HealthCounts = { sessions: 0, crashedSessions: 0, erroredSessions: 0, users: 0, crashedUsers: 0 };
+
 /**
  * The window's second half from two cumulative samples. Sessions started in a
  * span are the difference of sessions since the deploy; users are not (see
@@ -27,21 +31,13 @@ export function isRecentBase(pollAt: number, windowStart: number, windowMs: numb
  * tracker could not count them. Replay passes 'difference': a recording holds
  * nothing else.
  */
-export function recentCounts(
-  since: number,
-  last: { counts: HealthCounts; projects: Record<string, HealthCounts> },
-  base: { counts: HealthCounts; projects: Record<string, HealthCounts> },
-  users: UserCounts | 'difference' | null,
-): RecentCounts {
-  const span = (later: HealthCounts, earlier: HealthCounts | undefined, counted: { users: number; crashedUsers: number } | undefined): HealthCounts => {
+export function recentCounts(since: number, last: Scoped, base: Scoped, users: UserCounts | 'difference' | undefined): RecentCounts {
+  const counted = users === 'difference' ? undefined : users;
+  const span = (later: HealthCounts, earlier: HealthCounts | undefined, scope: { users: number; crashedUsers: number } | undefined): HealthCounts => {
     const counts = countsBetween(later, earlier ?? ZERO);
-    if (users === 'difference') return counts;
-    return { ...counts, users: counted?.users ?? 0, crashedUsers: counted?.crashedUsers ?? 0 };
+    return users === 'difference' ? counts : { ...counts, users: scope?.users ?? 0, crashedUsers: scope?.crashedUsers ?? 0 };
   };
-  const counted = users === 'difference' || users === null ? undefined : users;
   const projects: Record<string, HealthCounts> = {};
   for (const [slug, counts] of Object.entries(last.projects)) projects[slug] = span(counts, base.projects[slug], counted?.projects[slug]);
-  return { since, counts: span(last.counts, base.counts, counted), projects };
+  return { since, counts: span(last, base, counted), projects };
 }
-
-const ZERO: HealthCounts = { sessions: 0, crashedSessions: 0, erroredSessions: 0, users: 0, crashedUsers: 0 };

@@ -21,7 +21,7 @@ export interface WatchOptions {
   /**
    * One poll: health since the deploy up to now, and the new issues (when that
    * check is on). Given `usersSince` (at the last poll), also the users counted
-   * from then to now, or null when the tracker could not count them.
+   * from then to now, when the tracker could count them.
    */
   poll: (signal?: AbortSignal, usersSince?: number) => Promise<PollResult>;
   onPoll?: (record: PollRecord) => void;
@@ -30,7 +30,7 @@ export interface WatchOptions {
 export interface PollResult {
   sample: HealthSample;
   newIssues: NewIssue[];
-  users?: UserCounts | null;
+  users?: UserCounts;
 }
 
 export interface WatchResult {
@@ -101,7 +101,7 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
     }
     const data = result ?? (final ? lastGood : null);
     if (data) {
-      const recent = final && result && half ? recentCounts(half.at, { counts: result.sample, projects: result.sample.projects }, { counts: half, projects: half.projects }, result.users ?? null) : undefined;
+      const recent = final && result && half ? recentCounts(half.at, result.sample, half, result.users) : undefined;
       const { evaluations, verdict } = decide(policy, {
         counts: data.sample,
         projects: data.sample.projects,

@@ -123,13 +123,13 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
           tracker.sample({ version, projects, environment, since: deployFinishedAt, until, unhealthy: wantUnhealthy, signal }),
           wantIssues ? tracker.newIssues({ version, projects, environment, signal }) : Promise.resolve([] as NewIssue[]),
           // Only the crash-free-users check needs users counted over the second half.
-          usersSince !== undefined && wantUsers ? tracker.usersBetween({ version, projects, environment, since: usersSince, until, signal }) : Promise.resolve(null),
+          usersSince !== undefined && wantUsers ? tracker.usersBetween({ version, projects, environment, since: usersSince, until, signal }) : Promise.resolve(undefined),
         ]);
         if (sample.status === 'rejected') throw sample.reason;
         if (issues.status === 'fulfilled') lastIssues = issues.value;
         else log.warning(`New issues not read this poll (${errorMessage(issues.reason)}); using the ${lastIssues.length} seen before.`);
         if (users.status === 'rejected') log.warning(`Users of the window's second half not read (${errorMessage(users.reason)}); crash-free users are judged on the counts since the deploy.`);
-        return { sample: sample.value, newIssues: lastIssues, users: users.status === 'fulfilled' ? users.value : null };
+        return { sample: sample.value, newIssues: lastIssues, ...(users.status === 'fulfilled' && users.value ? { users: users.value } : {}) };
       },
       onPoll: (record) => log.info(formatPollLine(record, watchStart, inputs.window)),
     }),

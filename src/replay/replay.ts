@@ -62,7 +62,7 @@ export function replayRelease(policy: GatePolicy, schedule: Schedule, samples: r
     // A recording holds counts since the deploy only, so users over the second
     // half are a difference: exact for users who do not come back within the
     // window; with returning users it overstates that half's crash rate.
-    const recent = final && base ? recentCounts(base.at, { counts, projects: {} }, { counts: base.counts, projects: {} }, 'difference') : undefined;
+    const recent = final && base ? recentCounts(base.at, { ...counts, projects: {} }, { ...base.counts, projects: {} }, 'difference') : undefined;
     const { verdict } = decide(policy, { counts, projects: {}, newIssues: [], at, final, ...(recent ? { recent } : {}) });
     if (verdict) {
       return { verdict: verdict.outcome, decidedAt: verdict.outcome === 'inconclusive' ? null : at / 1000, reason: verdict.reason };

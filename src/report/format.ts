@@ -4,8 +4,6 @@ import { CHECK_LABELS, displayInterval, displayRate, formatCount, formatLimitPer
 
 export { displayInterval, displayRate, formatCount, formatLimitPercent, showsGoodFraction };
 
-/** Fraction to percent without trailing zeros: 0.995 -> "99.5%", 0.97 -> "97%". For limits, which users typed. */
-
 /**
  * Fraction to percent with `decimals` places, widened (up to 3) when rounding would
  * show a rate that is not exactly 0 or 1 as "0.0%" or "100.0%", which misleads.

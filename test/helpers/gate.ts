@@ -1,4 +1,4 @@
-import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
+import { type LocalTracker, sessionRequestsByPoll as requestsByPoll, startLocalTracker } from '../../src/local-tracker';
 import { type ActionRun, runAction } from './action';
 
 export const SENTRY_TOKEN = 'sntrys_gate_e2e_token_0123456789';
@@ -53,12 +53,8 @@ export async function runGate(
   }
 }
 
-/** Session requests per poll, in order: a poll's requests all ask up to the same `end`. */
-export function sessionRequestsByPoll(tracker: LocalTracker): number[] {
-  const byEnd = new Map<unknown, number>();
-  for (const r of tracker.requests) if (r.path.endsWith('/sessions/')) byEnd.set(r.query.end, (byEnd.get(r.query.end) ?? 0) + 1);
-  return [...byEnd.values()];
-}
+/** Session requests per poll, in order. */
+export const sessionRequestsByPoll = (tracker: LocalTracker) => requestsByPoll(tracker.requests);
 
 /** Session polls the tracker saw. */
 export const sessionPolls = (tracker: LocalTracker) => sessionRequestsByPoll(tracker).length;
