@@ -236,7 +236,7 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       const key = JSON.stringify([version, environment, since]);
       const before = lastSamples.get(key);
       const down = before && before.at <= until ? decrease(before, sample) : null;
-      if (down) throw new TrackerAnswerError(`Sentry's cumulative counts went down since the last poll (${down}): poll skipped`);
+      if (down) throw new TrackerAnswerError(`Sentry's cumulative counts went down since the last poll (${down})`);
       lastSamples.set(key, sample);
       return sample;
     },

@@ -61,7 +61,7 @@ export function checkAnswer(res: SessionsResponse): void {
       const bad = (COUNT_FIELDS as readonly string[]).includes(field)
         ? !Number.isSafeInteger(value) || value < 0
         : field.includes('_rate(') && !(value >= 0 && value <= 1);
-      if (bad) throw new TrackerAnswerError(`Sentry answered ${field} = ${value} for ${JSON.stringify(group.by)}: not a count or rate; poll skipped`);
+      if (bad) throw new TrackerAnswerError(`Sentry answered ${field} = ${value} for ${JSON.stringify(group.by)}: not a count or rate`);
     }
   }
 }
@@ -97,7 +97,7 @@ function checkCounts(where: string, c: HealthCounts): void {
         : c.erroredSessions !== null && c.erroredSessions > c.sessions
           ? `${c.erroredSessions} unhealthy of ${c.sessions} sessions`
           : null;
-  if (wrong) throw new TrackerAnswerError(`Sentry answered ${wrong} for ${where}: poll skipped`);
+  if (wrong) throw new TrackerAnswerError(`Sentry answered ${wrong} for ${where}`);
 }
 
 /**
@@ -188,7 +188,7 @@ export function toUserCounts(totals: SessionsResponse, statuses: SessionsRespons
     p.crashedUsers = num(group.totals['count_unique(user)']);
   }
   for (const [slug, p] of Object.entries(projects)) {
-    if (p.crashedUsers > p.users) throw new TrackerAnswerError(`Sentry answered ${p.crashedUsers} crashed of ${p.users} users for ${slug}: poll skipped`);
+    if (p.crashedUsers > p.users) throw new TrackerAnswerError(`Sentry answered ${p.crashedUsers} crashed of ${p.users} users for ${slug}`);
   }
   const all = Object.values(projects);
   return { users: all.reduce((t, p) => t + p.users, 0), crashedUsers: all.reduce((t, p) => t + p.crashedUsers, 0), projects };
