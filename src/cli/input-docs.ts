@@ -7,7 +7,7 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
   },
   {
     "name": "sentry-auth-token",
-    "description": "Sentry auth token with scopes project:releases, org:read and event:read. Falls back to env SENTRY_AUTH_TOKEN. Pass it from a secret.",
+    "description": "Sentry user auth token (or internal integration token) with scopes project:releases, org:read and event:read; an organization token (sntrys_) only works with gate false. Falls back to env SENTRY_AUTH_TOKEN. Pass it from a secret.",
     "default": ""
   },
   {
