@@ -25,8 +25,10 @@ const intervalText = (minutes: number) => (minutes % 60 === 0 ? `${minutes / 60}
 
 /**
  * The range and interval to ask for. Sentry moves `start` back to an interval
- * boundary and `end` forward to one (metrics/utils.to_intervals), so both are
- * asked on a boundary and its rounding has nothing to move. `cover` (the
+ * boundary and `end` forward to one (metrics/utils.to_intervals). `start` is
+ * asked on a boundary, so its rounding has nothing to move; `end` is asked as
+ * is (the poll's now): moving it forward adds only time after now, which has
+ * no sessions, and keeps each poll's requests told apart by their end. `cover` (the
  * cumulative counts since the deploy) rounds start down: the release has no
  * sessions before its deploy. Otherwise (a span from mid-window) start rounds
  * up, so no user from before the span is counted: the span is shorter by less
@@ -41,7 +43,7 @@ export function sessionsRange(since: number, until: number, opts: { cover?: bool
     let start = (cover ? Math.floor(since / step) : Math.ceil(since / step)) * step;
     // A span shorter than one interval has no boundary inside it: ask it as is, Sentry rounds it.
     if (!cover && start >= until) start = since;
-    const end = Math.max(Math.ceil(until / step) * step, start + step);
+    const end = Math.max(until, start + 1);
     const buckets = Math.ceil((end - Math.floor(start / step) * step) / step);
     if (buckets <= maxBuckets) return { start, end, interval: intervalText(minutes) };
   }
