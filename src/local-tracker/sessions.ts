@@ -103,6 +103,10 @@ export function querySessions(q: Query, deps: SessionsDeps) {
     endS = deps.now / 1000;
     startS = endS - ONE_DAY;
   }
+  // Older Sentry (here: the sessions backend) limits minute intervals to 6 hours.
+  if (backend === 'sessions' && interval % 3600 !== 0 && endS - startS > 6 * 3600 * scale) {
+    throw detail(400, 'The time-range when using one-minute resolution intervals is restricted to 6 hours.');
+  }
   // to_intervals: start back to an interval boundary, end forward to one.
   startS = Math.min(startS, deps.now / 1000);
   const start = step * Math.floor(startS / step);

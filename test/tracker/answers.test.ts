@@ -160,6 +160,28 @@ describe('session statuses and backends (#13.5, #13.6)', () => {
   });
 });
 
+describe('older Sentry: minute intervals limited to 6 hours', () => {
+  it('asks again by the hour, once, and counts every session', async () => {
+    const s = await adapterSetup({ scenario: 'healthy' });
+    try {
+      s.tracker.state.backend = 'sessions';
+      const since = await deployRelease(s, VERSION);
+      s.clock.advance(8 * HOUR);
+      const q = { version: VERSION, projects: s.projects, environment: 'production', since, until: s.clock.now() };
+      const truth = await trackerTotals(s.tracker, VERSION, 'shop-web', s.clock.now());
+      const from = s.tracker.requests.length;
+      expect((await s.adapter.sample(q)).sessions).toBe(truth.sessions);
+      s.clock.advance(MIN);
+      await s.adapter.sample({ ...q, until: s.clock.now() });
+      const asked = s.tracker.requests.slice(from).map((r) => `${r.status} ${String(r.query.interval)} ${[r.query.groupBy].flat().join(',')}`);
+      // totals, then the status query (no rates on this backend), each poll
+      expect(asked).toEqual(['400 1m project', '200 1h project', '200 1h project,session.status', '200 1h project', '200 1h project,session.status']);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('registration against older and bigger Sentry (#13.3, #13.7)', () => {
   it('retries a deploy without projects when Sentry refuses them for project access, once', async () => {
     const s = await adapterSetup({ scenario: 'healthy' });

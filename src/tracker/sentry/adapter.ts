@@ -54,6 +54,9 @@ function toReleaseInfo(r: SentryRelease): ReleaseInfo {
   };
 }
 
+/** Thrown inside the adapter when Sentry refused minute intervals: the read is asked again by the hour. */
+class StepsRefused extends Error {}
+
 export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { projectIds(version: string): Promise<Map<string, string>> } {
   const { http, org } = opts;
   const orgPath = `/organizations/${encodeURIComponent(org)}`;
@@ -74,7 +77,7 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
 
   async function sessionsQuery(version: string, environment: string, since: number, until: number, signal?: AbortSignal, cover = true) {
     const ids = await projectIds(version, signal);
-    const range = sessionsRange(since, until, { cover, groups: ids.size });
+    const range = sessionsRange(since, until, { cover, groups: ids.size, hourly: !minuteSteps });
     const query = {
       project: [...ids.values()],
       environment,
@@ -88,6 +91,23 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
   }
 
   type SessionsQuery = Awaited<ReturnType<typeof sessionsQuery>>['query'];
+
+  // Sentry before to_intervals (2023) refuses minute intervals over more than
+  // 6 hours (sessions_v2.get_constrained_date_range): then whole hours.
+  let minuteSteps = true;
+  function minutesRefused(error: unknown): boolean {
+    if (!(minuteSteps && error instanceof HttpError && error.status === 400 && /one-minute resolution/.test(error.body))) return false;
+    minuteSteps = false;
+    return true;
+  }
+  async function withSteps<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof StepsRefused) return read();
+      throw error;
+    }
+  }
 
   // Sentry versions before unhealthy_rate(session) refuse it as an invalid field: then the status query counts them.
   let unhealthyRateKnown = true;
@@ -103,6 +123,7 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       checkAnswer(data);
       return data;
     } catch (error) {
+      if (minutesRefused(error)) throw new StepsRefused();
       if (ask && error instanceof HttpError && error.status === 400 && error.body.includes(UNHEALTHY_RATE)) {
         unhealthyRateKnown = false;
         return readTotals(query, signal, false);
@@ -112,13 +133,18 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
   }
 
   async function readStatuses(query: SessionsQuery, signal?: AbortSignal) {
-    const { data } = await call('reading release health', 'GET', `${orgPath}/sessions/`, {
-      query: { ...query, field: STATUS_FIELDS, groupBy: ['project', 'session.status'] },
-      schema: sessionsSchemaFor(STATUS_FIELDS, ['project', 'session.status']),
-      signal,
-    });
-    checkAnswer(data);
-    return data;
+    try {
+      const { data } = await http.call('GET', `${orgPath}/sessions/`, {
+        query: { ...query, field: STATUS_FIELDS, groupBy: ['project', 'session.status'] },
+        schema: sessionsSchemaFor(STATUS_FIELDS, ['project', 'session.status']),
+        ...(signal ? { signal } : {}),
+      });
+      checkAnswer(data);
+      return data;
+    } catch (error) {
+      if (minutesRefused(error)) throw new StepsRefused();
+      throw explainSentryError(error, { what: 'reading release health', org, baseUrl: opts.sentryUrl, projects: opts.projects });
+    }
   }
 
   // The last accepted sample per watched range: cumulative counts cannot go down.
@@ -226,13 +252,15 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       return chosen ? toReleaseInfo(chosen) : null;
     },
     async sample({ version, environment, since, until, unhealthy = false, signal }): Promise<HealthSample> {
-      const { ids, query } = await sessionsQuery(version, environment, since, until, signal);
-      // crash_free_rate cannot be grouped by session.status: the status query
-      // is a second request, asked only when the tracker gave no rate to count
-      // from (the sessions dataset of older self-hosted Sentry has none).
-      const totals = await readTotals(query, signal, unhealthy);
-      const statuses = totalsSuffice(totals, unhealthy) ? null : await readStatuses(query, signal);
-      const sample = toHealthSample(totals, statuses, slugsOf(ids), until, unhealthy);
+      const sample = await withSteps(async () => {
+        const { ids, query } = await sessionsQuery(version, environment, since, until, signal);
+        // crash_free_rate cannot be grouped by session.status: the status query
+        // is a second request, asked only when the tracker gave no rate to count
+        // from (the sessions dataset of older self-hosted Sentry has none).
+        const totals = await readTotals(query, signal, unhealthy);
+        const statuses = totalsSuffice(totals, unhealthy) ? null : await readStatuses(query, signal);
+        return toHealthSample(totals, statuses, slugsOf(ids), until, unhealthy);
+      });
       const key = JSON.stringify([version, environment, since]);
       const before = lastSamples.get(key);
       const down = before && before.at <= until ? decrease(before, sample) : null;
@@ -243,10 +271,12 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
     async usersBetween({ version, environment, since, until, signal }): Promise<UserCounts> {
       // The span starts mid-window: asked from the next interval boundary, so
       // Sentry's rounding of start cannot reach back before it.
-      const { ids, query } = await sessionsQuery(version, environment, since, until, signal, false);
-      const totals = await readTotals(query, signal);
-      const statuses = usersSuffice(totals) ? null : await readStatuses(query, signal);
-      return toUserCounts(totals, statuses, slugsOf(ids));
+      return withSteps(async () => {
+        const { ids, query } = await sessionsQuery(version, environment, since, until, signal, false);
+        const totals = await readTotals(query, signal);
+        const statuses = usersSuffice(totals) ? null : await readStatuses(query, signal);
+        return toUserCounts(totals, statuses, slugsOf(ids));
+      });
     },
     async newIssues({ version, projects, environment, since, signal }): Promise<NewIssue[]> {
       const ids = await projectIds(version, signal);

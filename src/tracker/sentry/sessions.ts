@@ -33,12 +33,17 @@ const intervalText = (minutes: number) => (minutes % 60 === 0 ? `${minutes / 60}
  * sessions before its deploy. Otherwise (a span from mid-window) start rounds
  * up, so no user from before the span is counted: the span is shorter by less
  * than one interval, never longer. The interval is the smallest whole minute
- * that keeps the buckets within Sentry's limits for `groups` projects.
+ * (whole hour with `hourly`) that keeps the buckets within Sentry's limits
+ * for `groups` projects.
  */
-export function sessionsRange(since: number, until: number, opts: { cover?: boolean; groups?: number } = {}): { start: number; end: number; interval: string } {
+export function sessionsRange(
+  since: number,
+  until: number,
+  opts: { cover?: boolean; groups?: number; hourly?: boolean } = {},
+): { start: number; end: number; interval: string } {
   const cover = opts.cover ?? true;
   const maxBuckets = Math.min(MAX_BUCKETS, Math.floor(MAX_ROWS / Math.max(1, opts.groups ?? 1)));
-  for (const minutes of STEPS) {
+  for (const minutes of opts.hourly ? STEPS.filter((m) => m % 60 === 0) : STEPS) {
     const step = minutes * MINUTE;
     let start = (cover ? Math.floor(since / step) : Math.ceil(since / step)) * step;
     // A span shorter than one interval has no boundary inside it: ask it as is, Sentry rounds it.
