@@ -19,6 +19,13 @@ describe.concurrent('what real Sentry answers, through the bundled action', () =
     expect(tracker.state.releases.get('shop-web@2.0.0')?.deploys).toHaveLength(1);
   });
 
+  it('an older Sentry that refuses the deploy its projects: recorded without them, with a warning', async () => {
+    const { run, tracker } = await gate('healthy', { gate: 'false' }, { before: (t) => void (t.state.deployProjectsNeedAccess = true) });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.annotations.find((a) => a.level === 'warning')?.message).toMatch(/refused the deploy's projects.*recorded it without them/);
+    expect(tracker.state.releases.get('shop-web@2.0.0')?.deploys).toHaveLength(1);
+  });
+
   it('a poll answered with a negative count is skipped and recorded, and the gate still decides', async () => {
     const { run, tracker } = await gate('healthy', {}, {
       before: (t) =>
