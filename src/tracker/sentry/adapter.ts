@@ -92,7 +92,7 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
 
   type SessionsQuery = Awaited<ReturnType<typeof sessionsQuery>>['query'];
 
-  // Sentry before to_intervals (2023) refuses minute intervals over more than
+  // Older Sentry (before its date range used to_intervals) refuses minute intervals over more than
   // 6 hours (sessions_v2.get_constrained_date_range): then whole hours.
   let minuteSteps = true;
   function minutesRefused(error: unknown): boolean {
