@@ -7,7 +7,7 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
   },
   {
     "name": "sentry-auth-token",
-    "description": "Sentry auth token with scopes project:releases, org:read and event:read. Falls back to env SENTRY_AUTH_TOKEN. Pass it from a secret.",
+    "description": "Sentry user auth token (or internal integration token) with scopes project:releases, org:read and event:read; an organization token (sntrys_) only works with gate false. Falls back to env SENTRY_AUTH_TOKEN. Pass it from a secret.",
     "default": ""
   },
   {
@@ -62,7 +62,7 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
   },
   {
     "name": "interval",
-    "description": "Time between polls (at least 1s, at most window). Each poll costs one request to Sentry (two with max-error-rate), and the last one more.",
+    "description": "Time between polls (at least 1s, at most window). Each poll costs one request to Sentry (two on a Sentry without the rate fields), and the last one more.",
     "default": "1m"
   },
   {

@@ -146,7 +146,12 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     }
     if (head === 'releases' && version !== undefined && sub === 'deploys' && rest.length === 0) {
       allow('GET', 'POST');
-      if (method === 'POST') return { status: 201, body: serializeDeploy(createDeploy(state, version, body, now)) };
+      if (method === 'POST') {
+        if (state.deployProjectsNeedAccess && body && typeof body === 'object' && 'projects' in body) {
+          return { status: 400, body: { projects: ['Insufficient access to project'] } };
+        }
+        return { status: 201, body: serializeDeploy(createDeploy(state, version, body, now)) };
+      }
       const deploys = [...getRelease(state, version).deploys].reverse();
       const { page, link } = paginate(deploys, q, self, 'per_page');
       return { status: 200, body: page.map(serializeDeploy), headers: { Link: link } };
@@ -255,6 +260,11 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     });
     const [orgSlug, ...rest] = parts;
     if (orgSlug !== org) throw notFound();
+    // An organization auth token carries only org:ci (org_auth_tokens.py), which the release
+    // and deploy endpoints accept and the sessions and issues endpoints do not.
+    if (token.startsWith('sntrys_') && rest.length === 1 && (rest[0] === 'sessions' || rest[0] === 'issues')) {
+      throw detail(403, 'You do not have permission to perform this action.');
+    }
     if (bodyError) throw bodyError;
     const ua = req.headers['user-agent'] ?? null;
     return route(method, rest, q, body, self, ua);

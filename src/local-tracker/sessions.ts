@@ -1,19 +1,31 @@
 /**
  * GET /organizations/{org}/sessions/: the metrics-backed release-health query, with the same
  * parameter validation, date rounding and output shape as Sentry's
- * (organization_sessions.py, release_health/metrics_sessions_v2.py).
+ * (organization_sessions.py, release_health/metrics_sessions_v2.py, snuba/sessions_v2.py,
+ * snuba/metrics/utils.to_intervals). With `state.backend = 'sessions'` it answers as a
+ * self-hosted Sentry on the sessions dataset: metrics-only fields (the rates) are dropped
+ * without a word, and there is no `unhandled` status.
  */
 import { type Query, detail, many, one, parsePeriod, parseSearch } from './http';
 import { anchorOf, iso, type ProjectRec, type TrackerState, untilOf } from './store';
 import { ABNORMAL, CRASHED, ERRORED, HEALTHY, type Traffic } from './traffic';
 
+/** An errored session with an unhandled error (metrics backend only): here one user in four's errored sessions. */
+const UNHANDLED = 4;
+const STATUSES = 5;
+/** How bad each status is, for a user's worst status: healthy < errored < unhandled < abnormal < crashed. */
+const SEVERITY = [0, 1, 3, 4, 2];
+const worse = (a: number | undefined, b: number) => (a === undefined || SEVERITY[b]! > SEVERITY[a]! ? b : a);
+
 const COUNT_FIELDS = ['sum(session)', 'count_unique(user)'];
-const RATE_FIELDS = ['crash_free_rate(user)', 'crash_free_rate(session)', 'crash_rate(user)', 'crash_rate(session)'];
+const RATE_FIELDS = ['crash_free_rate(user)', 'crash_free_rate(session)', 'crash_rate(user)', 'crash_rate(session)', 'unhealthy_rate(session)'];
 const GROUP_BYS = ['project', 'release', 'environment', 'session.status'];
 const ONE_DAY = 86400;
 const MAX_POINTS = 1000;
+/** Rows (groups × buckets) kept: the metrics layer's MAX_POINTS (metrics/utils.py), the sessions dataset's SNUBA_LIMIT. */
+const MAX_ROWS = { metrics: 10_000, sessions: 5_000 };
 // SessionStatus enum order in Sentry, which is the order the status groups come out in.
-const STATUS_ORDER: [string, number][] = [['abnormal', ABNORMAL], ['crashed', CRASHED], ['errored', ERRORED], ['healthy', HEALTHY]];
+const STATUS_ORDER: [string, number][] = [['abnormal', ABNORMAL], ['crashed', CRASHED], ['errored', ERRORED], ['healthy', HEALTHY], ['unhandled', UNHANDLED]];
 
 export interface SessionsDeps {
   state: TrackerState;
@@ -35,23 +47,26 @@ class Acc {
   users: Map<number, number>[]; // per bucket: user -> worst status
   totalUsers = new Map<number, number>();
   constructor(buckets: number) {
-    this.sessions = [0, 1, 2, 3].map(() => new Array<number>(buckets).fill(0));
+    this.sessions = Array.from({ length: STATUSES }, () => new Array<number>(buckets).fill(0));
     this.users = Array.from({ length: buckets }, () => new Map());
   }
   add(bucket: number, user: number, status: number) {
     this.sessions[status]![bucket]! += 1;
     const m = this.users[bucket]!;
-    m.set(user, Math.max(m.get(user) ?? 0, status));
-    this.totalUsers.set(user, Math.max(this.totalUsers.get(user) ?? 0, status));
+    m.set(user, worse(m.get(user), status));
+    this.totalUsers.set(user, worse(this.totalUsers.get(user), status));
   }
 }
 
 export function querySessions(q: Query, deps: SessionsDeps) {
-  const fields = many(q, 'field');
-  if (fields.length === 0) throw detail(400, 'Request is missing a "field"');
-  for (const f of fields) {
+  const backend = deps.state.backend ?? 'metrics';
+  const asked = many(q, 'field');
+  if (asked.length === 0) throw detail(400, 'Request is missing a "field"');
+  for (const f of asked) {
     if (!COUNT_FIELDS.includes(f) && !RATE_FIELDS.includes(f)) throw detail(400, `Invalid field: "${f}"`);
   }
+  // The sessions dataset skips the metrics-only fields (QueryDefinition's "HACK"): no error, no value.
+  const fields = backend === 'sessions' ? asked.filter((f) => COUNT_FIELDS.includes(f)) : asked;
   const groupBy = many(q, 'groupBy');
   for (const g of groupBy) if (!GROUP_BYS.includes(g)) throw detail(400, `Invalid groupBy: "${g}"`);
   const byStatus = groupBy.includes('session.status');
@@ -88,13 +103,18 @@ export function querySessions(q: Query, deps: SessionsDeps) {
     endS = deps.now / 1000;
     startS = endS - ONE_DAY;
   }
-  const range = step * Math.ceil((endS - startS) / step);
-  if (range / step > MAX_POINTS) {
+  // Older Sentry (here: the sessions backend) limits minute intervals to 6 hours.
+  if (backend === 'sessions' && interval % 3600 !== 0 && endS - startS > 6 * 3600 * scale) {
+    throw detail(400, 'The time-range when using one-minute resolution intervals is restricted to 6 hours.');
+  }
+  // to_intervals: start back to an interval boundary, end forward to one.
+  startS = Math.min(startS, deps.now / 1000);
+  const start = step * Math.floor(startS / step);
+  const buckets = Math.max(0, Math.ceil((endS - start) / step));
+  if (buckets > MAX_POINTS) {
     throw detail(400, 'Your interval and date range would create too many results. Use a larger interval, or a smaller date range.');
   }
-  const end = step * Math.ceil(endS / step);
-  const start = end - range;
-  const buckets = Math.round(range / step);
+  const end = start + buckets * step;
   const intervals = Array.from({ length: buckets }, (_, i) => iso((start + i * step) * 1000));
 
   // Filters: `query` (release, environment), `environment`, `project`.
@@ -136,23 +156,28 @@ export function querySessions(q: Query, deps: SessionsDeps) {
           (t, user, status) => {
             let g = groups.get(key);
             if (!g) groups.set(key, (g = { by, acc: new Acc(buckets) }));
-            g.acc.add(Math.floor((t / 1000 - start) / step), user, status);
+            const unhandled = backend === 'metrics' && status === ERRORED && user % 4 === 0;
+            g.acc.add(Math.floor((t / 1000 - start) / step), user, unhandled ? UNHANDLED : status);
           },
         );
       }
     }
   }
-  // Like Sentry: without groupBy there is always one group; grouping only by status gives four.
-  if (groups.size === 0 && (groupBy.length === 0 || (groupBy.length === 1 && byStatus))) {
+  if (buckets === 0) groups.clear();
+  // Like Sentry: without groupBy there is always one group; grouping only by status gives one per status.
+  else if (groups.size === 0 && (groupBy.length === 0 || (groupBy.length === 1 && byStatus))) {
     groups.set('{}', { by: {}, acc: new Acc(buckets) });
   }
+  // Sentry keeps the groups with the most sessions that fit its row limit and drops the rest without a word.
+  const maxGroups = buckets === 0 ? 0 : Math.floor(MAX_ROWS[backend] / buckets);
+  const kept = [...groups.values()].sort((a, b) => sum(b.acc.sessions.map(sum)) - sum(a.acc.sessions.map(sum))).slice(0, maxGroups);
 
   const includeSeries = one(q, 'includeSeries') !== '0';
   const includeTotals = one(q, 'includeTotals') !== '0';
   const out = [];
-  for (const { by, acc } of groups.values()) {
+  for (const { by, acc } of kept) {
     const statuses: [Record<string, string | number>, number | undefined][] = byStatus
-      ? STATUS_ORDER.map(([name, rank]) => [{ ...by, 'session.status': name }, rank])
+      ? STATUS_ORDER.filter(([, rank]) => backend === 'metrics' || rank !== UNHANDLED).map(([name, rank]) => [{ ...by, 'session.status': name }, rank])
       : [[by, undefined]];
     for (const [groupKey, status] of statuses) {
       const totals: Record<string, number | null> = {};
@@ -199,6 +224,8 @@ function value(field: string, perStatus: number[], users: Map<number, number>, s
       return users.size === 0 ? null : 1 - crashedUsers / users.size;
     case 'crash_rate(user)':
       return users.size === 0 ? null : crashedUsers / users.size;
+    case 'unhealthy_rate(session)':
+      return sessions === 0 ? null : (sessions - perStatus[HEALTHY]!) / sessions;
     default:
       return null;
   }

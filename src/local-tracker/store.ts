@@ -60,6 +60,13 @@ export interface TrackerState {
   projects: ProjectRec[];
   releases: Map<string, ReleaseRec>;
   repos: RepoRec[];
+  /**
+   * Which Sentry to be: `metrics` (sentry.io, current self-hosted; default) or
+   * `sessions`, a self-hosted Sentry on the sessions dataset (no rate fields).
+   */
+  backend?: 'metrics' | 'sessions';
+  /** As Sentry before getsentry/sentry#78026: a deploy's `projects` need project access the token may lack (400). */
+  deployProjectsNeedAccess?: boolean;
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

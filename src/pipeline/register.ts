@@ -39,7 +39,7 @@ async function associateCommits(config: Config, deps: RegisterDeps, previousRele
   }
   const base = inputs['previous-commit'] ?? (await previousRelease())?.lastCommitId ?? deps.pushBefore;
   if (mode === 'auto') {
-    const repos = await deps.tracker.listRepos();
+    const repos = await deps.tracker.listRepos(repository);
     const connected = repos.find((name) => name.toLowerCase() === repository.toLowerCase());
     if (connected) {
       // Sentry walks the repository itself from previousCommit to commit.
@@ -109,6 +109,9 @@ export async function registerRelease(config: Config, deps: RegisterDeps, previo
     });
     deployFinishedAt = Date.parse(deploy.dateFinished) || deps.now();
     deps.log.info(`Deploy to ${inputs.environment}: recorded at ${deploy.dateFinished}`);
+    if (deploy.withoutProjects) {
+      deps.log.warning(`Sentry refused the deploy's projects (this Sentry checks them against the token's project access); recorded it without them, for the release's projects.`);
+    }
   }
 
   let finalized = false;

@@ -9,6 +9,7 @@ import type { Clock } from './clock';
 import type { Log } from './log';
 import { findDeployTime, registerRelease } from './register';
 import { TrackerSetupError } from '../tracker/errors';
+import { checkTokenForGate } from '../tracker/sentry/token';
 import { errorMessage } from '../util/errors';
 
 /** What the pipeline may ask of GitHub; null members are skipped (outside Actions, no token). */
@@ -47,6 +48,8 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   const version = inputs.release;
   const projects = inputs['sentry-projects'];
   const environment = inputs.environment;
+  // Before any request: registration would succeed and the first poll be refused.
+  checkTokenForGate(inputs['sentry-auth-token'], inputs.gate);
 
   const previousRelease = memo(async () => {
     try {
@@ -121,7 +124,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
         const until = clock.now();
         const [sample, issues, users] = await Promise.allSettled([
           tracker.sample({ version, projects, environment, since: deployFinishedAt, until, unhealthy: wantUnhealthy, signal }),
-          wantIssues ? tracker.newIssues({ version, projects, environment, signal }) : Promise.resolve([] as NewIssue[]),
+          wantIssues ? tracker.newIssues({ version, projects, environment, since: deployFinishedAt, signal }) : Promise.resolve([] as NewIssue[]),
           // Only the crash-free-users check needs users counted over the second half.
           usersSince !== undefined && wantUsers ? tracker.usersBetween({ version, projects, environment, since: usersSince, until, signal }) : Promise.resolve(undefined),
         ]);

@@ -2,3 +2,12 @@
 export class TrackerSetupError extends Error {
   override name = 'TrackerSetupError';
 }
+
+/**
+ * An answer that cannot be health data: negative or fractional counts, more
+ * crashes than sessions, a rate outside [0, 1], counts that went down since
+ * the last poll. The poll is skipped and recorded, as in an outage.
+ */
+export class TrackerAnswerError extends Error {
+  override name = 'TrackerAnswerError';
+}

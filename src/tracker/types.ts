@@ -76,12 +76,13 @@ export interface Tracker {
   /** Creates the release for the projects; `created` is false when it already existed. */
   createRelease(version: string, projects: string[]): Promise<{ created: boolean }>;
   getRelease(version: string): Promise<ReleaseInfo | null>;
-  /** Names of repositories connected to the organisation (for `refs`). */
-  listRepos(): Promise<string[]>;
+  /** Names of repositories connected to the organisation (for `refs`), those matching `name` when given. */
+  listRepos(name?: string): Promise<string[]>;
   setRefs(version: string, refs: RefInput[]): Promise<void>;
   setCommits(version: string, commits: CommitInput[]): Promise<void>;
   listDeploys(version: string): Promise<Deploy[]>;
-  createDeploy(version: string, deploy: Deploy & { name?: string; projects: string[] }): Promise<Deploy>;
+  /** `withoutProjects`: the tracker refused `projects` and recorded the deploy for the release's projects. */
+  createDeploy(version: string, deploy: Deploy & { name?: string; projects: string[] }): Promise<Deploy & { withoutProjects?: boolean }>;
   finalize(version: string, dateReleased: string): Promise<void>;
   /** The release deployed to `environment` before `version`, newest first. */
   previousRelease(version: string, projects: string[], environment: string): Promise<ReleaseInfo | null>;
@@ -97,7 +98,8 @@ export interface Tracker {
    * difference of two `sample`s cannot tell.
    */
   usersBetween(q: { version: string; projects: string[]; environment: string; since: number; until: number; signal?: AbortSignal }): Promise<UserCounts>;
-  newIssues(q: { version: string; projects: string[]; environment: string; signal?: AbortSignal }): Promise<NewIssue[]>;
+  /** Issues first seen in `version`, and in `environment` at or after `since` (the deploy) when given. */
+  newIssues(q: { version: string; projects: string[]; environment: string; since?: number; signal?: AbortSignal }): Promise<NewIssue[]>;
   /** Link to the release page for people. */
   releaseUrl(version: string, project?: string): string;
 }

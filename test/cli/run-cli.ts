@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { CLI_ENTRY } from '../helpers/action';
 
-export const CLI_TOKEN = 'sntrys_cli_secret_token_0123456789';
+export const CLI_TOKEN = 'sntryu_cli_secret_token_0123456789';
 
 export interface CliRun {
   code: number | null;

@@ -66,16 +66,16 @@ describe.concurrent('the health gate, bundled action against the local tracker',
     expect(run.outputs.verdict).toBe('fail');
     expect(run.outputs.reason).toMatch(/^error rate \d+(\.\d+)?% .* above the 5% limit/);
     expect(Number(run.outputs['error-rate'])).toBeGreaterThan(0.1);
-    // unhealthy sessions take the second request of each poll
-    expect(sessionRequestsByPoll(tracker).every((n) => n === 2)).toBe(true);
+    // unhealthy_rate(session) answers unhealthy sessions in the poll's one request
+    expect(sessionRequestsByPoll(tracker).every((n) => n === 1)).toBe(true);
   });
 
-  it('with the error-rate check on, a healthy release costs 2 session requests a poll, 3 at the last', async () => {
+  it('with the error-rate check on, a healthy release costs 1 session request a poll, 2 at the last', async () => {
     const { run, tracker } = await gate('healthy', { 'max-error-rate': '0.5' });
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.verdict).toBe('pass');
     expect(Number(run.outputs['error-rate'])).toBeGreaterThan(0);
-    expect(sessionRequestsByPoll(tracker)).toEqual([2, 2, 2, 2, 2, 3]);
+    expect(sessionRequestsByPoll(tracker)).toEqual([1, 1, 1, 1, 1, 2]);
   });
 
   it('2 sessions with 1 crash is inconclusive and does not fail the job', async () => {

@@ -3,7 +3,7 @@ import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
 import { runAction } from '../helpers/action';
 import { type GitHubStub, startGitHubStub } from '../helpers/github-stub';
 
-const SENTRY_TOKEN = 'sntrys_e2e_secret_token_0123456789';
+const SENTRY_TOKEN = 'sntryu_e2e_secret_token_0123456789';
 const GITHUB_TOKEN = 'ghs_e2e_github_token_abcdef';
 const PREVIOUS_SHA = '9b07d3e4c1f2a3b4c5d6e7f8091a2b3c4d5e6f70';
 const HEAD_SHA = 'f00dfacecafebeef0000000000000000000000aa';
@@ -86,7 +86,7 @@ describe('release registration (gate: false), bundled action against the local t
 
   it('a wrong token fails with one clear line, is not retried, and is never shown', async () => {
     await start([]);
-    const wrong = 'sntrys_wrong_token_value_987654321';
+    const wrong = 'sntryu_wrong_token_value_987654321';
     const run = await runAction({ inputs: inputs(), env: { SENTRY_AUTH_TOKEN: wrong, GITHUB_API_URL: github.url } });
     expect(run.code).toBe(1);
     const errors = run.annotations.filter((a) => a.level === 'error');

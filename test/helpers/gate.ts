@@ -1,7 +1,7 @@
 import { type LocalTracker, sessionRequestsByPoll as requestsByPoll, startLocalTracker } from '../../src/local-tracker';
 import { type ActionRun, runAction } from './action';
 
-export const SENTRY_TOKEN = 'sntrys_gate_e2e_token_0123456789';
+export const SENTRY_TOKEN = 'sntryu_gate_e2e_token_0123456789';
 
 export interface GateRun {
   run: ActionRun;

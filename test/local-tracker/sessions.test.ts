@@ -43,7 +43,8 @@ async function health(t: LocalTracker, opts: { version?: string; from?: number; 
   };
   const all = await call(t, 'GET', 'sessions/', { query });
   expect(all.status).toBe(200);
-  const g = all.body.groups[0].totals;
+  // A range with no whole interval has no groups at all (sessions_v2._empty_result).
+  const g = all.body.groups[0]?.totals ?? { 'sum(session)': 0, 'count_unique(user)': 0 };
   const byStatus = await call(t, 'GET', 'sessions/', {
     query: { ...query, field: ['sum(session)', 'count_unique(user)'], groupBy: 'session.status' },
   });
@@ -125,13 +126,16 @@ describe('local tracker: sessions', () => {
     const { t, clock } = await deployed('error-rate');
     clock.advance(15 * MIN);
     const h = await health(t);
-    expect(Object.keys(h.status).sort()).toEqual(['abnormal', 'crashed', 'errored', 'healthy']);
+    // Current Sentry has a fifth status: errored sessions with an unhandled error (sessions_v2.SessionsField).
+    expect(Object.keys(h.status).sort()).toEqual(['abnormal', 'crashed', 'errored', 'healthy', 'unhandled']);
+    expect(h.status.unhandled!.sessions).toBeGreaterThan(0);
     const sumSessions = Object.values(h.status).reduce((s, x) => s + x.sessions, 0);
     const sumUsers = Object.values(h.status).reduce((s, x) => s + x.users, 0);
     expect(sumSessions).toBe(h.sessions);
     expect(sumUsers).toBe(h.users);
-    expect(h.status.errored!.sessions / h.sessions).toBeGreaterThan(0.17);
-    expect(h.status.errored!.sessions / h.sessions).toBeLessThan(0.23);
+    const errored = h.status.errored!.sessions + h.status.unhandled!.sessions;
+    expect(errored / h.sessions).toBeGreaterThan(0.17);
+    expect(errored / h.sessions).toBeLessThan(0.23);
     expect(h.cfs!).toBeGreaterThan(0.995);
     // crash-free users from the rate field agrees with crashed users by status
     expect(h.cfu).toBeCloseTo(1 - h.status.crashed!.users / h.users, 10);
@@ -143,7 +147,7 @@ describe('local tracker: sessions', () => {
     const res = await call(t, 'GET', 'sessions/', {
       query: { field: ['sum(session)'], groupBy: ['project', 'session.status'], query: `release:"${VERSION}"`, statsPeriod: '1h', interval: '10m' },
     });
-    expect(res.body.groups).toHaveLength(8);
+    expect(res.body.groups).toHaveLength(10);
     const crashShare = (id: number) => {
       const rows = res.body.groups.filter((g: { by: { project: number } }) => g.by.project === id);
       const total = rows.reduce((s: number, g: { totals: Record<string, number> }) => s + g.totals['sum(session)']!, 0);
@@ -202,6 +206,56 @@ describe('local tracker: sessions', () => {
     ]);
     const staging = await health(t, { version: VERSION });
     expect(staging.sessions).toBe(0);
+  });
+
+  it('rounds as Sentry does (to_intervals): start back to an interval boundary, end forward to one', async () => {
+    const { t, clock } = await deployed('healthy');
+    clock.advance(40 * MIN);
+    const ask = (start: string, end: string, interval: string) =>
+      call(t, 'GET', 'sessions/', { query: { field: 'sum(session)', query: `release:"${VERSION}"`, start, end, interval, project: t.projectId('shop-web') } });
+    const a = await ask('2026-06-03T02:10:30Z', '2026-06-03T02:20:10Z', '1m');
+    expect([a.body.start, a.body.end, a.body.intervals.length]).toEqual(['2026-06-03T02:10:00Z', '2026-06-03T02:21:00Z', 11]);
+    const b = await ask('2026-06-03T02:10:30Z', '2026-06-03T02:20:10Z', '1h');
+    expect([b.body.start, b.body.end]).toEqual(['2026-06-03T02:00:00Z', '2026-06-03T03:00:00Z']);
+    // 1000 buckets at most, counted from the rounded start
+    expect((await ask('2026-06-03T02:00:00Z', '2026-06-03T18:40:00Z', '1m')).status).toBe(200);
+    expect((await ask('2026-06-03T01:59:30Z', '2026-06-03T18:40:00Z', '1m')).status).toBe(400);
+  });
+
+  it('keeps only the groups with the most sessions that fit 10,000 rows, and drops the rest without a word', async () => {
+    const projects = Array.from({ length: 12 }, (_, i) => `svc-${i}`);
+    const clock = manualClock(T0);
+    const t = await startLocalTracker({ scenario: 'healthy', clock: clock.now, projects });
+    open.push(t);
+    await call(t, 'POST', 'releases/', { body: { version: VERSION, projects } });
+    await call(t, 'POST', `releases/${encodeURIComponent(VERSION)}/deploys/`, { body: { environment: 'production', dateFinished: new Date(T0).toISOString() } });
+    clock.advance(17 * 60 * MIN);
+    const ask = (interval: string) =>
+      call(t, 'GET', 'sessions/', { query: { field: 'sum(session)', groupBy: 'project', query: `release:"${VERSION}"`, start: new Date(T0).toISOString(), end: new Date(T0 + 1000 * MIN).toISOString(), interval } });
+    expect((await ask('1m')).body.groups).toHaveLength(10);
+    expect((await ask('2m')).body.groups).toHaveLength(12);
+  });
+
+  it('as a self-hosted Sentry on the sessions dataset: rate fields dropped without a word, four statuses', async () => {
+    const { t, clock } = await deployed('error-rate');
+    t.state.backend = 'sessions';
+    clock.advance(15 * MIN);
+    const common = { query: `release:"${VERSION}"`, start: new Date(T0).toISOString(), end: new Date(t.now()).toISOString(), interval: '1m', includeSeries: 0 };
+    const rates = await call(t, 'GET', 'sessions/', { query: { ...common, field: ['sum(session)', 'crash_free_rate(user)', 'unhealthy_rate(session)'] } });
+    expect(rates.status).toBe(200);
+    expect(Object.keys(rates.body.groups[0].totals)).toEqual(['sum(session)']);
+    const byStatus = await call(t, 'GET', 'sessions/', { query: { ...common, field: 'sum(session)', groupBy: 'session.status' } });
+    expect(byStatus.body.groups.map((g: { by: Record<string, string> }) => g.by['session.status']).sort()).toEqual(['abnormal', 'crashed', 'errored', 'healthy']);
+  });
+
+  it('answers an organization token (org:ci only) 403 on sessions and issues, as Sentry does', async () => {
+    const token = 'sntrys_eyJvcmciOiJhY21lIn0=_secret';
+    const t = await startLocalTracker({ scenario: 'healthy', token });
+    open.push(t);
+    const get = (path: string) => fetch(`${t.url}/api/0/organizations/acme/${path}`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await get('sessions/?field=sum(session)&statsPeriod=1h')).status).toBe(403);
+    expect((await get('issues/')).status).toBe(403);
+    expect((await get('releases/')).status).toBe(200);
   });
 
   it('validates interval, grouping and projects with Sentry’s 400/403 answers', async () => {

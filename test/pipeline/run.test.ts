@@ -11,7 +11,7 @@ import { createSentryTracker } from '../../src/tracker/sentry/adapter';
 import { apiBase } from '../../src/tracker/sentry/urls';
 import type { CommitInput } from '../../src/tracker/types';
 
-const TOKEN = 'sntrys_pipeline_test_token_0123456789';
+const TOKEN = 'sntryu_pipeline_test_token_0123456789';
 const HEAD = 'f00dfacecafebeef0000000000000000000000aa';
 /** The last commit of the release the local tracker seeds before the watched one. */
 const PREVIOUS_LAST_COMMIT = '9b07d3e4c1f2a3b4c5d6e7f8091a2b3c4d5e6f70';

@@ -12,7 +12,7 @@ export interface BadInput {
 }
 
 export const VALID: Record<string, string> = {
-  'sentry-auth-token': 'sntrys_config_test_token_123456',
+  'sentry-auth-token': 'sntryu_config_test_token_123456',
   'sentry-org': 'acme',
   'sentry-projects': 'shop-web',
   release: 'shop-web@2.0.0',

@@ -4,7 +4,7 @@ import type { JsonReportV1 } from '../../src/report/json';
 import type { ActionRun } from '../helpers/action';
 import { runGate } from '../helpers/gate';
 
-export const SENTRY_TOKEN = 'sntrys_reliability_secret_0123456789abcdef';
+export const SENTRY_TOKEN = 'sntryu_reliability_secret_0123456789abcdef';
 export const GITHUB_TOKEN = 'ghs_reliability_github_secret_ABCDEF987';
 
 export interface Gate {

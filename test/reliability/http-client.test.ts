@@ -4,7 +4,7 @@ import { createHttpClient, type HttpClientOptions } from '../../src/http/client'
 import { HttpError, NetworkError, RateLimitedError, ResponseShapeError } from '../../src/http/errors';
 import { json, type Responder, tinyServer } from './http-server';
 
-const TOKEN = 'sntrys_unit_secret_token_ABCDEF0123';
+const TOKEN = 'sntryu_unit_secret_token_ABCDEF0123';
 const schema = z.object({ ok: z.boolean() });
 
 type Ctx = { onTestFinished: (fn: () => Promise<void>) => void };

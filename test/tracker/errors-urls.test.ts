@@ -52,7 +52,7 @@ async function refusal(fn: () => Promise<unknown>): Promise<TrackerSetupError> {
 
 describe('tracker refusals become one line a user can act on', () => {
   it('401: a wrong token', async () => {
-    const s = await adapterSetup({ scenario: 'healthy', clientToken: 'sntrys_wrong_token_0000' });
+    const s = await adapterSetup({ scenario: 'healthy', clientToken: 'sntryu_wrong_token_0000' });
     try {
       const error = await refusal(() => s.adapter.createRelease('shop-web@2.0.0', s.projects));
       expect(error.message).toBe(

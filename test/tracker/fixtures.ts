@@ -6,7 +6,7 @@ import { recordingDispatcher } from './recording';
 
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;
-export const TOKEN = 'sntrys_adapter_test_token_0123456789';
+export const TOKEN = 'sntryu_adapter_test_token_0123456789';
 
 /** Time the test moves by hand: the tracker's sessions and issues follow it. */
 export function manualClock(start = Date.parse('2026-06-03T02:20:00Z')) {

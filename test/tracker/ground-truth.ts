@@ -34,11 +34,11 @@ export async function trackerTotals(tracker: LocalTracker, version: string, proj
     querySessions(tracker, [...common, ['field', 'crash_free_rate(user)']]),
   ]);
   const of = (status: string, field: string) => byStatus.groups.find((g) => g.by['session.status'] === status)?.totals[field] ?? 0;
-  const statuses = ['healthy', 'errored', 'abnormal', 'crashed'];
+  const statuses = ['healthy', 'errored', 'abnormal', 'crashed', 'unhandled'];
   return {
     sessions: statuses.reduce((n, st) => n + of(st, 'sum(session)'), 0),
     crashedSessions: of('crashed', 'sum(session)'),
-    erroredSessions: of('errored', 'sum(session)') + of('abnormal', 'sum(session)') + of('crashed', 'sum(session)'),
+    erroredSessions: statuses.reduce((n, st) => n + (st === 'healthy' ? 0 : of(st, 'sum(session)')), 0),
     users: statuses.reduce((n, st) => n + of(st, 'count_unique(user)'), 0),
     crashedUsers: of('crashed', 'count_unique(user)'),
     crashFreeUsers: rate.groups[0]?.totals['crash_free_rate(user)'] ?? null,

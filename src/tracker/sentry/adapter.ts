@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { HttpClient } from '../../http/client';
 import type { CommitInput, Deploy, HealthSample, NewIssue, RefInput, ReleaseInfo, Tracker, UserCounts } from '../types';
-import { TrackerSetupError } from '../errors';
+import { TrackerAnswerError, TrackerSetupError } from '../errors';
 import { explainSentryError } from './errors';
 import {
   anyJson,
@@ -14,7 +14,20 @@ import {
   type SentryRelease,
   sessionsSchemaFor,
 } from './schemas';
-import { sessionsRange, STATUS_FIELDS, toHealthSample, totalsSuffice, toUserCounts, TOTALS_FIELDS } from './sessions';
+import {
+  checkAnswer,
+  COUNT_FIELDS,
+  decrease,
+  RATE_FIELDS,
+  sessionsRange,
+  STATUS_FIELDS,
+  toHealthSample,
+  totalsSuffice,
+  toUserCounts,
+  UNHEALTHY_RATE,
+  usersSuffice,
+} from './sessions';
+import { HttpError } from '../../http/errors';
 import { releasePageUrl } from './urls';
 
 export interface SentryTrackerOptions {
@@ -41,6 +54,9 @@ function toReleaseInfo(r: SentryRelease): ReleaseInfo {
   };
 }
 
+/** Thrown inside the adapter when Sentry refused minute intervals: the read is asked again by the hour. */
+class StepsRefused extends Error {}
+
 export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { projectIds(version: string): Promise<Map<string, string>> } {
   const { http, org } = opts;
   const orgPath = `/organizations/${encodeURIComponent(org)}`;
@@ -59,9 +75,9 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
     }
   }
 
-  async function sessionsQuery(version: string, environment: string, since: number, until: number, signal?: AbortSignal, padStart = true) {
+  async function sessionsQuery(version: string, environment: string, since: number, until: number, signal?: AbortSignal, cover = true) {
     const ids = await projectIds(version, signal);
-    const range = sessionsRange(since, until, padStart);
+    const range = sessionsRange(since, until, { cover, groups: ids.size, hourly: !minuteSteps });
     const query = {
       project: [...ids.values()],
       environment,
@@ -74,22 +90,74 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
     return { ids, query };
   }
 
-  function readTotals(query: Awaited<ReturnType<typeof sessionsQuery>>['query'], signal?: AbortSignal) {
-    return call('reading release health', 'GET', `${orgPath}/sessions/`, {
-      query: { ...query, field: TOTALS_FIELDS, groupBy: 'project' },
-      schema: sessionsSchemaFor(TOTALS_FIELDS, ['project']),
-      signal,
-    });
+  type SessionsQuery = Awaited<ReturnType<typeof sessionsQuery>>['query'];
+
+  // Older Sentry (before its date range used to_intervals) refuses minute intervals over more than
+  // 6 hours (sessions_v2.get_constrained_date_range): then whole hours.
+  let minuteSteps = true;
+  function minutesRefused(error: unknown): boolean {
+    if (!(minuteSteps && error instanceof HttpError && error.status === 400 && /one-minute resolution/.test(error.body))) return false;
+    minuteSteps = false;
+    return true;
+  }
+  async function withSteps<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof StepsRefused) return read();
+      throw error;
+    }
   }
 
-  async function getRelease(version: string, signal?: AbortSignal): Promise<SentryRelease | null> {
+  // Sentry versions before unhealthy_rate(session) refuse it as an invalid field: then the status query counts them.
+  let unhealthyRateKnown = true;
+
+  async function readTotals(query: SessionsQuery, signal?: AbortSignal, unhealthy = false) {
+    const ask = unhealthy && unhealthyRateKnown;
+    try {
+      const { data } = await http.call('GET', `${orgPath}/sessions/`, {
+        query: { ...query, field: [...COUNT_FIELDS, ...RATE_FIELDS, ...(ask ? [UNHEALTHY_RATE] : [])], groupBy: 'project' },
+        schema: sessionsSchemaFor(COUNT_FIELDS, ['project']),
+        ...(signal ? { signal } : {}),
+      });
+      checkAnswer(data);
+      return data;
+    } catch (error) {
+      if (minutesRefused(error)) throw new StepsRefused();
+      if (ask && error instanceof HttpError && error.status === 400 && error.body.includes(UNHEALTHY_RATE)) {
+        unhealthyRateKnown = false;
+        return readTotals(query, signal, false);
+      }
+      throw explainSentryError(error, { what: 'reading release health', org, baseUrl: opts.sentryUrl, projects: opts.projects });
+    }
+  }
+
+  async function readStatuses(query: SessionsQuery, signal?: AbortSignal) {
+    try {
+      const { data } = await http.call('GET', `${orgPath}/sessions/`, {
+        query: { ...query, field: STATUS_FIELDS, groupBy: ['project', 'session.status'] },
+        schema: sessionsSchemaFor(STATUS_FIELDS, ['project', 'session.status']),
+        ...(signal ? { signal } : {}),
+      });
+      checkAnswer(data);
+      return data;
+    } catch (error) {
+      if (minutesRefused(error)) throw new StepsRefused();
+      throw explainSentryError(error, { what: 'reading release health', org, baseUrl: opts.sentryUrl, projects: opts.projects });
+    }
+  }
+
+  // The last accepted sample per watched range: cumulative counts cannot go down.
+  const lastSamples = new Map<string, HealthSample>();
+
+  async function getRelease(version: string, signal?: AbortSignal, what = `reading release ${version}`): Promise<SentryRelease | null> {
     try {
       const { data } = await http.call('GET', releasePath(version), { schema: releaseSchema, ...(signal ? { signal } : {}) });
       remember(data);
       return data;
     } catch (error) {
       if (error instanceof Error && 'status' in error && error.status === 404) return null;
-      throw explainSentryError(error, { what: `reading release ${version}`, org, baseUrl: opts.sentryUrl, projects: opts.projects });
+      throw explainSentryError(error, { what, org, baseUrl: opts.sentryUrl, projects: opts.projects });
     }
   }
 
@@ -106,6 +174,9 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
   return {
     projectIds,
     async createRelease(version, projects) {
+      // Sentry answers 201 also when an existing release gained a project
+      // (organization_releases.py): only a release it did not have is created.
+      const existed = (await getRelease(version, undefined, `creating release ${version}`)) !== null;
       const { status, data } = await call(`creating release ${version}`, 'POST', `${orgPath}/releases/`, {
         body: { version, projects },
         schema: releaseSchema,
@@ -113,14 +184,15 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
         okStatuses: [208],
       });
       remember(data);
-      return { created: status === 201 };
+      return { created: status === 201 && !existed };
     },
     async getRelease(version) {
       const release = await getRelease(version);
       return release && toReleaseInfo(release);
     },
-    async listRepos() {
-      const { data } = await call('listing repositories', 'GET', `${orgPath}/repos/`, { schema: repoListSchema });
+    async listRepos(name) {
+      // One page holds 100: filtered by name, an organization with more still finds its repository.
+      const { data } = await call('listing repositories', 'GET', `${orgPath}/repos/`, { ...(name ? { query: { query: name } } : {}), schema: repoListSchema });
       return data.filter((r) => !r.status || r.status === 'active').map((r) => r.name);
     },
     async setRefs(version: string, refs: RefInput[]) {
@@ -134,18 +206,30 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       return data;
     },
     async createDeploy(version, deploy) {
-      const { data } = await call(`recording the deploy of ${version}`, 'POST', `${releasePath(version)}deploys/`, {
-        body: {
-          environment: deploy.environment,
-          ...(deploy.name ? { name: deploy.name } : {}),
-          ...(deploy.url ? { url: deploy.url } : {}),
-          ...(deploy.dateStarted ? { dateStarted: deploy.dateStarted } : {}),
-          dateFinished: deploy.dateFinished,
-          projects: deploy.projects,
-        },
-        schema: deploySchema,
-      });
-      return data satisfies Deploy;
+      const body = {
+        environment: deploy.environment,
+        ...(deploy.name ? { name: deploy.name } : {}),
+        ...(deploy.url ? { url: deploy.url } : {}),
+        ...(deploy.dateStarted ? { dateStarted: deploy.dateStarted } : {}),
+        dateFinished: deploy.dateFinished,
+      };
+      const post = (withProjects: boolean) =>
+        http.call('POST', `${releasePath(version)}deploys/`, { body: withProjects ? { ...body, projects: deploy.projects } : body, schema: deploySchema });
+      try {
+        return (await post(true)).data satisfies Deploy;
+      } catch (error) {
+        // Sentry before getsentry/sentry#78026 checks `projects` against the
+        // token's project access, which a project:releases token lacks; without
+        // `projects` it records the deploy for the release's projects.
+        if (!(error instanceof HttpError && error.status === 400 && /projects/.test(error.body) && /access/i.test(error.body))) {
+          throw explainSentryError(error, { what: `recording the deploy of ${version}`, org, baseUrl: opts.sentryUrl, projects: opts.projects });
+        }
+      }
+      try {
+        return { ...(await post(false)).data, withoutProjects: true };
+      } catch (error) {
+        throw explainSentryError(error, { what: `recording the deploy of ${version}`, org, baseUrl: opts.sentryUrl, projects: opts.projects });
+      }
     },
     async finalize(version, dateReleased) {
       await call(`finalizing ${version}`, 'PUT', releasePath(version), { body: { dateReleased }, schema: anyJson });
@@ -168,31 +252,33 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       return chosen ? toReleaseInfo(chosen) : null;
     },
     async sample({ version, environment, since, until, unhealthy = false, signal }): Promise<HealthSample> {
-      const { ids, query } = await sessionsQuery(version, environment, since, until, signal);
-      const readStatuses = () =>
-        call('reading release health', 'GET', `${orgPath}/sessions/`, {
-          query: { ...query, field: STATUS_FIELDS, groupBy: ['project', 'session.status'] },
-          schema: sessionsSchemaFor(STATUS_FIELDS, ['project', 'session.status']),
-          signal,
-        });
-      // crash_free_rate cannot be grouped by session.status: unhealthy sessions
-      // take a second request, asked for only when the error-rate check needs
-      // them or the tracker gave no crash_free_rate to count crashes from.
-      if (unhealthy) {
-        const [totals, statuses] = await Promise.all([readTotals(query, signal), readStatuses()]);
-        return toHealthSample(totals.data, statuses.data, slugsOf(ids), until);
-      }
-      const totals = await readTotals(query, signal);
-      const statuses = totalsSuffice(totals.data) ? null : (await readStatuses()).data;
-      return toHealthSample(totals.data, statuses, slugsOf(ids), until);
+      const sample = await withSteps(async () => {
+        const { ids, query } = await sessionsQuery(version, environment, since, until, signal);
+        // crash_free_rate cannot be grouped by session.status: the status query
+        // is a second request, asked only when the tracker gave no rate to count
+        // from (the sessions dataset of older self-hosted Sentry has none).
+        const totals = await readTotals(query, signal, unhealthy);
+        const statuses = totalsSuffice(totals, unhealthy) ? null : await readStatuses(query, signal);
+        return toHealthSample(totals, statuses, slugsOf(ids), until, unhealthy);
+      });
+      const key = JSON.stringify([version, environment, since]);
+      const before = lastSamples.get(key);
+      const down = before && before.at <= until ? decrease(before, sample) : null;
+      if (down) throw new TrackerAnswerError(`Sentry's cumulative counts went down since the last poll (${down})`);
+      lastSamples.set(key, sample);
+      return sample;
     },
     async usersBetween({ version, environment, since, until, signal }): Promise<UserCounts> {
-      // Not padded: this span starts mid-window, and Sentry's rounding may only
-      // trim its start, which leaves a shorter span, not a wrong one.
-      const { ids, query } = await sessionsQuery(version, environment, since, until, signal, false);
-      return toUserCounts((await readTotals(query, signal)).data, slugsOf(ids));
+      // The span starts mid-window: asked from the next interval boundary, so
+      // Sentry's rounding of start cannot reach back before it.
+      return withSteps(async () => {
+        const { ids, query } = await sessionsQuery(version, environment, since, until, signal, false);
+        const totals = await readTotals(query, signal);
+        const statuses = usersSuffice(totals) ? null : await readStatuses(query, signal);
+        return toUserCounts(totals, statuses, slugsOf(ids));
+      });
     },
-    async newIssues({ version, projects, environment, signal }): Promise<NewIssue[]> {
+    async newIssues({ version, projects, environment, since, signal }): Promise<NewIssue[]> {
       const ids = await projectIds(version, signal);
       const { data } = await call('listing new issues', 'GET', `${orgPath}/issues/`, {
         query: {
@@ -206,7 +292,10 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
         schema: issueListSchema,
         signal,
       });
-      return data.map((i) => ({ ...i, project: i.project.slug }));
+      // firstRelease is the release an issue was first seen in anywhere: one seen
+      // in this environment before the deploy (or never) is not new here.
+      const fresh = data.filter((i) => i.firstSeen !== null && (since === undefined || !(Date.parse(i.firstSeen) < since)));
+      return fresh.map((i) => ({ ...i, firstSeen: i.firstSeen as string, project: i.project.slug }));
     },
     releaseUrl(version, project) {
       return releasePageUrl(opts.sentryUrl, org, version, project ? slugToId.get(project) : undefined);

@@ -40,9 +40,12 @@ export const sessionsSchema = z.object({
 export type SessionsResponse = z.output<typeof sessionsSchema>;
 
 /**
- * Sentry answers every requested field in each group's totals (null when it has
- * no value) and every groupBy key in `by`. A group without them is a broken
- * answer, not zero sessions: refuse it so the poll is retried or skipped.
+ * Sentry answers every requested count in each group's totals and every
+ * groupBy key in `by`. A group without them is a broken answer, not zero
+ * sessions: refuse it so the poll is retried or skipped. Only the counts are
+ * required: a self-hosted Sentry on the sessions dataset drops the rate fields
+ * it does not know without a word (sessions_v2.QueryDefinition), and the
+ * adapter then counts from the status query.
  */
 export function sessionsSchemaFor(fields: readonly string[], groupBy: readonly string[]): z.ZodType<SessionsResponse> {
   return sessionsSchema.superRefine((res, ctx) => {
@@ -60,7 +63,8 @@ export const issueListSchema = z.array(
     title: z.string(),
     culprit: z.string().nullish().transform((v) => v ?? null),
     permalink: z.string().nullish().transform((v) => v ?? null),
-    firstSeen: z.string(),
+    // Null when the issue has no event in the asked environment (the serializer's environment stats).
+    firstSeen: z.string().nullable(),
     // Sentry serialises the event count as a string.
     count: z.union([z.string(), z.number()]).transform(Number),
     userCount: z.number(),
