@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { parseDuration } from './duration';
+import { formatDuration, parseDuration } from './duration';
 
 /**
  * Field parsers for raw input strings. Each takes the raw text (undefined or ''
@@ -54,11 +54,12 @@ export function bool(fallback: boolean) {
   });
 }
 
-export function duration(fallback: string, minMs: number) {
+export function duration(fallback: string, minMs: number, maxMs = Infinity) {
   return raw.transform((v, ctx): number => {
     const ms = parseDuration(isUnset(v) ? fallback : v);
     if (ms === null) return fail(ctx, 'expected a duration such as 90s, 10m, 1h or a whole number of seconds');
     if (ms < minMs) return fail(ctx, `must be at least ${minMs / 1000}s`);
+    if (ms > maxMs) return fail(ctx, `must be at most ${formatDuration(maxMs)}`);
     return ms;
   });
 }

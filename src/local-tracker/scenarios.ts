@@ -32,6 +32,12 @@ export interface Scenario {
   projects: ProjectTraffic[];
   /** Sessions younger than this are not yet visible in queries. */
   ingestionDelaySec: number;
+  /**
+   * 'crash-first': as Sentry's server SDKs send them, a crashed session is
+   * visible at once and every other one after its own lag, spread evenly up
+   * to ingestionDelaySec (the SDK's flush period). Default: all after the delay.
+   */
+  lag?: 'crash-first';
   previousRelease: { version: string; deployedMinutesBeforeStart: number };
   issues: IssueSpec[];
   repos: string[];
@@ -145,6 +151,11 @@ const SCENARIOS: Scenario[] = [
   }),
   base('ingestion-delay', 'Healthy traffic that shows up 3 minutes late.', { ingestionDelaySec: 180 }),
   base('outage', 'Every request answers 503.', { outage: true }),
+  base('crash-first-at-limit', '10,000 sessions a minute, 1% crash: exactly at a 99% crash-free sessions limit; crashes arrive at once, healthy sessions up to a minute later.', {
+    projects: [{ sessionsPerMinute: 10_000, phases: [{ fromMinute: 0, crash: 0.01 }] }],
+    ingestionDelaySec: 60,
+    lag: 'crash-first',
+  }),
 ];
 
 export function listScenarios(): { name: string; description: string }[] {
