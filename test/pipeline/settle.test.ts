@@ -77,6 +77,9 @@ describe('settle: only settled data is judged', () => {
       expect(end % MIN).toBe(0);
       expect(Date.parse(String(r.query.start)) % MIN).toBe(0);
     }
+    // settling costs no request: one sessions query per poll, as without it
+    expect(sessions).toHaveLength(report.polls.length);
+    expect(report.polls).toHaveLength(10);
     const ats = report.polls.map((p) => p.at);
     for (const at of ats) expect(at % MIN).toBe(0);
     // the last look judges the window up to its end (rounded down to the minute), polled a settle time after it
