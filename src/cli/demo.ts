@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../config/load';
+import { formatDuration } from '../config/duration';
+import { ConfigError, loadConfig } from '../config/load';
 import type { InputName } from '../config/schema';
 import { createHttpClient } from '../http/client';
 import { getScenario, listScenarios, simClock, startLocalTracker } from '../local-tracker';
@@ -44,8 +45,10 @@ function demoGitHub(print: (line: string) => void): GitHubPort {
 /** `release-health-gate demo`: the real pipeline against the embedded tracker, in compressed time. */
 export async function demoCommand(argv: string[], signal?: AbortSignal): Promise<number> {
   let scenarioName: string;
+  let flags: Partial<Record<InputName, string>>;
   try {
-    const { extras } = parseCliArgs(argv, ['scenario', 'list']);
+    const { extras, inputs } = parseCliArgs(argv, ['scenario', 'list']);
+    flags = inputs;
     if (extras.list || extras.help) {
       for (const s of listScenarios()) process.stdout.write(`${s.name.padEnd(20)} ${s.description}\n`);
       return 0;
@@ -79,16 +82,26 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
     'rollback-workflow': 'rollback.yml',
     'runbook-url': 'https://wiki.example/runbooks/rollback',
     'dashboard-url': 'https://grafana.example/d/shop',
+    // Gate flags given on the command line (--settle 0s, --window 10m, …) replace the demo's.
+    ...flags,
   };
-  const config = loadConfig((name) => raw[name], {
-    GITHUB_REPOSITORY: 'acme/shop',
-    GITHUB_SHA: '4f2c1a9e0b7d6c5a4f3e2d1c0b9a8f7e6d5c4b3a',
-    GITHUB_SERVER_URL: 'https://github.example',
-    GITHUB_RUN_ID: '1',
-  });
+  let config;
+  try {
+    config = loadConfig((name) => raw[name], {
+      GITHUB_REPOSITORY: 'acme/shop',
+      GITHUB_SHA: '4f2c1a9e0b7d6c5a4f3e2d1c0b9a8f7e6d5c4b3a',
+      GITHUB_SERVER_URL: 'https://github.example',
+      GITHUB_RUN_ID: '1',
+    });
+  } catch (error) {
+    await tracker.close();
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message.replace(/^Input (\S+)/gm, '--$1')}\n`);
+    return 2;
+  }
   const http = createHttpClient({ baseUrl: apiBase(tracker.url), token: DEMO_TOKEN, userAgent: USER_AGENT, maxRetryTimeMs: 3_000, minRetryDelayMs: 100, requestTimeoutMs: 5_000 });
   log.info(`Demo: scenario "${scenario.name}": ${scenario.description}`);
-  log.info(`Embedded Sentry-compatible tracker at ${tracker.url}; 1 s of real time = 1 simulated minute, 30-minute window.\n`);
+  log.info(`Embedded Sentry-compatible tracker at ${tracker.url}; 1 s of real time = 1 simulated minute, ${formatDuration(config.inputs.window)} window.\n`);
   try {
     const result = await runPipeline(config, {
       tracker: createSentryTracker({ http, sentryUrl: tracker.url, org: tracker.org, projects: scenario.projectSlugs }),
