@@ -92,4 +92,14 @@ describe('settle: only settled data is judged', () => {
     // all of it had arrived: ten minutes later the tracker counts the same range the same
     expect({ sessions: last.sessions, crashed: last.crashedSessions }).toEqual({ sessions: later.sessions, crashed: later.crashedSessions });
   });
+
+  it('a poll with nothing settled yet asks nothing and counts nothing', async () => {
+    // initial-delay 30s, settle 60s, deploy at 02:00:17: the first two polls' cuts (01:59:47, 02:00:47)
+    // have no whole minute after the deploy's minute
+    const { report, sessions } = await run('crash-first-at-limit', { 'initial-delay': '30s' });
+    expect(report.polls.slice(0, 3).map((p) => p.sample?.sessions === 0)).toEqual([true, true, false]);
+    for (const p of report.polls) expect(p.at).toBeGreaterThanOrEqual(report.deployFinishedAt);
+    expect(sessions).toHaveLength(report.polls.length - 2);
+    expect(report.verdict.outcome).toBe('pass');
+  });
 });

@@ -259,7 +259,7 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
     async sample({ version, environment, since, until, unhealthy = false, settled = false, signal }): Promise<HealthSample> {
       const sample = await withSteps(async () => {
         const { ids, query, at, empty } = await sessionsQuery(version, environment, since, until, signal, true, settled);
-        if (empty) return toHealthSample(NO_GROUPS, null, slugsOf(ids), at, unhealthy);
+        if (empty) return toHealthSample(NO_GROUPS, null, slugsOf(ids), Math.max(at, since), unhealthy);
         // crash_free_rate cannot be grouped by session.status: the status query
         // is a second request, asked only when the tracker gave no rate to count
         // from (the sessions dataset of older self-hosted Sentry has none).
