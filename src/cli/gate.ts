@@ -12,6 +12,7 @@ import { buildAlert } from '../report/alert';
 import { buildJsonReport } from '../report/json';
 import { buildSummary } from '../report/summary';
 import { redact } from '../util/redact';
+import { logLine, oneLine } from '../util/text';
 import { parseCliArgs, UsageError } from './args';
 import { terminalLog } from './log';
 import { errorMessage } from '../util/errors';
@@ -77,13 +78,15 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
       stdout.write(`${redact(JSON.stringify({ ...outputs, exitCode: exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true) }), secrets)}\n`);
     } else {
       if (result.report?.verdict.outcome === 'fail') log.info(`\n${buildAlert(result.report)}`);
-      log.info(`\n${outcome.level === 'error' ? 'FAILED' : outcome.level === 'warning' ? 'WARNING' : 'OK'}: ${outcome.message}`);
+      log.info('');
+      // The reason is one line whatever a server put in it.
+      log.info(`${outcome.level === 'error' ? 'FAILED' : outcome.level === 'warning' ? 'WARNING' : 'OK'}: ${oneLine(outcome.message)}`);
       if (reportPath) log.info(`report: ${reportPath}`);
       if (extras['summary-file']) log.info(`summary: ${extras['summary-file']}`);
     }
     return exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true);
   } catch (error) {
-    stderr.write(`${redact(errorMessage(error), secrets)}\n`);
+    stderr.write(`${logLine(redact(errorMessage(error), secrets))}\n`);
     return opts.signal?.aborted ? EXIT.cancelled : EXIT.fail;
   } finally {
     await sentry.close();

@@ -122,14 +122,21 @@ describe.concurrent('createHttpClient against a loopback server', () => {
     expect(hits[1]!.at - hits[0]!.at).toBeGreaterThanOrEqual(990);
   });
 
-  it('a rate limit does not use up retries (retries: 1, three 429s then 200 succeeds)', async (ctx) => {
-    const past = String(Math.floor(Date.now() / 1000) - 5);
-    const { client, hits } = await setup(ctx, (n, _req, res) => (n < 3 ? json(res, 429, {}, { 'X-Sentry-Rate-Limit-Reset': past }) : json(res, 200, { ok: true })), {
-      retries: 1,
+  for (const [what, headers] of [
+    ['a reset already past (clock skew)', () => ({ 'X-Sentry-Rate-Limit-Reset': String(Math.floor(Date.now() / 1000) - 5) })],
+    ['Retry-After: 0', () => ({ 'Retry-After': '0' })],
+  ] as const) {
+    it(`a rate limit with ${what} uses up retries and backs off exponentially, never below the backoff`, async (ctx) => {
+      const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 429, {}, headers()), { retries: 3, minRetryDelayMs: 100, maxRetryDelayMs: 10_000 });
+      const { error } = await timed(get(client));
+      expect(error).toBeInstanceOf(RateLimitedError);
+      // retries + 1 requests, not one every 250 ms until maxRetryTime
+      expect(hits).toHaveLength(4);
+      const gaps = hits.slice(1).map((h, i) => h.at - hits[i]!.at);
+      // randomized backoff: 100-200, 200-400, 400-800 ms
+      gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(100 * 2 ** i - 5));
     });
-    expect((await get(client)).data.ok).toBe(true);
-    expect(hits).toHaveLength(4);
-  });
+  }
 
   it('a 429 without a reset header backs off and uses up retries like a 5xx (a proxy that says nothing more)', async (ctx) => {
     const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 429, { detail: 'Too Many Requests' }), { retries: 2, maxRetryTimeMs: 10_000 });
