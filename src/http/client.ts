@@ -89,7 +89,8 @@ async function readBody(res: Dispatcher.ResponseData, max: number, secrets: read
 /** Where and what, never the value: a key or value quoted from the answer could hold anything. */
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.map((p) => (typeof p === 'number' ? String(p) : typeof p === 'string' && /^[\w.()-]{1,40}$/.test(p) ? p : '?')).join('.');
-  const what = issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.code.replace(/_/g, ' ');
+  // A custom issue's message is the schema's own words; zod's others can quote keys or values.
+  const what = issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.code === 'custom' ? oneLine(issue.message, 60) : issue.code.replace(/_/g, ' ');
   return `${path || '(body)'}: ${what}`;
 }
 

@@ -96,7 +96,8 @@ export async function registerRelease(config: Config, deps: RegisterDeps, previo
   const existing = base ? (await deps.tracker.listDeploys(version)).find((d) => d.environment === inputs.environment && d.url?.startsWith(base)) : undefined;
   let deployFinishedAt: number;
   if (existing) {
-    deployFinishedAt = Date.parse(existing.dateFinished);
+    const recorded = Date.parse(existing.dateFinished);
+    deployFinishedAt = Number.isFinite(recorded) ? recorded : deps.now();
     deps.log.info(`Deploy to ${inputs.environment}: already recorded by this run at ${serverTime(existing.dateFinished)}`);
   } else {
     const at = new Date(deps.now()).toISOString();
