@@ -101,6 +101,7 @@ export async function run(): Promise<void> {
     }
   } catch (error) {
     const message = errorMessage(error);
-    core.setFailed(safe(secrets)(message));
+    // One line per problem (a configuration error lists each bad input), each sanitized.
+    core.setFailed(logLines(redact(message, secrets)));
   }
 }
