@@ -147,13 +147,11 @@ describe.concurrent('wire safety: secrets, forged commands, bounded work (hostil
       });
       record(`429 storm (${what})`, 'healthy', g);
       const health = g.tracker.requests.filter((r) => r.fault);
-      // 8 s window, 5 s retry budget per call: a handful of requests per call, then one per call while it lasts
-      expect(health.length).toBeLessThanOrEqual(30);
-      expect(g.run.outputs.verdict).toBe('inconclusive');
       const gaps = health.slice(1).map((r, i) => r.receivedAt - health[i]!.receivedAt);
-      // no burst at the 250 ms floor: at most a few requests within any second
-      const perSecond = Math.max(...health.map((r) => health.filter((s) => s.receivedAt >= r.receivedAt && s.receivedAt < r.receivedAt + 1000).length));
-      expect(perSecond, `gaps ${gaps.join(', ')}`).toBeLessThanOrEqual(4);
+      // 8 s window, 5 s retry budget per call, backoff from 1 s: a few requests per call, then
+      // one per call while the tracker stays down (before: one every 250 ms, 22 in the window)
+      expect(health.length, `gaps ${gaps.join(', ')} ms`).toBeLessThanOrEqual(12);
+      expect(g.run.outputs.verdict).toBe('inconclusive');
     });
   }
 
