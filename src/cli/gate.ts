@@ -72,7 +72,8 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
       writeFile(reportPath, redact(`${JSON.stringify(buildJsonReport(result.report), null, 2)}\n`, secrets));
       if (extras['summary-file']) writeFile(extras['summary-file'], redact(buildSummary(result.report), secrets));
     }
-    const outputs = outputsOf(inputs, result, reportPath);
+    // One line each, as the action's outputs.
+    const outputs = Object.fromEntries(Object.entries(outputsOf(inputs, result, reportPath)).map(([k, v]) => [k, oneLine(v)]));
     const outcome = jobOutcome(inputs, result);
     if (extras.json) {
       stdout.write(`${redact(JSON.stringify({ ...outputs, exitCode: exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true) }), secrets)}\n`);
