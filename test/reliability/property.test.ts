@@ -6,7 +6,7 @@
  * not write; no `fail` verdict (the traffic is healthy, so a fail could only
  * come from a broken answer); bounded requests and wall time; no crash.
  *
- * PROPERTY_SEEDS=n runs n seeds (default 12), PROPERTY_SEED=s only seed s.
+ * PROPERTY_SEEDS=n runs n seeds (default 16), PROPERTY_SEED=s only seed s.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { startLocalTracker } from '../../src/local-tracker';
@@ -122,7 +122,7 @@ async function hostileAnswer(rng: Rng, upstream: () => Promise<Upstream>): Promi
 
 const SEEDS = process.env.PROPERTY_SEED
   ? [Number(process.env.PROPERTY_SEED)]
-  : Array.from({ length: Number(process.env.PROPERTY_SEEDS ?? 12) }, (_, i) => 1000 + i);
+  : Array.from({ length: Number(process.env.PROPERTY_SEEDS ?? 16) }, (_, i) => 1000 + i);
 
 const WINDOW_S = 5;
 
