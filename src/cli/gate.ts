@@ -12,6 +12,7 @@ import { buildAlert } from '../report/alert';
 import { buildJsonReport } from '../report/json';
 import { buildSummary } from '../report/summary';
 import { redact } from '../util/redact';
+import { logLine, oneLine } from '../util/text';
 import { parseCliArgs, UsageError } from './args';
 import { terminalLog } from './log';
 import { errorMessage } from '../util/errors';
@@ -71,19 +72,22 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
       writeFile(reportPath, redact(`${JSON.stringify(buildJsonReport(result.report), null, 2)}\n`, secrets));
       if (extras['summary-file']) writeFile(extras['summary-file'], redact(buildSummary(result.report), secrets));
     }
-    const outputs = outputsOf(inputs, result, reportPath);
+    // One line each, as the action's outputs.
+    const outputs = Object.fromEntries(Object.entries(outputsOf(inputs, result, reportPath)).map(([k, v]) => [k, oneLine(v)]));
     const outcome = jobOutcome(inputs, result);
     if (extras.json) {
       stdout.write(`${redact(JSON.stringify({ ...outputs, exitCode: exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true) }), secrets)}\n`);
     } else {
       if (result.report?.verdict.outcome === 'fail') log.info(`\n${buildAlert(result.report)}`);
-      log.info(`\n${outcome.level === 'error' ? 'FAILED' : outcome.level === 'warning' ? 'WARNING' : 'OK'}: ${outcome.message}`);
+      log.info('');
+      // The reason is one line whatever a server put in it.
+      log.info(`${outcome.level === 'error' ? 'FAILED' : outcome.level === 'warning' ? 'WARNING' : 'OK'}: ${oneLine(outcome.message)}`);
       if (reportPath) log.info(`report: ${reportPath}`);
       if (extras['summary-file']) log.info(`summary: ${extras['summary-file']}`);
     }
     return exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true);
   } catch (error) {
-    stderr.write(`${redact(errorMessage(error), secrets)}\n`);
+    stderr.write(`${logLine(redact(errorMessage(error), secrets))}\n`);
     return opts.signal?.aborted ? EXIT.cancelled : EXIT.fail;
   } finally {
     await sentry.close();

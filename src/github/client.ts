@@ -1,5 +1,6 @@
 import type { getOctokit } from '@actions/github';
 import { errorMessage } from '../util/errors';
+import { redact } from '../util/redact';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
@@ -156,8 +157,7 @@ function explain(err: unknown, what: string, hints: ErrorHints): string {
 
 /** Turns a caught error into a GitHubError, with the token scrubbed as a last line of defence. */
 export function toGitHubError(err: unknown, token: string, what: string, hints?: ErrorHints): GitHubError {
-  let line = describeGitHubError(err, what, hints);
-  if (token) line = line.replaceAll(token, '***');
+  const line = redact(describeGitHubError(err, what, hints), [token]);
   const status = isRequestError(err) && err.response ? err.status : 0;
   return new GitHubError(line, status, { cause: err });
 }

@@ -16,6 +16,11 @@ export class ResponseShapeError extends Error {
   override name = 'ResponseShapeError';
 }
 
+/** An answer longer than the client reads: broken or hostile, treated like an outage. */
+export class ResponseTooLargeError extends ResponseShapeError {
+  override name = 'ResponseTooLargeError';
+}
+
 /** 429 or a reset header: wait `waitMs` before the next try. */
 export class RateLimitedError extends HttpError {
   override name = 'RateLimitedError';

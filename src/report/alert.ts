@@ -132,7 +132,8 @@ function describeIssue(report: RunReport, issue: NewIssue): Description {
   const limit = report.maxNewIssueUsers !== undefined ? ` (limit ${formatCount(report.maxNewIssueUsers)})` : '';
   const culprit = issue.culprit ? ` at ${oneLine(issue.culprit, TEXT_MAX)}` : '';
   const firstSeen = Date.parse(issue.firstSeen);
-  const seen = Number.isNaN(firstSeen) ? oneLine(issue.firstSeen, 40) : formatUtcTime(firstSeen, report.verdict.decidedAt);
+  // A tracker's date is re-printed, never echoed.
+  const seen = Number.isNaN(firstSeen) ? 'at an unreadable time' : formatUtcTime(firstSeen, report.verdict.decidedAt);
   return {
     headline: `New issue ${id} affects ${formatCount(issue.userCount)} users${limit} after deploy`,
     value: `${id} "${oneLine(issue.title, TITLE_MAX)}"${culprit} (${oneLine(issue.project, TEXT_MAX)}): ${formatCount(issue.userCount)} users, ${formatCount(issue.count)} events, first seen ${seen}`,

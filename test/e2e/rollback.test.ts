@@ -2,7 +2,8 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { type GitHubStub, startGitHubStub } from '../helpers/github-stub';
 import { runGate } from '../helpers/gate';
 
-const GITHUB_TOKEN = 'ghs_rollback_e2e_token_abcdef123';
+// Random-looking, as real tokens are: any 8 characters in a row of a secret are redacted, so a word in it would be too.
+const GITHUB_TOKEN = 'ghs_Rb7e2eQx9Lm4Za7Wc1Vd8Nf6Hy2Kp3';
 const ROLLBACK_INPUTS = ['release', 'previous-release', 'environment', 'reason'];
 
 async function github(extra: Parameters<typeof startGitHubStub>[0] extends infer O ? Partial<O> : never = {}) {
