@@ -59,12 +59,20 @@ function applyExceptions(doc: Doc): void {
     ['post', `${ORG}/releases/`, '208'],
     ['get', `${ORG}/releases/{version}/`, '200'],
     ['put', `${ORG}/releases/{version}/`, '200'],
+    ['get', '/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/releases/', '200'],
   ] as const) {
     const s = schemaOf(doc, method, path, status);
     const release = (s?.type === 'array' ? s.items : s) as Json | undefined;
     const lastDeploy = (release?.properties as Json | undefined)?.lastDeploy as Json | undefined;
     const name = (lastDeploy?.properties as Json | undefined)?.name as Json | undefined;
     if (name) name.nullable = true;
+  }
+  // 3. get_cursor_from_request takes an empty cursor as none, and sentry-cli asks for every first
+  //    page with `cursor=`; the schema gives cursor parameters minLength 1.
+  for (const ops of Object.values(doc.paths)) {
+    for (const op of Object.values(ops)) {
+      for (const p of op.parameters ?? []) if (p.in === 'query' && p.name === 'cursor' && p.schema) delete p.schema.minLength;
+    }
   }
 }
 
