@@ -13,6 +13,7 @@ import { buildJsonReport } from '../report/json';
 import { buildSummary } from '../report/summary';
 import { redact } from '../util/redact';
 import { parseCliArgs, UsageError } from './args';
+import { helpText } from './help';
 import { terminalLog } from './log';
 import { errorMessage } from '../util/errors';
 
@@ -46,6 +47,10 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
   try {
     const parsed = parseCliArgs(opts.argv, ['summary-file', 'report-file']);
     extras = parsed.extras;
+    if (extras.help) {
+      stdout.write(helpText());
+      return EXIT.pass;
+    }
     if (parsed.positionals.length) throw new UsageError(`Unexpected argument "${parsed.positionals[0]}": flags take the form --name value. Run release-health-gate --help.`);
     const raw = { ...parsed.inputs, ...opts.overrides };
     config = loadConfig((name) => raw[name], opts.env);
