@@ -4,6 +4,7 @@
 //   node scripts/extract-openapi-subset.mjs PATH/TO/openapi-derefed.json
 // writes test/fixtures/sentry-openapi/openapi-subset.json. Operations are
 // copied unchanged; only paths outside PATHS and unused top-level parts are left out.
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type LoggedRequest, listScenarios, startLocalTracker } from '../local-tracker';
 import { errorMessage } from '../util/errors';
+import { oneLine } from '../util/text';
 
 const FLAGS = '--scenario NAME --port N --minute-ms MS --token T --log';
 
@@ -20,8 +21,8 @@ export function requestLine(r: LoggedRequest): string {
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(r.query)) for (const x of Array.isArray(v) ? v : [v]) query.append(k, x);
   const qs = query.toString();
-  // Paths and queries come from the client; keep each request on its own line.
-  return `${r.method} ${r.path}${qs ? `?${qs}` : ''} ${r.status || 'no answer'}`.replace(/[\u0000-\u001f\u007f]/g, '?');
+  // Paths and queries come from the client: one line each, at most 2,000 characters.
+  return oneLine(`${r.method} ${r.path}${qs ? `?${qs}` : ''} ${r.status || 'no answer'}`, 2000);
 }
 
 /**
