@@ -74,7 +74,7 @@ export interface LocalTracker {
 }
 
 const API = '/api/0/';
-/** What the index endpoint reports for the token: the scopes the action documents. */
+/** What the index endpoint reports for a token other than an organization token: the scopes the action documents. */
 const TOKEN_SCOPES = ['org:read', 'project:releases', 'event:read'];
 
 export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise<LocalTracker> {
@@ -268,29 +268,29 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     if (auth === undefined) throw detail(401, 'Authentication credentials were not provided.');
     if (auth !== `Bearer ${token}`) throw detail(401, 'Invalid token');
     if (!self.pathname.startsWith(API) || !self.pathname.endsWith('/')) throw notFound();
-    const path = self.pathname.slice(API.length, -1);
-    const parts = (path === '' ? [] : path.split('/')).map((s) => {
+    if (self.pathname === API) return indexReply(method, true);
+    const [scope, ...parts] = self.pathname.slice(API.length, -1).split('/').map((s) => {
       try {
         return decodeURIComponent(s);
       } catch {
         throw notFound();
       }
     });
-    const [scope, orgSlug, ...rest] = parts;
-    if (scope === undefined) return indexReply(method, true);
-    if (orgSlug !== org || (scope !== 'organizations' && scope !== 'projects')) throw notFound();
+    if (scope === 'projects') return projectRoute(method, parts, q, self, bodyError);
+    if (scope !== 'organizations') throw notFound();
+    const [orgSlug, ...rest] = parts;
+    if (orgSlug !== org) throw notFound();
     if (bodyError) throw bodyError;
     const ua = req.headers['user-agent'] ?? null;
-    if (scope === 'organizations') return route(method, rest, q, body, self, ua);
-    const [projectSlug, ...sub] = rest;
-    const project = state.projects.find((p) => p.slug === projectSlug);
-    if (!project) throw notFound();
-    return projectRoute(method, project, sub, q, self);
+    return route(method, rest, q, body, self, ua);
   }
 
   /** `/api/0/projects/{org}/{project}/...`: the project-scoped release reads sentry-cli uses. */
-  function projectRoute(method: string, project: ProjectRec, parts: string[], q: Query, self: URL): Reply {
-    const [head, version, sub, ...rest] = parts;
+  function projectRoute(method: string, parts: string[], q: Query, self: URL, bodyError: HttpError | undefined): Reply {
+    const [orgSlug, projectSlug, head, version, sub, ...rest] = parts;
+    const project = state.projects.find((p) => p.slug === projectSlug);
+    if (orgSlug !== org || !project) throw notFound();
+    if (bodyError) throw bodyError;
     if (head === 'releases' && version === undefined) {
       if (method !== 'GET') throw detail(405, `Method "${method}" not allowed.`);
       const { page, link } = paginate(listReleases(state, q, [project]), q, self, 'per_page');
@@ -308,8 +308,10 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
 
   function indexReply(method: string, authenticated: boolean): Reply {
     if (method !== 'GET') throw detail(405, `Method "${method}" not allowed.`);
-    // An organization token authenticates no user, so `user` stays null as in Sentry.
-    return { status: 200, body: { version: '0', auth: authenticated ? { scopes: [...TOKEN_SCOPES] } : null, user: null } };
+    // An organization token authenticates no user, so `user` stays null as in Sentry; its one
+    // scope is org:ci (org_auth_tokens.py).
+    const scopes = token.startsWith('sntrys_') ? ['org:ci'] : TOKEN_SCOPES;
+    return { status: 200, body: { version: '0', auth: authenticated ? { scopes } : null, user: null } };
   }
 
   const server = createServer((req, res) => {

@@ -14,7 +14,7 @@ import { CLI_ENTRY } from '../helpers/action';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SENTRY_CLI = join(ROOT, 'node_modules/@sentry/cli/bin/sentry-cli');
-const TOKEN = 'sntrys_local_tracker_cli_token_5f0c';
+const TOKEN = 'sntryu_local_tracker_cli_token_5f0c';
 const V = 'shop-web@3.0.0';
 const ORG = '/api/0/organizations/acme';
 
@@ -259,10 +259,10 @@ describe('sentry-cli 3 against release-health-gate tracker', () => {
   });
 
   it('a wrong token is refused, and the log never shows a token', async () => {
-    const run = await sentryCli(['releases', 'list'], { env: { SENTRY_AUTH_TOKEN: 'sntrys_wrong' } });
+    const run = await sentryCli(['releases', 'list'], { env: { SENTRY_AUTH_TOKEN: 'sntryu_wrong' } });
     expect(run.code).toBe(1);
     expect(run.requests).toEqual(['GET /api/0/projects/acme/shop-web/releases/ 401']);
     expect(log.join('\n')).not.toContain(TOKEN);
-    expect(log.join('\n')).not.toContain('sntrys_wrong');
+    expect(log.join('\n')).not.toContain('sntryu_wrong');
   });
 });

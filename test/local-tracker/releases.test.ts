@@ -175,6 +175,14 @@ describe('local tracker: what sentry-cli sends beyond the action', () => {
     expect(await raw('GET', '/api/0/', { inSchema: false })).toMatchObject({ status: 200, body: { version: '0', auth: { scopes: ['org:read', 'project:releases', 'event:read'] }, user: null } });
     expect(await raw('GET', '/api/0/', { token: null, inSchema: false })).toMatchObject({ status: 200, body: { version: '0', auth: null, user: null } });
     expect((await raw('GET', '/api/0/', { token: 'nope', inSchema: false })).status).toBe(401);
+    // An organization auth token has the one scope org:ci.
+    const orgToken = await startLocalTracker({ scenario: 'healthy', token: 'sntrys_org_token' });
+    try {
+      const res = await fetch(`${orgToken.url}/api/0/`, { headers: { Authorization: 'Bearer sntrys_org_token' } });
+      expect(await res.json()).toEqual({ version: '0', auth: { scopes: ['org:ci'] }, user: null });
+    } finally {
+      await orgToken.close();
+    }
   });
 
   it('dates in any precision Django parses (nanoseconds, offsets, a space) are stored as ISO UTC; others are a 400', async () => {
