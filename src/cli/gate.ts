@@ -14,6 +14,7 @@ import { buildSummary } from '../report/summary';
 import { redact } from '../util/redact';
 import { logLine, oneLine } from '../util/text';
 import { parseCliArgs, UsageError } from './args';
+import { helpText } from './help';
 import { terminalLog } from './log';
 import { errorMessage } from '../util/errors';
 
@@ -47,6 +48,10 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
   try {
     const parsed = parseCliArgs(opts.argv, ['summary-file', 'report-file']);
     extras = parsed.extras;
+    if (extras.help) {
+      stdout.write(helpText());
+      return EXIT.pass;
+    }
     if (parsed.positionals.length) throw new UsageError(`Unexpected argument "${parsed.positionals[0]}": flags take the form --name value. Run release-health-gate --help.`);
     const raw = { ...parsed.inputs, ...opts.overrides };
     config = loadConfig((name) => raw[name], opts.env);
