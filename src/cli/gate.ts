@@ -83,6 +83,11 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
     }
     return exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true);
   } catch (error) {
+    // The first request never reached Sentry: a configuration error, as a bad flag is.
+    if (error instanceof ConfigError) {
+      stderr.write(`${redact(error.message, secrets).replace(/^Input (\S+)/gm, '--$1')}\n`);
+      return EXIT.config;
+    }
     stderr.write(`${redact(errorMessage(error), secrets)}\n`);
     return opts.signal?.aborted ? EXIT.cancelled : EXIT.fail;
   } finally {

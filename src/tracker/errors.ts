@@ -2,3 +2,8 @@
 export class TrackerSetupError extends Error {
   override name = 'TrackerSetupError';
 }
+
+/** The release is not in the tracker: the caller knows whether registering it was tried. */
+export class ReleaseNotFoundError extends TrackerSetupError {
+  override name = 'ReleaseNotFoundError';
+}
