@@ -64,9 +64,11 @@ export function gitRefProblem(ref: string): string | null {
 
 /**
  * A refused name for a warning: control and invisible characters shown as
- * \u{…} escapes, so the warning stays one visible line, and shortened.
+ * \u{…} escapes, so the warning stays one visible line, and shortened. The
+ * second colon of a "::" is escaped too: nothing in it reads as a command marker.
  */
 export function sanitizedName(name: string, max = 80): string {
   const points = Array.from(name.slice(0, max * 2), (ch) => (INVISIBLE.test(ch) || (/\s/.test(ch) && ch !== ' ') ? `\\u{${ch.codePointAt(0)!.toString(16)}}` : ch));
+  for (let i = 1; i < points.length; i++) if (points[i] === ':' && points[i - 1] === ':') points[i] = '\\u{3a}';
   return points.length > max || name.length > max * 2 ? `${points.slice(0, max - 1).join('')}…` : points.join('');
 }

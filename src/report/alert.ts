@@ -146,9 +146,9 @@ function worstIssue(issues: NewIssue[]): NewIssue | undefined {
 
 /**
  * When things went wrong, as on-call reads "Started": for a rate, the first
- * poll of the run of polls that ended in the fail with the rate over its limit;
- * for a new issue, when Sentry first saw it. The decision comes later, on its
- * own line.
+ * poll of the run of polls that ended in the fail with the rate over its limit
+ * (or, for a fail on the window's second half alone, that half's start); for a
+ * new issue, when Sentry first saw it. The decision comes later, on its own line.
  */
 export function onset(report: RunReport): { at: number; what: string } | null {
   const { verdict } = report;
@@ -168,7 +168,12 @@ export function onset(report: RunReport): { at: number; what: string } | null {
     if (over(poll)) first ??= poll.at;
     else first = null;
   }
-  return first === null ? null : { at: first, what: 'first poll over the limit' };
+  if (first !== null) return { at: first, what: 'first poll over the limit' };
+  // Failed on the window's second half alone: the change came after its start.
+  const decisive = verdict.evaluations.find((e) => e.id === verdict.check && e.project === verdict.project);
+  const recent = decisive?.recent;
+  if (recent && recent.observedBadRate !== null && recent.observedBadRate > decisive.maxBadRate) return { at: recent.since, what: 'start of the second half, over the limit on its own' };
+  return null;
 }
 
 function started(report: RunReport): string {

@@ -29,7 +29,7 @@ describe('loadConfig error lines', () => {
   it('show a bad value with its line breaks and escapes escaped: the error stays one line', () => {
     const message = errorOf({ release: 'v1\n::error::forged\u001b[31m' });
     expect(message.split('\n')).toHaveLength(1);
-    expect(message).toContain('("v1\\u{a}::error::forged\\u{1b}[31m")');
+    expect(message).toContain('("v1\\u{a}:\\u{3a}error:\\u{3a}forged\\u{1b}[31m")');
     expect(message).not.toContain('\u001b');
   });
 });

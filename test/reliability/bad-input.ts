@@ -91,7 +91,7 @@ export const BAD_INPUTS: BadInput[] = [
   { what: 'release with shell characters', set: { release: 'shop@$(curl evil)' }, input: 'release', allowed: RELEASE },
   { what: 'environment with a slash', set: { environment: 'prod/eu' }, input: 'environment', allowed: ENVIRONMENT },
   { what: 'environment with a newline', set: { environment: 'prod\n::error::x' }, input: 'environment', allowed: ENVIRONMENT },
-  { what: 'environment with a control character', set: { environment: 'prod\u0000' }, input: 'environment', allowed: ENVIRONMENT },
+  { what: 'environment with a control character', set: { environment: 'prod\u0007' }, input: 'environment', allowed: ENVIRONMENT },
   { what: 'environment "none"', set: { environment: 'none' }, input: 'environment', allowed: ENVIRONMENT },
   { what: 'rollback-ref with a newline', set: { 'rollback-ref': 'main\n::error::x' }, input: 'rollback-ref', allowed: GIT_REF },
   { what: 'rollback-ref with an ANSI escape', set: { 'rollback-ref': 'main\u001b[2J' }, input: 'rollback-ref', allowed: GIT_REF },
