@@ -113,7 +113,8 @@ describe.concurrent('a sentry-url that cannot be reached (bundled action)', () =
     expect(closing).not.toBeNull();
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.verdict).toBe('inconclusive');
-    expect(run.stdout).toMatch(/poll skipped: .*ECONNREFUSED/);
+    // The poll in flight at the close may see the socket cut instead; later ones are refused.
+    expect(run.stdout).toMatch(/poll skipped: .*(ECONNREFUSED|socket|closed)/);
     expect(run.annotations.filter((a) => a.level === 'error')).toEqual([]);
   });
 });
@@ -166,8 +167,8 @@ describe.concurrent('messages (bundled action)', () => {
   it('poll lines never read past the window, even when the last poll starts late', async () => {
     const { run } = await gate('healthy', {
       inputs: { window: '4s', interval: '1s', 'initial-delay': '1s' },
-      // Each health query takes 1.6 s: the window-end poll starts after the window is over.
-      before: (t) => t.faults.add({ path: '/sessions/', delayMs: 1_600, times: Infinity }),
+      // Each health query takes 2.5 s: the window-end poll starts well after the window is over.
+      before: (t) => t.faults.add({ path: '/sessions/', delayMs: 2_500, times: Infinity }),
     });
     const clocks = [...run.stdout.matchAll(/^\[(\d\d):(\d\d)\/(\d\d):(\d\d)\]/gm)].map((m) => ({ at: Number(m[1]) * 60 + Number(m[2]), window: Number(m[3]) * 60 + Number(m[4]) }));
     expect(clocks.length, run.stdout).toBeGreaterThanOrEqual(2);
