@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { getScenario, startLocalTracker } from '../../src/local-tracker';
+import { gateFlags, runCli } from '../cli/run-cli';
 import { startGitHubStub } from '../helpers/github-stub';
 import { BAD_INPUTS } from './bad-input';
 import { SENTRY_TOKEN, STACK_FRAME, gate, isSessions } from './harness';
@@ -79,7 +80,7 @@ describe.concurrent('durations past the timer limit (bundled action)', () => {
 describe.concurrent('a sentry-url that cannot be reached (bundled action)', () => {
   it('connection refused on the very first request: exit 1 at once, one error naming sentry-url, no watch', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const { run } = await gate('healthy', { inputs: { 'sentry-url': url, window: '20s', interval: '5s' } });
+    const { run } = await gate('healthy', { inputs: { 'sentry-url': url, window: '30s', interval: '5s' } });
     expect(run.code, run.stdout).toBe(1);
     const errors = run.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
@@ -89,16 +90,27 @@ describe.concurrent('a sentry-url that cannot be reached (bundled action)', () =
     expect(run.outputs.verdict).toBeUndefined();
     expect(run.everything).not.toContain(SENTRY_TOKEN);
     expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME);
-    // No retries, no window: measured ~0.3 s of work after start-up (was the 5 s retry budget plus the 20 s window, then exit 0).
-    expect(run.durationMs).toBeLessThan(5_000);
+    // No retries, no window: measured 0.2 s for the CLI alone (was the 5 s retry budget plus the 30 s window, then exit 0).
+    // The bound leaves room for start-up with many runs at once; the window alone is 30 s.
+    expect(run.durationMs).toBeLessThan(15_000);
   });
 
   it('register: false, refused: the first request (the deploy lookup) fails the same way', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const { run } = await gate('healthy', { inputs: { 'sentry-url': url, register: 'false' } });
+    const { run } = await gate('healthy', { inputs: { 'sentry-url': url, register: 'false', window: '30s' } });
     expect(run.code, run.stdout).toBe(1);
     expect(run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([expect.stringMatching(/^Input sentry-url .*ECONNREFUSED/)]);
-    expect(run.durationMs).toBeLessThan(5_000);
+    expect(run.durationMs).toBeLessThan(15_000);
+  });
+
+  it('the CLI: exit 2 (configuration) with one line naming --sentry-url, before any watch', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const run = await runCli(['gate', ...gateFlags(url), '--window', '30s'], { SENTRY_AUTH_TOKEN: SENTRY_TOKEN });
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(run.stderr.trim()).toMatch(/^--sentry-url \("http:\/\/127\.0\.0\.1:\d+"\): Sentry could not be reached there \(.*ECONNREFUSED.*\): expected the base URL of Sentry/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stdout).not.toMatch(/poll skipped/);
+    expect(run.durationMs).toBeLessThan(15_000);
   });
 
   it('a tracker that answered once and then goes away is an outage: inconclusive, exit 0', async () => {
