@@ -125,6 +125,9 @@ export function count<D extends number | null>(fallback: D) {
 
 export function httpUrl<D extends string | null>(fallback: D) {
   return text(fallback, (v) => {
+    // The URL parser drops tabs and line breaks, but the value shown is the one given.
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    if (/[\s\u0000-\u001f\u007f-\u009f]/.test(v)) return 'expected an http:// or https:// URL without spaces, line breaks or control characters';
     try {
       const url = new URL(v);
       if (url.protocol === 'http:' || url.protocol === 'https:') return url.username || url.password ? 'must not contain credentials' : null;
@@ -146,6 +149,8 @@ export function sentryUrl(fallback: string) {
   const form = SENTRY_URL_FORM;
   return raw.transform((v, ctx): string => {
     if (isUnset(v)) return fallback;
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    if (/[\s\u0000-\u001f\u007f-\u009f]/.test(v.trim())) return fail(ctx, `must not contain spaces, line breaks or control characters: ${form}`);
     let url: URL;
     try {
       url = new URL(v.trim());

@@ -72,6 +72,8 @@ export const BAD_INPUTS: BadInput[] = [
   { what: 'token with a space', set: { 'sentry-auth-token': 'Bearer sntrys_abc' }, input: 'sentry-auth-token', allowed: TOKEN },
   { what: 'github-token with a control character', set: { 'github-token': 'ghs_abc\u0007def' }, input: 'github-token', allowed: TOKEN },
   { what: 'javascript runbook-url', set: { 'runbook-url': 'javascript:alert(1)' }, input: 'runbook-url', allowed: URL },
+  { what: 'runbook-url with a line break', set: { 'runbook-url': 'https://wiki.example/run\n::error::x' }, input: 'runbook-url', allowed: URL },
+  { what: 'sentry-url with a line break', set: { 'sentry-url': 'https://sentry.example.com/\nx' }, input: 'sentry-url', allowed: SENTRY_URL },
   { what: 'dashboard-url not a URL', set: { 'dashboard-url': 'the grafana board' }, input: 'dashboard-url', allowed: URL },
   { what: 'missing org', set: {}, unset: ['sentry-org'], input: 'sentry-org', allowed: /is required: set the input or the SENTRY_ORG env variable/ },
   { what: 'org with a space', set: { 'sentry-org': 'acme corp' }, input: 'sentry-org', allowed: /expected an organization slug/ },
