@@ -124,6 +124,15 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   // A failed issues query must not throw away a good health sample: the rate
   // checks go on with the issues last seen, and the next poll asks again.
   let lastIssues: NewIssue[] = [];
+  const watchOrExplain = (opts: Parameters<typeof watch>[0]) =>
+    watch(opts).catch((error: unknown) => {
+      // "Register it first" would mislead when registering is what failed.
+      if (error instanceof ReleaseNotFoundError && registrationFailed !== null) {
+        throw new TrackerSetupError(`Sentry has no release "${version}": registering it failed (${registrationFailed}) and the release did not appear since, so there is no health to watch. Re-run the job once Sentry accepts it.`);
+      }
+      throw error;
+    });
+
   // Progress counts from the start of the watch, as the window does (the
   // deploy may be older: register: false, or a re-run).
   const watchStart = clock.now();
@@ -150,16 +159,6 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
       onPoll: (record) => log.info(formatPollLine(record, watchStart, inputs.window)),
     }),
   );
-
-  function watchOrExplain(opts: Parameters<typeof watch>[0]) {
-    return watch(opts).catch((error: unknown) => {
-      // "Register it first" would mislead when registering is what failed.
-      if (error instanceof ReleaseNotFoundError && registrationFailed !== null) {
-        throw new TrackerSetupError(`Sentry has no release "${version}": registering it failed (${registrationFailed}) and the release did not appear since, so there is no health to watch. Re-run the job once Sentry accepts it.`);
-      }
-      throw error;
-    });
-  }
 
   const action = await act(config, deps, result.verdict, previous, result.cancelled);
   const report: RunReport = {
