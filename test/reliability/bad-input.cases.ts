@@ -64,6 +64,19 @@ describe.concurrent('bad configuration through the bundled action', () => {
   });
 });
 
+describe.concurrent('a sentry-url given as the API address (bundled action)', () => {
+  it('a trailing /api/0/ is dropped: the release is registered and watched, not "organization not found"', async () => {
+    const tracker = await startLocalTracker({ scenario: 'healthy', token: SENTRY_TOKEN, minuteMs: 1000 });
+    onTestFinished(() => tracker.close());
+    const { run } = await gate('healthy', { tracker, inputs: { 'sentry-url': `${tracker.url}/api/0/`, window: '4s' } });
+    expect(run.annotations.filter((a) => a.level === 'error'), run.stdout).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(['pass', 'inconclusive']).toContain(run.outputs.verdict);
+    expect(run.outputs['release-url']).toMatch(new RegExp(`^${tracker.url.replace(/[.]/g, '\\.')}/organizations/acme/releases/`));
+    expect(tracker.requests.every((r) => !r.path.includes('/api/0/api/0'))).toBe(true);
+  });
+});
+
 describe.concurrent('durations past the timer limit (bundled action)', () => {
   it('window and interval of 700h: refused before any request, naming the maximum (they overflowed Node\'s timer and passed in seconds)', async () => {
     const { run, tracker } = await gate('healthy', { inputs: { window: '700h', interval: '700h' } });
@@ -115,12 +128,16 @@ describe.concurrent('a sentry-url that cannot be reached (bundled action)', () =
 
   it('a tracker that answered once and then goes away is an outage: inconclusive, exit 0', async () => {
     const tracker = await startLocalTracker({ scenario: 'healthy', token: SENTRY_TOKEN, minuteMs: 1000 });
-    // Closed once the first health poll was answered: every later request is refused.
+    // Closed the moment the first health poll arrives (after registration was answered): that poll is
+    // cut, every later request is refused. Hooked on the request log, so no timer can be late.
     let closing: Promise<void> | null = null;
-    const timer = setInterval(() => {
-      if (!closing && tracker.requests.some(isSessions)) closing = tracker.close();
-    }, 20);
-    onTestFinished(() => clearInterval(timer));
+    const log = tracker.requests;
+    const push = log.push.bind(log);
+    log.push = (...entries) => {
+      const n = push(...entries);
+      if (!closing && entries.some(isSessions)) closing = tracker.close();
+      return n;
+    };
     const { run } = await gate('healthy', { tracker, inputs: { window: '6s' } });
     expect(closing).not.toBeNull();
     expect(run.code, run.stdout).toBe(0);
