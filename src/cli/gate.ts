@@ -12,7 +12,7 @@ import { buildAlert } from '../report/alert';
 import { buildJsonReport } from '../report/json';
 import { buildSummary } from '../report/summary';
 import { redact } from '../util/redact';
-import { logLine, oneLine } from '../util/text';
+import { logLine, logLines, oneLine } from '../util/text';
 import { parseCliArgs, UsageError } from './args';
 import { helpText } from './help';
 import { terminalLog } from './log';
@@ -92,6 +92,11 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
     }
     return exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true);
   } catch (error) {
+    // The first request never reached Sentry: a configuration error, as a bad flag is.
+    if (error instanceof ConfigError) {
+      stderr.write(`${logLines(redact(error.message, secrets)).replace(/^Input (\S+)/gm, '--$1')}\n`);
+      return EXIT.config;
+    }
     stderr.write(`${logLine(redact(errorMessage(error), secrets))}\n`);
     return opts.signal?.aborted ? EXIT.cancelled : EXIT.fail;
   } finally {

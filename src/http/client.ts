@@ -9,7 +9,7 @@ import dispatchRequest from 'undici/lib/api/api-request.js';
 import type { z } from 'zod';
 import { redact, redactDeep } from '../util/redact';
 import { oneLine } from '../util/text';
-import { HttpError, NetworkError, RateLimitedError, ResponseShapeError, ResponseTooLargeError } from './errors';
+import { HttpError, NetworkError, RateLimitedError, ResponseShapeError, ResponseTooLargeError, UnreachableError } from './errors';
 import { errorMessage } from '../util/errors';
 
 export interface HttpClientOptions {
@@ -128,6 +128,15 @@ export interface HttpClient {
 const isOutage = (error: unknown) =>
   error instanceof NetworkError || error instanceof ResponseShapeError || (error instanceof HttpError && RETRYABLE.has(error.status));
 
+// Errors that mean the request never reached a server: DNS, refused, unroutable, TLS.
+const CONNECT_CODES = /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|UND_ERR_CONNECT_TIMEOUT|ERR_TLS_.*|CERT_.*|.*_CERT_.*|UNABLE_TO_.*|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/;
+
+function unreachableReason(error: unknown): UnreachableError['reason'] | null {
+  const code = error instanceof Error ? String((error as { code?: unknown }).code ?? '') : '';
+  if (code === 'UND_ERR_INVALID_ARG' && /header/i.test((error as Error).message)) return 'header';
+  return CONNECT_CODES.test(code) ? 'connect' : null;
+}
+
 /** Shortest attempt the retry budget may cut a request to: a working tracker answers well within it. */
 const MIN_ATTEMPT_MS = 1_000;
 
@@ -143,6 +152,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   // an outage costs one request per call instead of a full retry budget each,
   // until an answer comes back.
   let trackerDown = false;
+  // Until the tracker has answered once, a failure to connect is a wrong URL, not an outage.
+  let answered = false;
 
   async function attempt<T>(method: string, path: string, url: string, opts: CallOptions<T>, attemptTimeoutMs: number): Promise<JsonResponse<T>> {
     requestCount += 1;
@@ -168,8 +179,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     } catch (error) {
       if (opts.signal?.aborted) throw new AbortError(opts.signal.reason instanceof Error ? opts.signal.reason : new Error('cancelled'));
       const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      throw new NetworkError(oneLine(redact(`${method} ${path} failed: ${cause}`, secrets), 500));
+      const shownCause = oneLine(redact(`${method} ${path} failed: ${cause}`, secrets), 500);
+      const unreachable = answered ? null : unreachableReason(error);
+      if (unreachable) throw new AbortError(new UnreachableError(shownCause, unreachable));
+      throw new NetworkError(shownCause);
     }
+    answered = true;
     let text: string;
     try {
       text = await readBody(res, maxBytes, secrets);

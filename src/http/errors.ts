@@ -39,3 +39,19 @@ export class RateLimitedError extends HttpError {
 export class NetworkError extends Error {
   override name = 'NetworkError';
 }
+
+/**
+ * The client's first request never reached the tracker: the name did not
+ * resolve, the connection was refused, TLS failed, or the HTTP layer refused
+ * a header before sending. Before any answer that is a wrong `sentry-url` or
+ * token, not an outage, and retrying cannot fix it.
+ */
+export class UnreachableError extends NetworkError {
+  override name = 'UnreachableError';
+  constructor(
+    message: string,
+    readonly reason: 'connect' | 'header',
+  ) {
+    super(message);
+  }
+}

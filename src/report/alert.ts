@@ -36,6 +36,7 @@ export function buildAlert(report: RunReport): string {
       `${oneLine(report.release, TEXT_MAX)} -> ${oneLine(report.environment, TEXT_MAX)}   Previous: ${previousName(report)}`,
     ],
     ['Started:', started(report)],
+    ['Decided:', decided(report)],
   ];
   const runbook = safeUrl(report.runbookUrl);
   if (runbook) lines.push(['Runbook:', runbook]);
@@ -144,9 +145,49 @@ function worstIssue(issues: NewIssue[]): NewIssue | undefined {
   return issues.reduce<NewIssue | undefined>((worst, i) => (!worst || i.userCount > worst.userCount ? i : worst), undefined);
 }
 
+/**
+ * When things went wrong, as on-call reads "Started": for a rate, the first
+ * poll of the run of polls that ended in the fail with the rate over its limit
+ * (or, for a fail on the window's second half alone, that half's start); for a
+ * new issue, when Sentry first saw it. The decision comes later, on its own line.
+ */
+export function onset(report: RunReport): { at: number; what: string } | null {
+  const { verdict } = report;
+  if (verdict.outcome !== 'fail' || verdict.check === null) return null;
+  if (verdict.check === 'new-issues') {
+    const issue = verdict.issue ?? worstIssue(report.newIssues);
+    const seen = issue ? Date.parse(issue.firstSeen) : NaN;
+    return Number.isFinite(seen) && seen <= verdict.decidedAt ? { at: Math.max(seen, report.deployFinishedAt), what: 'issue first seen' } : null;
+  }
+  const over = (p: RunReport['polls'][number]) =>
+    p.evaluations.some((e) => e.id === verdict.check && e.project === verdict.project && e.observedBadRate !== null && e.observedBadRate > e.maxBadRate);
+  let first: number | null = null;
+  for (const poll of report.polls) {
+    if (poll.at > verdict.decidedAt) break;
+    // A skipped poll (no data) neither starts nor breaks the run.
+    if (!poll.sample) continue;
+    if (over(poll)) first ??= poll.at;
+    else first = null;
+  }
+  if (first !== null) return { at: first, what: 'first poll over the limit' };
+  // Failed on the window's second half alone: the change came after its start.
+  const decisive = verdict.evaluations.find((e) => e.id === verdict.check && e.project === verdict.project);
+  const recent = decisive?.recent;
+  if (recent && recent.observedBadRate !== null && recent.observedBadRate > decisive.maxBadRate) return { at: recent.since, what: 'start of the second half, over the limit on its own' };
+  return null;
+}
+
 function started(report: RunReport): string {
   const { decidedAt } = report.verdict;
-  return `${formatUtcMinute(decidedAt)}, ${formatMinutesBetween(report.deployFinishedAt, decidedAt)} after deploy (deploy finished ${formatUtcTime(report.deployFinishedAt, decidedAt)})`;
+  const from = onset(report);
+  const at = from?.at ?? decidedAt;
+  const what = from ? `${from.what}; ` : '';
+  return `${formatUtcMinute(at)}, ${formatMinutesBetween(report.deployFinishedAt, at)} after deploy (${what}deploy finished ${formatUtcTime(report.deployFinishedAt, at)})`;
+}
+
+function decided(report: RunReport): string {
+  const { decidedAt } = report.verdict;
+  return `${formatUtcMinute(decidedAt)}, ${formatMinutesBetween(report.deployFinishedAt, decidedAt)} after deploy`;
 }
 
 function previousName(report: RunReport): string {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { HttpClient } from '../../http/client';
 import type { CommitInput, Deploy, HealthSample, NewIssue, RefInput, ReleaseInfo, Tracker, UserCounts } from '../types';
-import { TrackerAnswerError, TrackerSetupError } from '../errors';
+import { ReleaseNotFoundError, TrackerAnswerError, TrackerSetupError } from '../errors';
 import { explainSentryError } from './errors';
 import {
   anyJson,
@@ -164,7 +164,7 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
   async function projectIds(version: string, signal?: AbortSignal): Promise<Map<string, string>> {
     if (opts.projects.some((slug) => !slugToId.has(slug))) {
       const release = await getRelease(version, signal);
-      if (!release) throw new TrackerSetupError(`Sentry has no release "${version}" in organization "${org}": register it first (register: true) or check the release input.`);
+      if (!release) throw new ReleaseNotFoundError(`Sentry has no release "${version}" in organization "${org}": register it first (register: true) or check the release input.`);
     }
     const missing = opts.projects.filter((slug) => !slugToId.has(slug));
     if (missing.length) throw new TrackerSetupError(`Release "${version}" is not associated with project(s) ${missing.join(', ')} in Sentry.`);
