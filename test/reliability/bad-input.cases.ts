@@ -154,7 +154,8 @@ describe.concurrent('the previous release named by the tracker (bundled action)'
     const scenario = { ...getScenario('crash-spike'), previousRelease: { version: hostile, deployedMinutesBeforeStart: 180 } };
     const tracker = await startLocalTracker({ scenario, token: SENTRY_TOKEN, minuteMs: 1000 });
     onTestFinished(() => tracker.close());
-    const token = 'ghs_previous_release_test_token_1';
+    // Random-looking, as real tokens are: any 8 characters of a secret are redacted wherever they appear.
+    const token = 'ghs_Q7vXk2PzR9mWc4TnL8bYd3HsJ6fG1aE5uK0o';
     const stub = await startGitHubStub({ token, repository: 'acme/shop', workflows: ['rollback.yml'], defaultBranch: 'main' });
     onTestFinished(() => stub.close());
     const { run, report } = await gate('crash-spike', {
