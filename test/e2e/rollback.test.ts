@@ -1,6 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
 import { type GitHubStub, startGitHubStub } from '../helpers/github-stub';
-import { runGate } from '../helpers/gate';
+import { runGate, SENTRY_TOKEN } from '../helpers/gate';
 
 const GITHUB_TOKEN = 'ghs_rollback_e2e_token_abcdef123';
 const ROLLBACK_INPUTS = ['release', 'previous-release', 'environment', 'reason'];
@@ -113,5 +114,48 @@ describe.concurrent('rollback dispatch and the alert (bundled action, GitHub stu
     await runGate('healthy', { ...ACT, window: '6s', 'github-deployment-id': '78' }, { env: { GITHUB_API_URL: stub.url } });
     const status = stub.requests.find((r) => r.method === 'POST' && r.path === '/repos/acme/shop/deployments/78/statuses');
     expect(status?.body).toMatchObject({ state: 'success' });
+  });
+});
+
+/** The Sentry API of the local tracker, as another workflow (or a person) would call it. */
+async function sentryPost(tracker: LocalTracker, path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${tracker.url}/api/0/organizations/acme${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${SENTRY_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status >= 300) throw new Error(`POST ${path}: HTTP ${res.status} ${await res.text()}`);
+}
+
+async function tracker(scenario: string) {
+  const t = await startLocalTracker({ scenario, token: SENTRY_TOKEN, minuteMs: 1000 });
+  onTestFinished(() => t.close());
+  return t;
+}
+
+const RUNS = 'https://github.example/acme/shop/actions/runs';
+
+describe.concurrent('re-runs find their own deploy (bundled action, local tracker)', () => {
+  it('run 4242 does not adopt the deploy of run 42421', async () => {
+    const t = await tracker('healthy');
+    const projects = t.scenario.projectSlugs;
+    const earlier = new Date(Date.now() - 3_600_000).toISOString();
+    await sentryPost(t, '/releases/', { version: 'shop-web@2.0.0', projects });
+    await sentryPost(t, '/releases/shop-web%402.0.0/deploys/', { environment: 'production', url: `${RUNS}/42421/attempts/1`, dateFinished: earlier, projects });
+    const { run } = await runGate('healthy', { gate: 'false' }, { tracker: t, env: { GITHUB_RUN_ID: '4242', GITHUB_RUN_ATTEMPT: '2' } });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/Deploy to production: recorded at/);
+    const deploys = t.state.releases.get('shop-web@2.0.0')!.deploys;
+    expect(deploys.map((d) => d.url)).toEqual([`${RUNS}/42421/attempts/1`, `${RUNS}/4242/attempts/2`]);
+  });
+
+  it('a later attempt of the same run adopts the deploy its first attempt recorded', async () => {
+    const t = await tracker('healthy');
+    const projects = t.scenario.projectSlugs;
+    await sentryPost(t, '/releases/', { version: 'shop-web@2.0.0', projects });
+    await sentryPost(t, '/releases/shop-web%402.0.0/deploys/', { environment: 'production', url: `${RUNS}/4242/attempts/1`, projects });
+    const { run } = await runGate('healthy', { gate: 'false' }, { tracker: t, env: { GITHUB_RUN_ID: '4242', GITHUB_RUN_ATTEMPT: '3' } });
+    expect(run.stdout).toMatch(/Deploy to production: already recorded by this run/);
+    expect(t.state.releases.get('shop-web@2.0.0')!.deploys).toHaveLength(1);
   });
 });
