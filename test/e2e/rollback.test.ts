@@ -1,4 +1,4 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, type OnTestFinishedHandler } from 'vitest';
 import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
 import { type GitHubStub, startGitHubStub } from '../helpers/github-stub';
 import { runGate, SENTRY_TOKEN } from '../helpers/gate';
@@ -6,7 +6,10 @@ import { runGate, SENTRY_TOKEN } from '../helpers/gate';
 const GITHUB_TOKEN = 'ghs_rollback_e2e_token_abcdef123';
 const ROLLBACK_INPUTS = ['release', 'previous-release', 'environment', 'reason'];
 
-async function github(extra: Parameters<typeof startGitHubStub>[0] extends infer O ? Partial<O> : never = {}) {
+type Cleanup = (fn: OnTestFinishedHandler) => void;
+
+/** `cleanup` is the test context's onTestFinished: the global one may attach to another of the concurrent tests. */
+async function github(cleanup: Cleanup, extra: Parameters<typeof startGitHubStub>[0] extends infer O ? Partial<O> : never = {}) {
   const stub = await startGitHubStub({
     token: GITHUB_TOKEN,
     repository: 'acme/shop',
@@ -16,7 +19,7 @@ async function github(extra: Parameters<typeof startGitHubStub>[0] extends infer
     ...extra,
   });
   // Tests run concurrently: each closes its own stub when it finishes.
-  onTestFinished(() => stub.close());
+  cleanup(() => stub.close());
   return stub;
 }
 
@@ -30,8 +33,8 @@ const ACT = {
 const dispatches = (stub: GitHubStub) => stub.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/dispatches'));
 
 describe.concurrent('rollback dispatch and the alert (bundled action, GitHub stub on loopback)', () => {
-  it('a failing release dispatches the rollback workflow exactly once, with the previous release, using the given token', async () => {
-    const stub = await github();
+  it('a failing release dispatches the rollback workflow exactly once, with the previous release, using the given token', async ({ onTestFinished }) => {
+    const stub = await github(onTestFinished);
     const { run } = await runGate('crash-spike', ACT, { env: { GITHUB_API_URL: stub.url } });
     expect(run.code).toBe(1);
     expect(run.outputs.verdict).toBe('fail');
@@ -53,29 +56,29 @@ describe.concurrent('rollback dispatch and the alert (bundled action, GitHub stu
     expect(run.everything).not.toContain(GITHUB_TOKEN);
   });
 
-  it('uses rollback-ref when given', async () => {
-    const stub = await github({ branches: ['release/2'] });
+  it('uses rollback-ref when given', async ({ onTestFinished }) => {
+    const stub = await github(onTestFinished, { branches: ['release/2'] });
     await runGate('crash-spike', { ...ACT, 'rollback-ref': 'release/2' }, { env: { GITHUB_API_URL: stub.url } });
     expect((dispatches(stub)[0]?.body as { ref: string }).ref).toBe('release/2');
   });
 
-  it('a healthy release dispatches nothing', async () => {
-    const stub = await github();
+  it('a healthy release dispatches nothing', async ({ onTestFinished }) => {
+    const stub = await github(onTestFinished);
     const { run } = await runGate('healthy', { ...ACT, window: '6s' }, { env: { GITHUB_API_URL: stub.url } });
     expect(run.outputs.verdict).toBe('pass');
     expect(dispatches(stub)).toHaveLength(0);
   });
 
-  it('a dry run reports what it would dispatch and dispatches nothing', async () => {
-    const stub = await github();
+  it('a dry run reports what it would dispatch and dispatches nothing', async ({ onTestFinished }) => {
+    const stub = await github(onTestFinished);
     const { run } = await runGate('crash-spike', { ...ACT, 'dry-run': 'true' }, { env: { GITHUB_API_URL: stub.url } });
     expect(run.code).toBe(0);
     expect(dispatches(stub)).toHaveLength(0);
     expect(run.summary).toMatch(/dry run: would dispatch workflow rollback\.yml for shop-web@1\.4\.0/);
   });
 
-  it('an inconclusive release dispatches nothing', async () => {
-    const stub = await github();
+  it('an inconclusive release dispatches nothing', async ({ onTestFinished }) => {
+    const stub = await github(onTestFinished);
     const { run } = await runGate('low-traffic', { ...ACT, window: '8s', 'on-inconclusive': 'fail' }, { env: { GITHUB_API_URL: stub.url } });
     expect(run.outputs.verdict).toBe('inconclusive');
     expect(dispatches(stub)).toHaveLength(0);
@@ -86,8 +89,8 @@ describe.concurrent('rollback dispatch and the alert (bundled action, GitHub stu
     [404, /not found/i],
     [422, /input|workflow_dispatch/i],
   ] as const) {
-    it(`a ${status} from the dispatch is reported clearly and the job still fails for the health reason`, async () => {
-      const stub = await github({ failDispatch: status });
+    it(`a ${status} from the dispatch is reported clearly and the job still fails for the health reason`, async ({ onTestFinished }) => {
+      const stub = await github(onTestFinished, { failDispatch: status });
       const { run } = await runGate('crash-spike', ACT, { env: { GITHUB_API_URL: stub.url } });
       expect(run.code).toBe(1);
       expect(run.outputs.verdict).toBe('fail');
@@ -102,15 +105,15 @@ describe.concurrent('rollback dispatch and the alert (bundled action, GitHub stu
     });
   }
 
-  it('sets the GitHub deployment status to failure with the run URL', async () => {
-    const stub = await github({ deployments: [77] });
+  it('sets the GitHub deployment status to failure with the run URL', async ({ onTestFinished }) => {
+    const stub = await github(onTestFinished, { deployments: [77] });
     await runGate('crash-spike', { ...ACT, 'github-deployment-id': '77' }, { env: { GITHUB_API_URL: stub.url } });
     const status = stub.requests.find((r) => r.method === 'POST' && r.path === '/repos/acme/shop/deployments/77/statuses');
     expect(status?.body).toMatchObject({ state: 'failure', log_url: 'https://github.example/acme/shop/actions/runs/4242/attempts/1', environment: 'production' });
   });
 
-  it('sets the GitHub deployment status to success for a healthy release', async () => {
-    const stub = await github({ deployments: [78] });
+  it('sets the GitHub deployment status to success for a healthy release', async ({ onTestFinished }) => {
+    const stub = await github(onTestFinished, { deployments: [78] });
     await runGate('healthy', { ...ACT, window: '6s', 'github-deployment-id': '78' }, { env: { GITHUB_API_URL: stub.url } });
     const status = stub.requests.find((r) => r.method === 'POST' && r.path === '/repos/acme/shop/deployments/78/statuses');
     expect(status?.body).toMatchObject({ state: 'success' });
@@ -127,17 +130,17 @@ async function sentryPost(tracker: LocalTracker, path: string, body: unknown): P
   if (res.status >= 300) throw new Error(`POST ${path}: HTTP ${res.status} ${await res.text()}`);
 }
 
-async function tracker(scenario: string) {
+async function tracker(cleanup: Cleanup, scenario: string) {
   const t = await startLocalTracker({ scenario, token: SENTRY_TOKEN, minuteMs: 1000 });
-  onTestFinished(() => t.close());
+  cleanup(() => t.close());
   return t;
 }
 
 const RUNS = 'https://github.example/acme/shop/actions/runs';
 
 describe.concurrent('re-runs find their own deploy (bundled action, local tracker)', () => {
-  it('run 4242 does not adopt the deploy of run 42421', async () => {
-    const t = await tracker('healthy');
+  it('run 4242 does not adopt the deploy of run 42421', async ({ onTestFinished }) => {
+    const t = await tracker(onTestFinished, 'healthy');
     const projects = t.scenario.projectSlugs;
     const earlier = new Date(Date.now() - 3_600_000).toISOString();
     await sentryPost(t, '/releases/', { version: 'shop-web@2.0.0', projects });
@@ -149,13 +152,45 @@ describe.concurrent('re-runs find their own deploy (bundled action, local tracke
     expect(deploys.map((d) => d.url)).toEqual([`${RUNS}/42421/attempts/1`, `${RUNS}/4242/attempts/2`]);
   });
 
-  it('a later attempt of the same run adopts the deploy its first attempt recorded', async () => {
-    const t = await tracker('healthy');
+  it('a later attempt of the same run adopts the deploy its first attempt recorded', async ({ onTestFinished }) => {
+    const t = await tracker(onTestFinished, 'healthy');
     const projects = t.scenario.projectSlugs;
     await sentryPost(t, '/releases/', { version: 'shop-web@2.0.0', projects });
     await sentryPost(t, '/releases/shop-web%402.0.0/deploys/', { environment: 'production', url: `${RUNS}/4242/attempts/1`, projects });
     const { run } = await runGate('healthy', { gate: 'false' }, { tracker: t, env: { GITHUB_RUN_ID: '4242', GITHUB_RUN_ATTEMPT: '3' } });
     expect(run.stdout).toMatch(/Deploy to production: already recorded by this run/);
     expect(t.state.releases.get('shop-web@2.0.0')!.deploys).toHaveLength(1);
+  });
+});
+
+/** A cancel must not wait out a GitHub call: the runner kills the step 7.5 s after it signals. */
+const EXIT_WITHIN_MS = 2_000;
+const afterSigint = (run: { durationMs: number; sigintAtMs?: number }) => run.durationMs - (run.sigintAtMs ?? Infinity);
+
+describe.concurrent('cancel while a GitHub call is in flight (bundled action, hanging GitHub stub)', () => {
+  it('listing commits: exits within 2 s of SIGINT and still writes the summary', async ({ onTestFinished }) => {
+    const stub = await github(onTestFinished, { hang: ['compare'] });
+    const { run } = await runGate('healthy', { ...ACT, 'set-commits': 'github' }, { env: { GITHUB_API_URL: stub.url }, sigintWhen: stub.arrived('compare'), timeoutMs: 50_000 });
+    expect(run.sigintAtMs, run.stdout).toBeDefined();
+    expect(afterSigint(run), run.stdout).toBeLessThan(EXIT_WITHIN_MS);
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('inconclusive');
+    expect(run.summary).toMatch(/cancelled/);
+    expect(dispatches(stub)).toHaveLength(0);
+  });
+
+  it('dispatching: exits within 2 s of SIGINT and says the dispatch was sent with no answer, not that it failed', async ({ onTestFinished }) => {
+    const stub = await github(onTestFinished, { hang: ['dispatch'] });
+    const { run } = await runGate('crash-spike', ACT, { env: { GITHUB_API_URL: stub.url }, sigintWhen: stub.arrived('dispatch'), timeoutMs: 50_000 });
+    expect(run.sigintAtMs, run.stdout).toBeDefined();
+    expect(afterSigint(run), run.stdout).toBeLessThan(EXIT_WITHIN_MS);
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(dispatches(stub)).toHaveLength(1);
+    expect(run.summary).toMatch(/rollback\.yml: dispatch sent, answer not received \(the job was cancelled/);
+    expect(run.summary).not.toMatch(/FAILED/);
+    const error = run.annotations.find((a) => a.level === 'error');
+    expect(error?.message).toMatch(/dispatch sent, answer not received/);
+    expect(run.everything).not.toContain(GITHUB_TOKEN);
   });
 });

@@ -14,6 +14,7 @@ import {
   type SentryRelease,
   sessionsSchemaFor,
 } from './schemas';
+import { findNewerDeploy } from './newer-deploy';
 import { sessionsRange, STATUS_FIELDS, toHealthSample, totalsSuffice, toUserCounts, TOTALS_FIELDS } from './sessions';
 import { releasePageUrl } from './urls';
 
@@ -208,6 +209,12 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       });
       return data.map((i) => ({ ...i, project: i.project.slug }));
     },
+    newerDeploy: (q) =>
+      findNewerDeploy({
+        projectIds,
+        listReleases: async (query, signal) => (await call('listing releases', 'GET', `${orgPath}/releases/`, { query, schema: releaseListSchema, signal })).data,
+        listDeploys: async (version, signal) => (await call(`listing deploys of ${version}`, 'GET', `${releasePath(version)}deploys/`, { schema: deployListSchema, signal })).data,
+      }, q),
     releaseUrl(version, project) {
       return releasePageUrl(opts.sentryUrl, org, version, project ? slugToId.get(project) : undefined);
     },
