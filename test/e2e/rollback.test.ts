@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it, type OnTestFinishedHandler } from 'vitest';
 import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
 import { type GitHubStub, startGitHubStub } from '../helpers/github-stub';
@@ -121,6 +122,8 @@ describe.concurrent('rollback dispatch and the alert (bundled action, GitHub stu
 });
 
 /** The Sentry API of the local tracker, as another workflow (or a person) would call it. */
+// Deploys below carry their own dateFinished, to the millisecond as the action sends it:
+// the local tracker's default is whole seconds, which can sort before the watched deploy.
 async function sentryPost(tracker: LocalTracker, path: string, body: unknown): Promise<void> {
   const res = await fetch(`${tracker.url}/api/0/organizations/acme${path}`, {
     method: 'POST',
@@ -192,5 +195,91 @@ describe.concurrent('cancel while a GitHub call is in flight (bundled action, ha
     const error = run.annotations.find((a) => a.level === 'error');
     expect(error?.message).toMatch(/dispatch sent, answer not received/);
     expect(run.everything).not.toContain(GITHUB_TOKEN);
+  });
+});
+
+const actionOf = (run: { outputs: Record<string, string> }) =>
+  (JSON.parse(readFileSync(run.outputs['report-path'] ?? '', 'utf8')) as { action: { kind: string } }).action;
+
+describe.concurrent('never roll back a newer fix, never roll back twice (bundled action, local tracker, GitHub stub)', () => {
+  it('re-running an old failed gate after a newer release was deployed dispatches nothing and says why', async ({ onTestFinished }) => {
+    const t = await tracker(onTestFinished, 'crash-spike');
+    const stub = await github(onTestFinished);
+    const env = { GITHUB_API_URL: stub.url, GITHUB_RUN_ID: '777' };
+    const first = await runGate('crash-spike', ACT, { tracker: t, env: { ...env, GITHUB_RUN_ATTEMPT: '1' } });
+    expect(first.run.outputs.verdict, first.run.stdout).toBe('fail');
+    expect(dispatches(stub)).toHaveLength(1);
+
+    // the team ships the fix
+    const projects = t.scenario.projectSlugs;
+    await sentryPost(t, '/releases/', { version: 'shop-web@2.0.1', projects });
+    await sentryPost(t, '/releases/shop-web%402.0.1/deploys/', { environment: 'production', url: `${RUNS}/778/attempts/1`, dateFinished: new Date().toISOString(), projects });
+
+    const again = await runGate('crash-spike', ACT, { tracker: t, env: { ...env, GITHUB_RUN_ATTEMPT: '2' } });
+    // the verdict stands in the report; nothing is dispatched
+    expect(again.run.outputs.verdict).toBe('fail');
+    expect(again.run.code).toBe(1);
+    expect(dispatches(stub)).toHaveLength(1);
+    expect(actionOf(again.run)).toMatchObject({ kind: 'superseded', newerRelease: 'shop-web@2.0.1' });
+    expect(again.run.summary).toMatch(/no rollback: shop-web@2\.0\.1 was deployed to production after this release/);
+    expect(again.run.summary).not.toMatch(/roll back by hand/);
+    const error = again.run.annotations.find((a) => a.level === 'error');
+    expect(error?.message).toMatch(/shop-web@2\.0\.1 was deployed to production after this release/);
+  });
+
+  it('a dry-run re-run after a newer deploy does not claim it would roll back', async ({ onTestFinished }) => {
+    const t = await tracker(onTestFinished, 'crash-spike');
+    const stub = await github(onTestFinished);
+    const projects = t.scenario.projectSlugs;
+    const env = { GITHUB_API_URL: stub.url, GITHUB_RUN_ID: '779' };
+    const dry = { ...ACT, 'dry-run': 'true' };
+    const first = await runGate('crash-spike', dry, { tracker: t, env: { ...env, GITHUB_RUN_ATTEMPT: '1' } });
+    expect(first.run.summary).toMatch(/would dispatch/);
+    await sentryPost(t, '/releases/', { version: 'shop-web@2.0.1', projects });
+    await sentryPost(t, '/releases/shop-web%402.0.1/deploys/', { environment: 'production', dateFinished: new Date().toISOString(), projects });
+    const { run } = await runGate('crash-spike', dry, { tracker: t, env: { ...env, GITHUB_RUN_ATTEMPT: '2' } });
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.summary, run.stdout).toMatch(/no rollback: shop-web@2\.0\.1 was deployed to production/);
+    expect(run.summary).not.toMatch(/would dispatch/);
+    expect(dispatches(stub)).toHaveLength(0);
+  });
+
+  it('a release deployed again after its rollback is live again: its re-run dispatches', async ({ onTestFinished }) => {
+    const t = await tracker(onTestFinished, 'crash-spike');
+    const stub = await github(onTestFinished, { dispatchedRun: { status: 'completed', conclusion: 'failure' } });
+    const projects = t.scenario.projectSlugs;
+    const env = { GITHUB_API_URL: stub.url, GITHUB_RUN_ID: '900' };
+    await runGate('crash-spike', ACT, { tracker: t, env: { ...env, GITHUB_RUN_ATTEMPT: '1' } });
+    // rolled back to 1.4.0, then 2.0.0 deployed again by hand
+    await sentryPost(t, '/releases/shop-web%401.4.0/deploys/', { environment: 'production', dateFinished: new Date().toISOString(), projects });
+    await sentryPost(t, '/releases/shop-web%402.0.0/deploys/', { environment: 'production', dateFinished: new Date().toISOString(), projects });
+    const again = await runGate('crash-spike', ACT, { tracker: t, env: { ...env, GITHUB_RUN_ATTEMPT: '2' } });
+    expect(actionOf(again.run)).toMatchObject({ kind: 'dispatched' });
+    expect(dispatches(stub)).toHaveLength(2);
+  });
+
+  it('two gates on the same release: the second finds the first one\'s rollback run and does not dispatch again', async ({ onTestFinished }) => {
+    const t = await tracker(onTestFinished, 'crash-spike');
+    const stub = await github(onTestFinished);
+    const gateRun = (runId: string, delayMs: number) =>
+      new Promise((r) => setTimeout(r, delayMs)).then(() => runGate('crash-spike', ACT, { tracker: t, env: { GITHUB_API_URL: stub.url, GITHUB_RUN_ID: runId } }));
+    const [a, b] = await Promise.all([gateRun('801', 0), gateRun('802', 1_500)]);
+    expect([a.run.outputs.verdict, b.run.outputs.verdict]).toEqual(['fail', 'fail']);
+    expect(dispatches(stub)).toHaveLength(1);
+    // whichever decides first dispatches (under load it may be the later one)
+    const [first, second] = actionOf(a.run).kind === 'dispatched' ? [a, b] : [b, a];
+    expect(actionOf(first.run)).toMatchObject({ kind: 'dispatched' });
+    expect(actionOf(second.run)).toMatchObject({ kind: 'already-dispatched', status: 'queued' });
+    expect(second.run.summary).toMatch(/no second rollback: rollback\.yml already runs for this deploy \(queued\): https:\/\/github\.com\/acme\/shop\/actions\/runs\/9000/);
+  });
+
+  it('a rollback run that failed does not stop the next attempt from dispatching again', async ({ onTestFinished }) => {
+    const t = await tracker(onTestFinished, 'crash-spike');
+    const stub = await github(onTestFinished, { dispatchedRun: { status: 'completed', conclusion: 'failure' } });
+    const env = { GITHUB_API_URL: stub.url, GITHUB_RUN_ID: '950' };
+    await runGate('crash-spike', ACT, { tracker: t, env: { ...env, GITHUB_RUN_ATTEMPT: '1' } });
+    const again = await runGate('crash-spike', ACT, { tracker: t, env: { ...env, GITHUB_RUN_ATTEMPT: '2' } });
+    expect(actionOf(again.run)).toMatchObject({ kind: 'dispatched' });
+    expect(dispatches(stub)).toHaveLength(2);
   });
 });
