@@ -282,4 +282,27 @@ describe.concurrent('never roll back a newer fix, never roll back twice (bundled
     expect(actionOf(again.run)).toMatchObject({ kind: 'dispatched' });
     expect(dispatches(stub)).toHaveLength(2);
   });
+
+  it('when Sentry cannot say what is live, nothing is dispatched and the alert says to check before rolling back by hand', async ({ onTestFinished }) => {
+    const t = await tracker(onTestFinished, 'crash-spike');
+    const stub = await github(onTestFinished);
+    const { run } = await runGate('crash-spike', ACT, {
+      tracker: t,
+      env: { GITHUB_API_URL: stub.url },
+      // the releases list breaks once the watch has begun
+      before: () => {
+        const timer = setInterval(() => {
+          if (!t.requests.some((r) => r.path.endsWith('/sessions/'))) return;
+          clearInterval(timer);
+          t.faults.add({ method: 'GET', path: /\/organizations\/acme\/releases\/$/, status: 502, times: Infinity });
+        }, 20);
+        onTestFinished(() => clearInterval(timer));
+      },
+    });
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.code).toBe(1);
+    expect(dispatches(stub)).toHaveLength(0);
+    expect(actionOf(run)).toMatchObject({ kind: 'held' });
+    expect(run.summary, run.stdout).toMatch(/no rollback dispatched: could not confirm that shop-web@2\.0\.0 is still the newest deploy to production \(.*502.*\) — if shop-web@2\.0\.0 is still live in production, roll back by hand to shop-web@1\.4\.0/);
+  });
 });
