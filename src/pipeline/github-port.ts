@@ -39,6 +39,13 @@ export async function gitHubPort(config: Config, signal?: AbortSignal): Promise<
               inputs: dispatchInputs,
             })
         : null,
+    newerDeployment:
+      base && inputs['github-deployment-id']
+        ? async () => {
+            const d = await (await import('../github/deployment')).findNewerDeployment({ ...base, deploymentId: Number(inputs['github-deployment-id']) });
+            return d && { name: `${d.ref}@${d.sha.slice(0, 7)} (GitHub deployment ${d.id}, ${d.state})`, at: d.createdAt };
+          }
+        : null,
     findRollbackRun:
       base && workflow
         ? async (since, release) => (await import('../github/runs')).findRollbackRun({ ...base, workflow, since, release })

@@ -1,12 +1,12 @@
 import type { Config } from '../config/load';
 import { policyFromInputs } from '../gate/policy';
-import type { Verdict } from '../gate/types';
 import { formatPollLine } from '../report/progress';
-import type { ActionTaken, Baseline, CommitLine, Registration, RunReport } from '../report/types';
+import type { Baseline, CommitLine, Registration, RunReport } from '../report/types';
 import type { CommitInput, NewIssue, ReleaseInfo, Tracker } from '../tracker/types';
 import { applyBaseline, measureBaseline } from './baseline';
 import type { Clock } from './clock';
 import type { Log } from './log';
+import { act } from './act';
 import { findDeployTime, registerRelease } from './register';
 import { TrackerSetupError } from '../tracker/errors';
 import { errorMessage } from '../util/errors';
@@ -16,6 +16,8 @@ export interface GitHubPort {
   listCommits: ((base: string, head: string) => Promise<CommitInput[]>) | null;
   pushBefore: string | null;
   dispatchRollback: ((inputs: Record<string, string>) => Promise<{ workflow: string; ref: string }>) | null;
+  /** A later GitHub deployment of other code to the environment of `github-deployment-id`, or null. */
+  newerDeployment?: (() => Promise<{ name: string; at: string } | null>) | null;
   /** A run of the rollback workflow created since `since` (epoch ms) that is queued, running or succeeded. */
   findRollbackRun?: ((since: number, release: string) => Promise<{ url: string; status: string } | null>) | null;
 }
@@ -165,78 +167,4 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     action,
   };
   return { report, previousRelease: previous, releaseUrl, registration };
-}
-
-/**
- * On a real fail (not inconclusive, not a dry run) dispatch the rollback
- * workflow, once, and only while the watched release is still the newest
- * deploy to its environment: re-running an old gate must not roll back a
- * newer fix, and a second gate must not roll back what another already did.
- */
-async function act(config: Config, deps: PipelineDeps, verdict: Verdict, previous: ReleaseInfo | null, cancelled: boolean, deployFinishedAt: number): Promise<ActionTaken> {
-  const { inputs } = config;
-  const { log, signal } = deps;
-  const workflow = inputs['rollback-workflow'];
-  const version = inputs.release;
-  const environment = inputs.environment;
-  if (verdict.outcome !== 'fail') return { kind: 'none', why: cancelled ? 'cancelled' : `verdict ${verdict.outcome}` };
-  if (signal?.aborted) return { kind: 'none', why: workflow ? 'cancelled before the rollback was dispatched' : 'no rollback workflow configured' };
-
-  // Asked even without a rollback workflow: the alert must not send a person
-  // to roll back a newer fix by hand either. Sentry's deploys are the source
-  // of truth: every release gated by this action records one.
-  if (deps.tracker.newerDeploy) {
-    try {
-      const newer = await deps.tracker.newerDeploy({ version, projects: inputs['sentry-projects'], environment, after: deployFinishedAt, signal });
-      if (newer) {
-        log.warning(`No rollback: ${newer.version} was deployed to ${environment} at ${newer.dateFinished}, after ${version}; rolling back would replace it.`);
-        return { kind: 'superseded', workflow, newerRelease: newer.version, deployedAt: newer.dateFinished };
-      }
-    } catch (error) {
-      if (signal?.aborted) return { kind: 'none', why: workflow ? 'cancelled before the rollback was dispatched' : 'no rollback workflow configured' };
-      // Not knowing what is live, a rollback could replace a newer fix: hold it.
-      const why = `could not confirm that ${version} is still the newest deploy to ${environment} (${errorMessage(error)})`;
-      log.warning(`No rollback dispatched: ${why}.`);
-      return { kind: 'held', workflow, why };
-    }
-  }
-  if (!workflow) return { kind: 'none', why: 'no rollback workflow configured' };
-
-  const dispatchInputs = {
-    release: version,
-    'previous-release': previous?.version ?? '',
-    environment,
-    reason: verdict.reason.slice(0, 1000),
-  };
-  if (inputs['dry-run']) return { kind: 'would-dispatch', workflow, ref: inputs['rollback-ref'] ?? 'the default branch', previousRelease: previous?.version ?? null };
-  if (!deps.github.dispatchRollback) return { kind: 'dispatch-failed', workflow, error: 'not running in GitHub Actions with a github-token: nothing dispatched' };
-
-  if (deps.github.findRollbackRun) {
-    try {
-      const run = await deps.github.findRollbackRun(deployFinishedAt, version);
-      if (run) {
-        log.notice(`Rollback not dispatched again: ${workflow} already has a ${run.status} run since this deploy: ${run.url}`);
-        return { kind: 'already-dispatched', workflow, runUrl: run.url, status: run.status };
-      }
-    } catch (error) {
-      if (signal?.aborted) return { kind: 'none', why: 'cancelled before the rollback was dispatched' };
-      // A second rollback to the same release does less harm than none at all.
-      log.warning(`Could not check for a rollback already running (${errorMessage(error)}); dispatching.`);
-    }
-  }
-  if (signal?.aborted) return { kind: 'none', why: 'cancelled before the rollback was dispatched' };
-  try {
-    const { ref } = await deps.github.dispatchRollback(dispatchInputs);
-    log.notice(`Rollback: ${workflow} dispatched on ${ref} for ${previous?.version ?? '(no previous release known)'}`);
-    return { kind: 'dispatched', workflow, ref, previousRelease: previous?.version ?? null };
-  } catch (error) {
-    // Matched by name: the GitHub modules load only when a dispatch happens.
-    if (error instanceof Error && error.name === 'DispatchUnconfirmedError') {
-      const { ref, reason } = error as Error & { ref: string; reason: string };
-      log.warning(`Rollback ${errorMessage(error)}: check the Actions tab for a run of ${workflow} before rolling back by hand.`);
-      return { kind: 'dispatch-unconfirmed', workflow, ref, previousRelease: previous?.version ?? null, error: reason };
-    }
-    log.warning(`Rollback dispatch failed: ${errorMessage(error)}`);
-    return { kind: 'dispatch-failed', workflow, error: errorMessage(error) };
-  }
 }

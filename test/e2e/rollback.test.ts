@@ -305,4 +305,35 @@ describe.concurrent('never roll back a newer fix, never roll back twice (bundled
     expect(actionOf(run)).toMatchObject({ kind: 'held' });
     expect(run.summary, run.stdout).toMatch(/no rollback dispatched: could not confirm that shop-web@2\.0\.0 is still the newest deploy to production \(.*502.*\) — if shop-web@2\.0\.0 is still live in production, roll back by hand to shop-web@1\.4\.0/);
   });
+
+  describe('GitHub deployments, when the run names its deployment', () => {
+    const SHA = 'f00dfacecafebeef0000000000000000000000aa'; // GITHUB_SHA of runAction
+    const ago = (min: number) => new Date(Date.now() - min * 60_000).toISOString();
+    const ours = { id: 77, sha: SHA, environment: 'production', createdAt: ago(10), states: ['success'] };
+    // a later job of the same workflow with the same `environment:`, and a fix that failed to deploy: neither replaced it
+    const notNewer = [
+      { id: 79, sha: SHA, environment: 'production', createdAt: ago(1), states: ['in_progress'] },
+      { id: 80, sha: 'c'.repeat(40), environment: 'production', createdAt: ago(1), states: ['failure'] },
+      { id: 81, sha: 'd'.repeat(40), environment: 'staging', createdAt: ago(1), states: ['success'] },
+    ];
+
+    it('a later deployment of other code to the environment stops the rollback', async ({ onTestFinished }) => {
+      const fix = { id: 78, sha: 'b'.repeat(40), ref: 'main', environment: 'production', createdAt: ago(2), states: ['success'] };
+      const stub = await github(onTestFinished, { deploymentList: [ours, fix, ...notNewer] });
+      const { run } = await runGate('crash-spike', { ...ACT, 'github-deployment-id': '77' }, { env: { GITHUB_API_URL: stub.url } });
+      expect(run.outputs.verdict).toBe('fail');
+      expect(dispatches(stub)).toHaveLength(0);
+      expect(run.summary, run.stdout).toMatch(/no rollback: main@bbbbbbb \(GitHub deployment 78, success\) was deployed to production after this release/);
+      // the verdict still lands on the watched deployment
+      expect(stub.requests.find((r) => r.method === 'POST' && r.path === '/repos/acme/shop/deployments/77/statuses')?.body).toMatchObject({ state: 'failure' });
+    });
+
+    it('deployments of the same code, failed ones and other environments do not', async ({ onTestFinished }) => {
+      const stub = await github(onTestFinished, { deploymentList: [ours, ...notNewer] });
+      const { run } = await runGate('crash-spike', { ...ACT, 'github-deployment-id': '77' }, { env: { GITHUB_API_URL: stub.url } });
+      expect(run.outputs.verdict).toBe('fail');
+      expect(actionOf(run), run.stdout).toMatchObject({ kind: 'dispatched' });
+      expect(dispatches(stub)).toHaveLength(1);
+    });
+  });
 });

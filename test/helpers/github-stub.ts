@@ -21,7 +21,17 @@ export interface RecordedRequest {
   hasAuth: boolean;
 }
 
-type Route = 'repo' | 'compare' | 'dispatch' | 'deploymentStatus' | 'runs';
+type Route = 'repo' | 'compare' | 'dispatch' | 'deploymentStatus' | 'runs' | 'deployments';
+
+/** A GitHub deployment with its statuses, oldest first. */
+export interface StubDeployment {
+  id: number;
+  sha: string;
+  ref?: string;
+  environment: string;
+  createdAt: string;
+  states: string[];
+}
 
 /** A run of a workflow, as the runs list shows it. */
 export interface StubRun {
@@ -45,8 +55,10 @@ export interface GitHubStubOptions {
   defaultBranch?: string;
   /** Branches besides the default one that dispatch accepts as `ref`. */
   branches?: string[];
-  /** Deployment ids that exist; absent: every id exists. */
+  /** Deployment ids that exist; absent: every id exists (or those of `deploymentList`). */
   deployments?: number[];
+  /** Deployments the list and get routes serve; statuses posted to them are added. */
+  deploymentList?: StubDeployment[];
   failDispatch?: 403 | 404 | 422;
   /** Forces a route to fail with GitHub's body for that status (429 also sends rate-limit headers). */
   fail?: Partial<Record<Route, 403 | 404 | 422 | 429 | 500>>;
@@ -160,6 +172,10 @@ export async function startGitHubStub(opts: GitHubStubOptions): Promise<GitHubSt
     if (req.method === 'GET' && rest[0] === 'actions' && rest[1] === 'workflows' && rest[3] === 'runs' && rest.length === 4) {
       route('runs');
       return listRuns(res, base, rest[2] ?? '', u);
+    }
+    if (req.method === 'GET' && rest[0] === 'deployments' && rest.length <= 3) {
+      route('deployments');
+      return readDeployments(res, base, rest.slice(1), u);
     }
     if (req.method === 'POST' && rest[0] === 'deployments' && rest[2] === 'statuses' && rest.length === 3) {
       route('deploymentStatus');
@@ -293,7 +309,9 @@ export async function startGitHubStub(opts: GitHubStubOptions): Promise<GitHubSt
   }
 
   function deploymentStatus(res: ServerResponse, base: string, id: number, body: unknown): void {
-    if (!Number.isInteger(id) || (opts.deployments && !opts.deployments.includes(id))) throw new HttpError(404, 'Not Found');
+    const listed = opts.deploymentList?.find((d) => d.id === id);
+    const known = opts.deployments ? opts.deployments.includes(id) : opts.deploymentList ? listed !== undefined : true;
+    if (!Number.isInteger(id) || !known) throw new HttpError(404, 'Not Found');
     const b = (body ?? {}) as Record<string, unknown>;
     const states = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
     if (typeof b.state !== 'string' || !states.includes(b.state)) {
@@ -302,6 +320,7 @@ export async function startGitHubStub(opts: GitHubStubOptions): Promise<GitHubSt
     if (typeof b.description === 'string' && [...b.description].length > 140) {
       throw new HttpError(422, 'Validation Failed: description is too long (maximum is 140 characters)');
     }
+    listed?.states.push(b.state);
     const repoUrl = `${base}/repos/${owner}/${name}`;
     const now = new Date().toISOString();
     const sid = statusId++;
@@ -321,6 +340,54 @@ export async function startGitHubStub(opts: GitHubStubOptions): Promise<GitHubSt
       repository_url: repoUrl,
       environment_url: b.environment_url ?? '',
     });
+  }
+
+  /** GET /deployments (newest first, `environment` filter), /deployments/{id}, /deployments/{id}/statuses (newest first). */
+  function readDeployments(res: ServerResponse, base: string, path: string[], u: URL): void {
+    const all = opts.deploymentList ?? [];
+    const repoUrl = `${base}/repos/${owner}/${name}`;
+    const json = (d: StubDeployment) => ({
+      url: `${repoUrl}/deployments/${d.id}`,
+      id: d.id,
+      node_id: `DE_${d.id}`,
+      sha: d.sha,
+      ref: d.ref ?? defaultBranch,
+      task: 'deploy',
+      payload: {},
+      original_environment: d.environment,
+      environment: d.environment,
+      description: null,
+      creator: userJson('github-actions[bot]', 41898282),
+      created_at: d.createdAt,
+      updated_at: d.createdAt,
+      statuses_url: `${repoUrl}/deployments/${d.id}/statuses`,
+      repository_url: repoUrl,
+      transient_environment: false,
+      production_environment: d.environment === 'production',
+    });
+    const perPage = Math.min(100, Number(u.searchParams.get('per_page') ?? 30));
+    if (path.length === 0) {
+      const env = u.searchParams.get('environment');
+      const rows = all.filter((d) => env === null || d.environment === env).sort((a, b) => b.id - a.id);
+      return send(res, 200, rows.slice(0, perPage).map(json));
+    }
+    const d = all.find((x) => x.id === Number(path[0]));
+    if (!d) throw new HttpError(404, 'Not Found');
+    if (path.length === 1) return send(res, 200, json(d));
+    if (path[1] !== 'statuses') throw new HttpError(404, 'Not Found');
+    const statuses = d.states.map((state, i) => ({
+      url: `${repoUrl}/deployments/${d.id}/statuses/${d.id * 100 + i}`,
+      id: d.id * 100 + i,
+      state,
+      creator: userJson('github-actions[bot]', 41898282),
+      description: '',
+      environment: d.environment,
+      created_at: d.createdAt,
+      updated_at: d.createdAt,
+      deployment_url: `${repoUrl}/deployments/${d.id}`,
+      repository_url: repoUrl,
+    }));
+    return send(res, 200, statuses.reverse().slice(0, perPage));
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
