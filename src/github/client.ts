@@ -119,6 +119,8 @@ function explain(err: unknown, what: string, hints: ErrorHints): string {
   }
   // Octokit reports fetch failures (refused, DNS, timeout) as status 500 with no response.
   if (!err.response) {
+    // The run's cancel reason (main.ts, cli.ts): GitHub was reachable, the job stopped waiting.
+    if (err.message === 'cancelled') return `${what} stopped: the job was cancelled`;
     return `${what} failed: could not reach the GitHub API: ${err.message}`;
   }
   const { status } = err;

@@ -179,6 +179,7 @@ describe.concurrent('cancel while a GitHub call is in flight (bundled action, ha
     expect(run.code).toBe(1);
     expect(run.outputs.verdict).toBe('inconclusive');
     expect(run.summary).toMatch(/cancelled/);
+    expect(run.annotations.some((a) => a.level === 'warning' && /No commits associated: listing commits .* stopped: the job was cancelled/.test(a.message)), run.stdout).toBe(true);
     expect(dispatches(stub)).toHaveLength(0);
   });
 
