@@ -58,7 +58,7 @@ export async function run(): Promise<void> {
     });
     try {
       const tracker = sentry.tracker;
-      const result = await runPipeline(config, { tracker, github: await gitHubPort(config), clock: systemClock, log, signal: abort.signal });
+      const result = await runPipeline(config, { tracker, github: await gitHubPort(config, abort.signal), clock: systemClock, log, signal: abort.signal });
 
       // Loaded once the watch is over, for the same reason as the gate in runPipeline.
       const [{ buildAnnotation }, { buildJsonReport }, { buildSummary }] = await Promise.all([
@@ -79,7 +79,7 @@ export async function run(): Promise<void> {
       const cancelled = abort.signal.aborted && result.report?.verdict.outcome !== 'fail';
       if (result.report && inputs['github-deployment-id'] && !cancelled) {
         const state = outcome.failed ? 'failure' : 'success';
-        await setDeploymentStatus(config, state, `Release health: ${result.report.verdict.outcome}`).catch((error: unknown) =>
+        await setDeploymentStatus(config, state, `Release health: ${result.report.verdict.outcome}`, abort.signal).catch((error: unknown) =>
           log.warning(`Could not set the GitHub deployment status: ${errorMessage(error)}`),
         );
       }

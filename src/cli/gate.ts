@@ -68,7 +68,7 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
   const sentry = connectSentry(inputs, { signal: opts.signal });
   try {
     const tracker = sentry.tracker;
-    const github = opts.github ?? (opts.env.GITHUB_ACTIONS === 'true' ? await gitHubPort(config) : NO_GITHUB);
+    const github = opts.github ?? (opts.env.GITHUB_ACTIONS === 'true' ? await gitHubPort(config, opts.signal) : NO_GITHUB);
     const result = await runPipeline(config, { tracker, github, clock: opts.clock ?? systemClock, log, signal: opts.signal });
     let reportPath: string | null = null;
     if (result.report) {

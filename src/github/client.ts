@@ -13,6 +13,8 @@ export interface GitHubTarget {
   repo: string;
   /** Per-request deadline (default 30 s): Octokit has none, and a hung API must not hang the job. */
   timeoutMs?: number;
+  /** The run's cancel signal: a SIGINT must not wait for a GitHub answer. */
+  signal?: AbortSignal;
   fetch?: typeof fetch;
 }
 
@@ -32,6 +34,7 @@ export async function githubClient(opts: {
   apiUrl: string;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  signal?: AbortSignal;
 }): Promise<GitHubClient> {
   // Loaded here, not at the top: the client costs ~100 ms of cold start that
   // runs without commits or a rollback never need.
@@ -48,9 +51,8 @@ export async function githubClient(opts: {
   // Every hook sees the same per-request options object, so give it a fresh
   // `request` (mutating the existing one would touch the shared defaults).
   octokit.hook.before('request', (options) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const own = options.request?.signal;
-    options.request = { ...options.request, signal: own ? AbortSignal.any([own, timeout]) : timeout };
+    const signals = [AbortSignal.timeout(timeoutMs), options.request?.signal, opts.signal].filter((s): s is AbortSignal => s !== undefined);
+    options.request = { ...options.request, signal: AbortSignal.any(signals) };
   });
   return octokit;
 }
@@ -118,6 +120,8 @@ function explain(err: unknown, what: string, hints: ErrorHints): string {
   }
   // Octokit reports fetch failures (refused, DNS, timeout) as status 500 with no response.
   if (!err.response) {
+    // The run's cancel reason (main.ts, cli.ts): GitHub was reachable, the job stopped waiting.
+    if (err.message === 'cancelled') return `${what} stopped: the job was cancelled`;
     return `${what} failed: could not reach the GitHub API: ${err.message}`;
   }
   const { status } = err;

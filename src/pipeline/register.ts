@@ -27,6 +27,10 @@ const firstLine = (message: string) => message.split('\n')[0] ?? '';
 /** The run URL without `/attempts/N`, so a re-run finds the deploy its first attempt recorded. */
 const runBase = (runUrl: string | null) => runUrl?.replace(/\/attempts\/\d+$/, '') ?? null;
 
+/** Whether a deploy's URL names this run (any attempt): run 4242 must not adopt run 42421's deploy. */
+export const isSameRun = (url: string | null | undefined, base: string) =>
+  url === base || (url?.startsWith(`${base}/attempts/`) === true && /^\d+$/.test(url.slice(base.length + '/attempts/'.length)));
+
 async function associateCommits(config: Config, deps: RegisterDeps, previousRelease: () => Promise<ReleaseInfo | null>) {
   const { inputs, run } = config;
   const mode = inputs['set-commits'];
@@ -93,7 +97,7 @@ export async function registerRelease(config: Config, deps: RegisterDeps, previo
   });
 
   const base = runBase(run.runUrl);
-  const existing = base ? (await deps.tracker.listDeploys(version)).find((d) => d.environment === inputs.environment && d.url?.startsWith(base)) : undefined;
+  const existing = base ? (await deps.tracker.listDeploys(version)).find((d) => d.environment === inputs.environment && isSameRun(d.url, base)) : undefined;
   let deployFinishedAt: number;
   if (existing) {
     const recorded = Date.parse(existing.dateFinished);

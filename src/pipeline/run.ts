@@ -1,12 +1,12 @@
 import type { Config } from '../config/load';
 import { policyFromInputs } from '../gate/policy';
-import type { Verdict } from '../gate/types';
 import { formatPollLine } from '../report/progress';
-import type { ActionTaken, Baseline, CommitLine, Registration, RunReport } from '../report/types';
+import type { Baseline, CommitLine, Registration, RunReport } from '../report/types';
 import type { CommitInput, NewIssue, ReleaseInfo, Tracker } from '../tracker/types';
 import { applyBaseline, measureBaseline } from './baseline';
 import type { Clock } from './clock';
 import type { Log } from './log';
+import { act } from './act';
 import { findDeployTime, registerRelease } from './register';
 import { ReleaseNotFoundError, TrackerSetupError } from '../tracker/errors';
 import { checkTokenForGate } from '../tracker/sentry/token';
@@ -20,6 +20,10 @@ export interface GitHubPort {
   listCommits: ((base: string, head: string) => Promise<CommitInput[]>) | null;
   pushBefore: string | null;
   dispatchRollback: ((inputs: Record<string, string>) => Promise<{ workflow: string; ref: string }>) | null;
+  /** A later GitHub deployment of other code to the environment of `github-deployment-id`, or null. */
+  newerDeployment?: (() => Promise<{ name: string; at: string } | null>) | null;
+  /** A run of the rollback workflow created since `since` (epoch ms) that is queued, running or succeeded. */
+  findRollbackRun?: ((since: number, release: string) => Promise<{ url: string; status: string } | null>) | null;
 }
 
 export interface PipelineDeps {
@@ -163,7 +167,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     }),
   );
 
-  const action = await act(config, deps, result.verdict, previous, result.cancelled);
+  const action = await act(config, deps, result.verdict, previous, result.cancelled, deployFinishedAt);
   const report: RunReport = {
     org: inputs['sentry-org'],
     projects,
@@ -191,28 +195,4 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     action,
   };
   return { report, previousRelease: previous, releaseUrl, registration };
-}
-
-/** On a real fail (not inconclusive, not a dry run) dispatch the rollback workflow, once. */
-async function act(config: Config, deps: PipelineDeps, verdict: Verdict, previous: ReleaseInfo | null, cancelled: boolean): Promise<ActionTaken> {
-  const { inputs } = config;
-  const workflow = inputs['rollback-workflow'];
-  if (verdict.outcome !== 'fail') return { kind: 'none', why: cancelled ? 'cancelled' : `verdict ${verdict.outcome}` };
-  if (!workflow) return { kind: 'none', why: 'no rollback workflow configured' };
-  const dispatchInputs = {
-    release: inputs.release,
-    'previous-release': previous?.version ?? '',
-    environment: inputs.environment,
-    reason: verdict.reason.slice(0, 1000),
-  };
-  if (inputs['dry-run']) return { kind: 'would-dispatch', workflow, ref: inputs['rollback-ref'] ?? 'the default branch', previousRelease: previous?.version ?? null };
-  if (!deps.github.dispatchRollback) return { kind: 'dispatch-failed', workflow, error: 'not running in GitHub Actions with a github-token: nothing dispatched' };
-  try {
-    const { ref } = await deps.github.dispatchRollback(dispatchInputs);
-    deps.log.notice(`Rollback: ${workflow} dispatched on ${ref} for ${previous?.version ?? '(no previous release known)'}`);
-    return { kind: 'dispatched', workflow, ref, previousRelease: previous?.version ?? null };
-  } catch (error) {
-    deps.log.warning(`Rollback dispatch failed: ${errorMessage(error)}`);
-    return { kind: 'dispatch-failed', workflow, error: errorMessage(error) };
-  }
 }

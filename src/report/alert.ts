@@ -80,6 +80,16 @@ export function actionText(report: RunReport): string {
     }
     case 'dispatch-failed':
       return `dispatch of ${oneLine(action.workflow, TEXT_MAX)} FAILED: ${oneLine(action.error, TEXT_MAX)} — roll back by hand to ${handTarget(report)}`;
+    case 'dispatch-unconfirmed': {
+      const target = action.previousRelease ?? report.previousRelease;
+      return `rollback workflow ${oneLine(action.workflow, TEXT_MAX)}: dispatch sent, answer not received (${oneLine(action.error, TEXT_MAX)}) — check the Actions tab for a new run of it before rolling back by hand to ${target !== null ? oneLine(target, TEXT_MAX) : 'the previous release'}`;
+    }
+    case 'superseded':
+      return `no rollback: ${oneLine(action.newerRelease, TEXT_MAX)} was deployed to ${oneLine(report.environment, TEXT_MAX)} after this release (${oneLine(action.deployedAt, TEXT_MAX)}); rolling back would replace it${action.workflow ? `, so ${oneLine(action.workflow, TEXT_MAX)} was not dispatched` : ''}`;
+    case 'already-dispatched':
+      return `no second rollback: ${oneLine(action.workflow, TEXT_MAX)} already ${action.status === 'success' ? 'ran' : 'runs'} for this deploy (${oneLine(action.status, 40)}): ${safeUrl(action.runUrl) ?? 'see the Actions tab'}`;
+    case 'held':
+      return `no rollback dispatched: ${oneLine(action.why, TEXT_MAX)} — if ${oneLine(report.release, TEXT_MAX)} is still live in ${oneLine(report.environment, TEXT_MAX)}, roll back by hand to ${handTarget(report)}`;
     case 'would-dispatch': {
       const target = action.previousRelease ?? report.previousRelease;
       return `dry run: would dispatch workflow ${oneLine(action.workflow, TEXT_MAX)} ${target !== null ? `for ${oneLine(target, TEXT_MAX)}` : `on ${oneLine(action.ref, TEXT_MAX)}`}`;

@@ -28,6 +28,7 @@ import {
   usersSuffice,
 } from './sessions';
 import { HttpError } from '../../http/errors';
+import { findNewerDeploy } from './newer-deploy';
 import { releasePageUrl } from './urls';
 
 export interface SentryTrackerOptions {
@@ -297,6 +298,12 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       const fresh = data.filter((i) => i.firstSeen !== null && (since === undefined || !(Date.parse(i.firstSeen) < since)));
       return fresh.map((i) => ({ ...i, firstSeen: i.firstSeen as string, project: i.project.slug }));
     },
+    newerDeploy: (q) =>
+      findNewerDeploy({
+        projectIds,
+        listReleases: async (query, signal) => (await call('listing releases', 'GET', `${orgPath}/releases/`, { query, schema: releaseListSchema, signal })).data,
+        listDeploys: async (version, signal) => (await call(`listing deploys of ${version}`, 'GET', `${releasePath(version)}deploys/`, { schema: deployListSchema, signal })).data,
+      }, q),
     releaseUrl(version, project) {
       return releasePageUrl(opts.sentryUrl, org, version, project ? slugToId.get(project) : undefined);
     },
