@@ -78,7 +78,8 @@ export async function run(): Promise<void> {
       // A verdict reached before the cancel stands; otherwise the watch is unfinished.
       const cancelled = abort.signal.aborted && result.report?.verdict.outcome !== 'fail';
       if (result.report && inputs['github-deployment-id'] && !cancelled) {
-        const state = outcome.failed ? 'failure' : 'success';
+        // A superseded release failed its gate though the job does not: its deployment still records that.
+        const state = outcome.failed || result.report.action.kind === 'superseded' ? 'failure' : 'success';
         await setDeploymentStatus(config, state, `Release health: ${result.report.verdict.outcome}`, abort.signal).catch((error: unknown) =>
           log.warning(`Could not set the GitHub deployment status: ${errorMessage(error)}`),
         );

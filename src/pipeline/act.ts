@@ -3,6 +3,7 @@ import type { Verdict } from '../gate/types';
 import type { ActionTaken } from '../report/types';
 import type { ReleaseInfo } from '../tracker/types';
 import { errorMessage } from '../util/errors';
+import { serverTime } from '../util/text';
 import type { PipelineDeps } from './run';
 
 /**
@@ -21,10 +22,11 @@ async function newerDeploy(config: Config, deps: PipelineDeps, deployFinishedAt:
       after: deployFinishedAt,
       signal: deps.signal,
     });
-    if (found) return { name: found.version, at: found.dateFinished, source: 'Sentry' };
+    // The time is the tracker's text: parsed and re-printed, never echoed.
+    if (found) return { name: found.version, at: serverTime(found.dateFinished), source: 'Sentry' };
   }
   const found = await deps.github.newerDeployment?.();
-  return found ? { ...found, source: 'GitHub' } : null;
+  return found ? { ...found, at: serverTime(found.at), source: 'GitHub' } : null;
 }
 
 /**
