@@ -19,7 +19,10 @@ const USAGE = `Usage: release-health-gate replay FILE [flags]
 Decides recorded releases with the gate's statistics, as the action would have
 at each poll. FILE (or - for stdin) holds one release per line:
   {"id": "r1", "samples": [{"t": 60, "sessions": 120, "crashedSessions": 1, "users": 80, "crashedUsers": 1, "erroredSessions": 4}, ...]}
-t is seconds since the deploy; counts are cumulative since the deploy.
+t is seconds since the deploy; counts are cumulative since the deploy. A sample stands
+until the next one, the last for one --interval more: polls after that are not
+replayed, so a recording that ends before the window is inconclusive unless an
+earlier poll decided.
 Prints one line per release: {"id", "verdict", "decidedAt" (seconds, null when undecided), "reason"}.
 
 Flags (as in the action): --${REPLAY_INPUTS.join(', --')}, --no-pass-early

@@ -3,6 +3,7 @@
  * release created through the API), the previous release seeded before it, and the issues first
  * seen in each. Projects are by index: index 0 maps to the first project slug of the server.
  */
+import type { InputName } from '../config/schema';
 import type { ProjectTraffic } from './traffic';
 
 export interface IssueSpec {
@@ -43,6 +44,8 @@ export interface Scenario {
   repos: string[];
   /** Every request answers 503. */
   outage?: boolean;
+  /** Inputs `release-health-gate demo` sets for this scenario on top of its defaults, to show what it is about. */
+  demoInputs?: Partial<Record<InputName, string>>;
 }
 
 const OLD_ISSUE: IssueSpec = {
@@ -134,7 +137,8 @@ const SCENARIOS: Scenario[] = [
       },
     ],
   }),
-  base('baseline-regression', 'Previous release crashes 0.1% of sessions, this one 2.5% (still above 97% crash-free).', {
+  base('baseline-regression', 'Previous release crashes 0.1% of sessions, this one 2.5%: above an absolute 95% crash-free users limit, caught against the previous release.', {
+    demoInputs: { 'min-crash-free-users': '0.95', baseline: 'previous-release', 'max-crash-rate-increase': '0.005' },
     projects: [{
       sessionsPerMinute: 300,
       sessionsPerUser: 4,
@@ -151,14 +155,21 @@ const SCENARIOS: Scenario[] = [
   }),
   base('ingestion-delay', 'Healthy traffic that shows up 3 minutes late.', { ingestionDelaySec: 180 }),
   base('outage', 'Every request answers 503.', { outage: true }),
-  base('crash-first-at-limit', '30,000 sessions a minute, 1% crash: exactly at a 99% crash-free sessions limit; crashes arrive at once, healthy sessions up to a minute later.', {
+  crashFirstAtLimit('crash-first-at-limit', 'judged on settled data (settle 60s): it passes.', {}),
+  crashFirstAtLimit('crash-first-unsettled', 'judged as it arrives (settle 0s): the newest minute fails it.', { settle: '0s' }),
+];
+
+/** 30,000 sessions a minute, exactly at a 99% crash-free sessions limit, with crash-first ingestion lag. */
+function crashFirstAtLimit(name: string, verdict: string, inputs: Scenario['demoInputs']): Scenario {
+  return base(name, `30,000 sessions a minute, 1% crash, at a 99% crash-free sessions limit; crashes arrive at once, healthy sessions up to a minute later; ${verdict}`, {
     projects: [{ sessionsPerMinute: 30_000, phases: [{ fromMinute: 0, crash: 0.01 }] }],
     ingestionDelaySec: 60,
     lag: 'crash-first',
     // With this seed its first 10 minutes crash 0.996% of sessions: at the limit, not past it by chance.
     seed: 2,
-  }),
-];
+    demoInputs: { window: '10m', 'min-crash-free-users': 'off', 'min-crash-free-sessions': '99%', 'max-error-rate': 'off', ...inputs },
+  });
+}
 
 export function listScenarios(): { name: string; description: string }[] {
   return SCENARIOS.map(({ name, description }) => ({ name, description }));
