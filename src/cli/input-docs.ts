@@ -72,7 +72,7 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
   },
   {
     "name": "settle",
-    "description": "How old data must be before it is judged (0s to 10m). Sentry's server SDKs send a crash at once but the healthy sessions around it up to a minute later, so the newest minute always looks worse than it is; each poll counts only up to now minus settle, and the last poll comes settle after the window so the whole window is judged. 0s judges everything seen so far.",
+    "description": "How old data must be before it is judged (0s to 10m). Sentry's server SDKs send a crash at once but the healthy sessions around it up to a minute later, so the newest minute always looks worse than it is; each poll counts only up to now minus settle (on a whole minute), and the last poll comes settle after the window and judges it up to its end. 0s judges everything seen so far.",
     "default": "60s"
   },
   {
