@@ -13,6 +13,7 @@ import { buildPlot } from './plot';
 import { buildResults, type LimitResults, type Measured } from './report';
 import { ARGO_FAILURE_LIMIT, STRATEGIES } from './strategies';
 import { simulateRelease } from './traffic';
+import { LAG_SCENARIOS, LAG_SETTLES_SEC, LAG_TRAFFIC, type LagCell, lagSection, runLagCell } from './lag';
 
 // The bundle runs from .build/, so the repository is one level up.
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -24,13 +25,14 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '20260603' },
     runs: { type: 'string' },
     'skip-action': { type: 'boolean', default: false },
+    'lag-only': { type: 'boolean', default: false },
   },
 });
 const quick = values.quick === true;
 const seed = Number(values.seed);
 const releasesPerCell = values.runs ? Number(values.runs) : quick ? 200 : 1000;
 if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(releasesPerCell) || releasesPerCell < 1) {
-  process.stderr.write('usage: npm run bench -- [--quick] [--seed N] [--runs RELEASES_PER_CELL] [--skip-action]\n');
+  process.stderr.write('usage: npm run bench -- [--quick] [--seed N] [--runs RELEASES_PER_CELL] [--skip-action] [--lag-only]\n');
   process.exit(2);
 }
 
@@ -50,7 +52,24 @@ const settings: BenchSettings = {
 
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
+/** The crash-first lag cells: the gate at settle 0 and 60 s on the same traffic. */
+function lagCells(): LagCell[] {
+  const cells: LagCell[] = [];
+  for (const limit of LIMITS) {
+    const { policy, schedule } = replaySettings({ ...GATE_FLAGS, 'min-crash-free-users': limit });
+    for (const scenario of LAG_SCENARIOS) {
+      for (const traffic of LAG_TRAFFIC) for (const settle of LAG_SETTLES_SEC) cells.push(runLagCell(seed, releasesPerCell, policy, schedule, scenario, traffic, settle));
+    }
+    log(`crash-first lag, min-crash-free-users ${limit} done`);
+  }
+  return cells;
+}
+
 async function main(): Promise<void> {
+  if (values['lag-only']) {
+    process.stdout.write(`${lagSection(lagCells(), Number(GATE_FLAGS.confidence))}\n`);
+    return;
+  }
   const started = performance.now();
   const limits: LimitResults[] = [];
   for (const limit of LIMITS) {
@@ -62,6 +81,7 @@ async function main(): Promise<void> {
     }
     limits.push({ minCrashFree: Number(limit), cells });
   }
+  const lag = lagSection(lagCells(), Number(GATE_FLAGS.confidence));
   const benchSeconds = (performance.now() - started) / 1000;
 
   log('replay speed…');
@@ -111,6 +131,7 @@ async function main(): Promise<void> {
       limits,
       requestsPerPoll: requests,
       measured,
+      lag,
     },
     Number(GATE_FLAGS.confidence),
   );

@@ -26,6 +26,8 @@ export interface ReportInput {
   limits: LimitResults[];
   requestsPerPoll: RequestCount[];
   measured: Measured;
+  /** The crash-first ingestion lag section (bench/lag.ts). */
+  lag?: string;
 }
 
 const pct = (x: number) => (x === 0 ? '0%' : x < 0.001 ? '<0.1%' : `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`);
@@ -214,6 +216,7 @@ export function buildResults(input: ReportInput, confidence: number): { markdown
     );
     parts.push(`### CI minutes on healthy releases (the gate, pass-early off and on)\n\n${durationTable(r)}`);
   }
+  if (input.lag) parts.push(input.lag);
   parts.push(requestsSection(input.requestsPerPoll));
   parts.push(measuredSection(input.measured));
   return { markdown: `${parts.join('\n\n')}\n`, table: headlineTables.join('\n\n') };
@@ -261,7 +264,7 @@ function requestsSection(rows: RequestCount[]): string {
     'Counted at the local tracker over whole runs of the shipped action (`dist/index.js`, register, a 6-second window polled every second, report) against a healthy release:\n\n' +
     '| error-rate check | new-issue check | polls | session requests per poll | issue requests per poll | session requests / polls | exit |\n| --- | --- | ---: | --- | ---: | ---: | ---: |\n' +
     `${lines.join('\n')}\n\n` +
-    'A poll asks for sessions since the deploy once; unhealthy sessions (for the error-rate check) take a second query, as `crash_free_rate` cannot be grouped by session status. ' +
+    'A poll asks for sessions since the deploy once; unhealthy sessions (for the error-rate check) come in the same query as `unhealthy_rate(session)` (a Sentry without that field costs a second query, grouped by session status). Settling (`settle`) adds no query: it only moves where each query ends. ' +
     "The last poll adds one query: the users of the window's second half, counted over it (see the gate's end-of-window tests)."
   );
 }

@@ -195,7 +195,7 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     }
     if (parts.length === 1 && head === 'sessions') {
       allow('GET');
-      return { status: 200, body: querySessions(q, { state, traffic, now, ingestionDelayMs, minuteMs, projects: projectsFromQuery }) };
+      return { status: 200, body: querySessions(q, { state, traffic, now, ingestionDelayMs, crashFirst: scenario.lag === 'crash-first', minuteMs, projects: projectsFromQuery }) };
     }
     if (parts.length === 1 && head === 'issues') {
       allow('GET');

@@ -32,6 +32,8 @@ export interface SessionsDeps {
   traffic: Traffic;
   now: number;
   ingestionDelayMs: number;
+  /** Crashed sessions visible at once, the others each after its own lag up to ingestionDelayMs (Scenario.lag). */
+  crashFirst?: boolean;
   /**
    * Real ms per scenario minute (time compression). Intervals and periods are
    * scenario time, so that in a compressed run "1m" is still one minute of
@@ -151,9 +153,10 @@ export function querySessions(q: Query, deps: SessionsDeps) {
             until: untilOf(deps.state, release, project.id, env),
             from: start * 1000,
             to: end * 1000,
-            visibleBefore: deps.now - deps.ingestionDelayMs,
+            visibleBefore: deps.crashFirst ? deps.now : deps.now - deps.ingestionDelayMs,
           },
           (t, user, status) => {
+            if (deps.crashFirst && status !== CRASHED && t + lagOf(t, user) * deps.ingestionDelayMs > deps.now) return;
             let g = groups.get(key);
             if (!g) groups.set(key, (g = { by, acc: new Acc(buckets) }));
             const unhandled = backend === 'metrics' && status === ERRORED && user % 4 === 0;
@@ -200,6 +203,14 @@ export function querySessions(q: Query, deps: SessionsDeps) {
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** A session's share of the longest lag, in [0, 1): fixed by its time and user, so every query agrees. */
+function lagOf(t: number, user: number): number {
+  let h = Math.imul((t ^ (t / 4294967296)) | 0, 0x9e3779b1) ^ Math.imul(user, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  h ^= h >>> 13;
+  return (h >>> 0) / 4294967296;
+}
 
 /** One field's value from session counts per status and users' worst status. */
 function value(field: string, perStatus: number[], users: Map<number, number>, status: number | undefined): number | null {
