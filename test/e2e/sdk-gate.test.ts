@@ -20,7 +20,7 @@ async function deployed(t: LocalTracker): Promise<void> {
   throw new Error('the action never recorded its deploy');
 }
 
-async function gateOnSdk(users: number, crashing: number) {
+async function gateOnSdk(users: number, crashing: number, opts: { mode?: 'sessions' | 'server'; inputs?: Record<string, string> } = {}) {
   const t = await startLocalTracker({ scenario: 'sdk', token: SENTRY_TOKEN });
   try {
     const action = runAction({
@@ -34,6 +34,7 @@ async function gateOnSdk(users: number, crashing: number) {
         interval: '2s',
         'initial-delay': '2s',
         'min-sessions': '20',
+        ...opts.inputs,
       },
       env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN },
     });
@@ -41,10 +42,10 @@ async function gateOnSdk(users: number, crashing: number) {
     // Crashes spread evenly, so any prefix the gate decides on has about the final rate.
     const every = users / Math.max(crashing, 1);
     const sessions: PlanSession[] = Array.from({ length: users }, (_, i) => ({ user: `user-${i}`, do: [crashing > 0 && i % every === 0 ? 'crash' : 'ok'] }));
-    await runSdkApp(t.dsns[0]!.dsn, { release: RELEASE, mode: 'sessions', sessions });
+    await runSdkApp(t.dsns[0]!.dsn, { release: RELEASE, mode: opts.mode ?? 'sessions', sessions });
     const run = await action;
     // What the tracker answers once the app is done is exactly what the app did.
-    const res = await fetch(`${t.url}/api/0/organizations/acme/sessions/?field=crash_free_rate(user)&field=sum(session)&query=release:"${RELEASE}"&statsPeriod=1h&interval=1h`, {
+    const res = await fetch(`${t.url}/api/0/organizations/acme/sessions/?field=crash_free_rate(user)&field=crash_free_rate(session)&field=sum(session)&query=release:"${RELEASE}"&statsPeriod=1h&interval=1h`, {
       headers: { Authorization: `Bearer ${SENTRY_TOKEN}` },
     });
     const totals = ((await res.json()) as { groups: { totals: Record<string, number> }[] }).groups[0]!.totals;
@@ -57,7 +58,7 @@ async function gateOnSdk(users: number, crashing: number) {
 describe.concurrent('the gate on what @sentry/node sent to the local tracker', () => {
   it('fails a deploy whose users crash, with the crash-free users the app produced', async () => {
     const { run, tracker, totals } = await gateOnSdk(60, 15);
-    expect(totals).toEqual({ 'crash_free_rate(user)': 0.75, 'sum(session)': 60 });
+    expect(totals).toEqual({ 'crash_free_rate(user)': 0.75, 'crash_free_rate(session)': 0.75, 'sum(session)': 60 });
     expect(run.code, run.stdout).toBe(1);
     expect(run.outputs.verdict).toBe('fail');
     expect(run.outputs.reason).toMatch(/^crash-free users \d+(\.\d+)?% .* below the 97% limit/);
@@ -70,10 +71,19 @@ describe.concurrent('the gate on what @sentry/node sent to the local tracker', (
 
   it('passes a deploy whose 200 users had no crash', async () => {
     const { run, totals } = await gateOnSdk(200, 0);
-    expect(totals).toEqual({ 'crash_free_rate(user)': 1, 'sum(session)': 200 });
+    expect(totals).toEqual({ 'crash_free_rate(user)': 1, 'crash_free_rate(session)': 1, 'sum(session)': 200 });
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.verdict).toBe('pass');
     expect(Number(run.outputs.sessions)).toBe(200);
     expect(Number(run.outputs['crash-free-users'])).toBe(1);
+  }, 60_000);
+
+  it('fails a server (request-mode sessions, no users) on crash-free sessions, as the README wires it', async () => {
+    const { run, totals } = await gateOnSdk(100, 10, { mode: 'server', inputs: { 'min-crash-free-sessions': '99%', 'min-crash-free-users': 'off' } });
+    // the SDK flushes its per-minute counts once, at the end: the gate sees them all at once
+    expect(totals).toEqual({ 'crash_free_rate(user)': null, 'crash_free_rate(session)': 0.9, 'sum(session)': 100 });
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.outputs.reason).toMatch(/^crash-free sessions 90(\.0+)?% .* below the 99% limit/);
   }, 60_000);
 });

@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
 import { parseEnvelope } from '../../src/local-tracker/ingest/envelope';
+import { SERIES_CAP, SessionStore } from '../../src/local-tracker/ingest/sessions-ingest';
 import { call } from './client';
 
 const open: LocalTracker[] = [];
@@ -50,7 +51,8 @@ describe('local tracker: the envelope endpoint', () => {
     const gz = gzipSync(envelope([{ type: 'session', length: Buffer.byteLength(session('s2')) }, session('s2')]));
     expect(await post(t, gz, { headers: { 'Content-Encoding': 'gzip' } })).toEqual({ status: 200, body: {} });
     // transactions, client reports and the like are accepted and ignored
-    expect((await post(t, envelope([{ type: 'client_report' }, '{"discarded_events":[]}'], [{ type: 'transaction' }, '{}']))).status).toBe(200);
+    expect((await post(t, envelope([{ type: 'client_report' }, '{"discarded_events":[]}'], [{ type: 'transaction' }, '{}'], [{ type: '__proto__' }, '{}']))).status).toBe(200);
+    expect(t.ingest.stats.items.__proto__).toBe(1);
     expect(await sessionCount(t)).toBe(2);
     expect(t.ingest.issues.events).toBe(1);
   });
@@ -152,5 +154,16 @@ describe('local tracker: the envelope endpoint', () => {
     expect((await post(t, valid)).status).toBe(200);
     expect(t.ingest.issues.events).toBe(before + 1);
     expect((await call(t, 'GET', 'issues/', { query: { query: 'is:unresolved' } })).status).toBe(200);
+  });
+
+  it('bounds memory against a sender inventing releases: past SERIES_CAP series, new ones are refused, known ones still count', () => {
+    const store = new SessionStore();
+    const out = { accepted: 0, dropped: 0, refused: 0 };
+    const s = (sid: string, release: string) => ({ sid, init: true, started: now(), status: 'exited', attrs: { release } });
+    for (let i = 0; i < SERIES_CAP + 5; i++) store.update(1001, s(`s${i}`, `r${i}`), out);
+    expect(out).toEqual({ accepted: SERIES_CAP, dropped: 0, refused: 5 });
+    store.update(1001, s('again', 'r0'), out);
+    expect(out.accepted).toBe(SERIES_CAP + 1);
+    expect([...store.all()].length).toBe(SERIES_CAP);
   });
 });

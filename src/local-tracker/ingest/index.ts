@@ -30,7 +30,7 @@ export class Ingest {
   readonly sessions = new SessionStore();
   readonly issues = new IssueStore();
   readonly keys = new Map<number, string>();
-  readonly stats: IngestStats = { envelopes: 0, rejected: 0, items: {}, sessions: { accepted: 0, dropped: 0, refused: 0 } };
+  readonly stats: IngestStats = { envelopes: 0, rejected: 0, items: Object.create(null) as Record<string, number>, sessions: { accepted: 0, dropped: 0, refused: 0 } };
 
   constructor(projects: ProjectRec[], keys: Record<string, string> = {}) {
     for (const p of projects) this.keys.set(p.id, keys[p.slug] ?? randomBytes(16).toString('hex'));
@@ -82,7 +82,9 @@ export class Ingest {
       if (dsn && !dsnMatches(dsn, projectId, key)) return fail(400, 'invalid event envelope', ['project id header mismatch between envelope and request']);
       eventId = str(envelope.headers.event_id, 64);
       for (const item of envelope.items) {
-        this.stats.items[item.type] = (this.stats.items[item.type] ?? 0) + 1;
+        // Item types are the sender's words: count a bounded set of them.
+        const counted = Object.hasOwn(this.stats.items, item.type) || Object.keys(this.stats.items).length < 50 ? item.type.slice(0, 40) : 'other';
+        this.stats.items[counted] = (this.stats.items[counted] ?? 0) + 1;
         if (item.type === 'event') {
           if (item.payload.length > LIMITS.eventBytes) return overflow('event');
           const event = jsonPayload(item);

@@ -21,6 +21,8 @@ export const NO_USER = -1;
 export const OPEN_SESSIONS_CAP = 100_000;
 /** Stored session rows in all; past this, new sessions are refused (429), as a quota would. */
 export const SESSION_ROWS_CAP = 5_000_000;
+/** Distinct (project, release, environment) series; past this, sessions of a new one are refused. */
+export const SERIES_CAP = 10_000;
 
 export class SessionSeries {
   private len = 0;
@@ -94,13 +96,17 @@ export class SessionStore {
     return new Set([...this.series.values()].map((s) => s.environment));
   }
 
-  private seriesFor(projectId: number, attrs: Record<string, unknown>): SessionSeries | undefined {
+  /** The series of a session's attributes; undefined without a release, `full` past SERIES_CAP. */
+  private seriesFor(projectId: number, attrs: Record<string, unknown>): SessionSeries | undefined | 'full' {
     const release = str(attrs.release, 250);
     if (!release) return undefined;
     const environment = str(attrs.environment, 64) ?? 'production';
     const key = `${projectId}\u0000${release}\u0000${environment}`;
     let s = this.series.get(key);
-    if (!s) this.series.set(key, (s = new SessionSeries(projectId, release, environment)));
+    if (!s) {
+      if (this.series.size >= SERIES_CAP) return 'full';
+      this.series.set(key, (s = new SessionSeries(projectId, release, environment)));
+    }
     return s;
   }
 
@@ -124,7 +130,7 @@ export class SessionStore {
     if (payload.init !== true) return void (out.dropped += 1);
     const s = this.seriesFor(projectId, attrs);
     if (!s) return void (out.dropped += 1);
-    if (this.rows >= SESSION_ROWS_CAP) return void (out.refused += 1);
+    if (s === 'full' || this.rows >= SESSION_ROWS_CAP) return void (out.refused += 1);
     const did = payload.did === undefined || payload.did === null ? undefined : String(payload.did).slice(0, 200);
     const i = s.push(started, did ? hash53(did) : NO_USER, status, 1);
     this.rows += 1;
@@ -140,6 +146,7 @@ export class SessionStore {
     if (!isRecord(payload) || !Array.isArray(payload.aggregates)) return void (out.dropped += 1);
     const s = this.seriesFor(projectId, isRecord(payload.attrs) ? payload.attrs : {});
     if (!s) return void (out.dropped += 1);
+    if (s === 'full') return void (out.refused += 1);
     for (const a of payload.aggregates.slice(0, 1000)) {
       if (!isRecord(a)) continue;
       const started = parseTime(a.started);
