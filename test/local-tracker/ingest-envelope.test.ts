@@ -53,8 +53,15 @@ describe('local tracker: the envelope endpoint', () => {
     // transactions, client reports and the like are accepted and ignored
     expect((await post(t, envelope([{ type: 'client_report' }, '{"discarded_events":[]}'], [{ type: 'transaction' }, '{}'], [{ type: '__proto__' }, '{}']))).status).toBe(200);
     expect(t.ingest.stats.items.__proto__).toBe(1);
+    // the legacy store endpoint (sentry-python 1.x): one gzip JSON event
+    const stored = await fetch(`${t.url}/api/${t.projectId('shop-web')}/store/`, {
+      method: 'POST',
+      headers: { 'X-Sentry-Auth': `Sentry sentry_key=${KEY}, sentry_version=7`, 'Content-Encoding': 'gzip', 'Content-Type': 'application/json' },
+      body: gzipSync(JSON.stringify({ event_id: 'f'.repeat(32), message: 'from store' })),
+    });
+    expect(await stored.json()).toEqual({ id: 'f'.repeat(32) });
     expect(await sessionCount(t)).toBe(2);
-    expect(t.ingest.issues.events).toBe(1);
+    expect(t.ingest.issues.events).toBe(2);
   });
 
   it('refuses a request without the key, with another project\'s key or a bad auth header, as Relay does', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
 import { call } from './client';
-import { type PlanSession, runSdkApp } from './sdk-app';
+import { PYTHON_WITH_SDK, type PlanSession, runPythonSdkApp, runSdkApp } from './sdk-app';
 
 const open: LocalTracker[] = [];
 afterEach(async () => {
@@ -125,5 +125,33 @@ describe('local tracker: ingest from the real @sentry/node SDK', () => {
     expect(list[0]).toMatchObject({ title: "TypeError: Cannot read properties of undefined (reading 'map')", culprit: 'checkout in Object.renderCart', count: '2', userCount: 2 });
     expect(await issues(t, 'firstRelease:"shop-web@1.0.0"')).toHaveLength(1);
     expect(await issues(t, 'firstRelease:"shop-web@2.0.0"')).toHaveLength(0);
+  }, 60_000);
+});
+
+// sentry-python installs from Debian (python3-sentry-sdk) but not from the npm registry: run where it is there.
+describe.skipIf(!PYTHON_WITH_SDK)('local tracker: ingest from sentry-python', () => {
+  it('counts its sessions and groups its events the same way', async () => {
+    const t = await tracker();
+    const sessions: PlanSession[] = [
+      { user: 'p1', do: ['crash'] },
+      { user: 'p2', do: ['error'] },
+      { user: 'p2', do: ['db'] },
+      { user: 'p3', do: ['db'] },
+      { user: 'p4', do: ['ok'] },
+    ];
+    await runPythonSdkApp(PYTHON_WITH_SDK!, t.dsns[0]!.dsn, { release: 'shop-py@1.0.0', sessions });
+    const body = await totals(t, 'shop-py@1.0.0', ['sum(session)', 'count_unique(user)', 'crash_free_rate(user)', 'crash_free_rate(session)', 'unhealthy_rate(session)']);
+    expect(body.groups[0].totals).toEqual({
+      'sum(session)': 5,
+      'count_unique(user)': 4,
+      'crash_free_rate(user)': 0.75,
+      'crash_free_rate(session)': 0.8,
+      'unhealthy_rate(session)': 0.8,
+    });
+    const list = await issues(t);
+    // KeyError ({} cart) and TypeError (None cart) are two issues; the two database errors are one
+    const db = list.find((i) => i.title.startsWith('DatabaseError'));
+    expect(db).toMatchObject({ count: '2', userCount: 2 });
+    expect(list).toHaveLength(3);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 /** Runs test/fixtures/sdk-app (the real @sentry/node SDK) against a DSN, from a copy of its own. */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,4 +41,28 @@ export async function runSdkApp(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A python3 that has sentry_sdk (Debian's python3-sentry-sdk, or pip's), or undefined. */
+export const PYTHON_WITH_SDK = ['python3', '/usr/bin/python3'].find((python) => {
+  try {
+    execFileSync(python, ['-c', 'import sentry_sdk'], { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+/** test/fixtures/sdk-app/app.py (sentry-python) in session mode. */
+export async function runPythonSdkApp(python: string, dsn: string, opts: { release: string; sessions: PlanSession[] }): Promise<string> {
+  const { stdout } = await promisify(execFile)(python, [join(APP, 'app.py')], {
+    timeout: 30_000,
+    env: {
+      PATH: process.env.PATH ?? '',
+      SENTRY_DSN: dsn,
+      SENTRY_RELEASE: opts.release,
+      SDK_PLAN: JSON.stringify({ mode: 'sessions', sessions: opts.sessions }),
+    },
+  });
+  return stdout;
 }

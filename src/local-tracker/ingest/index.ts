@@ -1,5 +1,5 @@
 /**
- * POST /api/{project_id}/envelope/: the ingest endpoint Sentry SDKs send to, as Relay answers
+ * POST /api/{project_id}/envelope/ (and the legacy /store/, one JSON event): the ingest endpoints Sentry SDKs send to, as Relay answers
  * it (relay-server/src/endpoints/envelope.rs, common.rs, extractors/request_meta.rs): the DSN's
  * public key in `X-Sentry-Auth: Sentry sentry_key=…` or `?sentry_key=`, a plain or gzip body,
  * 200 `{"id": event_id}` (or `{}`), and errors as `{"detail": …, "causes": [...]}`.
@@ -15,7 +15,8 @@ import { type SessionOutcome, SessionStore } from './sessions-ingest';
 
 export { LIMITS } from './envelope';
 
-export const ENVELOPE_PATH = /^\/api\/(\d{1,19})\/envelope\/?$/;
+/** The envelope endpoint, and the legacy store endpoint older SDKs (sentry-python 1.x) send events to. */
+export const ENVELOPE_PATH = /^\/api\/(\d{1,19})\/(envelope|store)\/?$/;
 
 const fail = (status: number, detail: string, causes?: string[]): Reply => ({ status, body: causes ? { detail, causes } : { detail } });
 
@@ -56,7 +57,8 @@ export class Ingest {
 
   private answer(req: { method: string; url: URL; headers: Record<string, string | string[] | undefined>; raw: Buffer; tooLarge: boolean; now: number }): Reply {
     if (req.method !== 'POST') return fail(405, `Method "${req.method}" not allowed.`);
-    const projectId = Number(ENVELOPE_PATH.exec(req.url.pathname)?.[1]);
+    const [, project, endpoint] = ENVELOPE_PATH.exec(req.url.pathname) ?? [];
+    const projectId = Number(project);
     const key = authKey(req.headers['x-sentry-auth'], req.url.searchParams);
     if (key === 'bad') return fail(401, 'bad x-sentry-auth header');
     if (key === 'multiple') return fail(401, 'multiple authorization payloads detected');
@@ -77,7 +79,8 @@ export class Ingest {
     const work: (() => void)[] = [];
     let eventId: string | undefined;
     try {
-      const envelope = parseEnvelope(body);
+      // A store request is one event: the envelope of that one item.
+      const envelope = endpoint === 'store' ? { headers: {}, items: [{ type: 'event', headers: {}, payload: body }] } : parseEnvelope(body);
       const dsn = str(envelope.headers.dsn, 1000);
       if (dsn && !dsnMatches(dsn, projectId, key)) return fail(400, 'invalid event envelope', ['project id header mismatch between envelope and request']);
       eventId = str(envelope.headers.event_id, 64);
@@ -101,7 +104,7 @@ export class Ingest {
         // Transactions, attachments, client reports, logs, check-ins...: accepted and ignored.
       }
     } catch (e) {
-      if (e instanceof EnvelopeError) return fail(400, 'invalid event envelope', [e.reason]);
+      if (e instanceof EnvelopeError) return endpoint === 'store' ? fail(400, e.reason) : fail(400, 'invalid event envelope', [e.reason]);
       throw e;
     }
     const refusedBefore = this.stats.sessions.refused;
