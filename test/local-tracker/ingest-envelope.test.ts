@@ -173,4 +173,27 @@ describe('local tracker: the envelope endpoint', () => {
     expect(out.accepted).toBe(SERIES_CAP + 1);
     expect([...store.all()].length).toBe(SERIES_CAP);
   });
+
+  it('keeps environments apart (groupBy environment, the environment filter of sessions and issues) and counts aggregate users by did', async () => {
+    const t = await tracker();
+    const agg = (environment: string, did: string | null, exited: number, crashed: number) =>
+      JSON.stringify({ aggregates: [{ started: now(), ...(did ? { did } : {}), exited, crashed }], attrs: { release: 'shop-web@2.0.0', environment } });
+    await post(t, envelope([{ type: 'sessions' }, agg('production', 'u1', 3, 1)], [{ type: 'sessions' }, agg('production', 'u2', 4, 0)], [{ type: 'sessions' }, agg('staging', null, 5, 5)]));
+    const event = (environment: string, message: string) => JSON.stringify({ message, environment, release: 'shop-web@2.0.0', user: { id: 'u1' } });
+    await post(t, envelope([{ type: 'event' }, event('staging', 'only in staging')]));
+    await post(t, envelope([{ type: 'event' }, event('production', 'only in production')]));
+    const q = { field: ['sum(session)', 'count_unique(user)', 'crash_free_rate(user)'], groupBy: 'environment', query: 'release:"shop-web@2.0.0"', statsPeriod: '1h', interval: '1h' };
+    const groups = (await call(t, 'GET', 'sessions/', { query: q })).body.groups;
+    const byEnv = Object.fromEntries(groups.map((g: { by: Record<string, string>; totals: Record<string, number> }) => [g.by.environment, g.totals]));
+    expect(byEnv).toEqual({
+      production: { 'sum(session)': 8, 'count_unique(user)': 2, 'crash_free_rate(user)': 0.5 },
+      staging: { 'sum(session)': 10, 'count_unique(user)': 0, 'crash_free_rate(user)': null },
+    });
+    const staging = (await call(t, 'GET', 'sessions/', { query: { field: 'sum(session)', environment: 'staging', statsPeriod: '1h', interval: '1h' } })).body;
+    expect(staging.groups[0].totals['sum(session)']).toBe(10);
+    const issues = async (environment: string) =>
+      (await call(t, 'GET', 'issues/', { query: { query: 'is:unresolved', environment } })).body.map((i: { title: string }) => i.title);
+    expect(await issues('staging')).toEqual(['only in staging']);
+    expect(await issues('production')).toEqual(['only in production']);
+  });
 });
