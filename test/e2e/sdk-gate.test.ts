@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
 import { runAction } from '../helpers/action';
 import { SENTRY_TOKEN } from '../helpers/gate';
-import { type PlanSession, runSdkApp } from '../local-tracker/sdk-app';
+import { type Action, type PlanSession, runSdkApp } from '../local-tracker/sdk-app';
 
 const RELEASE = 'shop-web@2.0.0';
 
@@ -20,7 +20,7 @@ async function deployed(t: LocalTracker): Promise<void> {
   throw new Error('the action never recorded its deploy');
 }
 
-async function gateOnSdk(users: number, crashing: number, opts: { mode?: 'sessions' | 'server'; inputs?: Record<string, string> } = {}) {
+async function gateOnSdk(users: number, crashing: number, opts: { mode?: 'sessions' | 'server'; inputs?: Record<string, string>; action?: Action } = {}) {
   const t = await startLocalTracker({ scenario: 'sdk', token: SENTRY_TOKEN });
   try {
     const action = runAction({
@@ -41,7 +41,7 @@ async function gateOnSdk(users: number, crashing: number, opts: { mode?: 'sessio
     await deployed(t);
     // Crashes spread evenly, so any prefix the gate decides on has about the final rate.
     const every = users / Math.max(crashing, 1);
-    const sessions: PlanSession[] = Array.from({ length: users }, (_, i) => ({ user: `user-${i}`, do: [crashing > 0 && i % every === 0 ? 'crash' : 'ok'] }));
+    const sessions: PlanSession[] = Array.from({ length: users }, (_, i) => ({ user: `user-${i}`, do: [crashing > 0 && i % every === 0 ? (opts.action ?? 'crash') : 'ok'] }));
     await runSdkApp(t.dsns[0]!.dsn, { release: RELEASE, mode: opts.mode ?? 'sessions', sessions });
     const run = await action;
     // What the tracker answers once the app is done is exactly what the app did.
@@ -85,5 +85,15 @@ describe.concurrent('the gate on what @sentry/node sent to the local tracker', (
     expect(run.code, run.stdout).toBe(1);
     expect(run.outputs.verdict).toBe('fail');
     expect(run.outputs.reason).toMatch(/^crash-free sessions 90(\.0+)?% .* below the 99% limit/);
+  }, 60_000);
+
+  it('fails on a new issue the SDK reported for more users than allowed, naming it', async () => {
+    const { run, tracker } = await gateOnSdk(60, 20, { action: 'error', inputs: { 'max-new-issue-users': '5', 'min-crash-free-users': 'off' } });
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.outputs.reason).toMatch(/TypeError: Cannot read properties of undefined \(reading 'map'\)/);
+    expect(run.outputs['new-issues']).toBe('1');
+    expect(run.summary).toContain("TypeError: Cannot read properties of undefined (reading 'map')");
+    expect([...tracker.ingest.issues.all()].map((i) => [i.count, i.users.size, i.firstRelease])).toEqual([[20, 20, RELEASE]]);
   }, 60_000);
 });
