@@ -56,4 +56,25 @@ describe('tracker prints the DSN an app sends to', () => {
     expect(help.stdout).toMatch(/^ +--dsn-only +print only the DSN/m);
     expect(help.stdout).toMatch(/or sdk:/);
   }, 60_000);
+
+  it('--log shows each envelope as one line, without the DSN key from the query or the auth header', async () => {
+    const t = startTracker(['--scenario', 'sdk', '--log']);
+    try {
+      await t.firstLine;
+      await new Promise((r) => setTimeout(r, 200));
+      const dsn = new URL(/DSN for shop-web: (\S+)/.exec(t.output())![1]!);
+      const key = dsn.username;
+      const body = `{}\n{"type":"session"}\n${JSON.stringify({ sid: 's1', init: true, started: new Date().toISOString(), status: 'exited', attrs: { release: 'r@1' } })}\n`;
+      const a = await fetch(`http://${dsn.host}/api/1001/envelope/?sentry_key=${key}&sentry_version=7`, { method: 'POST', body });
+      const b = await fetch(`http://${dsn.host}/api/1001/envelope/`, { method: 'POST', body, headers: { 'X-Sentry-Auth': `Sentry sentry_key=${key}, sentry_version=7` } });
+      const c = await fetch(`http://${dsn.host}/api/1001/envelope/?sentry_key=${key}`, { method: 'POST', body: '{' });
+      expect([a.status, b.status, c.status]).toEqual([200, 200, 400]);
+      await new Promise((r) => setTimeout(r, 200));
+      const log = t.output().split('\n').filter((l) => l.startsWith('POST '));
+      expect(log).toEqual(['POST /api/1001/envelope/ 200', 'POST /api/1001/envelope/ 200', 'POST /api/1001/envelope/ 400']);
+      expect(t.output().split('\n').filter((l) => !l.startsWith('DSN for ')).join('\n')).not.toContain(key);
+    } finally {
+      await t.stop();
+    }
+  }, 60_000);
 });
