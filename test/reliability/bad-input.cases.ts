@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getScenario, startLocalTracker } from '../../src/local-tracker';
 import { gateFlags, runCli } from '../cli/run-cli';
 import { startGitHubStub } from '../helpers/github-stub';
@@ -65,7 +65,7 @@ describe.concurrent('bad configuration through the bundled action', () => {
 });
 
 describe.concurrent('a sentry-url given as the API address (bundled action)', () => {
-  it('a trailing /api/0/ is dropped: the release is registered and watched, not "organization not found"', async () => {
+  it('a trailing /api/0/ is dropped: the release is registered and watched, not "organization not found"', async ({ onTestFinished }) => {
     const tracker = await startLocalTracker({ scenario: 'healthy', token: SENTRY_TOKEN, minuteMs: 1000 });
     onTestFinished(() => tracker.close());
     const { run } = await gate('healthy', { tracker, inputs: { 'sentry-url': `${tracker.url}/api/0/`, window: '4s' } });
