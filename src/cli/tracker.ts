@@ -76,6 +76,11 @@ export async function trackerCommand(argv: string[], signal: AbortSignal): Promi
     process.stderr.write(`--minute-ms "${values['minute-ms']}": expected the real milliseconds in one scenario minute, at least 100\n`);
     return 2;
   }
+  // SDK data is on the real clock: compressing minutes would stretch every query over it.
+  if (scenario === SDK_SCENARIO && minuteMs !== 60_000) {
+    process.stderr.write(`--minute-ms "${values['minute-ms']}": the sdk scenario runs on the real clock (what SDKs send is timestamped in real time); leave --minute-ms out\n`);
+    return 2;
+  }
   const onRequest = values.log ? (r: LoggedRequest) => process.stdout.write(`${requestLine(r)}\n`) : undefined;
   const tracker = await startLocalTracker({ scenario, token: values.token, minuteMs, port, ...(onRequest ? { onRequest } : {}) });
   if (values['dsn-only']) {

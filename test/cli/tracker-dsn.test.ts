@@ -52,6 +52,10 @@ describe('tracker prints the DSN an app sends to', () => {
     } finally {
       await t.stop();
     }
+    const compressed = await runCli(['tracker', '--dsn-only', '--minute-ms', '1000']);
+    expect(compressed.code).toBe(2);
+    expect(compressed.stderr).toMatch(/^--minute-ms "1000": the sdk scenario runs on the real clock/);
+    expect(compressed.stdout).toBe('');
     const help = await runCli(['tracker', '--help']);
     expect(help.stdout).toMatch(/^ +--dsn-only +print only the DSN/m);
     expect(help.stdout).toMatch(/or sdk:/);
