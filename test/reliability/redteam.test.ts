@@ -1,0 +1,117 @@
+/**
+ * Red-team probes of the merged gate (issue #12 follow-up): the bundled action
+ * against a hostile tracker on loopback. Each case is a way the earlier fixes
+ * could still be got round.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { startLocalTracker } from '../../src/local-tracker';
+import { GITHUB_TOKEN, SENTRY_TOKEN, gate, type Gate, type GateOptions } from './harness';
+import { type HostileProxy, hostileProxy, type Tamper } from './hostile-proxy';
+import { forgedCommands, longestLeak } from './leaks';
+
+vi.setConfig({ maxConcurrency: 20 });
+
+/**
+ * What a reader sees: characters that render as nothing (variation selectors,
+ * tag characters, combining marks, format characters) dropped, and look-alike
+ * forms (fullwidth, mathematical letters) folded to the letters they show.
+ */
+function asSeen(text: string): string {
+  return text
+    .replace(/[\u{e0020}-\u{e007e}]/gu, (c) => String.fromCharCode(c.codePointAt(0)! - 0xe0000))
+    .normalize('NFKD')
+    .replace(/[\p{Default_Ignorable_Code_Point}\p{M}\p{Cf}]/gu, '')
+    .normalize('NFKC');
+}
+
+function expectNoLeak(run: { everything: string }) {
+  for (const secret of [SENTRY_TOKEN, GITHUB_TOKEN]) {
+    expect(longestLeak(run.everything, secret), `a piece of ${secret.slice(0, 6)}… leaked`).toBeLessThan(8);
+    expect(longestLeak(asSeen(run.everything), secret), `a piece of ${secret.slice(0, 6)}… leaked as it renders`).toBeLessThan(8);
+  }
+}
+
+async function gateVia(scenario: string, tamper: Tamper, opts: GateOptions = {}): Promise<Gate & { proxy: HostileProxy }> {
+  const tracker = await startLocalTracker({ scenario, token: SENTRY_TOKEN, minuteMs: 1000 });
+  const proxy = await hostileProxy(tracker.url, tamper);
+  try {
+    const g = await gate(scenario, { ...opts, tracker, inputs: { 'sentry-url': proxy.url, ...opts.inputs } });
+    return { ...g, proxy };
+  } finally {
+    await proxy.close();
+    await tracker.close();
+  }
+}
+
+const interleave = (secret: string, sep: string) => Array.from(secret).join(sep);
+
+describe.concurrent('red team', () => {
+  for (const [what, sep] of [
+    ['variation selector 16 between its letters', '\uFE0F'],
+    ['tag characters between its letters', '\u{E0001}'],
+    ['combining marks between its letters', '\u0301'],
+    ['fullwidth letters', null],
+    ['tag characters that copy it, invisibly', undefined],
+  ] as const) {
+    it(`a 400 whose body spells the token with ${what}: nothing readable as the token`, async () => {
+      const spelt =
+        sep === null
+          ? Array.from(SENTRY_TOKEN, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('')
+          : sep === undefined
+            ? Array.from(SENTRY_TOKEN, (c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')
+            : interleave(SENTRY_TOKEN, sep);
+      const body = JSON.stringify({ detail: `Invalid token ${spelt}` });
+      const g = await gate('healthy', {
+        inputs: { window: '4s' },
+        before: (t) => t.faults.add({ path: '/sessions/', status: 400, body, times: Infinity }),
+      });
+      expect(g.run.code).toBe(1);
+      expectNoLeak(g.run);
+    });
+  }
+
+});
+
+const isSessions = (path: string) => path.endsWith('/sessions/');
+
+describe.concurrent('red team: bounded text from hostile answers', () => {
+  it('a sessions answer with a megabyte-long rate key and project id and a bad rate: each skipped poll is said in a short line, the reason output is short', async () => {
+    const key = `crash_free_rate(${'A'.repeat(1_000_000)})`;
+    const g = await gateVia(
+      'healthy',
+      async (req, upstream) => {
+        if (!isSessions(req.path)) return undefined;
+        const up = await upstream();
+        const body = JSON.parse(up.body) as { groups: { totals: Record<string, unknown>; by: Record<string, unknown> }[] };
+        if (body.groups[0]) {
+          body.groups[0].totals[key] = 7;
+          body.groups[0].by.project = 'p'.repeat(1_000_000);
+        }
+        return { ...up, body: JSON.stringify(body) };
+      },
+      { inputs: { window: '4s' } },
+    );
+    expect(g.run.outputs.verdict).toBe('inconclusive');
+    const longest = Math.max(...g.run.stdout.split('\n').map((l) => l.length));
+    expect(longest).toBeLessThan(2_000);
+    expect(g.run.outputs.reason!.length).toBeLessThan(1_000);
+    expect(g.run.summary.length).toBeLessThan(100_000);
+    expect(JSON.stringify(g.report).length).toBeLessThan(100_000);
+  });
+
+  it('an issue whose permalink points off the Sentry host: the summary does not link there', async () => {
+    const g = await gateVia(
+      'new-issue',
+      async (req, upstream) => {
+        if (!req.path.endsWith('/issues/')) return undefined;
+        const up = await upstream();
+        const issues = JSON.parse(up.body) as { permalink: string }[];
+        for (const i of issues) i.permalink = 'https://evil.example/sentry-login?next=rollback';
+        return { ...up, body: JSON.stringify(issues) };
+      },
+      { inputs: { 'max-new-issue-users': '5', window: '6s' } },
+    );
+    expect(g.run.outputs.verdict).toBe('fail');
+    expect(g.run.summary).not.toContain('evil.example');
+  });
+});
