@@ -115,3 +115,63 @@ describe.concurrent('red team: bounded text from hostile answers', () => {
     expect(g.run.summary).not.toContain('evil.example');
   });
 });
+
+describe.concurrent('red team: malformed issues are not a reason to fail', () => {
+  for (const [what, patch] of [
+    ['userCount 1e308', { userCount: 1e308 }],
+    ['userCount 7.5', { userCount: 7.5 }],
+    ['userCount -50 and count "NaN"', { userCount: -50, count: 'NaN' }],
+    ['firstSeen in the year 275760', { firstSeen: '+275760-09-13T00:00:00.000Z', userCount: 50 }],
+    ['firstSeen unreadable', { firstSeen: 'yesterday-ish', userCount: 50 }],
+  ] as const) {
+    it(`an issue with ${what}: no fail verdict`, async () => {
+      const g = await gateVia(
+        'healthy',
+        (req) => {
+          if (!req.path.endsWith('/issues/')) return undefined;
+          const issue = {
+            id: '77',
+            shortId: 'SHOP-WEB-77',
+            title: 'Error: boom',
+            culprit: null,
+            permalink: null,
+            firstSeen: new Date().toISOString(),
+            count: '10',
+            userCount: 6,
+            project: { slug: 'shop-web' },
+            ...patch,
+          };
+          return { status: 200, body: JSON.stringify([issue]) };
+        },
+        { inputs: { 'max-new-issue-users': '5', window: '5s' } },
+      );
+      console.log('VERDICT', what, g.run.outputs.verdict, g.run.outputs.reason);
+      expect(g.run.outputs.verdict).not.toBe('fail');
+    });
+  }
+});
+
+describe.concurrent('red team: a check that never got an answer', () => {
+  it('the issues query fails on every poll: inconclusive, not a pass saying all checks were within limits', async () => {
+    const g = await gate('healthy', {
+      inputs: { 'max-new-issue-users': '5', window: '5s' },
+      before: (t) => t.faults.add({ path: '/issues/', status: 503, times: Infinity }),
+    });
+    expect(g.run.outputs.verdict).toBe('inconclusive');
+    expect(g.run.outputs.reason).toMatch(/^the new-issue check got no answer: every issues query failed \(last error: .*HTTP 503.*\); the other checks passed: all checks within limits/);
+    expect(g.run.code).toBe(0);
+  });
+
+  it('the issues query is refused (a token without event:read): the step fails at once naming the token, as for health', async () => {
+    const g = await gate('healthy', {
+      inputs: { 'max-new-issue-users': '5', window: '5s' },
+      before: (t) => t.faults.add({ path: '/issues/', status: 403, times: Infinity }),
+    });
+    expect(g.run.code).toBe(1);
+    expect(g.run.outputs.verdict).toBeUndefined();
+    expect(g.run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      expect.stringMatching(/^Sentry refused listing new issues \(HTTP 403\): the token lacks a scope/),
+    ]);
+    expect(g.run.durationMs).toBeLessThan(4_500);
+  });
+});
