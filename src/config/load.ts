@@ -1,3 +1,4 @@
+import { redact } from '../util/redact';
 import { oneLine } from '../util/text';
 import { SENTRY_URL_FORM, TOKEN_FORM } from './fields';
 import { sanitizedName } from './names';
@@ -88,12 +89,15 @@ export function loadConfig(getInput: (name: InputName) => string | undefined, en
   }
   const parsed = inputsSchema.safeParse(raw);
   if (!parsed.success) {
+    // A token pasted into another input (a URL's query, say) is shown in no piece: the
+    // runner masks a secret only whole, and the shown value is cut.
+    const secrets = [...SECRET_INPUTS].map((name) => raw[name]?.trim());
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'inputs') as InputName;
       const value = raw[name];
       // A URL's user:password is a secret too: show the value without it. A
       // value's line breaks and escapes are shown escaped: the error stays one line.
-      const safe = value === undefined ? '' : sanitizedName(value.trim().replace(/\/\/[^/@\s]*@/, '//***@'), 80);
+      const safe = value === undefined ? '' : sanitizedName(redact(value.trim(), secrets).replace(/\/\/[^/@\s]*@/, '//***@'), 80);
       const shown = SECRET_INPUTS.has(name) || !safe ? '' : ` ("${safe}")`;
       return `Input ${name}${shown}${issue.message.startsWith('is ') ? ' ' : ': '}${issue.message}`;
     });

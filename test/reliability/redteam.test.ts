@@ -5,6 +5,8 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { startLocalTracker } from '../../src/local-tracker';
+import { CLI_TOKEN, gateFlags, runCli } from '../cli/run-cli';
+import { runAction } from '../helpers/action';
 import { GITHUB_TOKEN, SENTRY_TOKEN, gate, type Gate, type GateOptions } from './harness';
 import { type HostileProxy, hostileProxy, type Tamper } from './hostile-proxy';
 import { forgedCommands, longestLeak } from './leaks';
@@ -173,5 +175,24 @@ describe.concurrent('red team: a check that never got an answer', () => {
       expect.stringMatching(/^Sentry refused listing new issues \(HTTP 403\): the token lacks a scope/),
     ]);
     expect(g.run.durationMs).toBeLessThan(4_500);
+  });
+});
+
+describe.concurrent('red team: operator mistakes', () => {
+  it('the token pasted into sentry-url (a query) is refused without showing any piece of it (CLI)', async () => {
+    const run = await runCli(['gate', ...gateFlags(`https://sentry.example.com/?token=${CLI_TOKEN}`)], { SENTRY_AUTH_TOKEN: CLI_TOKEN });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^--sentry-url .*must not have a query/m);
+    expect(longestLeak(run.stdout + run.stderr, CLI_TOKEN)).toBeLessThan(8);
+  });
+
+  it('the token pasted into sentry-url (a query) is refused without showing any piece of it (action)', async () => {
+    const run = await runAction({
+      inputs: { 'sentry-url': `https://sentry.example.com/api/0/?auth_token=${SENTRY_TOKEN}`, 'sentry-org': 'acme', 'sentry-projects': 'shop-web', release: 'shop-web@2.0.0' },
+      env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN },
+    });
+    expect(run.code).toBe(1);
+    expect(run.annotations[0]?.message).toMatch(/^Input sentry-url .*must not have a query/);
+    expect(longestLeak(run.everything, SENTRY_TOKEN)).toBeLessThan(8);
   });
 });
