@@ -196,3 +196,67 @@ describe.concurrent('red team: operator mistakes', () => {
     expect(longestLeak(run.everything, SENTRY_TOKEN)).toBeLessThan(8);
   });
 });
+
+describe.concurrent('red team: log commands of other CI systems (the CLI is "for any CI")', () => {
+  // Azure Pipelines acts on `##vso[…]` anywhere in a line (azure-pipelines-agent Command.TryParse:
+  // message.IndexOf("##vso[")); task.prependpath would run the tracker's binary in later steps.
+  // TeamCity reads `##teamcity[…]` service messages.
+  const FORGED = 'nope ##vso[task.prependpath]/tmp/evil ##vso[task.complete result=Succeeded;]done ##teamcity[buildStatus status=\'SUCCESS\']';
+  const live = (out: string) => out.split('\n').filter((l) => /##(vso|teamcity)\[/i.test(l));
+
+  it('a 400 body carrying ##vso[…] and ##teamcity[…] commands: the CLI prints none of them live', async () => {
+    const tracker = await startLocalTracker({ scenario: 'healthy', token: CLI_TOKEN, minuteMs: 1000 });
+    tracker.faults.add({ path: '/sessions/', status: 400, body: JSON.stringify({ detail: FORGED }), times: Infinity });
+    try {
+      const run = await runCli(['gate', ...gateFlags(tracker.url), '--window', '4s', '--interval', '1s', '--initial-delay', '1s'], { SENTRY_AUTH_TOKEN: CLI_TOKEN });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/nope/);
+      expect(live(run.stdout)).toEqual([]);
+      expect(live(run.stderr)).toEqual([]);
+    } finally {
+      await tracker.close();
+    }
+  });
+
+  it('the same in an issue title: the CLI with --json prints none of them live on stdout', async () => {
+    const tracker = await startLocalTracker({ scenario: 'new-issue', token: CLI_TOKEN, minuteMs: 1000 });
+    const proxy = await hostileProxy(tracker.url, async (req, upstream) => {
+      if (!req.path.endsWith('/issues/')) return undefined;
+      const up = await upstream();
+      const issues = JSON.parse(up.body) as { title: string }[];
+      for (const i of issues) i.title = `##[error]x ${FORGED}`;
+      return { ...up, body: JSON.stringify(issues) };
+    });
+    try {
+      const run = await runCli(['gate', ...gateFlags(proxy.url), '--window', '6s', '--interval', '1s', '--initial-delay', '1s', '--max-new-issue-users', '5', '--json'], {
+        SENTRY_AUTH_TOKEN: CLI_TOKEN,
+      });
+      expect(run.code).toBe(1);
+      const outputs = JSON.parse(run.stdout) as Record<string, string>;
+      expect(outputs.reason).toMatch(/nope/);
+      expect(live(run.stdout)).toEqual([]);
+      expect(run.stdout).not.toMatch(/##\[/);
+      expect(live(run.stderr)).toEqual([]);
+    } finally {
+      await proxy.close();
+      await tracker.close();
+    }
+  });
+
+  it('the same in an issue title: the action log prints none of them live', async () => {
+    const g = await gateVia(
+      'new-issue',
+      async (req, upstream) => {
+        if (!req.path.endsWith('/issues/')) return undefined;
+        const up = await upstream();
+        const issues = JSON.parse(up.body) as { title: string; culprit: string | null }[];
+        for (const i of issues) [i.title, i.culprit] = [FORGED, FORGED];
+        return { ...up, body: JSON.stringify(issues) };
+      },
+      { inputs: { 'max-new-issue-users': '5', window: '6s' } },
+    );
+    expect(g.run.outputs.verdict).toBe('fail');
+    expect(g.run.stdout).toMatch(/nope/);
+    expect(live(g.run.stdout)).toEqual([]);
+  });
+});
