@@ -11,7 +11,7 @@ import { GITHUB_TOKEN, SENTRY_TOKEN, gate, type Gate, type GateOptions } from '.
 import { type HostileProxy, hostileProxy, type Tamper } from './hostile-proxy';
 import { forgedCommands, longestLeak } from './leaks';
 
-vi.setConfig({ maxConcurrency: 20 });
+vi.setConfig({ maxConcurrency: 10 });
 
 /**
  * What a reader sees: characters that render as nothing (variation selectors,
@@ -125,7 +125,7 @@ describe.concurrent('red team: malformed issues are not a reason to fail', () =>
     ['userCount -50 and count "NaN"', { userCount: -50, count: 'NaN' }],
     ['firstSeen in the year 275760', { firstSeen: '+275760-09-13T00:00:00.000Z', userCount: 50 }],
     ['firstSeen unreadable', { firstSeen: 'yesterday-ish', userCount: 50 }],
-  ] as const) {
+  ] as [string, Record<string, unknown>][]) {
     it(`an issue with ${what}: no fail verdict`, async () => {
       const g = await gateVia(
         'healthy',
@@ -147,8 +147,9 @@ describe.concurrent('red team: malformed issues are not a reason to fail', () =>
         },
         { inputs: { 'max-new-issue-users': '5', window: '5s' } },
       );
-      console.log('VERDICT', what, g.run.outputs.verdict, g.run.outputs.reason);
       expect(g.run.outputs.verdict).not.toBe('fail');
+      // the issues were never read: no pass claiming the new-issue check was made
+      expect(g.run.outputs.verdict).toBe('inconclusive');
     });
   }
 });
@@ -166,7 +167,7 @@ describe.concurrent('red team: a check that never got an answer', () => {
 
   it('the issues query is refused (a token without event:read): the step fails at once naming the token, as for health', async () => {
     const g = await gate('healthy', {
-      inputs: { 'max-new-issue-users': '5', window: '5s' },
+      inputs: { 'max-new-issue-users': '5', window: '30s' },
       before: (t) => t.faults.add({ path: '/issues/', status: 403, times: Infinity }),
     });
     expect(g.run.code).toBe(1);
@@ -174,7 +175,8 @@ describe.concurrent('red team: a check that never got an answer', () => {
     expect(g.run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
       expect.stringMatching(/^Sentry refused listing new issues \(HTTP 403\): the token lacks a scope/),
     ]);
-    expect(g.run.durationMs).toBeLessThan(4_500);
+    // at the first poll, not at the end of the 30 s window
+    expect(g.run.durationMs).toBeLessThan(15_000);
   });
 });
 
