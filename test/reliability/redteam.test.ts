@@ -262,3 +262,35 @@ describe.concurrent('red team: log commands of other CI systems (the CLI is "for
     expect(live(g.run.stdout)).toEqual([]);
   });
 });
+
+describe.concurrent('red team: deploy times from the tracker', () => {
+  it('Sentry echoes the new deploy with a time in 2999: the watch runs from the time sent (before: every health query asked for the future and the step failed)', async () => {
+    const g = await gateVia('healthy', async (req, upstream) => {
+      if (req.method !== 'POST' || !req.path.endsWith('/deploys/')) return undefined;
+      const up = await upstream();
+      return { ...up, body: JSON.stringify({ ...(JSON.parse(up.body) as object), dateFinished: '2999-01-01T00:00:00Z' }) };
+    });
+    expect(g.run.code).toBe(0);
+    expect(g.run.outputs.verdict).toBe('pass');
+    expect(g.run.stdout).not.toMatch(/2999/);
+  });
+
+  it('register: false and the release\'s latest deploy is in 2999: watched from now, with a warning, never asking for the future', async () => {
+    const tracker = await startLocalTracker({ scenario: 'healthy', token: SENTRY_TOKEN, minuteMs: 1000 });
+    const proxy = await hostileProxy(tracker.url, (req) => {
+      if (req.method !== 'GET' || !req.path.endsWith('/deploys/')) return undefined;
+      return { status: 200, body: JSON.stringify([{ environment: 'production', dateStarted: null, dateFinished: '2999-01-01T00:00:00Z', url: null }]) };
+    });
+    try {
+      const registered = await gate('healthy', { tracker, inputs: { 'sentry-url': proxy.url, gate: 'false' } });
+      expect(registered.run.code).toBe(0);
+      const g = await gate('healthy', { tracker, inputs: { 'sentry-url': proxy.url, register: 'false' } });
+      expect(g.run.code).toBe(0);
+      expect(g.run.outputs.verdict).toBe('pass');
+      expect(g.run.annotations.some((a) => a.level === 'warning' && /no deploy of shop-web@2\.0\.0 to production: watching health from now/.test(a.message))).toBe(true);
+    } finally {
+      await proxy.close();
+      await tracker.close();
+    }
+  });
+});
