@@ -13,23 +13,10 @@ import { forgedCommands, longestLeak } from './leaks';
 
 vi.setConfig({ maxConcurrency: 10 });
 
-/**
- * What a reader sees: characters that render as nothing (variation selectors,
- * tag characters, combining marks, format characters) dropped, and look-alike
- * forms (fullwidth, mathematical letters) folded to the letters they show.
- */
-function asSeen(text: string): string {
-  return text
-    .replace(/[\u{e0020}-\u{e007e}]/gu, (c) => String.fromCharCode(c.codePointAt(0)! - 0xe0000))
-    .normalize('NFKD')
-    .replace(/[\p{Default_Ignorable_Code_Point}\p{M}\p{Cf}]/gu, '')
-    .normalize('NFKC');
-}
-
 function expectNoLeak(run: { everything: string }) {
   for (const secret of [SENTRY_TOKEN, GITHUB_TOKEN]) {
+    // every reading, as it renders included (leaks.ts asSeen)
     expect(longestLeak(run.everything, secret), `a piece of ${secret.slice(0, 6)}… leaked`).toBeLessThan(8);
-    expect(longestLeak(asSeen(run.everything), secret), `a piece of ${secret.slice(0, 6)}… leaked as it renders`).toBeLessThan(8);
   }
 }
 
@@ -204,7 +191,7 @@ describe.concurrent('red team: log commands of other CI systems (the CLI is "for
   // message.IndexOf("##vso[")); task.prependpath would run the tracker's binary in later steps.
   // TeamCity reads `##teamcity[…]` service messages.
   const FORGED = 'nope ##vso[task.prependpath]/tmp/evil ##vso[task.complete result=Succeeded;]done ##teamcity[buildStatus status=\'SUCCESS\']';
-  const live = (out: string) => out.split('\n').filter((l) => /##(vso|teamcity)\[/i.test(l));
+  const live = (out: string) => [...out.split('\n').filter((l) => /##(vso|teamcity)\[/i.test(l)), ...forgedCommands(out, [SENTRY_TOKEN, GITHUB_TOKEN, CLI_TOKEN])];
 
   it('a 400 body carrying ##vso[…] and ##teamcity[…] commands: the CLI prints none of them live', async () => {
     const tracker = await startLocalTracker({ scenario: 'healthy', token: CLI_TOKEN, minuteMs: 1000 });
