@@ -281,3 +281,55 @@ describe.concurrent('red team: deploy times from the tracker', () => {
     }
   });
 });
+
+/** A GitHub API on loopback that answers every request with `answer` (and counts them). */
+async function hostileGitHub(answer: (path: string) => { status: number; body: string }) {
+  const { createServer } = await import('node:http');
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    const { status, body } = answer(req.url ?? '');
+    res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+const COMMIT = { sha: 'f00dfacecafebeef0000000000000000000000aa', commit: { message: 'fix', author: { name: 'a', email: 'a@example.com', date: '2026-11-26T10:00:00Z' }, committer: { date: '2026-11-26T10:00:00Z' } } };
+
+describe.concurrent('red team: a hostile GitHub API', () => {
+  it('a compare answer claiming 1e308 commits: a bounded number of pages, and the release still registers (before: paging never ended)', async () => {
+    const gh = await hostileGitHub(() => ({ status: 200, body: JSON.stringify({ total_commits: 1e308, commits: [COMMIT], files: [] }) }));
+    try {
+      const g = await gate('healthy', {
+        inputs: { 'set-commits': 'github', 'previous-commit': 'abc1234', 'github-token': GITHUB_TOKEN, window: '4s' },
+        env: { GITHUB_API_URL: gh.url },
+        timeoutMs: 40_000,
+      });
+      expect(gh.requests.length).toBeLessThanOrEqual(12);
+      expect(g.run.code).toBe(0);
+      expect(g.run.outputs.verdict).toBe('pass');
+    } finally {
+      await gh.close();
+    }
+  });
+
+  it('a 422 whose message is 2 MB: the warning is one short line', async () => {
+    const gh = await hostileGitHub(() => ({ status: 422, body: JSON.stringify({ message: 'Validation Failed', errors: ['e'.repeat(2_000_000)] }) }));
+    try {
+      const g = await gate('healthy', {
+        inputs: { 'set-commits': 'github', 'previous-commit': 'abc1234', 'github-token': GITHUB_TOKEN, window: '4s' },
+        env: { GITHUB_API_URL: gh.url },
+      });
+      expect(g.run.annotations.some((a) => a.level === 'warning' && /^No commits associated: listing commits/.test(a.message))).toBe(true);
+      expect(Math.max(...g.run.stdout.split('\n').map((l) => l.length))).toBeLessThan(2_000);
+    } finally {
+      await gh.close();
+    }
+  });
+});
