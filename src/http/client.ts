@@ -64,6 +64,12 @@ export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /** Server text shown in an error: one line, short. It is already redacted (see `readBody`). */
 const SHOWN_MAX = 300;
 
+/** Drops an answer unread. Destroying the body emits an error: unheard, it would crash the process. */
+function discard(res: Dispatcher.ResponseData): void {
+  res.body.on('error', () => {});
+  res.body.destroy();
+}
+
 /**
  * Reads the body as text, at most `max` bytes, and redacts it whole before
  * anything else sees it: slicing, parsing or escaping first could cut a
@@ -72,7 +78,7 @@ const SHOWN_MAX = 300;
 async function readBody(res: Dispatcher.ResponseData, max: number, secrets: readonly string[]): Promise<string> {
   const declared = Number(res.headers['content-length']);
   const tooLarge = () => {
-    res.body.destroy();
+    discard(res);
     return new ResponseTooLargeError(`the answer is larger than the ${Math.round(max / 1024 / 1024)} MiB this client reads`);
   };
   if (Number.isFinite(declared) && declared > max) throw tooLarge();
@@ -137,6 +143,16 @@ function unreachableReason(error: unknown): UnreachableError['reason'] | null {
   return CONNECT_CODES.test(code) ? 'connect' : null;
 }
 
+/** Where a redirect points, as its origin only (the rest is the server's text), or nothing. */
+function redirectTarget(location: unknown, from: string): string {
+  try {
+    const to = new URL(String(location), from);
+    return to.protocol === 'https:' || to.protocol === 'http:' ? ` to ${to.origin.slice(0, 100)}` : '';
+  } catch {
+    return '';
+  }
+}
+
 /** Shortest attempt the retry budget may cut a request to: a working tracker answers well within it. */
 const MIN_ATTEMPT_MS = 1_000;
 
@@ -183,6 +199,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const unreachable = answered ? null : unreachableReason(error);
       if (unreachable) throw new AbortError(new UnreachableError(shownCause, unreachable));
       throw new NetworkError(shownCause);
+    }
+    // Sentry's API answers, it does not redirect: before any answer a redirect is
+    // a wrong sentry-url (http:// for https://, a login page), which would
+    // otherwise watch nothing for the whole window and end green.
+    if (!answered && res.statusCode >= 300 && res.statusCode < 400) {
+      discard(res);
+      throw new AbortError(new UnreachableError(`${method} ${path} was redirected (HTTP ${res.statusCode}${redirectTarget(res.headers.location, url)})`, 'redirect'));
     }
     answered = true;
     let text: string;

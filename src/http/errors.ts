@@ -42,15 +42,16 @@ export class NetworkError extends Error {
 
 /**
  * The client's first request never reached the tracker: the name did not
- * resolve, the connection was refused, TLS failed, or the HTTP layer refused
- * a header before sending. Before any answer that is a wrong `sentry-url` or
+ * resolve, the connection was refused, TLS failed, the HTTP layer refused
+ * a header before sending, or the server redirected it elsewhere (an API
+ * never does: http:// for https://, a login page, another host). Before any answer that is a wrong `sentry-url` or
  * token, not an outage, and retrying cannot fix it.
  */
 export class UnreachableError extends NetworkError {
   override name = 'UnreachableError';
   constructor(
     message: string,
-    readonly reason: 'connect' | 'header',
+    readonly reason: 'connect' | 'header' | 'redirect',
   ) {
     super(message);
   }

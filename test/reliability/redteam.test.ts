@@ -333,3 +333,85 @@ describe.concurrent('red team: a hostile GitHub API', () => {
     }
   });
 });
+
+describe.concurrent('red team: a sentry-url that redirects', () => {
+  const redirecting = async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => res.writeHead(301, { location: `https://sentry.example.com${req.url}` }).end('<html>Moved</html>'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))) };
+  };
+
+  it('http:// to a server that redirects every request to https://: a configuration error naming sentry-url, not a green job that watched nothing', async () => {
+    const server = await redirecting();
+    try {
+      const run = await runAction({
+        inputs: { 'sentry-url': server.url, 'sentry-org': 'acme', 'sentry-projects': 'shop-web', release: 'shop-web@2.0.0', 'set-commits': 'skip', window: '20s', interval: '1s' },
+        env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN },
+      });
+      expect(run.code).toBe(1);
+      expect(run.outputs.verdict).toBeUndefined();
+      expect(run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+        expect.stringMatching(/^Input sentry-url \("http:\/\/127\.0\.0\.1:\d+"\): Sentry's API is not there, the server redirects \(.*HTTP 301 to https:\/\/sentry\.example\.com\)/),
+      ]);
+      // at once, not after the 20 s window
+      expect(run.durationMs).toBeLessThan(10_000);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the same with the CLI: exit 2 (configuration), one line naming --sentry-url', async () => {
+    const server = await redirecting();
+    try {
+      const run = await runCli(['gate', ...gateFlags(server.url)], { SENTRY_AUTH_TOKEN: CLI_TOKEN });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^--sentry-url \("http:\/\/127\.0\.0\.1:\d+"\): Sentry's API is not there, the server redirects/m);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a redirect after Sentry has answered is an outage like any other: the poll is skipped, never a configuration error', async () => {
+    const g = await gateVia('healthy', (req) => (req.path.endsWith('/sessions/') ? { status: 302, headers: { location: 'https://sso.example.com/login' }, body: '' } : undefined), {
+      inputs: { window: '4s' },
+    });
+    expect(g.run.code).toBe(0);
+    expect(g.run.outputs.verdict).toBe('inconclusive');
+  });
+});
+
+describe.concurrent('red team: an answer that declares its size', () => {
+  it('a sessions answer declaring 100 MB in Content-Length: refused unread, the poll skipped, no crash', async () => {
+    const { createServer, request } = await import('node:http');
+    const tracker = await startLocalTracker({ scenario: 'healthy', token: SENTRY_TOKEN, minuteMs: 1000 });
+    const target = new URL(tracker.url);
+    // a proxy that forwards everything but the sessions queries, which it answers with a huge declared length
+    const server = createServer((req, res) => {
+      if (req.url?.includes('/sessions/')) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(100 * 1024 * 1024) });
+        res.write('{"groups":[');
+        return;
+      }
+      const up = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      req.pipe(up);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const g = await gate('healthy', { tracker, inputs: { 'sentry-url': `http://127.0.0.1:${port}`, window: '4s' } });
+      expect(g.run.stderr).not.toMatch(/Unhandled|AbortError/);
+      expect(g.run.code).toBe(0);
+      expect(g.run.outputs.verdict).toBe('inconclusive');
+      expect(g.report!.polls.some((p) => /larger than the 8 MiB/.test(p.error ?? ''))).toBe(true);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await tracker.close();
+    }
+  });
+});
