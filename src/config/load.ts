@@ -32,13 +32,13 @@ export class ConfigError extends Error {
  * once this is the configuration (a mistyped sentry-url, a token the HTTP
  * layer cannot send), not an outage: one line naming the input to fix.
  */
-export function unreachableConfigError(reason: 'connect' | 'header' | 'redirect', detail: string, sentryUrl: string): ConfigError {
+export function unreachableConfigError(reason: 'connect' | 'header' | 'redirect' | 'not-api', detail: string, sentryUrl: string): ConfigError {
   const why = oneLine(detail, 200);
   if (reason === 'header') return new ConfigError(`Input sentry-auth-token: the token could not be sent in a request header (${why}): ${TOKEN_FORM.replace(/^contains[^:]*: /, '')}`);
   const where = `Input sentry-url ("${sanitizedName(sentryUrl, 120)}")`;
-  return reason === 'redirect'
-    ? new ConfigError(`${where}: Sentry's API is not there, the server redirects (${why}); if it redirects to Sentry, use that URL: ${SENTRY_URL_FORM}`)
-    : new ConfigError(`${where}: Sentry could not be reached there (${why}): ${SENTRY_URL_FORM}`);
+  if (reason === 'redirect') return new ConfigError(`${where}: Sentry's API is not there, the server redirects (${why}); if it redirects to Sentry, use that URL: ${SENTRY_URL_FORM}`);
+  if (reason === 'not-api') return new ConfigError(`${where}: Sentry's API is not there, the server answers pages, not JSON (${why}): ${SENTRY_URL_FORM}`);
+  return new ConfigError(`${where}: Sentry could not be reached there (${why}): ${SENTRY_URL_FORM}`);
 }
 
 // These inputs fall back to env variables that sentry-cli users already have set.

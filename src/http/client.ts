@@ -9,7 +9,7 @@ import dispatchRequest from 'undici/lib/api/api-request.js';
 import type { z } from 'zod';
 import { redact, redactDeep } from '../util/redact';
 import { oneLine } from '../util/text';
-import { HttpError, NetworkError, RateLimitedError, ResponseShapeError, ResponseTooLargeError, UnreachableError } from './errors';
+import { HttpError, NetworkError, NotJsonError, RateLimitedError, ResponseShapeError, ResponseTooLargeError, UnreachableError } from './errors';
 import { errorMessage } from '../util/errors';
 
 export interface HttpClientOptions {
@@ -170,6 +170,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   let trackerDown = false;
   // Until the tracker has answered once, a failure to connect is a wrong URL, not an outage.
   let answered = false;
+  // Until the tracker has answered JSON once, pages instead of JSON (after every retry) are a wrong URL too.
+  let understood = false;
 
   async function attempt<T>(method: string, path: string, url: string, opts: CallOptions<T>, attemptTimeoutMs: number): Promise<JsonResponse<T>> {
     requestCount += 1;
@@ -236,8 +238,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       json = text === '' ? null : redactDeep(JSON.parse(text), secrets);
     } catch {
       // An HTML error page or a truncated body from a proxy is transient: retry it.
-      throw new ResponseShapeError(`${method} ${path} returned HTTP ${res.statusCode} but not JSON: ${oneLine(shown, 120)}`);
+      throw new NotJsonError(`${method} ${path} returned HTTP ${res.statusCode} but not JSON: ${oneLine(shown, 120)}`);
     }
+    understood = true;
     const parsed = opts.schema.safeParse(json);
     if (!parsed.success) {
       const where = parsed.error.issues.slice(0, 3).map(describeIssue).join('; ');
@@ -290,6 +293,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         trackerDown = false;
         return result;
       } catch (error) {
+        if (!understood && error instanceof NotJsonError && !opts.signal?.aborted) throw new UnreachableError(error.message, 'not-api');
         // Any other answer (a 4xx) shows the tracker is up.
         if (!opts.signal?.aborted) trackerDown = isOutage(error);
         throw error;

@@ -373,6 +373,28 @@ describe.concurrent('red team: a sentry-url that redirects', () => {
     }
   });
 
+  it('a server answering its web app\'s page (200, HTML) to every API path: a configuration error once the retries are spent, not a green job', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Sentry</title><div id="app"></div>'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const run = await runAction({
+        inputs: { 'sentry-url': `http://127.0.0.1:${port}/sentry`, 'sentry-org': 'acme', 'sentry-projects': 'shop-web', release: 'shop-web@2.0.0', 'set-commits': 'skip', window: '30s', interval: '1s' },
+        env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN },
+      });
+      expect(run.code).toBe(1);
+      expect(run.outputs.verdict).toBeUndefined();
+      expect(run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+        expect.stringMatching(/^Input sentry-url \("http:\/\/127\.0\.0\.1:\d+\/sentry"\): Sentry's API is not there, the server answers pages, not JSON \(GET .* returned HTTP 200 but not JSON/),
+      ]);
+      expect(run.durationMs).toBeLessThan(20_000);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it('a redirect after Sentry has answered is an outage like any other: the poll is skipped, never a configuration error', async () => {
     const g = await gateVia('healthy', (req) => (req.path.endsWith('/sessions/') ? { status: 302, headers: { location: 'https://sso.example.com/login' }, body: '' } : undefined), {
       inputs: { window: '4s' },
