@@ -49,6 +49,13 @@ function memo<T>(fn: () => Promise<T>): () => Promise<T> {
   return () => (value ??= fn());
 }
 
+/** The host of an http:// sentry-url that is not this machine (loopback is fine: the tracker in tests and demos), else null. */
+function cleartextHost(sentryUrl: string): string | null {
+  const url = new URL(sentryUrl);
+  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  return url.protocol === 'http:' && !loopback ? url.host : null;
+}
+
 /** register → watch → decide → report → act: the one pipeline the action, the CLI and the demo run. */
 export async function runPipeline(config: Config, deps: PipelineDeps): Promise<PipelineResult> {
   const { inputs } = config;
@@ -58,6 +65,8 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   const environment = inputs.environment;
   // Before any request: registration would succeed and the first poll be refused.
   checkTokenForGate(inputs['sentry-auth-token'], inputs.gate);
+  const cleartext = cleartextHost(inputs['sentry-url']);
+  if (cleartext) log.warning(`sentry-url is http:// to ${cleartext}: the auth token crosses the network unencrypted on every request; use https:// unless that network is yours alone.`);
 
   const previousRelease = memo(async () => {
     let found: ReleaseInfo | null;

@@ -437,3 +437,21 @@ describe.concurrent('red team: an answer that declares its size', () => {
     }
   });
 });
+
+describe.concurrent('red team: a token in clear text', () => {
+  it('an http:// sentry-url to another host: warned before any request that the token crosses the network unencrypted', async () => {
+    // Through a proxy on a closed loopback port: no request leaves the machine, and none reaches a server.
+    const run = await runAction({
+      inputs: { 'sentry-url': 'http://sentry.example.com', 'sentry-org': 'acme', 'sentry-projects': 'shop-web', release: 'shop-web@2.0.0', 'set-commits': 'skip' },
+      env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN, HTTP_PROXY: 'http://127.0.0.1:9', http_proxy: 'http://127.0.0.1:9' },
+    });
+    const warnings = run.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
+    expect(warnings[0]).toBe('sentry-url is http:// to sentry.example.com: the auth token crosses the network unencrypted on every request; use https:// unless that network is yours alone.');
+    expect(run.code).toBe(1);
+  });
+
+  it('an http:// sentry-url on loopback (the local tracker): no such warning', async () => {
+    const g = await gate('healthy', { inputs: { window: '3s', gate: 'false' } });
+    expect(g.run.annotations.filter((a) => /unencrypted/.test(a.message))).toEqual([]);
+  });
+});
