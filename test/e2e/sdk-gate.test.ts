@@ -33,6 +33,9 @@ async function gateOnSdk(users: number, crashing: number, opts: { mode?: 'sessio
         window: '10s',
         interval: '2s',
         'initial-delay': '2s',
+        // The SDK's data lands at once here (the test flushes before it ends); a
+        // settle of whole minutes would outlast this 10 s window.
+        settle: '0s',
         'min-sessions': '20',
         ...opts.inputs,
       },

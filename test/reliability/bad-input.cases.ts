@@ -25,10 +25,15 @@ const THROUGH_THE_ACTION = [
   'token with a newline',
 ];
 
-/** A loopback port nothing listens on: connecting to it is refused. */
+/**
+ * A loopback address and port nothing listens on: connecting is refused. 127.0.0.2, because
+ * every server the tests start listens on 127.0.0.1 only, so no concurrent test can take the
+ * port back between its close here and the action's first request.
+ */
+const REFUSING_HOST = '127.0.0.2';
 async function closedPort(): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, REFUSING_HOST, resolve));
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
@@ -93,7 +98,7 @@ describe.concurrent('durations past the timer limit (bundled action)', () => {
 
 describe.concurrent('a sentry-url that cannot be reached (bundled action)', () => {
   it('connection refused on the very first request: exit 1 at once, one error naming sentry-url, no watch', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://${REFUSING_HOST}:${await closedPort()}`;
     const { run } = await gate('healthy', { inputs: { 'sentry-url': url, window: '30s', interval: '5s' } });
     expect(run.code, run.stdout).toBe(1);
     const errors = run.annotations.filter((a) => a.level === 'error');
@@ -110,7 +115,7 @@ describe.concurrent('a sentry-url that cannot be reached (bundled action)', () =
   });
 
   it('register: false, refused: the first request (the deploy lookup) fails the same way', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://${REFUSING_HOST}:${await closedPort()}`;
     const { run } = await gate('healthy', { inputs: { 'sentry-url': url, register: 'false', window: '30s' } });
     expect(run.code, run.stdout).toBe(1);
     expect(run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([expect.stringMatching(/^Input sentry-url .*ECONNREFUSED/)]);
@@ -118,7 +123,7 @@ describe.concurrent('a sentry-url that cannot be reached (bundled action)', () =
   });
 
   it('the CLI: exit 2 (configuration) with one line naming --sentry-url, before any watch', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://${REFUSING_HOST}:${await closedPort()}`;
     const run = await runCli(['gate', ...gateFlags(url), '--window', '30s'], { SENTRY_AUTH_TOKEN: SENTRY_TOKEN });
     expect(run.code, run.stdout + run.stderr).toBe(2);
     expect(run.stderr.trim()).toMatch(/^--sentry-url \("http:\/\/127\.0\.0\.1:\d+"\): Sentry could not be reached there \(.*ECONNREFUSED.*\): expected the base URL of Sentry/);
