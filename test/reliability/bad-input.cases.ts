@@ -126,7 +126,7 @@ describe.concurrent('a sentry-url that cannot be reached (bundled action)', () =
     const url = `http://${REFUSING_HOST}:${await closedPort()}`;
     const run = await runCli(['gate', ...gateFlags(url), '--window', '30s'], { SENTRY_AUTH_TOKEN: SENTRY_TOKEN });
     expect(run.code, run.stdout + run.stderr).toBe(2);
-    expect(run.stderr.trim()).toMatch(/^--sentry-url \("http:\/\/127\.0\.0\.1:\d+"\): Sentry could not be reached there \(.*ECONNREFUSED.*\): expected the base URL of Sentry/);
+    expect(run.stderr.trim()).toMatch(/^--sentry-url \("http:\/\/127\.0\.0\.2:\d+"\): Sentry could not be reached there \(.*ECONNREFUSED.*\): expected the base URL of Sentry/);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stdout).not.toMatch(/poll skipped/);
     expect(run.durationMs).toBeLessThan(15_000);
