@@ -169,7 +169,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
         const until = settledUntil ?? clock.now();
         const [sample, issues, users] = await Promise.allSettled([
           tracker.sample({ version, projects, environment, since: deployFinishedAt, until, unhealthy: wantUnhealthy, settled, signal }),
-          wantIssues ? tracker.newIssues({ version, projects, environment, since: deployFinishedAt, signal }) : Promise.resolve([] as NewIssue[]),
+          wantIssues ? tracker.newIssues({ version, projects, environment, since: deployFinishedAt, until: clock.now(), signal }) : Promise.resolve([] as NewIssue[]),
           // Only the crash-free-users check needs users counted over the second half.
           usersSince !== undefined && wantUsers ? tracker.usersBetween({ version, projects, environment, since: usersSince, until, settled, signal }) : Promise.resolve(undefined),
         ]);

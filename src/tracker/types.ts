@@ -107,8 +107,11 @@ export interface Tracker {
    * difference of two `sample`s cannot tell.
    */
   usersBetween(q: { version: string; projects: string[]; environment: string; since: number; until: number; settled?: boolean; signal?: AbortSignal }): Promise<UserCounts>;
-  /** Issues first seen in `version`, and in `environment` at or after `since` (the deploy) when given. */
-  newIssues(q: { version: string; projects: string[]; environment: string; since?: number; signal?: AbortSignal }): Promise<NewIssue[]>;
+  /**
+   * Issues first seen in `version`, and in `environment` at or after `since` (the deploy) when given.
+   * An issue first seen well after `until` (now) is a broken answer, not a new issue.
+   */
+  newIssues(q: { version: string; projects: string[]; environment: string; since?: number; until?: number; signal?: AbortSignal }): Promise<NewIssue[]>;
   /**
    * The newest deploy of another release to `environment` after the watched
    * release's own newest one there (and after `after`); null when the watched

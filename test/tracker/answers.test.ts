@@ -96,6 +96,24 @@ describe('tracker answers are checked, not taken on trust (#12.5)', () => {
       await s.close();
     }
   });
+
+  it('an issue first seen in the future is a broken answer, never a new issue that could fail the release', async () => {
+    const s = await adapterSetup({ scenario: 'new-issue' });
+    try {
+      const since = await deployRelease(s, VERSION);
+      s.clock.advance(30 * MIN);
+      const until = s.clock.now();
+      const q = { version: VERSION, projects: s.projects, environment: 'production', since, until };
+      const issue = (id: string, firstSeen: string) => ({ id, shortId: `W-${id}`, title: 't', culprit: null, permalink: null, firstSeen, count: '900', userCount: 800, project: { slug: 'shop-web' } });
+      // within the allowed clock skew: believed
+      s.tracker.faults.add({ path: /\/issues\/$/, status: 200, body: JSON.stringify([issue('1', new Date(until + 5 * MIN).toISOString())]) });
+      expect((await s.adapter.newIssues(q)).map((i) => i.id)).toEqual(['1']);
+      s.tracker.faults.add({ path: /\/issues\/$/, status: 200, body: JSON.stringify([issue('2', '2999-01-01T00:00:00Z')]) });
+      await expect(s.adapter.newIssues(q)).rejects.toThrow(TrackerAnswerError);
+    } finally {
+      await s.close();
+    }
+  });
 });
 
 describe('session statuses and backends (#13.5, #13.6)', () => {

@@ -31,6 +31,7 @@ import {
 import { HttpError } from '../../http/errors';
 import { findNewerDeploy } from './newer-deploy';
 import { releasePageUrl } from './urls';
+import { serverTime } from '../../util/text';
 
 export interface SentryTrackerOptions {
   http: HttpClient;
@@ -40,6 +41,9 @@ export interface SentryTrackerOptions {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** How far ahead of our clock Sentry's may be before its times are not believed. */
+const CLOCK_SKEW_MS = 10 * 60_000;
 
 const slugsOf = (ids: Map<string, string>) => new Map([...ids].map(([slug, id]) => [id, slug]));
 
@@ -287,7 +291,7 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
         return toUserCounts(totals, statuses, slugsOf(ids));
       });
     },
-    async newIssues({ version, projects, environment, since, signal }): Promise<NewIssue[]> {
+    async newIssues({ version, projects, environment, since, until, signal }): Promise<NewIssue[]> {
       const ids = await projectIds(version, signal);
       const { data } = await call('listing new issues', 'GET', `${orgPath}/issues/`, {
         query: {
@@ -304,6 +308,10 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       // firstRelease is the release an issue was first seen in anywhere: one seen
       // in this environment before the deploy (or never) is not new here.
       const fresh = data.filter((i) => i.firstSeen !== null && (since === undefined || !(Date.parse(i.firstSeen) < since)));
+      // A first sighting in the future is no sighting: a tracker that says so is
+      // broken or hostile, and its answer must not fail (and roll back) a release.
+      const future = until === undefined ? undefined : fresh.find((i) => Date.parse(i.firstSeen as string) > until + CLOCK_SKEW_MS);
+      if (future) throw new TrackerAnswerError(`Sentry lists an issue of ${version} first seen in the future (${serverTime(future.firstSeen)}): the issues read is not used`);
       return fresh.map((i) => ({ ...i, firstSeen: i.firstSeen as string, project: i.project.slug }));
     },
     newerDeploy: (q) =>
