@@ -19,7 +19,9 @@ const USAGE = `Usage: release-health-gate replay FILE [flags]
 Decides recorded releases with the gate's statistics, as the action would have
 at each poll. FILE (or - for stdin) holds one release per line:
   {"id": "r1", "samples": [{"t": 60, "sessions": 120, "crashedSessions": 1, "users": 80, "crashedUsers": 1, "erroredSessions": 4}, ...]}
-t is seconds since the deploy; counts are cumulative since the deploy.
+t is seconds since the deploy; counts are cumulative since the deploy. With
+--max-error-rate, give "erroredUsers" too (users with an unhealthy session):
+the check judges those, as errors cluster by user; without it, sessions.
 Prints one line per release: {"id", "verdict", "decidedAt" (seconds, null when undecided), "reason"}.
 
 Flags (as in the action): --${REPLAY_INPUTS.join(', --')}, --no-pass-early

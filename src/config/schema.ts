@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { formatDuration } from './duration';
-import { bool, count, duration, httpUrl, list, oneOf, rate, required, text, threshold } from './fields';
+import { bool, count, duration, httpUrl, list, multiple, oneOf, rate, required, text, threshold } from './fields';
 
 // Sentry refuses versions with these characters and the names "." and "..".
 const checkRelease = (v: string) =>
@@ -37,6 +37,7 @@ export const inputsSchema = z
     baseline: oneOf(['none', 'previous-release'] as const, 'none'),
     'max-crash-rate-increase': threshold(null, 'the allowed increase of the crash rate over the baseline'),
     'pass-early': bool(false),
+    'pass-margin': multiple(2, 'the largest regression a pass must rule out'),
     'on-inconclusive': oneOf(['pass', 'fail'] as const, 'pass'),
     'dry-run': bool(false),
     'rollback-workflow': text(null, checkWorkflow),

@@ -5,12 +5,17 @@ import type { RecentCounts } from './types';
 export function countsBetween(later: HealthCounts, earlier: HealthCounts): HealthCounts {
   const between = (a: number, b: number) => Math.max(0, a - b);
   const errored = later.erroredSessions === null || earlier.erroredSessions === null ? null : between(later.erroredSessions, earlier.erroredSessions);
+  const known = (x: number | null | undefined): x is number => typeof x === 'number';
   return {
     sessions: between(later.sessions, earlier.sessions),
     crashedSessions: between(later.crashedSessions, earlier.crashedSessions),
     erroredSessions: errored,
     users: between(later.users, earlier.users),
     crashedUsers: between(later.crashedUsers, earlier.crashedUsers),
+    // Users who turned unhealthy in between: each had an unhealthy session in
+    // the span, so this never overstates the span's unhealthy users, and the
+    // error-rate check (bad users against sessions) stays valid on it.
+    ...(known(later.erroredUsers) && known(earlier.erroredUsers) ? { erroredUsers: between(later.erroredUsers, earlier.erroredUsers) } : {}),
   };
 }
 

@@ -13,10 +13,13 @@ const sampleSchema = z
     erroredSessions: count.optional(),
     users: count,
     crashedUsers: count,
+    // Users with an unhealthy session: the error-rate check judges these when present (see testedTrials).
+    erroredUsers: count.optional(),
   })
   .refine((s) => s.crashedSessions <= s.sessions, { message: 'crashedSessions must not exceed sessions' })
   .refine((s) => s.erroredSessions === undefined || s.erroredSessions <= s.sessions, { message: 'erroredSessions must not exceed sessions' })
-  .refine((s) => s.crashedUsers <= s.users, { message: 'crashedUsers must not exceed users' });
+  .refine((s) => s.crashedUsers <= s.users, { message: 'crashedUsers must not exceed users' })
+  .refine((s) => s.erroredUsers === undefined || s.erroredUsers <= s.users, { message: 'erroredUsers must not exceed users' });
 
 const releaseSchema = z.object({
   id: z.string().min(1),

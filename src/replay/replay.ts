@@ -1,4 +1,4 @@
-import { decide, trials } from '../gate/decide';
+import { decide, PASS_EARLY_CHECKS, testedTrials } from '../gate/decide';
 import { eFail, ePass } from '../gate/evalue';
 import type { Schedule } from '../gate/watch';
 import type { GatePolicy, Outcome } from '../gate/types';
@@ -34,9 +34,9 @@ function mayDecide(policy: GatePolicy, counts: HealthCounts): boolean {
   const lowest = (1 / (1 - policy.confidence)) * (1 - 1e-9);
   let allHealthy = true;
   for (const limit of policy.limits) {
-    const { n, k } = trials(limit.id, counts);
+    const { n, k } = testedTrials(limit.id, counts);
     if (eFail(n, k, limit.maxBadRate) >= lowest) return true;
-    if (allHealthy && policy.passEarly) allHealthy = ePass(n, k, limit.maxBadRate) >= lowest;
+    if (allHealthy && policy.passEarly) allHealthy = PASS_EARLY_CHECKS.has(limit.id) && ePass(n, k, limit.maxBadRate) >= lowest;
   }
   return policy.passEarly && allHealthy && policy.limits.length > 0;
 }

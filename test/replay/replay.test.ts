@@ -63,11 +63,11 @@ describe('replayRelease', () => {
     expect(r.reason).toMatch(/^all checks within limits/);
   });
 
-  it('passes a confidently healthy release early with pass-early', () => {
+  it('does not pass early with pass-early: no rate check can (#19.4)', () => {
     const r = replayRelease(policy({ passEarly: true }), TEN_MINUTES, steady(200, 0.005));
     expect(r.verdict).toBe('pass');
-    expect(r.decidedAt).toBeLessThan(600);
-    expect(r.reason).toMatch(/^passed early/);
+    expect(r.decidedAt).toBe(600);
+    expect(r.reason).toMatch(/^all checks within limits/);
   });
 
   it('gives exactly what decide() at every poll gives', () => {
