@@ -9,6 +9,7 @@ import { mulberry32 } from '../src/gate/simulate';
 import { replaySettings } from '../src/replay/options';
 import { type BenchSettings, runCell, SCENARIOS, TRAFFIC } from './cells';
 import { actionCosts, requestsPerPoll } from './costs';
+import { CLUSTERED_CHECKS, CLUSTERED_MULTIPLES, CLUSTERED_TRAFFIC, type ClusteredCell, clusteredSection, DESIGN_EFFECTS, runClusteredCell } from './clustered';
 import { buildPlot } from './plot';
 import { buildResults, type LimitResults, type Measured } from './report';
 import { ARGO_FAILURE_LIMIT, STRATEGIES } from './strategies';
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '20260603' },
     runs: { type: 'string' },
     'skip-action': { type: 'boolean', default: false },
+    // Only the clustered-traffic cells, printed and not written: for iterating on them.
+    'clustered-only': { type: 'boolean', default: false },
   },
 });
 const quick = values.quick === true;
@@ -50,7 +53,25 @@ const settings: BenchSettings = {
 
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
+function clusteredCells(): ClusteredCell[] {
+  const cells: ClusteredCell[] = [];
+  for (const { check, flags } of CLUSTERED_CHECKS) {
+    const { policy } = replaySettings({ ...GATE_FLAGS, ...flags });
+    for (const multiple of CLUSTERED_MULTIPLES) {
+      for (const deff of DESIGN_EFFECTS) {
+        for (const traffic of CLUSTERED_TRAFFIC) cells.push(runClusteredCell(seed, releasesPerCell, settings.schedule, policy, check, multiple, deff, traffic));
+      }
+      log(`clustered ${check} ${multiple}× done`);
+    }
+  }
+  return cells;
+}
+
 async function main(): Promise<void> {
+  if (values['clustered-only']) {
+    process.stdout.write(`${clusteredSection(clusteredCells(), Number(GATE_FLAGS.confidence))}\n`);
+    return;
+  }
   const started = performance.now();
   const limits: LimitResults[] = [];
   for (const limit of LIMITS) {
@@ -62,6 +83,7 @@ async function main(): Promise<void> {
     }
     limits.push({ minCrashFree: Number(limit), cells });
   }
+  const clustered = clusteredSection(clusteredCells(), Number(GATE_FLAGS.confidence));
   const benchSeconds = (performance.now() - started) / 1000;
 
   log('replay speed…');
@@ -111,6 +133,7 @@ async function main(): Promise<void> {
       limits,
       requestsPerPoll: requests,
       measured,
+      extraSections: [clustered],
     },
     Number(GATE_FLAGS.confidence),
   );

@@ -26,6 +26,8 @@ export interface ReportInput {
   limits: LimitResults[];
   requestsPerPoll: RequestCount[];
   measured: Measured;
+  /** Sections placed after the per-limit tables (the clustered-traffic cells). */
+  extraSections?: string[];
 }
 
 const pct = (x: number) => (x === 0 ? '0%' : x < 0.001 ? '<0.1%' : `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`);
@@ -214,6 +216,7 @@ export function buildResults(input: ReportInput, confidence: number): { markdown
     );
     parts.push(`### CI minutes on healthy releases (the gate, pass-early off and on)\n\n${durationTable(r)}`);
   }
+  parts.push(...(input.extraSections ?? []));
   parts.push(requestsSection(input.requestsPerPoll));
   parts.push(measuredSection(input.measured));
   return { markdown: `${parts.join('\n\n')}\n`, table: headlineTables.join('\n\n') };

@@ -13,7 +13,7 @@ describe.concurrent('the health gate, bundled action against the local tracker',
     expect(run.durationMs).toBeGreaterThanOrEqual(12_000);
     // one poll at 2 s, then every 2 s until 12 s: 6 polls of 1 session request (no error-rate
     // check), and the last one also counts the users of the window's second half
-    expect(sessionRequestsByPoll(tracker)).toEqual([1, 1, 1, 1, 1, 2]);
+    expect(sessionRequestsByPoll(tracker)).toEqual([2, 2, 2, 2, 2, 3]);
     // without the error-rate check unhealthy sessions are not counted, and not reported as 0
     expect(run.outputs['error-rate']).toBe('');
     expect(run.summary).toContain('✅');
@@ -66,16 +66,16 @@ describe.concurrent('the health gate, bundled action against the local tracker',
     expect(run.outputs.verdict).toBe('fail');
     expect(run.outputs.reason).toMatch(/^error rate \d+(\.\d+)?% .* above the 5% limit/);
     expect(Number(run.outputs['error-rate'])).toBeGreaterThan(0.1);
-    // unhealthy_rate(session) answers unhealthy sessions in the poll's one request
-    expect(sessionRequestsByPoll(tracker).every((n) => n === 1)).toBe(true);
+    // the totals, and the status query that counts users with an unhealthy session (#19.1)
+    expect(sessionRequestsByPoll(tracker).every((n) => n === 2)).toBe(true);
   });
 
-  it('with the error-rate check on, a healthy release costs 1 session request a poll, 2 at the last', async () => {
+  it('with the error-rate check on, a healthy release costs 2 session requests a poll (users with an unhealthy session need the status query), 3 at the last', async () => {
     const { run, tracker } = await gate('healthy', { 'max-error-rate': '0.5' });
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.verdict).toBe('pass');
     expect(Number(run.outputs['error-rate'])).toBeGreaterThan(0);
-    expect(sessionRequestsByPoll(tracker)).toEqual([1, 1, 1, 1, 1, 2]);
+    expect(sessionRequestsByPoll(tracker)).toEqual([2, 2, 2, 2, 2, 3]);
   });
 
   it('2 sessions with 1 crash is inconclusive and does not fail the job', async () => {
