@@ -88,6 +88,20 @@ function headlines(r: LimitResults, confidence: number): Headline[] {
       meets: (x) => x <= 1 - confidence + 1e-12,
     },
     {
+      // Before #19.4 the mirrored test passed 3.5–100% of these early; no rate check passes early now.
+      label: 'early passes at exactly the limit (worst)',
+      target: `≤ ${pct(1 - confidence)}`,
+      value: (k) => over(['h1'], TRAFFIC, (c) => c.byStrategy[k]!.earlyPasses / c.releases, worst),
+      format: pct,
+      meets: (x) => x <= 1 - confidence + 1e-12,
+    },
+    {
+      label: '2× regressions passed at 20 and 100 sessions/min (worst)',
+      target: '–',
+      value: (k) => over(['r2'], [20, 100], (c) => c.byStrategy[k]!.passes / c.releases, worst),
+      format: pct,
+    },
+    {
       label: '4× regressions caught at ≥ 100 sessions/min (worst)',
       target: '≥ 95%',
       value: (k) => over(['r4'], busy, (c) => failRate(c, k), least),
@@ -191,6 +205,21 @@ function durationTable(r: LimitResults): string {
   return lines.join('\n');
 }
 
+/** #19.6: what pass-margin turns from pass into inconclusive, per release and traffic. */
+function marginTable(r: LimitResults): string {
+  const cols = ['release', 'sessions/min', 'gate: pass', 'gate: inconclusive', 'pass-margin off: pass', 'pass-margin off: inconclusive'];
+  const lines = [row(cols), row(cols.map((_, i) => (i < 2 ? '---' : '---:')))];
+  for (const key of ['h0.25', 'h0.5', 'h1', 'r1.5', 'r2', 'r4']) {
+    for (const t of TRAFFIC) {
+      const c = cell(r, key, t);
+      const g = c.byStrategy.ours!;
+      const off = c.byStrategy['ours-nm']!;
+      lines.push(row([c.scenario.label, String(t), pct(g.passes / c.releases), pct(g.inconclusive / c.releases), pct(off.passes / c.releases), pct(off.inconclusive / c.releases)]));
+    }
+  }
+  return lines.join('\n');
+}
+
 /** The deterministic part of RESULTS.md (same seed, same text), then the measured figures. */
 export function buildResults(input: ReportInput, confidence: number): { markdown: string; table: string } {
   const { strategies } = input;
@@ -215,6 +244,9 @@ export function buildResults(input: ReportInput, confidence: number): { markdown
       `### Detection: regressions (% failed · median / p90 minutes to fail; releases never failed count as never, "–")\n\n${detectionTable(r, strategies)}`,
     );
     parts.push(`### CI minutes on healthy releases (the gate, pass-early off and on)\n\n${durationTable(r)}`);
+    parts.push(
+      `### pass-margin 2x (#19.6): passes that the data could not back\n\nA pass needs every bad rate's upper confidence bound below 2× its limit; else inconclusive. Fails are the same with and without it.\n\n${marginTable(r)}`,
+    );
   }
   parts.push(...(input.extraSections ?? []));
   parts.push(requestsSection(input.requestsPerPoll));

@@ -54,11 +54,12 @@ function endOfWindow(run: Run, seen: HealthCounts): Decision {
 
 const over = (n: number, k: number, p0: number) => n > 0 && k / n > p0;
 
-export const ours = (passEarly: boolean): Strategy => ({
-  key: passEarly ? 'ours-pe' : 'ours',
-  label: passEarly ? 'gate, pass-early' : 'gate',
+export const ours = (passEarly: boolean, margin = true): Strategy => ({
+  key: !margin ? 'ours-nm' : passEarly ? 'ours-pe' : 'ours',
+  label: !margin ? 'gate, pass-margin off' : passEarly ? 'gate, pass-early' : 'gate',
   decide(run) {
-    const r = replayRelease({ ...run.policy, passEarly }, run.schedule, run.samples, run.polls);
+    const policy = margin ? run.policy : { ...run.policy, passMargin: null };
+    const r = replayRelease({ ...policy, passEarly }, run.schedule, run.samples, run.polls);
     return { verdict: r.verdict, stoppedAt: r.decidedAt ?? run.schedule.windowMs / 1000 };
   },
 });
@@ -141,4 +142,4 @@ export const bestFixed: Strategy = {
 /** failureLimit 2: the third failed measurement fails the analysis. */
 export const ARGO_FAILURE_LIMIT = 2;
 
-export const STRATEGIES: Strategy[] = [ours(false), ours(true), endOnly, naive, argo(ARGO_FAILURE_LIMIT), bestFixed];
+export const STRATEGIES: Strategy[] = [ours(false), ours(true), ours(false, false), endOnly, naive, argo(ARGO_FAILURE_LIMIT), bestFixed];
