@@ -87,6 +87,17 @@ describe.concurrent('the health gate, bundled action against the local tracker',
     expect(run.annotations.some((a) => a.level === 'warning' && /inconclusive/.test(a.message))).toBe(true);
   });
 
+  it('a release with too few sessions to rule out a 2× regression ends inconclusive, naming the rate that cannot be ruled out (pass-margin, #19.6)', async () => {
+    const { run } = await gate('low-traffic', { window: '8s', 'min-sessions': '0' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.verdict).toBe('inconclusive');
+    expect(run.outputs.reason).toMatch(/^too little data to pass: with 2 users, a crashed-user rate up to \d+(\.\d+)?% cannot be ruled out, more than 2× the 3% the 97% limit allows \(pass-margin 2x\)/);
+    expect(run.annotations.some((a) => a.level === 'warning' && /cannot be ruled out/.test(a.message))).toBe(true);
+    // pass-margin off: the same data pass, as they did before
+    const off = await gate('low-traffic', { window: '8s', 'min-sessions': '0', 'pass-margin': 'off' });
+    expect(off.run.outputs.verdict).toBe('pass');
+  });
+
   it('with on-inconclusive: fail, the same release fails the job', async () => {
     const { run } = await gate('low-traffic', { window: '8s', 'on-inconclusive': 'fail' });
     expect(run.code).toBe(1);
