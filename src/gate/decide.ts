@@ -23,7 +23,8 @@ import type { CheckEvaluation, GatePolicy, PollInput, RateCheckId, RateLimit, Re
 export function trials(id: RateCheckId, counts: HealthCounts): { n: number; k: number } {
   switch (id) {
     case 'crash-free-users':
-      return { n: counts.users, k: counts.crashedUsers };
+      // Never more crashed than seen: a span without its own count of users has none (see recentCounts).
+      return { n: counts.users, k: Math.min(counts.crashedUsers, counts.users) };
     case 'crash-free-sessions':
       return { n: counts.sessions, k: counts.crashedSessions };
     case 'error-rate':
@@ -52,7 +53,7 @@ export function trials(id: RateCheckId, counts: HealthCounts): { n: number; k: n
 export function testedTrials(id: RateCheckId, counts: HealthCounts): { n: number; k: number } {
   switch (id) {
     case 'crash-free-users':
-      return { n: counts.users, k: counts.crashedUsers };
+      return trials(id, counts);
     case 'crash-free-sessions':
       return { n: counts.sessions, k: Math.min(counts.crashedSessions, counts.crashedUsers) };
     case 'error-rate': {

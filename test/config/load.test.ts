@@ -27,7 +27,7 @@ describe('loadConfig error lines', () => {
   });
 
   it('read pass-margin as a multiple above 1, or off, and refuse anything else in one line naming the input', () => {
-    const read = (v: string) => loadConfig((name) => ({ ...base, 'pass-margin': v })[name], {}).inputs['pass-margin'];
+    const read = (v: string) => loadConfig((name) => ({ ...base, 'pass-margin': v } as Record<string, string>)[name], {}).inputs['pass-margin'];
     expect(loadConfig((name) => base[name], {}).inputs['pass-margin']).toBe(2);
     expect(read('1.5x')).toBe(1.5);
     expect(read('3')).toBe(3);
