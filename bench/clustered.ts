@@ -265,7 +265,7 @@ export function wilson(x: number, n: number): [number, number] {
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
-export const CLUSTERED_TRAFFIC = [20, 100, 1000, 5000];
+export const CLUSTERED_TRAFFIC = process.env.BENCH_CLUSTER_TRAFFIC ? process.env.BENCH_CLUSTER_TRAFFIC.split(',').map(Number) : [20, 100, 1000, 5000];
 export const CLUSTERED_MULTIPLES = [0.5, 1, 2, 4];
 export const DESIGN_EFFECTS = [1, 3];
 /** The checks and limits benchmarked on clustered traffic: crash-free sessions 99.5%, error rate 5%. */

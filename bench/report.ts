@@ -296,7 +296,7 @@ function requestsSection(rows: RequestCount[]): string {
     'Counted at the local tracker over whole runs of the shipped action (`dist/index.js`, register, a 6-second window polled every second, report) against a healthy release:\n\n' +
     '| error-rate check | new-issue check | polls | session requests per poll | issue requests per poll | session requests / polls | exit |\n| --- | --- | ---: | --- | ---: | ---: | ---: |\n' +
     `${lines.join('\n')}\n\n` +
-    'A poll asks for sessions since the deploy once; unhealthy sessions (for the error-rate check) take a second query, as `crash_free_rate` cannot be grouped by session status. ' +
+    'A poll asks for sessions since the deploy once; the error-rate check takes a second query, grouped by session status: it alone counts the users with an unhealthy session, which that check judges (errors cluster by user, #19.1). ' +
     "The last poll adds one query: the users of the window's second half, counted over it (see the gate's end-of-window tests)."
   );
 }
