@@ -11,14 +11,21 @@ import { jobOutcome, outputsOf } from './pipeline/outcome';
 import { runPipeline } from './pipeline/run';
 import { connectSentry, secretsOf } from './pipeline/sentry';
 import { redact } from './util/redact';
+import { logLine, logLines, oneLine } from './util/text';
 import { errorMessage } from './util/errors';
 
-const coreLog = (secrets: string[]): Log => ({
-  info: (m) => core.info(redact(m, secrets)),
-  notice: (m) => core.notice(redact(m, secrets)),
-  warning: (m) => core.warning(redact(m, secrets)),
-  group: (title, fn) => core.group(title, fn),
-});
+/** Every line the action prints goes through here: redacted, one line, never a workflow command. */
+const safe = (secrets: string[]) => (m: string) => logLine(redact(m, secrets));
+
+const coreLog = (secrets: string[]): Log => {
+  const line = safe(secrets);
+  return {
+    info: (m) => core.info(line(m)),
+    notice: (m) => core.notice(line(m)),
+    warning: (m) => core.warning(line(m)),
+    group: (title, fn) => core.group(line(title), fn),
+  };
+};
 
 /** Writes the JSON report, already serialized and redacted, and returns its path. */
 function writeReport(dir: string, name: string, text: string): string {
@@ -37,6 +44,7 @@ export async function run(): Promise<void> {
     secrets = secretsOf(inputs);
     for (const s of secrets) core.setSecret(s);
     const log = coreLog(secrets);
+    const line = safe(secrets);
 
     const abort = new AbortController();
     const cancel = () => abort.abort(new Error('cancelled'));
@@ -46,11 +54,11 @@ export async function run(): Promise<void> {
     const sentry = connectSentry(inputs, {
       // Cancels registration and lookups too, not only the watch: the runner kills the step 7.5 s after SIGTERM.
       signal: abort.signal,
-      onRetry: ({ path, attempt, error, waitMs }) => core.debug(redact(`retry ${attempt} of ${path} in ${waitMs} ms: ${error.message}`, secrets)),
+      onRetry: ({ path, attempt, error, waitMs }) => core.debug(line(`retry ${attempt} of ${path} in ${waitMs} ms: ${error.message}`)),
     });
     try {
       const tracker = sentry.tracker;
-      const result = await runPipeline(config, { tracker, github: await gitHubPort(config), clock: systemClock, log, signal: abort.signal });
+      const result = await runPipeline(config, { tracker, github: await gitHubPort(config, abort.signal), clock: systemClock, log, signal: abort.signal });
 
       // Loaded once the watch is over, for the same reason as the gate in runPipeline.
       const [{ buildAnnotation }, { buildJsonReport }, { buildSummary }] = await Promise.all([
@@ -64,23 +72,25 @@ export async function run(): Promise<void> {
         reportPath = writeReport(ctx.runnerTemp ?? tmpdir(), name, redact(`${JSON.stringify(buildJsonReport(result.report), null, 2)}\n`, secrets));
         await core.summary.addRaw(redact(buildSummary(result.report), secrets), true).write();
       }
-      for (const [key, value] of Object.entries(outputsOf(inputs, result, reportPath))) core.setOutput(key, redact(value, secrets));
+      for (const [key, value] of Object.entries(outputsOf(inputs, result, reportPath))) core.setOutput(key, oneLine(redact(value, secrets)));
 
       const outcome = jobOutcome(inputs, result);
       // A verdict reached before the cancel stands; otherwise the watch is unfinished.
       const cancelled = abort.signal.aborted && result.report?.verdict.outcome !== 'fail';
       if (result.report && inputs['github-deployment-id'] && !cancelled) {
-        const state = outcome.failed ? 'failure' : 'success';
-        await setDeploymentStatus(config, state, `Release health: ${result.report.verdict.outcome}`).catch((error: unknown) =>
+        // A superseded release failed its gate though the job does not: its deployment still records that.
+        const state = outcome.failed || result.report.action.kind === 'superseded' ? 'failure' : 'success';
+        await setDeploymentStatus(config, state, `Release health: ${result.report.verdict.outcome}`, abort.signal).catch((error: unknown) =>
           log.warning(`Could not set the GitHub deployment status: ${errorMessage(error)}`),
         );
       }
-      const message = redact(outcome.failed && result.report?.verdict.outcome === 'fail' ? buildAnnotation(result.report) : outcome.message, secrets);
+      // The annotation may span lines (core escapes them); each is sanitized as a log line.
+      const message = logLines(redact(outcome.failed && result.report?.verdict.outcome === 'fail' ? buildAnnotation(result.report) : outcome.message, secrets));
       if (cancelled) {
         // The runner shows a cancelled step as cancelled whatever the exit code. Non-zero
         // keeps whatever reads only the exit status from taking an unfinished watch for a
         // pass; a warning, not an error, because nothing was found wrong with the release.
-        core.warning(redact(`${outcome.message} (the job was cancelled; no rollback was dispatched)`, secrets));
+        core.warning(line(`${outcome.message} (the job was cancelled; no rollback was dispatched)`));
         process.exitCode = 1;
       } else if (outcome.failed) core.setFailed(message);
       else if (outcome.level === 'warning') core.warning(message);
@@ -92,6 +102,7 @@ export async function run(): Promise<void> {
     }
   } catch (error) {
     const message = errorMessage(error);
-    core.setFailed(redact(message, secrets));
+    // One line per problem (a configuration error lists each bad input), each sanitized.
+    core.setFailed(logLines(redact(message, secrets)));
   }
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load';
 import type { InputName } from '../config/schema';
 import { createHttpClient } from '../http/client';
@@ -12,7 +13,7 @@ import { buildSummary } from '../report/summary';
 import { createSentryTracker } from '../tracker/sentry/adapter';
 import { apiBase } from '../tracker/sentry/urls';
 import { USER_AGENT } from '../version';
-import { parseCliArgs, UsageError } from './args';
+import { UsageError } from './args';
 import { terminalLog } from './log';
 import { errorMessage } from '../util/errors';
 
@@ -41,18 +42,49 @@ function demoGitHub(print: (line: string) => void): GitHubPort {
   };
 }
 
+const DEMO_FLAGS = 'demo takes [--scenario] NAME, --list and --help.';
+const DEMO_USAGE = `Usage: release-health-gate demo [[--scenario] NAME] [--list]
+Runs the action's whole pipeline (register, watch, decide, report, roll back) against an
+embedded Sentry-compatible tracker in compressed time: 1 s is one simulated minute.
+Default scenario: ${DEFAULT_SCENARIO}. Some scenarios set inputs of their own (shown when it starts).
+`;
+
+/** Only the demo's own flags: an action input here would be silently ignored, so it is an error. */
+function parseDemoArgs(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: { scenario: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    const message = errorMessage(error).replace(/\. To specify a positional argument.*$/s, '').replace(/\.$/, '');
+    throw new UsageError(`${message}. ${DEMO_FLAGS}`);
+  }
+}
+
 /** `release-health-gate demo`: the real pipeline against the embedded tracker, in compressed time. */
 export async function demoCommand(argv: string[], signal?: AbortSignal): Promise<number> {
   let scenarioName: string;
   try {
-    const { extras } = parseCliArgs(argv, ['scenario', 'list']);
-    if (extras.list || extras.help) {
-      for (const s of listScenarios()) process.stdout.write(`${s.name.padEnd(20)} ${s.description}\n`);
+    const { values, positionals } = parseDemoArgs(argv);
+    const list = () => listScenarios().map((s) => `${s.name.padEnd(20)} ${s.description}\n`).join('');
+    if (values.help) {
+      process.stdout.write(`${DEMO_USAGE}\nScenarios:\n${list()}`);
       return 0;
     }
-    scenarioName = extras.scenario ?? DEFAULT_SCENARIO;
+    if (values.list) {
+      process.stdout.write(list());
+      return 0;
+    }
+    if (positionals.length > 1 || (positionals.length === 1 && values.scenario !== undefined)) {
+      throw new UsageError(`Unexpected argument "${positionals.at(-1)}": demo takes one scenario. ${DEMO_FLAGS}`);
+    }
+    const flag = values.scenario !== undefined ? '--scenario ' : '';
+    scenarioName = values.scenario ?? positionals[0] ?? DEFAULT_SCENARIO;
     if (!listScenarios().some((s) => s.name === scenarioName)) {
-      throw new UsageError(`--scenario "${scenarioName}" is not a scenario: expected one of ${listScenarios().map((s) => s.name).join(', ')}`);
+      throw new UsageError(`${flag}"${scenarioName}" is not a scenario: expected one of ${listScenarios().map((s) => s.name).join(', ')}`);
     }
   } catch (error) {
     process.stderr.write(`${errorMessage(error)}\n`);
@@ -79,6 +111,7 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
     'rollback-workflow': 'rollback.yml',
     'runbook-url': 'https://wiki.example/runbooks/rollback',
     'dashboard-url': 'https://grafana.example/d/shop',
+    ...scenario.demoInputs,
   };
   const config = loadConfig((name) => raw[name], {
     GITHUB_REPOSITORY: 'acme/shop',
@@ -88,6 +121,8 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
   });
   const http = createHttpClient({ baseUrl: apiBase(tracker.url), token: DEMO_TOKEN, userAgent: USER_AGENT, maxRetryTimeMs: 3_000, minRetryDelayMs: 100, requestTimeoutMs: 5_000 });
   log.info(`Demo: scenario "${scenario.name}": ${scenario.description}`);
+  const own = Object.entries(scenario.demoInputs ?? {});
+  if (own.length) log.info(`Inputs of this scenario: ${own.map(([k, v]) => `--${k} ${v}`).join(' ')}`);
   log.info(`Embedded Sentry-compatible tracker at ${tracker.url}; 1 s of real time = 1 simulated minute, 30-minute window.\n`);
   try {
     const result = await runPipeline(config, {

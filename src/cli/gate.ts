@@ -12,7 +12,9 @@ import { buildAlert } from '../report/alert';
 import { buildJsonReport } from '../report/json';
 import { buildSummary } from '../report/summary';
 import { redact } from '../util/redact';
+import { logLine, logLines, oneLine } from '../util/text';
 import { parseCliArgs, UsageError } from './args';
+import { helpText } from './help';
 import { terminalLog } from './log';
 import { errorMessage } from '../util/errors';
 
@@ -46,6 +48,10 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
   try {
     const parsed = parseCliArgs(opts.argv, ['summary-file', 'report-file']);
     extras = parsed.extras;
+    if (extras.help) {
+      stdout.write(helpText());
+      return EXIT.pass;
+    }
     if (parsed.positionals.length) throw new UsageError(`Unexpected argument "${parsed.positionals[0]}": flags take the form --name value. Run release-health-gate --help.`);
     const raw = { ...parsed.inputs, ...opts.overrides };
     config = loadConfig((name) => raw[name], opts.env);
@@ -62,7 +68,7 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
   const sentry = connectSentry(inputs, { signal: opts.signal });
   try {
     const tracker = sentry.tracker;
-    const github = opts.github ?? (opts.env.GITHUB_ACTIONS === 'true' ? await gitHubPort(config) : NO_GITHUB);
+    const github = opts.github ?? (opts.env.GITHUB_ACTIONS === 'true' ? await gitHubPort(config, opts.signal) : NO_GITHUB);
     const result = await runPipeline(config, { tracker, github, clock: opts.clock ?? systemClock, log, signal: opts.signal });
     let reportPath: string | null = null;
     if (result.report) {
@@ -71,19 +77,27 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
       writeFile(reportPath, redact(`${JSON.stringify(buildJsonReport(result.report), null, 2)}\n`, secrets));
       if (extras['summary-file']) writeFile(extras['summary-file'], redact(buildSummary(result.report), secrets));
     }
-    const outputs = outputsOf(inputs, result, reportPath);
+    // One line each, as the action's outputs.
+    const outputs = Object.fromEntries(Object.entries(outputsOf(inputs, result, reportPath)).map(([k, v]) => [k, oneLine(v)]));
     const outcome = jobOutcome(inputs, result);
     if (extras.json) {
       stdout.write(`${redact(JSON.stringify({ ...outputs, exitCode: exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true) }), secrets)}\n`);
     } else {
       if (result.report?.verdict.outcome === 'fail') log.info(`\n${buildAlert(result.report)}`);
-      log.info(`\n${outcome.level === 'error' ? 'FAILED' : outcome.level === 'warning' ? 'WARNING' : 'OK'}: ${outcome.message}`);
+      log.info('');
+      // The reason is one line whatever a server put in it.
+      log.info(`${outcome.level === 'error' ? 'FAILED' : outcome.level === 'warning' ? 'WARNING' : 'OK'}: ${oneLine(outcome.message)}`);
       if (reportPath) log.info(`report: ${reportPath}`);
       if (extras['summary-file']) log.info(`summary: ${extras['summary-file']}`);
     }
     return exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true);
   } catch (error) {
-    stderr.write(`${redact(errorMessage(error), secrets)}\n`);
+    // The first request never reached Sentry: a configuration error, as a bad flag is.
+    if (error instanceof ConfigError) {
+      stderr.write(`${logLines(redact(error.message, secrets)).replace(/^Input (\S+)/gm, '--$1')}\n`);
+      return EXIT.config;
+    }
+    stderr.write(`${logLine(redact(errorMessage(error), secrets))}\n`);
     return opts.signal?.aborted ? EXIT.cancelled : EXIT.fail;
   } finally {
     await sentry.close();

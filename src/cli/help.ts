@@ -28,8 +28,8 @@ Usage:
   release-health-gate gate [flags]       register (unless --no-register), watch, decide
   release-health-gate register [flags]   register only (create, commits, deploy, finalize)
   release-health-gate replay FILE [flags]  decide recorded releases (JSON lines) with these thresholds
-  release-health-gate demo [--scenario NAME] [--list]  the whole job against an embedded local tracker
-  release-health-gate tracker [--scenario NAME] [--port N] [--minute-ms MS]  serve the local tracker alone
+  release-health-gate demo [[--scenario] NAME] [--list]  the whole job against an embedded local tracker
+  release-health-gate tracker [--scenario NAME] [--port N] [--log] [--help]  serve the local tracker alone
 
 Flags (the action's inputs; SENTRY_URL, SENTRY_AUTH_TOKEN, SENTRY_ORG, SENTRY_PROJECT and
 SENTRY_RELEASE are read from the environment when the flag is not given):

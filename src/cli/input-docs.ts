@@ -2,7 +2,7 @@
 export const INPUT_DOCS: readonly { name: string; description: string; default: string }[] = [
   {
     "name": "sentry-url",
-    "description": "Base URL of Sentry (https://sentry.io, a regional URL such as https://de.sentry.io, or your self-hosted URL). Falls back to env SENTRY_URL, then https://sentry.io.",
+    "description": "Base URL of Sentry (https://sentry.io, a regional URL such as https://de.sentry.io, or your self-hosted URL), without a query or fragment; a trailing /api/0 is dropped. Falls back to env SENTRY_URL, then https://sentry.io. If the first request cannot connect (DNS, refused, TLS) the job fails at once naming this input.",
     "default": ""
   },
   {
@@ -22,7 +22,7 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
   },
   {
     "name": "release",
-    "description": "Release version. Falls back to env SENTRY_RELEASE, then GITHUB_SHA.",
+    "description": "Release version (at most 200 characters; no spaces, slashes, control characters, \"::\" or shell characters). Falls back to env SENTRY_RELEASE, then GITHUB_SHA.",
     "default": ""
   },
   {
@@ -57,7 +57,7 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
   },
   {
     "name": "window",
-    "description": "How long to watch after the deploy (90s, 10m, 1h; a bare number is seconds).",
+    "description": "How long to watch after the deploy (90s, 10m, 1h; a bare number is seconds). At most 24h, as every duration input.",
     "default": "10m"
   },
   {
@@ -97,7 +97,7 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
   },
   {
     "name": "confidence",
-    "description": "Confidence of a fail (0 < c < 1). The chance of rolling back a release that is within its limits stays below 1 - confidence however often the gate polls.",
+    "description": "Confidence of a fail, 0.5 to 0.9999 (or 50% to 99.99%). The chance of rolling back a release that is within its limits stays below 1 - confidence however often the gate polls.",
     "default": "0.95"
   },
   {

@@ -1,5 +1,6 @@
 import type { Log } from '../pipeline/log';
 import { redact } from '../util/redact';
+import { logLine } from '../util/text';
 
 /**
  * Terminal output: colour and group headings on a TTY, plain lines otherwise
@@ -9,13 +10,18 @@ export function terminalLog(opts: { stream: NodeJS.WriteStream; secrets: string[
   const { stream, secrets } = opts;
   const tty = stream.isTTY === true && !process.env.NO_COLOR;
   const paint = (code: string, text: string) => (tty ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const write = (line: string) => stream.write(`${redact(line, secrets)}\n`);
+  // Messages may span lines by design (an alert); each line is redacted and
+  // sanitized on its own, so server text can start none with a workflow command
+  // or a terminal escape. Colour is added after.
+  const write = (text: string, code?: string) => {
+    for (const line of redact(text, secrets).split(/\r\n|\n|\r/)) stream.write(`${code ? paint(code, logLine(line)) : logLine(line)}\n`);
+  };
   return {
     info: (m) => write(m),
-    notice: (m) => write(paint('36', `notice: ${m}`)),
-    warning: (m) => write(paint('33', `warning: ${m}`)),
+    notice: (m) => write(`notice: ${m}`, '36'),
+    warning: (m) => write(`warning: ${m}`, '33'),
     group: async (title, fn) => {
-      write(paint('1', `== ${title}`));
+      write(`== ${title}`, '1');
       return fn();
     },
   };

@@ -19,9 +19,12 @@ const USAGE = `Usage: release-health-gate replay FILE [flags]
 Decides recorded releases with the gate's statistics, as the action would have
 at each poll. FILE (or - for stdin) holds one release per line:
   {"id": "r1", "samples": [{"t": 60, "sessions": 120, "crashedSessions": 1, "users": 80, "crashedUsers": 1, "erroredSessions": 4}, ...]}
-t is seconds since the deploy; counts are cumulative since the deploy. With
---max-error-rate, give "erroredUsers" too (users with an unhealthy session):
-the check judges those, as errors cluster by user; without it, sessions.
+t is seconds since the deploy; counts are cumulative since the deploy. A sample stands
+until the next one, the last for one --interval more: polls after that are not
+replayed, so a recording that ends before the window is inconclusive unless an
+earlier poll decided. With --max-error-rate, give "erroredUsers" too (users
+with an unhealthy session): the check judges those, as errors cluster by user;
+without it, sessions.
 A release line may carry "secondHalf": {"users": n, "crashedUsers": k}, the
 users counted over the window's second half (as the flags set the window);
 without it the second-half test of crash-free users is skipped, and replay

@@ -1,6 +1,29 @@
 import { parseArgs } from 'node:util';
-import { listScenarios, startLocalTracker } from '../local-tracker';
+import { type LoggedRequest, listScenarios, startLocalTracker } from '../local-tracker';
 import { errorMessage } from '../util/errors';
+import { oneLine } from '../util/text';
+
+const FLAGS = '--scenario NAME --port N --minute-ms MS --token T --log';
+
+export const TRACKER_USAGE = `Usage: release-health-gate tracker [flags]
+Serves the embedded Sentry-compatible tracker on 127.0.0.1 until interrupted, to
+rehearse the action, the CLI or sentry-cli (releases, deploys) against a scenario.
+  --scenario NAME   traffic scenario (default healthy; see demo --list)
+  --port N          port to listen on (default 0: any free port)
+  --minute-ms MS    real milliseconds in one scenario minute (default 60000)
+  --token T         the auth token it accepts (default local-token)
+  --log             print one line per request: method, path and query, status
+  --help            this text
+`;
+
+/** One request of the log: what a person reading along needs, never a header. */
+export function requestLine(r: LoggedRequest): string {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(r.query)) for (const x of Array.isArray(v) ? v : [v]) query.append(k, x);
+  const qs = query.toString();
+  // Paths and queries come from the client: one line each, at most 2,000 characters.
+  return oneLine(`${r.method} ${r.path}${qs ? `?${qs}` : ''} ${r.status || 'no answer'}`, 2000);
+}
 
 /**
  * `release-health-gate tracker`: the embedded Sentry-compatible tracker as a
@@ -17,12 +40,18 @@ export async function trackerCommand(argv: string[], signal: AbortSignal): Promi
         port: { type: 'string', default: '0' },
         'minute-ms': { type: 'string', default: '60000' },
         token: { type: 'string', default: 'local-token' },
+        log: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
     }));
   } catch (error) {
-    process.stderr.write(`${errorMessage(error)}. Flags: --scenario NAME --port N --minute-ms MS --token T\n`);
+    process.stderr.write(`${errorMessage(error).replace(/\. To specify a positional argument.*$/s, '')}. Flags: ${FLAGS}\n`);
     return 2;
+  }
+  if (values.help) {
+    process.stdout.write(TRACKER_USAGE);
+    return 0;
   }
   const names = listScenarios().map((s) => s.name);
   if (!names.includes(values.scenario)) {
@@ -31,7 +60,7 @@ export async function trackerCommand(argv: string[], signal: AbortSignal): Promi
   }
   const port = Number(values.port);
   const minuteMs = Number(values['minute-ms']);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  if (!/^\d+$/.test(values.port) || port > 65535) {
     process.stderr.write(`--port "${values.port}": expected a port number from 0 to 65535\n`);
     return 2;
   }
@@ -39,7 +68,8 @@ export async function trackerCommand(argv: string[], signal: AbortSignal): Promi
     process.stderr.write(`--minute-ms "${values['minute-ms']}": expected the real milliseconds in one scenario minute, at least 100\n`);
     return 2;
   }
-  const tracker = await startLocalTracker({ scenario: values.scenario, token: values.token, minuteMs, port });
+  const onRequest = values.log ? (r: LoggedRequest) => process.stdout.write(`${requestLine(r)}\n`) : undefined;
+  const tracker = await startLocalTracker({ scenario: values.scenario, token: values.token, minuteMs, port, ...(onRequest ? { onRequest } : {}) });
   process.stdout.write(`local tracker: ${tracker.url} (scenario ${values.scenario}, org ${tracker.org}, projects ${tracker.scenario.projectSlugs.join(',')}, token ${values.token})\n`);
   await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   await tracker.close();

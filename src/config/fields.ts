@@ -54,11 +54,19 @@ export function bool(fallback: boolean) {
   });
 }
 
+/**
+ * The longest duration any input takes. Node's timers overflow past 2^31-1 ms
+ * (about 596 h) and fire at once; a day is far below that and longer than any
+ * job a hosted runner lets live (6 h).
+ */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+
 export function duration(fallback: string, minMs: number) {
   return raw.transform((v, ctx): number => {
     const ms = parseDuration(isUnset(v) ? fallback : v);
     if (ms === null) return fail(ctx, 'expected a duration such as 90s, 10m, 1h or a whole number of seconds');
     if (ms < minMs) return fail(ctx, `must be at least ${minMs / 1000}s`);
+    if (ms > MAX_DURATION_MS) return fail(ctx, `must be at most ${MAX_DURATION_MS / 3_600_000}h (a duration such as 90s, 10m, 1h)`);
     return ms;
   });
 }
@@ -68,19 +76,34 @@ export function duration(fallback: string, minMs: number) {
  * above 1 is refused rather than guessed: "99.5" could be a typo for either.
  */
 function parseRate(v: string, ctx: Ctx, what: string): number {
-  const value = v.trim().toLowerCase();
-  const percent = value.endsWith('%');
-  const num = Number(percent ? value.slice(0, -1) : value);
-  const fraction = percent ? num / 100 : num;
-  if (!Number.isFinite(num) || value === '' || (!percent && num > 1)) {
-    return fail(ctx, `expected ${what} as a fraction such as 0.995 or a percentage such as 99.5%`);
-  }
+  const fraction = readRate(v);
+  if (fraction === null) return fail(ctx, `expected ${what} as a fraction such as 0.995 or a percentage such as 99.5%`);
   if (!(fraction > 0 && fraction < 1)) return fail(ctx, `must be between 0 and 1 (exclusive): ${what}`);
   return fraction;
 }
 
-export function rate(fallback: number, what: string) {
-  return raw.transform((v, ctx): number => (isUnset(v) ? fallback : parseRate(v, ctx, what)));
+/** A plain decimal fraction, or a percentage; null for anything else (1e-9, 0x1, Infinity, 99.5 without %). */
+function readRate(v: string): number | null {
+  const value = v.trim().toLowerCase();
+  const percent = value.endsWith('%');
+  const digits = percent ? value.slice(0, -1).trim() : value;
+  if (!/^-?(\d+\.?\d*|\.\d+)$/.test(digits)) return null;
+  const num = Number(digits);
+  if (!percent && num > 1) return null;
+  return percent ? num / 100 : num;
+}
+
+/**
+ * The confidence of a fail: 0.5 to 0.9999. Below a half a fail is more likely
+ * wrong than right, and "0.95%" (0.0095) is a typo for 95%, not a choice.
+ */
+export function confidence(fallback: number) {
+  return raw.transform((v, ctx): number => {
+    if (isUnset(v)) return fallback;
+    const value = readRate(v);
+    if (value === null) return fail(ctx, 'expected the confidence of a fail as a fraction such as 0.95 or a percentage such as 95%');
+    return value >= 0.5 && value <= 0.9999 ? value : fail(ctx, 'must be between 0.5 and 0.9999 (50% to 99.99%), such as 0.95 or 95%');
+  });
 }
 
 /** A threshold that "off" (or "none") turns off. */
@@ -102,6 +125,9 @@ export function count<D extends number | null>(fallback: D) {
 
 export function httpUrl<D extends string | null>(fallback: D) {
   return text(fallback, (v) => {
+    // The URL parser drops tabs and line breaks, but the value shown is the one given.
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    if (/[\s\u0000-\u001f\u007f-\u009f]/.test(v)) return 'expected an http:// or https:// URL without spaces, line breaks or control characters';
     try {
       const url = new URL(v);
       if (url.protocol === 'http:' || url.protocol === 'https:') return url.username || url.password ? 'must not contain credentials' : null;
@@ -110,6 +136,46 @@ export function httpUrl<D extends string | null>(fallback: D) {
     }
     return 'expected an http:// or https:// URL';
   });
+}
+
+/**
+ * The base URL of Sentry. A trailing slash or `/api/0` (what the API is
+ * called at) is dropped, since every request adds `/api/0` itself; a query,
+ * a fragment or an organization page's path would make every request 404.
+ */
+export const SENTRY_URL_FORM = 'expected the base URL of Sentry such as https://sentry.io, https://de.sentry.io or https://sentry.example.com';
+
+export function sentryUrl(fallback: string) {
+  const form = SENTRY_URL_FORM;
+  return raw.transform((v, ctx): string => {
+    if (isUnset(v)) return fallback;
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    if (/[\s\u0000-\u001f\u007f-\u009f]/.test(v.trim())) return fail(ctx, `must not contain spaces, line breaks or control characters: ${form}`);
+    let url: URL;
+    try {
+      url = new URL(v.trim());
+    } catch {
+      return fail(ctx, `${form} (an http:// or https:// URL)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(ctx, `${form} (an http:// or https:// URL)`);
+    if (url.username || url.password) return fail(ctx, `must not contain credentials: ${form}`);
+    if (url.search || url.hash || v.includes('?') || v.includes('#')) return fail(ctx, `must not have a query (?) or fragment (#): ${form}`);
+    const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/0$/, '').replace(/\/+$/, '');
+    if (/\/(organizations|settings|issues|releases|api)(\/|$)/.test(path)) return fail(ctx, `is a page or API path, not the base URL: ${form}`);
+    return `${url.origin}${path}`;
+  });
+}
+
+/**
+ * A token goes into the Authorization header: a line break or a control
+ * character there makes every request fail before it is sent, so it is
+ * refused here, naming the input (never showing the token).
+ */
+export const TOKEN_FORM = 'contains a space, line break or other character a token cannot have: expected the token alone, printable ASCII on one line';
+export const tokenProblem = (v: string) => (/^[\x21-\x7e]+$/.test(v) ? null : TOKEN_FORM);
+
+export function token(what: string) {
+  return required(what, tokenProblem);
 }
 
 export function list(what: string) {

@@ -1,3 +1,6 @@
+import { oneLine } from '../util/text';
+import { SENTRY_URL_FORM, TOKEN_FORM } from './fields';
+import { sanitizedName } from './names';
 import { type Inputs, type InputName, INPUT_NAMES, inputsSchema } from './schema';
 
 /** Where the workflow run is, from the runner's environment; null outside GitHub Actions. */
@@ -21,6 +24,18 @@ export interface Config {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/**
+ * The first request to Sentry never reached it. Before Sentry has answered
+ * once this is the configuration (a mistyped sentry-url, a token the HTTP
+ * layer cannot send), not an outage: one line naming the input to fix.
+ */
+export function unreachableConfigError(reason: 'connect' | 'header', detail: string, sentryUrl: string): ConfigError {
+  const why = oneLine(detail, 200);
+  return reason === 'header'
+    ? new ConfigError(`Input sentry-auth-token: the token could not be sent in a request header (${why}): ${TOKEN_FORM.replace(/^contains[^:]*: /, '')}`)
+    : new ConfigError(`Input sentry-url ("${sanitizedName(sentryUrl, 120)}"): Sentry could not be reached there (${why}): ${SENTRY_URL_FORM}`);
 }
 
 // These inputs fall back to env variables that sentry-cli users already have set.
@@ -76,8 +91,9 @@ export function loadConfig(getInput: (name: InputName) => string | undefined, en
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'inputs') as InputName;
       const value = raw[name];
-      // A URL's user:password is a secret too: show the value without it.
-      const safe = value?.trim().replace(/\/\/[^/@\s]*@/, '//***@').slice(0, 80);
+      // A URL's user:password is a secret too: show the value without it. A
+      // value's line breaks and escapes are shown escaped: the error stays one line.
+      const safe = value === undefined ? '' : sanitizedName(value.trim().replace(/\/\/[^/@\s]*@/, '//***@'), 80);
       const shown = SECRET_INPUTS.has(name) || !safe ? '' : ` ("${safe}")`;
       return `Input ${name}${shown}${issue.message.startsWith('is ') ? ' ' : ': '}${issue.message}`;
     });

@@ -1,25 +1,24 @@
 import * as z from 'zod';
 import { formatDuration } from './duration';
-import { bool, count, duration, httpUrl, list, multiple, oneOf, rate, required, text, threshold } from './fields';
+import { bool, confidence, count, duration, httpUrl, list, multiple, oneOf, required, sentryUrl, text, threshold, token, tokenProblem } from './fields';
+import { environmentNameProblem, gitRefProblem, releaseNameProblem } from './names';
 
-// Sentry refuses versions with these characters and the names "." and "..".
-const checkRelease = (v: string) =>
-  v.length > 200 ? 'must be at most 200 characters' : /[\s/\\]/.test(v) || v === '.' || v === '..' ? 'must not contain spaces, slashes or backslashes, nor be "." or ".."' : null;
-const checkEnvironment = (v: string) => (v.length > 64 ? 'must be at most 64 characters' : /[\s/]/.test(v) ? 'must not contain spaces or slashes' : null);
 const checkSlug = (v: string) => (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v) ? null : 'expected an organization slug (letters, digits, -, _ and .)');
 const checkSha = (v: string) => (/^[0-9a-f]{7,40}$/i.test(v) ? null : 'expected a commit sha (7 to 40 hex digits)');
 const checkWorkflow = (v: string) => (/^\d+$/.test(v) || /^[\w.-]+\.ya?ml$/.test(v) ? null : 'expected a workflow file name such as rollback.yml, or a workflow id');
-const checkPositiveId = (v: string) => (/^[1-9]\d*$/.test(v) ? null : 'expected a deployment id (a positive whole number)');
+// Ids above 2^53 would be rounded to another deployment's id.
+const checkPositiveId = (v: string) => (/^[1-9]\d*$/.test(v) && Number.isSafeInteger(Number(v)) ? null : `expected a deployment id (a positive whole number up to ${Number.MAX_SAFE_INTEGER})`);
+
 
 /** The inputs of action.yml, by their kebab-case names: the one source of truth for validation. */
 export const inputsSchema = z
   .object({
-    'sentry-url': httpUrl('https://sentry.io'),
-    'sentry-auth-token': required('set the input or the SENTRY_AUTH_TOKEN env variable (scopes project:releases, org:read, event:read)'),
+    'sentry-url': sentryUrl('https://sentry.io'),
+    'sentry-auth-token': token('set the input or the SENTRY_AUTH_TOKEN env variable (scopes project:releases, org:read, event:read)'),
     'sentry-org': required('set the input or the SENTRY_ORG env variable', checkSlug),
     'sentry-projects': list('set the input or the SENTRY_PROJECT env variable (comma, space or newline separated)'),
-    release: required('set the input, SENTRY_RELEASE, or run in GitHub Actions where GITHUB_SHA is set', checkRelease),
-    environment: text('production', checkEnvironment),
+    release: required('set the input, SENTRY_RELEASE, or run in GitHub Actions where GITHUB_SHA is set', releaseNameProblem),
+    environment: text('production', environmentNameProblem),
     register: bool(true),
     'set-commits': oneOf(['auto', 'github', 'skip'] as const, 'auto'),
     'previous-commit': text(null, checkSha),
@@ -33,7 +32,7 @@ export const inputsSchema = z
     'max-error-rate': threshold(null, 'the highest acceptable share of unhealthy sessions'),
     'max-new-issue-users': count(null),
     'min-sessions': count(100),
-    confidence: rate(0.95, 'the confidence of a fail'),
+    confidence: confidence(0.95),
     baseline: oneOf(['none', 'previous-release'] as const, 'none'),
     'max-crash-rate-increase': threshold(null, 'the allowed increase of the crash rate over the baseline'),
     'pass-early': bool(false),
@@ -41,8 +40,8 @@ export const inputsSchema = z
     'on-inconclusive': oneOf(['pass', 'fail'] as const, 'pass'),
     'dry-run': bool(false),
     'rollback-workflow': text(null, checkWorkflow),
-    'rollback-ref': text(null),
-    'github-token': text(null),
+    'rollback-ref': text(null, gitRefProblem),
+    'github-token': text(null, tokenProblem),
     'github-deployment-id': text(null, checkPositiveId),
     'runbook-url': httpUrl(null),
     'dashboard-url': httpUrl(null),

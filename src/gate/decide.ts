@@ -343,6 +343,15 @@ export function decide(policy: GatePolicy, poll: PollInput): { evaluations: Chec
   if (unresolved && margin !== null) {
     return verdict({ outcome: 'inconclusive', reason: marginReason(unresolved, limitOf.get(unresolved.e)!, margin), check: unresolved.e.id, project: unresolved.e.project });
   }
+  // A pass is "not shown to be past a limit". When a rate is on the wrong side of its limit but
+  // within chance for its counts, say so: "within limits" would misstate what was observed.
+  const past = evaluations.filter((e) => e.observedBadRate !== null && e.observedBadRate > e.maxBadRate).sort((x, y) => (x.finalP ?? 1) - (y.finalP ?? 1))[0];
+  if (past) {
+    const side = showsGoodFraction(past.id) ? 'below' : 'above';
+    const test = past.finalP === undefined ? '' : ` (end-of-window test p = ${formatP(past.finalP)} > ${formatP(past.finalAlpha ?? 0)})`;
+    const reason = `no check is confidently past its limit: ${describeEvaluation(past)} is ${side} the ${limitText(limitOf.get(past)!)}, but not significantly${test}; ${sessionsText}`;
+    return verdict({ outcome: 'pass', reason, check: past.id, project: null });
+  }
   const detail = main ? `: ${describeEvaluation(main)} against the ${limitText(limitOf.get(main)!)}` : '';
   return verdict({ outcome: 'pass', reason: `all checks within limits${detail}; ${sessionsText}`, check: main?.id ?? null, project: null });
 }

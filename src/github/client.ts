@@ -1,5 +1,6 @@
 import type { getOctokit } from '@actions/github';
 import { errorMessage } from '../util/errors';
+import { redact } from '../util/redact';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
@@ -12,6 +13,8 @@ export interface GitHubTarget {
   repo: string;
   /** Per-request deadline (default 30 s): Octokit has none, and a hung API must not hang the job. */
   timeoutMs?: number;
+  /** The run's cancel signal: a SIGINT must not wait for a GitHub answer. */
+  signal?: AbortSignal;
   fetch?: typeof fetch;
 }
 
@@ -31,6 +34,7 @@ export async function githubClient(opts: {
   apiUrl: string;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  signal?: AbortSignal;
 }): Promise<GitHubClient> {
   // Loaded here, not at the top: the client costs ~100 ms of cold start that
   // runs without commits or a rollback never need.
@@ -47,9 +51,8 @@ export async function githubClient(opts: {
   // Every hook sees the same per-request options object, so give it a fresh
   // `request` (mutating the existing one would touch the shared defaults).
   octokit.hook.before('request', (options) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const own = options.request?.signal;
-    options.request = { ...options.request, signal: own ? AbortSignal.any([own, timeout]) : timeout };
+    const signals = [AbortSignal.timeout(timeoutMs), options.request?.signal, opts.signal].filter((s): s is AbortSignal => s !== undefined);
+    options.request = { ...options.request, signal: AbortSignal.any(signals) };
   });
   return octokit;
 }
@@ -117,6 +120,8 @@ function explain(err: unknown, what: string, hints: ErrorHints): string {
   }
   // Octokit reports fetch failures (refused, DNS, timeout) as status 500 with no response.
   if (!err.response) {
+    // The run's cancel reason (main.ts, cli.ts): GitHub was reachable, the job stopped waiting.
+    if (err.message === 'cancelled') return `${what} stopped: the job was cancelled`;
     return `${what} failed: could not reach the GitHub API: ${err.message}`;
   }
   const { status } = err;
@@ -156,8 +161,7 @@ function explain(err: unknown, what: string, hints: ErrorHints): string {
 
 /** Turns a caught error into a GitHubError, with the token scrubbed as a last line of defence. */
 export function toGitHubError(err: unknown, token: string, what: string, hints?: ErrorHints): GitHubError {
-  let line = describeGitHubError(err, what, hints);
-  if (token) line = line.replaceAll(token, '***');
+  const line = redact(describeGitHubError(err, what, hints), [token]);
   const status = isRequestError(err) && err.response ? err.status : 0;
   return new GitHubError(line, status, { cause: err });
 }

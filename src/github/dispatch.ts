@@ -1,4 +1,37 @@
-import { githubClient, toGitHubError, type GitHubTarget } from './client';
+import { GitHubError, githubClient, toGitHubError, type GitHubTarget } from './client';
+
+/**
+ * The dispatch request may have reached GitHub but its answer never came back
+ * (cancelled, timed out, connection dropped): the rollback may be running.
+ * Saying it failed would send someone to roll back by hand a second time.
+ */
+export class DispatchUnconfirmedError extends GitHubError {
+  override name = 'DispatchUnconfirmedError';
+  readonly ref: string;
+  /** Why no answer came: the job was cancelled, a timeout, a dropped connection. */
+  readonly reason: string;
+  constructor(workflow: string, ref: string, reason: string, options?: ErrorOptions) {
+    super(`dispatch of ${workflow} on ${ref} sent, answer not received (${reason})`, 0, options);
+    this.ref = ref;
+    this.reason = reason;
+  }
+}
+
+/** Failures that happen before a request leaves the machine: nothing can have reached GitHub. */
+const NOT_SENT = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function neverSent(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && NOT_SENT.has(code)) return true;
+  }
+  return false;
+}
+
+const answered = (err: unknown) => typeof err === 'object' && err !== null && (err as { response?: unknown }).response !== undefined;
 
 /**
  * Starts the rollback workflow with `workflow_dispatch`. `workflow` is the file
@@ -26,9 +59,14 @@ export async function dispatchRollback(
     }
   }
 
+  if (opts.signal?.aborted) throw new GitHubError(`${what}: cancelled before the request was sent`, 0);
   try {
     await octokit.rest.actions.createWorkflowDispatch({ owner, repo, workflow_id: workflow, ref, inputs });
   } catch (err) {
+    if (!answered(err) && !neverSent(err)) {
+      const why = opts.signal?.aborted ? 'the job was cancelled while waiting for GitHub' : toGitHubError(err, opts.token, what).message.replace(/^.*? failed: /, '');
+      throw new DispatchUnconfirmedError(workflow, ref, why, { cause: err });
+    }
     throw toGitHubError(err, opts.token, what, {
       permission: 'actions: write',
       notFound: `workflow ${workflow} in ${repository}`,

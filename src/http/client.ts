@@ -7,8 +7,9 @@ import type { Dispatcher } from 'undici';
 import EnvHttpProxyAgent from 'undici/lib/dispatcher/env-http-proxy-agent.js';
 import dispatchRequest from 'undici/lib/api/api-request.js';
 import type { z } from 'zod';
-import { redact } from '../util/redact';
-import { HttpError, NetworkError, RateLimitedError, ResponseShapeError } from './errors';
+import { redact, redactDeep } from '../util/redact';
+import { oneLine } from '../util/text';
+import { HttpError, NetworkError, RateLimitedError, ResponseShapeError, ResponseTooLargeError, UnreachableError } from './errors';
 import { errorMessage } from '../util/errors';
 
 export interface HttpClientOptions {
@@ -28,6 +29,10 @@ export interface HttpClientOptions {
   now?: () => number;
   /** Cancels every call of this client (the job was cancelled), on top of each call's own signal. */
   signal?: AbortSignal;
+  /** Stop reading an answer past this many bytes (default 8 MiB): it is a fault, like an outage. */
+  maxResponseBytes?: number;
+  /** Other secrets to redact from answers besides `token` (e.g. the GitHub token). */
+  secrets?: readonly string[];
   onRetry?: (info: { path: string; attempt: number; error: Error; waitMs: number }) => void;
 }
 
@@ -47,6 +52,47 @@ export interface JsonResponse<T> {
 }
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+
+/**
+ * The largest Sentry answer the gate asks for (a sessions series of up to 1000
+ * buckets for a few projects and statuses, a page of 100 issues) is well under
+ * a megabyte; past 8 MiB an answer is broken or hostile, and reading on only
+ * costs memory.
+ */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+/** Server text shown in an error: one line, short. It is already redacted (see `readBody`). */
+const SHOWN_MAX = 300;
+
+/**
+ * Reads the body as text, at most `max` bytes, and redacts it whole before
+ * anything else sees it: slicing, parsing or escaping first could cut a
+ * secret into pieces that slip past, or decode one that was escaped.
+ */
+async function readBody(res: Dispatcher.ResponseData, max: number, secrets: readonly string[]): Promise<string> {
+  const declared = Number(res.headers['content-length']);
+  const tooLarge = () => {
+    res.body.destroy();
+    return new ResponseTooLargeError(`the answer is larger than the ${Math.round(max / 1024 / 1024)} MiB this client reads`);
+  };
+  if (Number.isFinite(declared) && declared > max) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return redact(Buffer.concat(chunks, size).toString('utf8'), secrets);
+}
+
+/** Where and what, never the value: a key or value quoted from the answer could hold anything. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map((p) => (typeof p === 'number' ? String(p) : typeof p === 'string' && /^[\w.()-]{1,40}$/.test(p) ? p : '?')).join('.');
+  // A custom issue's message is the schema's own words; zod's others can quote keys or values.
+  const what = issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.code === 'custom' ? oneLine(issue.message, 60) : issue.code.replace(/_/g, ' ');
+  return `${path || '(body)'}: ${what}`;
+}
 
 /** Sentry sends the reset as epoch seconds (and no Retry-After); other proxies send Retry-After. */
 function rateLimitWaitMs(headers: JsonResponse<unknown>['headers'], now: number): number | null {
@@ -82,6 +128,15 @@ export interface HttpClient {
 const isOutage = (error: unknown) =>
   error instanceof NetworkError || error instanceof ResponseShapeError || (error instanceof HttpError && RETRYABLE.has(error.status));
 
+// Errors that mean the request never reached a server: DNS, refused, unroutable, TLS.
+const CONNECT_CODES = /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|UND_ERR_CONNECT_TIMEOUT|ERR_TLS_.*|CERT_.*|.*_CERT_.*|UNABLE_TO_.*|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/;
+
+function unreachableReason(error: unknown): UnreachableError['reason'] | null {
+  const code = error instanceof Error ? String((error as { code?: unknown }).code ?? '') : '';
+  if (code === 'UND_ERR_INVALID_ARG' && /header/i.test((error as Error).message)) return 'header';
+  return CONNECT_CODES.test(code) ? 'connect' : null;
+}
+
 /** Shortest attempt the retry budget may cut a request to: a working tracker answers well within it. */
 const MIN_ATTEMPT_MS = 1_000;
 
@@ -90,12 +145,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const dispatcher = options.dispatcher ?? new EnvHttpProxyAgent({ connect: { timeout: 10_000 } });
   const now = options.now ?? Date.now;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
-  const secrets = [options.token];
+  const secrets = [options.token, ...(options.secrets ?? [])];
+  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   let requestCount = 0;
   // Set when a call ran out of retries on an outage: later calls try once, so
   // an outage costs one request per call instead of a full retry budget each,
   // until an answer comes back.
   let trackerDown = false;
+  // Until the tracker has answered once, a failure to connect is a wrong URL, not an outage.
+  let answered = false;
 
   async function attempt<T>(method: string, path: string, url: string, opts: CallOptions<T>, attemptTimeoutMs: number): Promise<JsonResponse<T>> {
     requestCount += 1;
@@ -121,17 +179,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     } catch (error) {
       if (opts.signal?.aborted) throw new AbortError(opts.signal.reason instanceof Error ? opts.signal.reason : new Error('cancelled'));
       const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      throw new NetworkError(redact(`${method} ${path} failed: ${cause}`, secrets));
+      const shownCause = oneLine(redact(`${method} ${path} failed: ${cause}`, secrets), 500);
+      const unreachable = answered ? null : unreachableReason(error);
+      if (unreachable) throw new AbortError(new UnreachableError(shownCause, unreachable));
+      throw new NetworkError(shownCause);
     }
+    answered = true;
     let text: string;
     try {
-      text = await res.body.text();
+      text = await readBody(res, maxBytes, secrets);
     } catch (error) {
       if (opts.signal?.aborted) throw new AbortError(new Error('cancelled'));
-      throw new NetworkError(`${method} ${path}: the response body was cut off (${errorMessage(error)})`);
+      if (error instanceof ResponseTooLargeError) throw new ResponseTooLargeError(`${method} ${path} returned HTTP ${res.statusCode}, but ${error.message}`);
+      throw new NetworkError(oneLine(redact(`${method} ${path}: the response body was cut off (${errorMessage(error)})`, secrets), 500));
     }
     const headers = res.headers;
-    const shown = redact(text.slice(0, 300).replace(/\s+/g, ' '), secrets);
+    const shown = oneLine(text, SHOWN_MAX).replace(/\s+/g, ' ');
     const ok = (res.statusCode >= 200 && res.statusCode < 300) || (opts.okStatuses ?? []).includes(res.statusCode);
     if (!ok) {
       const message = `${method} ${path} returned HTTP ${res.statusCode}${shown ? `: ${shown}` : ''}`;
@@ -146,17 +209,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
     let json: unknown;
     try {
-      json = text === '' ? null : JSON.parse(text);
+      // Redacted again once parsed: JSON escapes the text pass could not see through still decode to nothing secret.
+      json = text === '' ? null : redactDeep(JSON.parse(text), secrets);
     } catch {
       // An HTML error page or a truncated body from a proxy is transient: retry it.
-      throw new ResponseShapeError(`${method} ${path} returned HTTP ${res.statusCode} but not JSON: ${shown.slice(0, 120)}`);
+      throw new ResponseShapeError(`${method} ${path} returned HTTP ${res.statusCode} but not JSON: ${oneLine(shown, 120)}`);
     }
     const parsed = opts.schema.safeParse(json);
     if (!parsed.success) {
-      const where = parsed.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
-        .join('; ');
+      const where = parsed.error.issues.slice(0, 3).map(describeIssue).join('; ');
       throw new ResponseShapeError(`${method} ${path} returned an unexpected response (${where})`);
     }
     return { status: res.statusCode, data: parsed.data, headers };
@@ -182,16 +243,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         randomize: true,
         maxRetryTime,
         signal: opts.signal,
-        // A rate limit waits for its reset, not for the backoff, and does not use up the retries.
-        shouldConsumeRetry: ({ error }) => !(error instanceof RateLimitedError),
+        // Every retry uses up the budget and backs off exponentially; a rate limit
+        // may ask for longer, never for less: a reset already past (clock skew)
+        // or a Retry-After of 0 must not turn the retries into a request storm.
         onFailedAttempt: async ({ error, attemptNumber, retryDelay, retriesLeft }) => {
-          const remaining = maxRetryTime - (now() - started);
-          const waitMs = error instanceof RateLimitedError ? Math.min(error.waitMs + 250, Math.max(0, remaining)) : retryDelay;
+          const remaining = Math.max(0, maxRetryTime - (now() - started));
+          const asked = error instanceof RateLimitedError ? Math.min(error.waitMs + 250, remaining) : 0;
+          const waitMs = Math.max(retryDelay, asked);
           options.onRetry?.({ path, attempt: attemptNumber, error, waitMs });
+          // p-retry waits retryDelay after this; the rest of a longer reset is waited here.
           // Rejects with the caller's abort reason, as p-retry's own waits do, not a generic AbortError.
           // No wait when no attempt follows (out of retries, or trying once while the tracker is down).
-          if (error instanceof RateLimitedError && remaining > 0 && retriesLeft > 0) {
-            await sleep(waitMs, undefined, { signal: opts.signal }).catch((e: unknown) => {
+          if (asked > retryDelay && remaining > 0 && retriesLeft > 0) {
+            await sleep(asked - retryDelay, undefined, { signal: opts.signal }).catch((e: unknown) => {
               throw opts.signal?.aborted ? opts.signal.reason : e;
             });
           }

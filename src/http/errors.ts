@@ -16,6 +16,11 @@ export class ResponseShapeError extends Error {
   override name = 'ResponseShapeError';
 }
 
+/** An answer longer than the client reads: broken or hostile, treated like an outage. */
+export class ResponseTooLargeError extends ResponseShapeError {
+  override name = 'ResponseTooLargeError';
+}
+
 /** 429 or a reset header: wait `waitMs` before the next try. */
 export class RateLimitedError extends HttpError {
   override name = 'RateLimitedError';
@@ -33,4 +38,20 @@ export class RateLimitedError extends HttpError {
 /** The tracker could not be reached or did not answer in time. */
 export class NetworkError extends Error {
   override name = 'NetworkError';
+}
+
+/**
+ * The client's first request never reached the tracker: the name did not
+ * resolve, the connection was refused, TLS failed, or the HTTP layer refused
+ * a header before sending. Before any answer that is a wrong `sentry-url` or
+ * token, not an outage, and retrying cannot fix it.
+ */
+export class UnreachableError extends NetworkError {
+  override name = 'UnreachableError';
+  constructor(
+    message: string,
+    readonly reason: 'connect' | 'header',
+  ) {
+    super(message);
+  }
 }

@@ -58,7 +58,8 @@ export function paginate<T>(items: T[], q: Query, selfUrl: URL, limitKey: 'per_p
   const limit = Math.min(requested, max);
   const cursor = one(q, 'cursor');
   let offset = 0;
-  if (cursor !== undefined) {
+  // An empty cursor is no cursor (get_cursor_from_request); sentry-cli's first page sends `cursor=`.
+  if (cursor !== undefined && cursor !== '') {
     const m = /^(\d+):(\d+):([01])$/.exec(cursor);
     if (!m) throw detail(400, 'Invalid cursor parameter.');
     offset = Number(m[2]);

@@ -6,8 +6,10 @@ import {
   type ProjectRec,
   type RefRec,
   type ReleaseRec,
+  type ReleaseStatus,
   type TrackerState,
   iso,
+  serializeRepo,
 } from './store';
 
 type Body = Record<string, unknown>;
@@ -35,11 +37,28 @@ function optUrl(b: Body, key: string): string | null | undefined {
   return v;
 }
 
+// Django's parse_datetime: up to 12 fraction digits (sentry-cli sends chrono's nanoseconds),
+// a `T` or a space, and an optional offset; a date alone is midnight, and no offset means UTC.
+const DATETIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::(\d{2})(?:[.,](\d{1,12}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** A date field as Sentry would store and serialize it: ISO 8601 UTC (to the millisecond here). */
 function optDate(b: Body, key: string): string | null | undefined {
   const v = optString(b, key);
-  if (typeof v === 'string' && Number.isNaN(Date.parse(v))) {
+  if (typeof v !== 'string') return v;
+  const m = DATETIME.exec(v);
+  const offset = m?.[5] ? (m[5].toUpperCase() === 'Z' ? 'Z' : m[5].replace(/^([+-]\d{2}):?(\d{2})?$/, (_, h: string, mm?: string) => `${h}:${mm ?? '00'}`)) : 'Z';
+  const ms = m ? Date.parse(`${m[1]}T${m[2] ?? '00:00'}:${m[3] ?? '00'}.${(m[4] ?? '').padEnd(3, '0').slice(0, 3)}${offset}`) : NaN;
+  if (Number.isNaN(ms)) {
     throw fieldError(key, 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].');
   }
+  return new Date(ms).toISOString();
+}
+
+/** ReleaseSerializer.validate_status: `open` or `archived`. */
+function optStatus(b: Body): ReleaseStatus | undefined {
+  const v = b.status;
+  if (v === undefined || v === null) return undefined;
+  if (v !== 'open' && v !== 'archived') throw fieldError('status', `Invalid status ${String(v)}`);
   return v;
 }
 
@@ -87,11 +106,18 @@ function applyUpdate(r: ReleaseRec, b: Body, state: TrackerState): void {
   const dateReleased = optDate(b, 'dateReleased');
   const commits = parseCommits(b);
   const refs = parseRefs(b, state);
+  const status = optStatus(b);
+  if (status !== undefined) r.status = status;
   if (ref !== undefined) r.ref = ref;
   if (url !== undefined) r.url = url;
   if (dateReleased !== undefined) r.dateReleased = dateReleased;
   if (commits) r.commits = commits;
-  if (refs) r.refs = refs;
+  // set_refs fetches the commits between the refs and replaces the release's commits with them;
+  // an empty list (sentry-cli `set-commits --clear`) leaves none.
+  if (refs) {
+    r.refs = refs;
+    if (!commits) r.commits = [];
+  }
 }
 
 export function createRelease(
@@ -107,6 +133,9 @@ export function createRelease(
   if (version.length > 200) throw fieldError('version', 'Ensure this field has no more than 200 characters.');
   if (!validVersion(version)) throw fieldError('version', `Release with name ${version} is not allowed`);
   if (!Array.isArray(b.projects)) throw fieldError('projects', 'This field is required.');
+  const status = optStatus(b);
+  // The organization endpoint's serializer has no dateStarted (sentry-cli `releases new` sends
+  // one): DRF drops unknown fields, so it is ignored, as is any other unknown field.
   const projects = (b.projects as unknown[]).map((idOrSlug) => {
     const p = state.projects.find((x) => x.slug === idOrSlug || x.id === idOrSlug || String(x.id) === idOrSlug);
     // organization_releases.py answers 400 (not 404) when a project is unknown or not allowed.
@@ -125,6 +154,7 @@ export function createRelease(
       url: optUrl(b, 'url') ?? null,
       dateCreated: now,
       dateReleased: optDate(b, 'dateReleased') ?? null,
+      status: status ?? 'open',
       projectIds: [],
       deploys: [],
       commits: [],
@@ -137,6 +167,8 @@ export function createRelease(
   const commits = parseCommits(b);
   const refs = parseRefs(b, state);
   if (created) state.releases.set(version, release);
+  // sentry-cli `releases archive|restore` is a POST here with the version and a status.
+  else if (status !== undefined) release.status = status;
   let added = 0;
   for (const p of projects) {
     if (!release.projectIds.includes(p.id)) {
@@ -172,7 +204,6 @@ export function listReleases(state: TrackerState, q: Query, projects: ProjectRec
   if (!['date', 'build', 'semver', 'adoption', 'sessions', 'users', 'crash_free_users', 'crash_free_sessions'].includes(sort)) {
     throw detail(400, 'invalid sort');
   }
-  if (status === 'archived') return [];
   const envs = many(q, 'environment');
   // A release is in an environment once it sent sessions there (the scenario's) or was deployed there.
   const inEnv = (r: ReleaseRec) => envs.length === 0 || envs.includes(state.environment) || r.deploys.some((d) => envs.includes(d.environment));
@@ -180,7 +211,7 @@ export function listReleases(state: TrackerState, q: Query, projects: ProjectRec
   const ids = new Set(projects.map((p) => p.id));
   // Every sort other than date falls back to newest first: the scenarios do not distinguish them.
   return [...state.releases.values()]
-    .filter((r) => inEnv(r) && r.projectIds.some((id) => ids.has(id)) && r.version.toLowerCase().includes(text))
+    .filter((r) => (r.status ?? 'open') === status && inEnv(r) && r.projectIds.some((id) => ids.has(id)) && r.version.toLowerCase().includes(text))
     .sort((a, b) => b.dateCreated - a.dateCreated || b.id - a.id);
 }
 
@@ -211,4 +242,44 @@ export function createDeploy(state: TrackerState, version: string, body: unknown
   };
   r.deploys.push(deploy);
   return deploy;
+}
+
+/**
+ * DELETE of a release: Release.safe_delete refuses while issues were first seen in it.
+ * `issues` counts them (the scenario's issues already visible for this release).
+ */
+export function deleteRelease(state: TrackerState, version: string, issues: number): void {
+  getRelease(state, version);
+  if (issues > 0) throw detail(400, 'This release is referenced by active issues and cannot be removed.');
+  state.releases.delete(version);
+}
+
+/** `releases/{version}/commits/`: its commits (or the heads of its refs) as CommitSerializer sends them. */
+export function releaseCommits(state: TrackerState, r: ReleaseRec) {
+  const commits: CommitRec[] = r.commits.length ? r.commits : r.refs.map((x) => ({ id: x.commit, repository: x.repository, message: null }));
+  const created = new Date(r.dateCreated).toISOString();
+  return commits.map((c) => {
+    const repo = state.repos.find((x) => x.name === c.repository);
+    return {
+      id: c.id,
+      message: c.message,
+      dateCreated: c.timestamp ?? created,
+      pullRequest: null,
+      suspectCommitType: '',
+      ...(repo ? { repository: serializeRepo(repo) } : {}),
+      author: c.author_email ? { name: c.author_name ?? c.author_email, email: c.author_email } : {},
+      releases: [{ version: r.version, shortVersion: r.version, ref: r.ref, url: r.url, dateReleased: r.dateReleased, dateCreated: created }],
+    };
+  });
+}
+
+/**
+ * `releases/{version}/previous-with-commits/` (sentry-cli `set-commits --local`): the newest older
+ * release that shares a project and has commits, or `{}`.
+ */
+export function previousWithCommits(state: TrackerState, r: ReleaseRec): ReleaseRec | null {
+  const older = [...state.releases.values()].filter(
+    (x) => x !== r && x.dateCreated <= r.dateCreated && (x.commits.length > 0 || x.refs.length > 0) && x.projectIds.some((id) => r.projectIds.includes(id)),
+  );
+  return older.sort((a, b) => b.dateCreated - a.dateCreated || b.id - a.id)[0] ?? null;
 }

@@ -3,6 +3,7 @@
  * release created through the API), the previous release seeded before it, and the issues first
  * seen in each. Projects are by index: index 0 maps to the first project slug of the server.
  */
+import type { InputName } from '../config/schema';
 import type { ProjectTraffic } from './traffic';
 
 export interface IssueSpec {
@@ -37,6 +38,8 @@ export interface Scenario {
   repos: string[];
   /** Every request answers 503. */
   outage?: boolean;
+  /** Inputs `release-health-gate demo` sets for this scenario on top of its defaults, to show what it is about. */
+  demoInputs?: Partial<Record<InputName, string>>;
 }
 
 const OLD_ISSUE: IssueSpec = {
@@ -128,7 +131,8 @@ const SCENARIOS: Scenario[] = [
       },
     ],
   }),
-  base('baseline-regression', 'Previous release crashes 0.1% of sessions, this one 2.5% (still above 97% crash-free).', {
+  base('baseline-regression', 'Previous release crashes 0.1% of sessions, this one 2.5%: above an absolute 95% crash-free users limit, caught against the previous release.', {
+    demoInputs: { 'min-crash-free-users': '0.95', baseline: 'previous-release', 'max-crash-rate-increase': '0.005' },
     projects: [{
       sessionsPerMinute: 300,
       sessionsPerUser: 4,

@@ -9,7 +9,7 @@ import { simClock } from './clock';
 import { type Fault, FaultList, type Faults, faultResponse } from './faults';
 import { HttpError, type Query, type Reply, detail, many, notFound, paginate, parseQuery } from './http';
 import { filterIssues, materializeIssues, serializeIssue } from './issues';
-import { createDeploy, createRelease, getRelease, listReleases, updateRelease } from './releases';
+import { createDeploy, createRelease, deleteRelease, getRelease, listReleases, previousWithCommits, releaseCommits, updateRelease } from './releases';
 import { type Scenario, getScenario } from './scenarios';
 import { querySessions } from './sessions';
 import { type ProjectRec, type ReleaseRec, type TrackerState, iso, serializeDeploy, serializeProject, serializeRelease, serializeRepo } from './store';
@@ -53,6 +53,8 @@ export interface LocalTrackerOptions {
   port?: number;
   /** Connected repository names. Default: the scenario's (`acme/shop`). */
   repos?: string[];
+  /** Called once a request has been answered (or reset, or left hanging), e.g. to print a request log. */
+  onRequest?: (request: LoggedRequest) => void;
 }
 
 export interface LocalTracker {
@@ -71,7 +73,9 @@ export interface LocalTracker {
   close(): Promise<void>;
 }
 
-const PREFIX = '/api/0/organizations/';
+const API = '/api/0/';
+/** What the index endpoint reports for a token other than an organization token: the scopes the action documents. */
+const TOKEN_SCOPES = ['org:read', 'project:releases', 'event:read'];
 
 export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise<LocalTracker> {
   const scenario = typeof opts.scenario === 'object' ? structuredClone(opts.scenario) : getScenario(opts.scenario ?? 'healthy');
@@ -140,9 +144,24 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
       return { status: 200, body: page.map((r) => serializeRelease(state, r, newGroups(r))), headers: { Link: link } };
     }
     if (head === 'releases' && version !== undefined && sub === undefined) {
-      allow('GET', 'PUT');
+      allow('GET', 'PUT', 'DELETE');
+      if (method === 'DELETE') {
+        const r = getRelease(state, version);
+        deleteRelease(state, version, state.projects.reduce((n, p) => n + newGroups(r)(p.id), 0));
+        return { status: 204, body: undefined };
+      }
       const r = method === 'PUT' ? updateRelease(state, version, body) : getRelease(state, version);
       return { status: 200, body: serializeRelease(state, r, newGroups(r)) };
+    }
+    if (head === 'releases' && version !== undefined && sub === 'commits' && rest.length === 0) {
+      allow('GET');
+      const { page, link } = paginate(releaseCommits(state, getRelease(state, version)), q, self, 'per_page');
+      return { status: 200, body: page, headers: { Link: link } };
+    }
+    if (head === 'releases' && version !== undefined && sub === 'previous-with-commits' && rest.length === 0) {
+      allow('GET');
+      const prev = previousWithCommits(state, getRelease(state, version));
+      return { status: 200, body: prev ? serializeRelease(state, prev, newGroups(prev)) : {} };
     }
     if (head === 'releases' && version !== undefined && sub === 'deploys' && rest.length === 0) {
       allow('GET', 'POST');
@@ -196,6 +215,7 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     if (headers.authorization !== undefined) headers.authorization = '[redacted]';
     const entry: LoggedRequest = { method, path: self.pathname, query, body: undefined, headers, status: 0, at: clock(), receivedAt: Date.now() };
     requests.push(entry);
+    if (opts.onRequest) res.once('close', () => opts.onRequest?.(entry));
 
     let body: unknown;
     let bodyError: HttpError | undefined;
@@ -235,7 +255,7 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
       if (!(e instanceof HttpError)) throw e;
       reply = { status: e.status, body: e.body };
     }
-    const text = JSON.stringify(reply.body);
+    const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
     if (fault?.truncate) {
       entry.status = reply.status;
       res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...reply.headers });
@@ -248,16 +268,21 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
 
   function authorizeAndRoute(method: string, self: URL, q: Query, body: unknown, bodyError: HttpError | undefined, req: IncomingMessage): Reply {
     const auth = req.headers.authorization;
+    // Sentry's index endpoint needs no credentials: it says who is asking (sentry-cli `info`).
+    if (auth === undefined && self.pathname === API) return indexReply(method, false);
     if (auth === undefined) throw detail(401, 'Authentication credentials were not provided.');
     if (auth !== `Bearer ${token}`) throw detail(401, 'Invalid token');
-    if (!self.pathname.startsWith(PREFIX) || !self.pathname.endsWith('/')) throw notFound();
-    const parts = self.pathname.slice(PREFIX.length, -1).split('/').map((s) => {
+    if (!self.pathname.startsWith(API) || !self.pathname.endsWith('/')) throw notFound();
+    if (self.pathname === API) return indexReply(method, true);
+    const [scope, ...parts] = self.pathname.slice(API.length, -1).split('/').map((s) => {
       try {
         return decodeURIComponent(s);
       } catch {
         throw notFound();
       }
     });
+    if (scope === 'projects') return projectRoute(method, parts, q, self, bodyError);
+    if (scope !== 'organizations') throw notFound();
     const [orgSlug, ...rest] = parts;
     if (orgSlug !== org) throw notFound();
     // An organization auth token carries only org:ci (org_auth_tokens.py), which the release
@@ -268,6 +293,35 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     if (bodyError) throw bodyError;
     const ua = req.headers['user-agent'] ?? null;
     return route(method, rest, q, body, self, ua);
+  }
+
+  /** `/api/0/projects/{org}/{project}/...`: the project-scoped release reads sentry-cli uses. */
+  function projectRoute(method: string, parts: string[], q: Query, self: URL, bodyError: HttpError | undefined): Reply {
+    const [orgSlug, projectSlug, head, version, sub, ...rest] = parts;
+    const project = state.projects.find((p) => p.slug === projectSlug);
+    if (orgSlug !== org || !project) throw notFound();
+    if (bodyError) throw bodyError;
+    if (head === 'releases' && version === undefined) {
+      if (method !== 'GET') throw detail(405, `Method "${method}" not allowed.`);
+      const { page, link } = paginate(listReleases(state, q, [project]), q, self, 'per_page');
+      return { status: 200, body: page.map((r) => serializeRelease(state, r, newGroups(r))), headers: { Link: link } };
+    }
+    if (head === 'releases' && version !== undefined && sub === 'commits' && rest.length === 0) {
+      if (method !== 'GET') throw detail(405, `Method "${method}" not allowed.`);
+      const r = getRelease(state, version);
+      if (!r.projectIds.includes(project.id)) throw notFound();
+      const { page, link } = paginate(releaseCommits(state, r), q, self, 'per_page');
+      return { status: 200, body: page, headers: { Link: link } };
+    }
+    throw notFound();
+  }
+
+  function indexReply(method: string, authenticated: boolean): Reply {
+    if (method !== 'GET') throw detail(405, `Method "${method}" not allowed.`);
+    // An organization token authenticates no user, so `user` stays null as in Sentry; its one
+    // scope is org:ci (org_auth_tokens.py).
+    const scopes = token.startsWith('sntrys_') ? ['org:ci'] : TOKEN_SCOPES;
+    return { status: 200, body: { version: '0', auth: authenticated ? { scopes } : null, user: null } };
   }
 
   const server = createServer((req, res) => {
@@ -307,8 +361,10 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
 
 function send(res: ServerResponse, entry: LoggedRequest, status: number, text: string, headers: Record<string, string> = {}): void {
   entry.status = status;
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+  // A 204 has no body, and so no Content-Type either.
+  const type: Record<string, string> = status === 204 ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) };
+  res.writeHead(status, { ...type, ...headers });
+  res.end(status === 204 ? undefined : text);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -45,7 +45,11 @@ export interface ReleaseRec {
   /** Which traffic model its sessions follow: the seeded previous release or a watched one. */
   role: Role;
   userAgent: string | null;
+  /** Archived releases leave the default (open) list; unset is open. */
+  status?: ReleaseStatus;
 }
+
+export type ReleaseStatus = 'open' | 'archived';
 
 export interface RepoRec {
   id: string;
@@ -133,7 +137,7 @@ export function serializeRelease(state: TrackerState, r: ReleaseRec, newGroups: 
   return {
     id: r.id,
     version: r.version,
-    status: 'open',
+    status: r.status ?? 'open',
     shortVersion: info.description,
     versionInfo: info,
     ref: r.ref,

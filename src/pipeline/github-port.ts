@@ -16,31 +16,44 @@ function readEvent(path: string | null): unknown {
  * imported on first use: most runs never need them, and loading them costs
  * more start-up time than everything else together.
  */
-export async function gitHubPort(config: Config): Promise<GitHubPort> {
+export async function gitHubPort(config: Config, signal?: AbortSignal): Promise<GitHubPort> {
   const { run, inputs } = config;
   const token = inputs['github-token'];
   const repo = run.repository;
+  const workflow = inputs['rollback-workflow'];
   const { pushBefore } = await import('../github/event');
-  const base = token && repo ? { token, apiUrl: run.apiUrl, owner: repo.owner, repo: repo.repo } : null;
+  // The cancel signal rides on every request: a SIGINT must not wait out a GitHub call.
+  const base = token && repo ? { token, apiUrl: run.apiUrl, owner: repo.owner, repo: repo.repo, ...(signal ? { signal } : {}) } : null;
   return {
     pushBefore: pushBefore(readEvent(run.eventPath)),
     listCommits: base
       ? async (from, head) => (await import('../github/commits')).listCommitsBetween({ ...base, base: from, head })
       : null,
     dispatchRollback:
-      base && inputs['rollback-workflow']
+      base && workflow
         ? async (dispatchInputs) =>
             (await import('../github/dispatch')).dispatchRollback({
               ...base,
-              workflow: inputs['rollback-workflow'] as string,
+              workflow,
               ...(inputs['rollback-ref'] ? { ref: inputs['rollback-ref'] } : {}),
               inputs: dispatchInputs,
             })
         : null,
+    newerDeployment:
+      base && inputs['github-deployment-id']
+        ? async () => {
+            const d = await (await import('../github/deployment')).findNewerDeployment({ ...base, deploymentId: Number(inputs['github-deployment-id']) });
+            return d && { name: `${d.ref}@${d.sha.slice(0, 7)} (GitHub deployment ${d.id}, ${d.state})`, at: d.createdAt };
+          }
+        : null,
+    findRollbackRun:
+      base && workflow
+        ? async (since, release) => (await import('../github/runs')).findRollbackRun({ ...base, workflow, since, release })
+        : null,
   };
 }
 
-export async function setDeploymentStatus(config: Config, state: 'success' | 'failure' | 'error', description: string): Promise<boolean> {
+export async function setDeploymentStatus(config: Config, state: 'success' | 'failure' | 'error', description: string, signal?: AbortSignal): Promise<boolean> {
   const { run, inputs } = config;
   const token = inputs['github-token'];
   const id = inputs['github-deployment-id'];
@@ -56,6 +69,7 @@ export async function setDeploymentStatus(config: Config, state: 'success' | 'fa
     ...(run.runUrl ? { logUrl: run.runUrl } : {}),
     environment: inputs.environment,
     description,
+    ...(signal ? { signal } : {}),
   });
   return true;
 }

@@ -37,6 +37,18 @@ export function jobOutcome(inputs: Inputs, result: PipelineResult): JobOutcome {
   if (!verdict) return { failed: false, level: 'notice', message: `Release ${inputs.release} registered (gate: false).` };
   const dry = inputs['dry-run'];
   if (verdict.outcome === 'fail') {
+    const { action } = result.report!;
+    // A newer release is live: failing the job would start the rollback job of
+    // the README's first wiring and replace that newer release (a re-run of an
+    // old gate, or a fix deployed while this gate watched). The verdict stands
+    // in the outputs, the report and the summary; the job does not fail.
+    if (action.kind === 'superseded' && !dry) {
+      return {
+        failed: false,
+        level: 'warning',
+        message: `Release health gate failed, but ${inputs.release} is no longer live: ${action.newerRelease} was deployed to ${inputs.environment} after it (${action.deployedAt}), so the job does not fail and nothing is rolled back: ${verdict.reason}`,
+      };
+    }
     return dry
       ? { failed: false, level: 'warning', message: `Dry run: the gate would have failed the job: ${verdict.reason}` }
       : { failed: true, level: 'error', message: `Release health gate failed: ${verdict.reason}` };

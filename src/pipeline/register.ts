@@ -4,6 +4,7 @@ import type { CommitInput, ReleaseInfo, Tracker } from '../tracker/types';
 import { TrackerSetupError } from '../tracker/errors';
 import type { Log } from './log';
 import { errorMessage } from '../util/errors';
+import { serverTime } from '../util/text';
 
 export interface RegisterDeps {
   tracker: Tracker;
@@ -25,6 +26,10 @@ const firstLine = (message: string) => message.split('\n')[0] ?? '';
 
 /** The run URL without `/attempts/N`, so a re-run finds the deploy its first attempt recorded. */
 const runBase = (runUrl: string | null) => runUrl?.replace(/\/attempts\/\d+$/, '') ?? null;
+
+/** Whether a deploy's URL names this run (any attempt): run 4242 must not adopt run 42421's deploy. */
+export const isSameRun = (url: string | null | undefined, base: string) =>
+  url === base || (url?.startsWith(`${base}/attempts/`) === true && /^\d+$/.test(url.slice(base.length + '/attempts/'.length)));
 
 async function associateCommits(config: Config, deps: RegisterDeps, previousRelease: () => Promise<ReleaseInfo | null>) {
   const { inputs, run } = config;
@@ -92,11 +97,12 @@ export async function registerRelease(config: Config, deps: RegisterDeps, previo
   });
 
   const base = runBase(run.runUrl);
-  const existing = base ? (await deps.tracker.listDeploys(version)).find((d) => d.environment === inputs.environment && d.url?.startsWith(base)) : undefined;
+  const existing = base ? (await deps.tracker.listDeploys(version)).find((d) => d.environment === inputs.environment && isSameRun(d.url, base)) : undefined;
   let deployFinishedAt: number;
   if (existing) {
-    deployFinishedAt = Date.parse(existing.dateFinished);
-    deps.log.info(`Deploy to ${inputs.environment}: already recorded by this run at ${existing.dateFinished}`);
+    const recorded = Date.parse(existing.dateFinished);
+    deployFinishedAt = Number.isFinite(recorded) ? recorded : deps.now();
+    deps.log.info(`Deploy to ${inputs.environment}: already recorded by this run at ${serverTime(existing.dateFinished)}`);
   } else {
     const at = new Date(deps.now()).toISOString();
     const deploy = await deps.tracker.createDeploy(version, {
@@ -108,7 +114,7 @@ export async function registerRelease(config: Config, deps: RegisterDeps, previo
       projects,
     });
     deployFinishedAt = Date.parse(deploy.dateFinished) || deps.now();
-    deps.log.info(`Deploy to ${inputs.environment}: recorded at ${deploy.dateFinished}`);
+    deps.log.info(`Deploy to ${inputs.environment}: recorded at ${serverTime(deploy.dateFinished)}`);
     if (deploy.withoutProjects) {
       deps.log.warning(`Sentry refused the deploy's projects (this Sentry checks them against the token's project access); recorded it without them, for the release's projects.`);
     }

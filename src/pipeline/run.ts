@@ -1,22 +1,29 @@
 import type { Config } from '../config/load';
 import { policyFromInputs } from '../gate/policy';
-import type { Verdict } from '../gate/types';
 import { formatPollLine } from '../report/progress';
-import type { ActionTaken, Baseline, CommitLine, Registration, RunReport } from '../report/types';
+import type { Baseline, CommitLine, Registration, RunReport } from '../report/types';
 import type { CommitInput, NewIssue, ReleaseInfo, Tracker } from '../tracker/types';
 import { applyBaseline, measureBaseline } from './baseline';
 import type { Clock } from './clock';
 import type { Log } from './log';
+import { act } from './act';
 import { findDeployTime, registerRelease } from './register';
-import { TrackerSetupError } from '../tracker/errors';
+import { ReleaseNotFoundError, TrackerSetupError } from '../tracker/errors';
 import { checkTokenForGate } from '../tracker/sentry/token';
 import { errorMessage } from '../util/errors';
+import { UnreachableError } from '../http/errors';
+import { unreachableConfigError } from '../config/load';
+import { releaseNameProblem, sanitizedName } from '../config/names';
 
 /** What the pipeline may ask of GitHub; null members are skipped (outside Actions, no token). */
 export interface GitHubPort {
   listCommits: ((base: string, head: string) => Promise<CommitInput[]>) | null;
   pushBefore: string | null;
   dispatchRollback: ((inputs: Record<string, string>) => Promise<{ workflow: string; ref: string }>) | null;
+  /** A later GitHub deployment of other code to the environment of `github-deployment-id`, or null. */
+  newerDeployment?: (() => Promise<{ name: string; at: string } | null>) | null;
+  /** A run of the rollback workflow created since `since` (epoch ms) that is queued, running or succeeded. */
+  findRollbackRun?: ((since: number, release: string) => Promise<{ url: string; status: string } | null>) | null;
 }
 
 export interface PipelineDeps {
@@ -52,17 +59,27 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   checkTokenForGate(inputs['sentry-auth-token'], inputs.gate);
 
   const previousRelease = memo(async () => {
+    let found: ReleaseInfo | null;
     try {
-      return await tracker.previousRelease(version, projects, environment);
+      found = await tracker.previousRelease(version, projects, environment);
     } catch (error) {
       log.warning(`Could not find the previous release: ${errorMessage(error)}`);
       return null;
     }
+    // The name goes to the rollback workflow as the version to deploy: one
+    // that would not pass as the release input is not dispatched, nor used.
+    const problem = found && releaseNameProblem(found.version);
+    if (found && problem) {
+      log.warning(`Ignoring the previous release Sentry reports, "${sanitizedName(found.version)}": it ${problem}. Going on with no previous release.`);
+      return null;
+    }
+    return found;
   });
 
   let registration: Registration | null = null;
   let commits: CommitLine[] = [];
   let deployFinishedAt: number;
+  let registrationFailed: string | null = null;
   try {
     if (inputs.register) {
       const registered = await log.group('Register the release', () =>
@@ -73,10 +90,13 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
       deployFinishedAt = await findDeployTime(config, { tracker, log, now: clock.now });
     }
   } catch (error) {
+    // The very first request never reached Sentry: a wrong sentry-url (or token), not an outage.
+    if (error instanceof UnreachableError) throw unreachableConfigError(error.reason, error.message, inputs['sentry-url']);
     // A refused token or an unknown org is the user's to fix: fail loudly. An
     // unreachable tracker is not a verdict on the release: watch on, and let
     // the watch end inconclusive if the outage lasts.
     if (error instanceof TrackerSetupError || !inputs.gate) throw error;
+    if (inputs.register) registrationFailed = errorMessage(error);
     log.warning(`Could not ${inputs.register ? 'register the release' : 'find the deploy'} (${errorMessage(error)}); watching health from now.`);
     deployFinishedAt = clock.now();
   }
@@ -111,11 +131,20 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   // A failed issues query must not throw away a good health sample: the rate
   // checks go on with the issues last seen, and the next poll asks again.
   let lastIssues: NewIssue[] = [];
+  const watchOrExplain = (opts: Parameters<typeof watch>[0]) =>
+    watch(opts).catch((error: unknown) => {
+      // "Register it first" would mislead when registering is what failed.
+      if (error instanceof ReleaseNotFoundError && registrationFailed !== null) {
+        throw new TrackerSetupError(`Sentry has no release "${version}": registering it failed (${registrationFailed}) and the release did not appear since, so there is no health to watch. Re-run the job once Sentry accepts it.`);
+      }
+      throw error;
+    });
+
   // Progress counts from the start of the watch, as the window does (the
   // deploy may be older: register: false, or a re-run).
   const watchStart = clock.now();
   const result = await log.group(`Watch ${version} in ${environment}`, () =>
-    watch({
+    watchOrExplain({
       policy,
       schedule: { windowMs: inputs.window, intervalMs: inputs.interval, initialDelayMs: inputs['initial-delay'] },
       clock,
@@ -138,7 +167,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     }),
   );
 
-  const action = await act(config, deps, result.verdict, previous, result.cancelled);
+  const action = await act(config, deps, result.verdict, previous, result.cancelled, deployFinishedAt);
   const report: RunReport = {
     org: inputs['sentry-org'],
     projects,
@@ -166,28 +195,4 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     action,
   };
   return { report, previousRelease: previous, releaseUrl, registration };
-}
-
-/** On a real fail (not inconclusive, not a dry run) dispatch the rollback workflow, once. */
-async function act(config: Config, deps: PipelineDeps, verdict: Verdict, previous: ReleaseInfo | null, cancelled: boolean): Promise<ActionTaken> {
-  const { inputs } = config;
-  const workflow = inputs['rollback-workflow'];
-  if (verdict.outcome !== 'fail') return { kind: 'none', why: cancelled ? 'cancelled' : `verdict ${verdict.outcome}` };
-  if (!workflow) return { kind: 'none', why: 'no rollback workflow configured' };
-  const dispatchInputs = {
-    release: inputs.release,
-    'previous-release': previous?.version ?? '',
-    environment: inputs.environment,
-    reason: verdict.reason.slice(0, 1000),
-  };
-  if (inputs['dry-run']) return { kind: 'would-dispatch', workflow, ref: inputs['rollback-ref'] ?? 'the default branch', previousRelease: previous?.version ?? null };
-  if (!deps.github.dispatchRollback) return { kind: 'dispatch-failed', workflow, error: 'not running in GitHub Actions with a github-token: nothing dispatched' };
-  try {
-    const { ref } = await deps.github.dispatchRollback(dispatchInputs);
-    deps.log.notice(`Rollback: ${workflow} dispatched on ${ref} for ${previous?.version ?? '(no previous release known)'}`);
-    return { kind: 'dispatched', workflow, ref, previousRelease: previous?.version ?? null };
-  } catch (error) {
-    deps.log.warning(`Rollback dispatch failed: ${errorMessage(error)}`);
-    return { kind: 'dispatch-failed', workflow, error: errorMessage(error) };
-  }
 }

@@ -19,6 +19,7 @@ export function connectSentry(inputs: Inputs, extra: Pick<HttpClientOptions, 'si
   const http = createHttpClient({
     baseUrl: apiBase(inputs['sentry-url']),
     token: inputs['sentry-auth-token'],
+    secrets: secretsOf(inputs),
     userAgent: USER_AGENT,
     maxRetryTimeMs: Math.min(60_000, Math.max(5_000, inputs.interval)),
     requestTimeoutMs: Math.min(30_000, Math.max(5_000, inputs.interval)),

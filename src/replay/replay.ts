@@ -67,8 +67,13 @@ export function replayRelease(
   let seen = -1;
   let base: { at: number; counts: HealthCounts } | null = null;
   const last = polls.length - 1;
+  // A sample stands for the counts until the next one; the last stands for one interval more,
+  // so a recording sampled off the poll times still reaches the poll after its last sample.
+  // A poll later than that would decide on counts the recording does not have.
+  const coveredUntil = samples.length ? samples.at(-1)!.t * 1000 + schedule.intervalMs : -Infinity;
   for (let i = 0; i <= last; i++) {
     const at = polls[i]!;
+    if (at > coveredUntil) return endsEarly(samples, schedule, polls[i - 1]);
     while (seen + 1 < samples.length && samples[seen + 1]!.t * 1000 <= at) seen++;
     const counts = seen >= 0 ? samples[seen]! : NO_DATA;
     const final = i === last;
@@ -83,4 +88,15 @@ export function replayRelease(
   }
   // decide() always concludes at the final poll; this only guards an empty schedule.
   return { verdict: 'inconclusive', decidedAt: null, reason: 'the window ended without a decision' };
+}
+
+function endsEarly(samples: readonly RecordedSample[], schedule: Schedule, lastReplayed: number | undefined): ReplayResult {
+  const seconds = (t: number) => `${Number(t.toFixed(3))} s`;
+  if (!samples.length) return { verdict: 'inconclusive', decidedAt: null, reason: 'the recording has no samples: nothing to decide on' };
+  const replayed = lastReplayed === undefined ? 'no poll could be replayed' : `no poll up to ${seconds(lastReplayed / 1000)} decided`;
+  return {
+    verdict: 'inconclusive',
+    decidedAt: null,
+    reason: `the recording ends at ${seconds(samples.at(-1)!.t)}, before the window ends at ${seconds(schedule.windowMs / 1000)}: ${replayed}; record until the window ends or replay with a shorter --window`,
+  };
 }

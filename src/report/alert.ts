@@ -36,6 +36,7 @@ export function buildAlert(report: RunReport): string {
       `${oneLine(report.release, TEXT_MAX)} -> ${oneLine(report.environment, TEXT_MAX)}   Previous: ${previousName(report)}`,
     ],
     ['Started:', started(report)],
+    ['Decided:', decided(report)],
   ];
   const runbook = safeUrl(report.runbookUrl);
   if (runbook) lines.push(['Runbook:', runbook]);
@@ -79,6 +80,16 @@ export function actionText(report: RunReport): string {
     }
     case 'dispatch-failed':
       return `dispatch of ${oneLine(action.workflow, TEXT_MAX)} FAILED: ${oneLine(action.error, TEXT_MAX)} — roll back by hand to ${handTarget(report)}`;
+    case 'dispatch-unconfirmed': {
+      const target = action.previousRelease ?? report.previousRelease;
+      return `rollback workflow ${oneLine(action.workflow, TEXT_MAX)}: dispatch sent, answer not received (${oneLine(action.error, TEXT_MAX)}) — check the Actions tab for a new run of it before rolling back by hand to ${target !== null ? oneLine(target, TEXT_MAX) : 'the previous release'}`;
+    }
+    case 'superseded':
+      return `no rollback: ${oneLine(action.newerRelease, TEXT_MAX)} was deployed to ${oneLine(report.environment, TEXT_MAX)} after this release (${oneLine(action.deployedAt, TEXT_MAX)}); rolling back would replace it${action.workflow ? `, so ${oneLine(action.workflow, TEXT_MAX)} was not dispatched` : ''}`;
+    case 'already-dispatched':
+      return `no second rollback: ${oneLine(action.workflow, TEXT_MAX)} already ${action.status === 'success' ? 'ran' : 'runs'} for this deploy (${oneLine(action.status, 40)}): ${safeUrl(action.runUrl) ?? 'see the Actions tab'}`;
+    case 'held':
+      return `no rollback dispatched: ${oneLine(action.why, TEXT_MAX)} — if ${oneLine(report.release, TEXT_MAX)} is still live in ${oneLine(report.environment, TEXT_MAX)}, roll back by hand to ${handTarget(report)}`;
     case 'would-dispatch': {
       const target = action.previousRelease ?? report.previousRelease;
       return `dry run: would dispatch workflow ${oneLine(action.workflow, TEXT_MAX)} ${target !== null ? `for ${oneLine(target, TEXT_MAX)}` : `on ${oneLine(action.ref, TEXT_MAX)}`}`;
@@ -132,7 +143,8 @@ function describeIssue(report: RunReport, issue: NewIssue): Description {
   const limit = report.maxNewIssueUsers !== undefined ? ` (limit ${formatCount(report.maxNewIssueUsers)})` : '';
   const culprit = issue.culprit ? ` at ${oneLine(issue.culprit, TEXT_MAX)}` : '';
   const firstSeen = Date.parse(issue.firstSeen);
-  const seen = Number.isNaN(firstSeen) ? oneLine(issue.firstSeen, 40) : formatUtcTime(firstSeen, report.verdict.decidedAt);
+  // A tracker's date is re-printed, never echoed.
+  const seen = Number.isNaN(firstSeen) ? 'at an unreadable time' : formatUtcTime(firstSeen, report.verdict.decidedAt);
   return {
     headline: `New issue ${id} affects ${formatCount(issue.userCount)} users${limit} after deploy`,
     value: `${id} "${oneLine(issue.title, TITLE_MAX)}"${culprit} (${oneLine(issue.project, TEXT_MAX)}): ${formatCount(issue.userCount)} users, ${formatCount(issue.count)} events, first seen ${seen}`,
@@ -143,9 +155,49 @@ function worstIssue(issues: NewIssue[]): NewIssue | undefined {
   return issues.reduce<NewIssue | undefined>((worst, i) => (!worst || i.userCount > worst.userCount ? i : worst), undefined);
 }
 
+/**
+ * When things went wrong, as on-call reads "Started": for a rate, the first
+ * poll of the run of polls that ended in the fail with the rate over its limit
+ * (or, for a fail on the window's second half alone, that half's start); for a
+ * new issue, when Sentry first saw it. The decision comes later, on its own line.
+ */
+export function onset(report: RunReport): { at: number; what: string } | null {
+  const { verdict } = report;
+  if (verdict.outcome !== 'fail' || verdict.check === null) return null;
+  if (verdict.check === 'new-issues') {
+    const issue = verdict.issue ?? worstIssue(report.newIssues);
+    const seen = issue ? Date.parse(issue.firstSeen) : NaN;
+    return Number.isFinite(seen) && seen <= verdict.decidedAt ? { at: Math.max(seen, report.deployFinishedAt), what: 'issue first seen' } : null;
+  }
+  const over = (p: RunReport['polls'][number]) =>
+    p.evaluations.some((e) => e.id === verdict.check && e.project === verdict.project && e.observedBadRate !== null && e.observedBadRate > e.maxBadRate);
+  let first: number | null = null;
+  for (const poll of report.polls) {
+    if (poll.at > verdict.decidedAt) break;
+    // A skipped poll (no data) neither starts nor breaks the run.
+    if (!poll.sample) continue;
+    if (over(poll)) first ??= poll.at;
+    else first = null;
+  }
+  if (first !== null) return { at: first, what: 'first poll over the limit' };
+  // Failed on the window's second half alone: the change came after its start.
+  const decisive = verdict.evaluations.find((e) => e.id === verdict.check && e.project === verdict.project);
+  const recent = decisive?.recent;
+  if (recent && recent.observedBadRate !== null && recent.observedBadRate > decisive.maxBadRate) return { at: recent.since, what: 'start of the second half, over the limit on its own' };
+  return null;
+}
+
 function started(report: RunReport): string {
   const { decidedAt } = report.verdict;
-  return `${formatUtcMinute(decidedAt)}, ${formatMinutesBetween(report.deployFinishedAt, decidedAt)} after deploy (deploy finished ${formatUtcTime(report.deployFinishedAt, decidedAt)})`;
+  const from = onset(report);
+  const at = from?.at ?? decidedAt;
+  const what = from ? `${from.what}; ` : '';
+  return `${formatUtcMinute(at)}, ${formatMinutesBetween(report.deployFinishedAt, at)} after deploy (${what}deploy finished ${formatUtcTime(report.deployFinishedAt, at)})`;
+}
+
+function decided(report: RunReport): string {
+  const { decidedAt } = report.verdict;
+  return `${formatUtcMinute(decidedAt)}, ${formatMinutesBetween(report.deployFinishedAt, decidedAt)} after deploy`;
 }
 
 function previousName(report: RunReport): string {

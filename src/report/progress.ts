@@ -16,7 +16,9 @@ const order: RateCheckId[] = ['crash-free-users', 'crash-free-sessions', 'error-
  * Flattened to one line: a tracker error starting a new line with `::` would be a workflow command.
  */
 export function formatPollLine(poll: PollRecord, watchStart: number, windowMs: number): string {
-  const clock = `[${formatElapsed(Math.max(0, poll.at - watchStart))}/${formatElapsed(windowMs)}]`;
+  // The window-end poll starts late when the poll before it was slow; it still
+  // is the window's last look, so the clock stops at the window's length.
+  const clock = `[${formatElapsed(Math.min(windowMs, Math.max(0, poll.at - watchStart)))}/${formatElapsed(windowMs)}]`;
   const sample = poll.sample;
   if (sample === null) return `${clock} poll skipped: ${oneLine(poll.error ?? 'no data', 300)}`;
 

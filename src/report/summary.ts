@@ -153,7 +153,7 @@ function newIssuesSection(report: RunReport): string | null {
   const rows = issues.slice(0, ISSUE_ROWS).map((issue) => {
     const seenAt = Date.parse(issue.firstSeen);
     const seen = Number.isNaN(seenAt)
-      ? escapeMarkdown(issue.firstSeen, 40)
+      ? 'unreadable' // a tracker's date is re-printed, never echoed
       : `${formatUtcTime(seenAt, report.deployFinishedAt)} (+${formatElapsed(seenAt - report.deployFinishedAt)})`;
     const culprit = issue.culprit ? ` — ${escapeMarkdown(issue.culprit, TITLE_MAX)}` : '';
     return [

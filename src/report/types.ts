@@ -41,6 +41,14 @@ export type ActionTaken =
   | { kind: 'none'; why: string }
   | { kind: 'dispatched'; workflow: string; ref: string; previousRelease: string | null }
   | { kind: 'dispatch-failed'; workflow: string; error: string }
+  /** The request went out and no answer came back: the rollback may be running. */
+  | { kind: 'dispatch-unconfirmed'; workflow: string; ref: string; previousRelease: string | null; error: string }
+  /** Another release was deployed to the environment after this one: rolling back would replace it. */
+  | { kind: 'superseded'; workflow: string | null; newerRelease: string; deployedAt: string }
+  /** A run of the rollback workflow since this deploy is queued, running or succeeded (another gate, or an earlier attempt). */
+  | { kind: 'already-dispatched'; workflow: string; runUrl: string; status: string }
+  /** Nothing dispatched because it could not be confirmed that the release is still the newest deploy. */
+  | { kind: 'held'; workflow: string | null; why: string }
   | { kind: 'would-dispatch'; workflow: string; ref: string; previousRelease: string | null };
 
 export interface Registration {

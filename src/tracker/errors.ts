@@ -11,3 +11,8 @@ export class TrackerSetupError extends Error {
 export class TrackerAnswerError extends Error {
   override name = 'TrackerAnswerError';
 }
+
+/** The release is not in the tracker: the caller knows whether registering it was tried. */
+export class ReleaseNotFoundError extends TrackerSetupError {
+  override name = 'ReleaseNotFoundError';
+}

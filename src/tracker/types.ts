@@ -52,6 +52,12 @@ export interface Deploy {
   url: string | null;
 }
 
+/** A deploy of another release that replaced the watched one in its environment. */
+export interface NewerDeploy {
+  version: string;
+  dateFinished: string;
+}
+
 export interface ReleaseInfo {
   version: string;
   dateCreated: string;
@@ -106,6 +112,12 @@ export interface Tracker {
   usersBetween(q: { version: string; projects: string[]; environment: string; since: number; until: number; signal?: AbortSignal }): Promise<UserCounts>;
   /** Issues first seen in `version`, and in `environment` at or after `since` (the deploy) when given. */
   newIssues(q: { version: string; projects: string[]; environment: string; since?: number; signal?: AbortSignal }): Promise<NewIssue[]>;
+  /**
+   * The newest deploy of another release to `environment` after the watched
+   * release's own newest one there (and after `after`); null when the watched
+   * release is still the newest. Asked before a rollback: never roll back a newer fix.
+   */
+  newerDeploy?(q: { version: string; projects: string[]; environment: string; after: number; signal?: AbortSignal }): Promise<NewerDeploy | null>;
   /** Link to the release page for people. */
   releaseUrl(version: string, project?: string): string;
 }

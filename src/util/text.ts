@@ -22,3 +22,33 @@ export function truncate(text: string, maxLength: number): string {
   if (points.length <= maxLength) return text;
   return `${points.slice(0, Math.max(0, Math.floor(maxLength) - 1)).join('')}…`;
 }
+
+const ZWSP = '\u200b';
+
+/**
+ * One line of a log that may carry server text. The runner reads a line that
+ * starts with `::` (after leading spaces) as a workflow command, and `##[name]`
+ * anywhere in a line as a legacy one: a zero-width space breaks both, so a
+ * tracker cannot forge an annotation, a mask or `::stop-commands::`. Breaks,
+ * control characters (terminal escapes too) and bidi controls go (`oneLine`).
+ */
+export function logLine(text: string): string {
+  // Not oneLine: leading spaces stay, for the alignment of the CLI's alert.
+  return String(text)
+    .replace(LINE_BREAKS, ' ')
+    .replace(INVISIBLE, '')
+    .trimEnd()
+    .replace(/^(\s*):(?=:)/, `$1:${ZWSP}`)
+    .replace(/##\[/g, `##${ZWSP}[`);
+}
+
+/** A time from a server, re-printed in ISO 8601 (UTC) if it parses, never echoed: the text itself could be anything. */
+export function serverTime(text: unknown): string {
+  const ms = typeof text === 'string' && text.length <= 64 ? Date.parse(text) : NaN;
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : 'an unreadable time';
+}
+
+/** `logLine` for each line of text that is multi-line by design (an alert, an annotation). */
+export function logLines(text: string): string {
+  return text.split(/\r\n|\n|\r/).map(logLine).join('\n');
+}

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dispatchRollback } from '../../src/github/dispatch';
+import { DispatchUnconfirmedError, dispatchRollback } from '../../src/github/dispatch';
 import { GitHubError } from '../../src/github/client';
 import { startGitHubStub, type GitHubStub, type GitHubStubOptions } from '../helpers/github-stub';
 import { TOKEN } from './fixtures';
@@ -157,5 +157,43 @@ describe('dispatchRollback', () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe('dispatchRollback: a request sent without an answer', () => {
+  it('a cancel while GitHub holds the dispatch says it was sent, answer not received', async () => {
+    const opts = await start({ hang: ['dispatch'] });
+    const abort = new AbortController();
+    void stub!.arrived('dispatch').then(() => abort.abort(new Error('cancelled')));
+    const started = Date.now();
+    const err = await dispatchRollback({ ...opts, ref: 'trunk', signal: abort.signal }).then(() => null, (e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(err).toBeInstanceOf(DispatchUnconfirmedError);
+    expect((err as Error).message).toBe('dispatch of rollback.yml on trunk sent, answer not received (the job was cancelled while waiting for GitHub)');
+  });
+
+  it('a timeout waiting for the answer is unconfirmed too', async () => {
+    const opts = await start({ hang: ['dispatch'] });
+    const err = await dispatchRollback({ ...opts, ref: 'trunk', timeoutMs: 300 }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(DispatchUnconfirmedError);
+    expect((err as Error).message).toMatch(/^dispatch of rollback\.yml on trunk sent, answer not received \(.*timeout/);
+    expect((err as Error).message).not.toContain(TOKEN);
+  });
+
+  it('a refused connection never sent anything: a plain failure', async () => {
+    const opts = await start();
+    const url = stub!.url;
+    await stub!.close();
+    stub = undefined;
+    const err = await failure(dispatchRollback({ ...opts, apiUrl: url, ref: 'trunk' }));
+    expect(err).not.toBeInstanceOf(DispatchUnconfirmedError);
+    expect(err.message).toMatch(/could not reach the GitHub API/);
+  });
+
+  it('an already cancelled run sends nothing', async () => {
+    const opts = await start();
+    const err = await failure(dispatchRollback({ ...opts, ref: 'trunk', signal: AbortSignal.abort() }));
+    expect(err).not.toBeInstanceOf(DispatchUnconfirmedError);
+    expect(stub!.requests).toEqual([]);
   });
 });

@@ -31,6 +31,8 @@ export interface ActionRun {
   /** Values registered with ::add-mask:: (the runner consumes those lines and masks the values). */
   masked: string[];
   durationMs: number;
+  /** Ms after the spawn when SIGINT was sent, if it was. */
+  sigintAtMs?: number;
 }
 
 export interface RunActionOptions {
@@ -38,6 +40,8 @@ export interface RunActionOptions {
   env?: Record<string, string>;
   /** Sends SIGINT after this many ms, as the runner does on cancel. */
   sigintAfterMs?: number;
+  /** Sends SIGINT when this settles (e.g. when a stub sees the request to cancel during). */
+  sigintWhen?: Promise<unknown>;
   timeoutMs?: number;
   event?: unknown;
 }
@@ -102,7 +106,13 @@ export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  if (opts.sigintAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), opts.sigintAfterMs);
+  let sigintAtMs: number | undefined;
+  const sigint = () => {
+    sigintAtMs ??= Date.now() - started;
+    child.kill('SIGINT');
+  };
+  if (opts.sigintAfterMs !== undefined) setTimeout(sigint, opts.sigintAfterMs);
+  void opts.sigintWhen?.then(sigint, sigint);
   const killer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearTimeout(killer);
@@ -127,5 +137,6 @@ export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
     everything: [stdout.replace(/^::add-mask::.*$/gm, ''), stderr, summary, JSON.stringify(outputs), report].join('\n'),
     masked: [...stdout.matchAll(/^::add-mask::(.*)$/gm)].map((m) => m[1] as string),
     durationMs: Date.now() - started,
+    ...(sigintAtMs === undefined ? {} : { sigintAtMs }),
   };
 }

@@ -20,6 +20,7 @@ export async function runGate(
     projects?: string[];
     env?: Record<string, string>;
     sigintAfterMs?: number;
+    sigintWhen?: Promise<unknown>;
     before?: (t: LocalTracker) => void;
     token?: string;
     /** Reuse a running tracker (re-runs); the caller closes it. */
@@ -45,6 +46,7 @@ export async function runGate(
       },
       env: { SENTRY_AUTH_TOKEN: token, ...opts.env },
       ...(opts.sigintAfterMs === undefined ? {} : { sigintAfterMs: opts.sigintAfterMs }),
+      ...(opts.sigintWhen ? { sigintWhen: opts.sigintWhen } : {}),
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
     });
     return { run, tracker };

@@ -21,7 +21,27 @@ export interface RecordedRequest {
   hasAuth: boolean;
 }
 
-type Route = 'repo' | 'compare' | 'dispatch' | 'deploymentStatus';
+type Route = 'repo' | 'compare' | 'dispatch' | 'deploymentStatus' | 'runs' | 'deployments';
+
+/** A GitHub deployment with its statuses, oldest first. */
+export interface StubDeployment {
+  id: number;
+  sha: string;
+  ref?: string;
+  environment: string;
+  createdAt: string;
+  states: string[];
+}
+
+/** A run of a workflow, as the runs list shows it. */
+export interface StubRun {
+  workflow: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  createdAt: string;
+  /** The workflow's `run-name`; defaults to the workflow's name. */
+  displayTitle?: string;
+}
 
 export interface GitHubStubOptions {
   token: string;
@@ -35,20 +55,33 @@ export interface GitHubStubOptions {
   defaultBranch?: string;
   /** Branches besides the default one that dispatch accepts as `ref`. */
   branches?: string[];
-  /** Deployment ids that exist; absent: every id exists. */
+  /** Deployment ids that exist; absent: every id exists (or those of `deploymentList`). */
   deployments?: number[];
+  /** Deployments the list and get routes serve; statuses posted to them are added. */
+  deploymentList?: StubDeployment[];
   failDispatch?: 403 | 404 | 422;
   /** Forces a route to fail with GitHub's body for that status (429 also sends rate-limit headers). */
   fail?: Partial<Record<Route, 403 | 404 | 422 | 429 | 500>>;
+  /** Routes that read the request, record it, and never answer. */
+  hang?: Route[];
+  /** Runs that exist before the test; each accepted dispatch adds a queued one (or `dispatchedRun`). */
+  runs?: StubRun[];
+  /** How the run a dispatch starts looks in the runs list. */
+  dispatchedRun?: Pick<StubRun, 'status' | 'conclusion' | 'displayTitle'>;
 }
 
 export interface GitHubStub {
   url: string;
   requests: RecordedRequest[];
+  runs: StubRun[];
+  /** Resolves when a request to the route arrives (after its body is read). */
+  arrived(route: Route): Promise<void>;
   close(): Promise<void>;
 }
 
 const DOCS = 'https://docs.github.com/rest';
+
+class Hang extends Error {}
 
 class HttpError extends Error {
   constructor(
@@ -77,9 +110,13 @@ export async function startGitHubStub(opts: GitHubStubOptions): Promise<GitHubSt
   const defaultBranch = opts.defaultBranch ?? 'main';
   const fail = { ...opts.fail, ...(opts.failDispatch ? { dispatch: opts.failDispatch } : {}) };
   let statusId = 1;
+  const runs: StubRun[] = [...(opts.runs ?? [])];
+  const waiters = new Map<Route, (() => void)[]>();
+  const hang = new Set(opts.hang ?? []);
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
+      if (err instanceof Hang) return;
       const e = err instanceof HttpError ? err : new HttpError(500, String(err));
       send(res, e.status, { message: e.message, documentation_url: DOCS, status: String(e.status) }, e.headers);
     });
@@ -108,6 +145,10 @@ export async function startGitHubStub(opts: GitHubStubOptions): Promise<GitHubSt
     if (seg[0] !== 'repos' || seg[1] !== owner || seg[2] !== name) throw new HttpError(404, 'Not Found');
     const rest = seg.slice(3);
     const route = (r: Route) => {
+      for (const w of waiters.get(r) ?? []) w();
+      waiters.delete(r);
+      // Never answered: the test closes the connection, or the client gives up.
+      if (hang.has(r)) throw new Hang();
       const status = fail[r];
       if (!status) return;
       const headers: Record<string, string> = status === 429
@@ -127,6 +168,14 @@ export async function startGitHubStub(opts: GitHubStubOptions): Promise<GitHubSt
     if (req.method === 'POST' && rest[0] === 'actions' && rest[1] === 'workflows' && rest[3] === 'dispatches' && rest.length === 4) {
       route('dispatch');
       return dispatch(res, rest[2] ?? '', body);
+    }
+    if (req.method === 'GET' && rest[0] === 'actions' && rest[1] === 'workflows' && rest[3] === 'runs' && rest.length === 4) {
+      route('runs');
+      return listRuns(res, base, rest[2] ?? '', u);
+    }
+    if (req.method === 'GET' && rest[0] === 'deployments' && rest.length <= 3) {
+      route('deployments');
+      return readDeployments(res, base, rest.slice(1), u);
     }
     if (req.method === 'POST' && rest[0] === 'deployments' && rest[2] === 'statuses' && rest.length === 3) {
       route('deploymentStatus');
@@ -195,9 +244,7 @@ export async function startGitHubStub(opts: GitHubStubOptions): Promise<GitHubSt
   }
 
   function dispatch(res: ServerResponse, id: string, body: unknown): void {
-    const index = /^\d+$/.test(id) ? Number(id) - 1000 : workflows.indexOf(id);
-    const file = workflows[index];
-    if (file === undefined) throw new HttpError(404, 'Not Found');
+    const file = workflowFile(id);
     const { ref, inputs } = (body ?? {}) as { ref?: unknown; inputs?: unknown };
     if (typeof ref !== 'string' || !ref) throw new HttpError(422, 'Invalid request.\n\n"ref" wasn\'t supplied.');
     const branch = ref.replace(/^refs\/heads\//, '');
@@ -211,11 +258,60 @@ export async function startGitHubStub(opts: GitHubStubOptions): Promise<GitHubSt
       const unexpected = Object.keys(inputs).filter((k) => !declared.includes(k));
       if (unexpected.length) throw new HttpError(422, `Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
     }
+    runs.push({ workflow: file, status: 'queued', conclusion: null, createdAt: new Date().toISOString(), ...opts.dispatchedRun });
     res.writeHead(204).end();
   }
 
+  function workflowFile(id: string): string {
+    const index = /^\d+$/.test(id) ? Number(id) - 1000 : workflows.indexOf(id);
+    const file = workflows[index];
+    if (file === undefined) throw new HttpError(404, 'Not Found');
+    return file;
+  }
+
+  /** GET .../actions/workflows/{id}/runs with GitHub's `event`, `status` and `created` (>=date) filters, newest first. */
+  function listRuns(res: ServerResponse, base: string, id: string, u: URL): void {
+    const file = workflowFile(id);
+    const created = /^>=(.+)$/.exec(u.searchParams.get('created') ?? '')?.[1];
+    const since = created ? Date.parse(created) : -Infinity;
+    const event = u.searchParams.get('event');
+    const perPage = Math.min(100, Number(u.searchParams.get('per_page') ?? 30));
+    const matching = runs
+      .map((r, i) => ({ r, id: 9000 + i }))
+      .filter(({ r }) => r.workflow === file && Date.parse(r.createdAt) >= since && (!event || event === 'workflow_dispatch'))
+      .reverse();
+    const repoUrl = `${base}/repos/${owner}/${name}`;
+    const title = (f: string) => f.replace(/\.ya?ml$/, '').replace(/^./, (c) => c.toUpperCase());
+    send(res, 200, {
+      total_count: matching.length,
+      workflow_runs: matching.slice(0, perPage).map(({ r, id: runId }) => ({
+        id: runId,
+        name: title(r.workflow),
+        node_id: `WFR_${runId}`,
+        head_branch: defaultBranch,
+        head_sha: commits.at(-1)?.sha ?? hex(`head${runId}`),
+        path: `.github/workflows/${r.workflow}`,
+        display_title: r.displayTitle ?? title(r.workflow),
+        run_number: runId - 8999,
+        event: 'workflow_dispatch',
+        status: r.status,
+        conclusion: r.conclusion,
+        workflow_id: 1000 + workflows.indexOf(r.workflow),
+        url: `${repoUrl}/actions/runs/${runId}`,
+        html_url: `https://github.com/${owner}/${name}/actions/runs/${runId}`,
+        created_at: r.createdAt,
+        updated_at: r.createdAt,
+        run_attempt: 1,
+        run_started_at: r.createdAt,
+        actor: userJson('github-actions[bot]', 41898282),
+      })),
+    });
+  }
+
   function deploymentStatus(res: ServerResponse, base: string, id: number, body: unknown): void {
-    if (!Number.isInteger(id) || (opts.deployments && !opts.deployments.includes(id))) throw new HttpError(404, 'Not Found');
+    const listed = opts.deploymentList?.find((d) => d.id === id);
+    const known = opts.deployments ? opts.deployments.includes(id) : opts.deploymentList ? listed !== undefined : true;
+    if (!Number.isInteger(id) || !known) throw new HttpError(404, 'Not Found');
     const b = (body ?? {}) as Record<string, unknown>;
     const states = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
     if (typeof b.state !== 'string' || !states.includes(b.state)) {
@@ -224,6 +320,7 @@ export async function startGitHubStub(opts: GitHubStubOptions): Promise<GitHubSt
     if (typeof b.description === 'string' && [...b.description].length > 140) {
       throw new HttpError(422, 'Validation Failed: description is too long (maximum is 140 characters)');
     }
+    listed?.states.push(b.state);
     const repoUrl = `${base}/repos/${owner}/${name}`;
     const now = new Date().toISOString();
     const sid = statusId++;
@@ -245,11 +342,61 @@ export async function startGitHubStub(opts: GitHubStubOptions): Promise<GitHubSt
     });
   }
 
+  /** GET /deployments (newest first, `environment` filter), /deployments/{id}, /deployments/{id}/statuses (newest first). */
+  function readDeployments(res: ServerResponse, base: string, path: string[], u: URL): void {
+    const all = opts.deploymentList ?? [];
+    const repoUrl = `${base}/repos/${owner}/${name}`;
+    const json = (d: StubDeployment) => ({
+      url: `${repoUrl}/deployments/${d.id}`,
+      id: d.id,
+      node_id: `DE_${d.id}`,
+      sha: d.sha,
+      ref: d.ref ?? defaultBranch,
+      task: 'deploy',
+      payload: {},
+      original_environment: d.environment,
+      environment: d.environment,
+      description: null,
+      creator: userJson('github-actions[bot]', 41898282),
+      created_at: d.createdAt,
+      updated_at: d.createdAt,
+      statuses_url: `${repoUrl}/deployments/${d.id}/statuses`,
+      repository_url: repoUrl,
+      transient_environment: false,
+      production_environment: d.environment === 'production',
+    });
+    const perPage = Math.min(100, Number(u.searchParams.get('per_page') ?? 30));
+    if (path.length === 0) {
+      const env = u.searchParams.get('environment');
+      const rows = all.filter((d) => env === null || d.environment === env).sort((a, b) => b.id - a.id);
+      return send(res, 200, rows.slice(0, perPage).map(json));
+    }
+    const d = all.find((x) => x.id === Number(path[0]));
+    if (!d) throw new HttpError(404, 'Not Found');
+    if (path.length === 1) return send(res, 200, json(d));
+    if (path[1] !== 'statuses') throw new HttpError(404, 'Not Found');
+    const statuses = d.states.map((state, i) => ({
+      url: `${repoUrl}/deployments/${d.id}/statuses/${d.id * 100 + i}`,
+      id: d.id * 100 + i,
+      state,
+      creator: userJson('github-actions[bot]', 41898282),
+      description: '',
+      environment: d.environment,
+      created_at: d.createdAt,
+      updated_at: d.createdAt,
+      deployment_url: `${repoUrl}/deployments/${d.id}`,
+      repository_url: repoUrl,
+    }));
+    return send(res, 200, statuses.reverse().slice(0, perPage));
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    runs,
+    arrived: (r) => new Promise<void>((resolve) => waiters.set(r, [...(waiters.get(r) ?? []), resolve])),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

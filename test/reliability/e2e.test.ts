@@ -18,3 +18,4 @@ await import('./secrets.cases');
 await import('./hostile.cases');
 await import('./rerun.cases');
 await import('./bad-input.cases');
+await import('./wire.cases');

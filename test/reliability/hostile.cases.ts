@@ -32,14 +32,14 @@ describe.concurrent('hostile text from the tracker is escaped in the job summary
     expectInert(run.summary);
   });
 
-  it('a hostile previous release name (names from the tracker skip input validation)', async () => {
+  it('a hostile previous release name is refused as a release input would be: not used, warned about', async () => {
     const scenario = getScenario('crash-spike');
     scenario.previousRelease.version = '`x` <img src=x onerror=alert(1)> **b** [y](javascript:alert(1)) @here <script>alert(2)</script>';
     const tracker = await startLocalTracker({ scenario, token: SENTRY_TOKEN, minuteMs: 1000 });
     try {
       const { run } = await gate('crash-spike', { tracker, inputs: { 'dry-run': 'true', window: '6s' } });
-      expect(run.outputs['previous-release']).toBe(scenario.previousRelease.version);
-      expect(run.summary).toContain('onerror=alert');
+      expect(run.outputs['previous-release']).toBe('');
+      expect(run.annotations.some((a) => a.level === 'warning' && a.message.startsWith('Ignoring the previous release Sentry reports'))).toBe(true);
       expectInert(run.summary);
     } finally {
       await tracker.close();

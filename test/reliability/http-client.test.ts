@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createHttpClient, type HttpClientOptions } from '../../src/http/client';
-import { HttpError, NetworkError, RateLimitedError, ResponseShapeError } from '../../src/http/errors';
+import { HttpError, NetworkError, RateLimitedError, ResponseShapeError, ResponseTooLargeError } from '../../src/http/errors';
 import { json, type Responder, tinyServer } from './http-server';
 
 const TOKEN = 'sntryu_unit_secret_token_ABCDEF0123';
@@ -122,14 +122,21 @@ describe.concurrent('createHttpClient against a loopback server', () => {
     expect(hits[1]!.at - hits[0]!.at).toBeGreaterThanOrEqual(990);
   });
 
-  it('a rate limit does not use up retries (retries: 1, three 429s then 200 succeeds)', async (ctx) => {
-    const past = String(Math.floor(Date.now() / 1000) - 5);
-    const { client, hits } = await setup(ctx, (n, _req, res) => (n < 3 ? json(res, 429, {}, { 'X-Sentry-Rate-Limit-Reset': past }) : json(res, 200, { ok: true })), {
-      retries: 1,
+  for (const [what, headers] of [
+    ['a reset already past (clock skew)', () => ({ 'X-Sentry-Rate-Limit-Reset': String(Math.floor(Date.now() / 1000) - 5) })],
+    ['Retry-After: 0', () => ({ 'Retry-After': '0' })],
+  ] as const) {
+    it(`a rate limit with ${what} uses up retries and backs off exponentially, never below the backoff`, async (ctx) => {
+      const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 429, {}, headers()), { retries: 3, minRetryDelayMs: 100, maxRetryDelayMs: 10_000 });
+      const { error } = await timed(get(client));
+      expect(error).toBeInstanceOf(RateLimitedError);
+      // retries + 1 requests, not one every 250 ms until maxRetryTime
+      expect(hits).toHaveLength(4);
+      const gaps = hits.slice(1).map((h, i) => h.at - hits[i]!.at);
+      // randomized backoff: 100-200, 200-400, 400-800 ms
+      gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(100 * 2 ** i - 5));
     });
-    expect((await get(client)).data.ok).toBe(true);
-    expect(hits).toHaveLength(4);
-  });
+  }
 
   it('a 429 without a reset header backs off and uses up retries like a 5xx (a proxy that says nothing more)', async (ctx) => {
     const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 429, { detail: 'Too Many Requests' }), { retries: 2, maxRetryTimeMs: 10_000 });
@@ -267,6 +274,61 @@ describe.concurrent('createHttpClient against a loopback server', () => {
     expect((error as HttpError).body).not.toContain(TOKEN);
     expect(JSON.stringify(error)).not.toContain(TOKEN);
   });
+
+  it('redacts the whole body before cutting it: a token across the 300-character cut leaves no piece', async (ctx) => {
+    const detail = `${'x'.repeat(300 - 11 - 20)}${TOKEN}`;
+    const { client } = await setup(ctx, (_n, _req, res) => json(res, 400, { detail }), { retries: 0 });
+    const { error } = await timed(get(client));
+    const shown = JSON.stringify({ message: (error as Error).message, body: (error as HttpError).body });
+    for (let i = 0; i + 8 <= TOKEN.length; i += 1) expect(shown).not.toContain(TOKEN.slice(i, i + 8));
+    expect(shown).toContain('x***');
+  });
+
+  it('redacts a token the body spells with JSON escapes, once parsed', async (ctx) => {
+    const escaped = [...TOKEN].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    const { client } = await setup(ctx, (_n, _req, res) => json(res, 200, `{"ok":true,"note":"${escaped}"}`));
+    const res = await client.call('GET', '/x/', { schema: z.object({ ok: z.boolean(), note: z.string() }) });
+    expect(res.data.note).toBe('***');
+  });
+
+  it('a validation error names where, never quotes a key or value from the answer', async (ctx) => {
+    const { client } = await setup(ctx, (_n, _req, res) => json(res, 200, { ok: true, totals: { [`evil\n::error::${TOKEN}`]: 'x' } }), { retries: 0 });
+    const { error } = await timed(client.call('GET', '/x/', { schema: z.object({ ok: z.boolean(), totals: z.record(z.string(), z.number()) }) }));
+    expect(error).toBeInstanceOf(ResponseShapeError);
+    expect((error as Error).message).toBe('GET /x/ returned an unexpected response (totals.?: expected number)');
+  });
+
+  for (const [what, chunked] of [['declared with Content-Length', false], ['streamed without a length', true]] as const) {
+    it(`stops reading an answer past maxResponseBytes (${what}): a ResponseTooLargeError, retried like an outage`, async (ctx) => {
+      const written: number[] = [];
+      const { client, hits } = await setup(
+        ctx,
+        (n, _req, res) => {
+          const chunk = Buffer.alloc(64 * 1024, 'x');
+          const total = 24 * 1024 * 1024;
+          written[n] = 0;
+          let closed = false;
+          res.on('close', () => (closed = true));
+          res.writeHead(200, { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': String(total) }) });
+          const pump = () => {
+            while (!closed && written[n]! < total) {
+              written[n]! += chunk.length;
+              if (!res.write(chunk)) return void res.once('drain', pump);
+            }
+            if (!closed) res.end();
+          };
+          pump();
+        },
+        { maxResponseBytes: 256 * 1024, retries: 1 },
+      );
+      const { error } = await timed(get(client));
+      expect(error).toBeInstanceOf(ResponseTooLargeError);
+      expect((error as Error).message).toMatch(/returned HTTP 200, but the answer is larger than/);
+      expect(hits).toHaveLength(2);
+      // the client hung up: the server got nowhere near the 24 MB it meant to send (socket buffers take some)
+      for (const n of written) expect(n).toBeLessThan(12 * 1024 * 1024);
+    });
+  }
 
   it('maxRetryTime bounds the whole call: the last attempt is cut to the budget left, not given a full request timeout', async (ctx) => {
     const { client, hits } = await setup(ctx, () => undefined, { requestTimeoutMs: 5_000, maxRetryTimeMs: 1_500 });

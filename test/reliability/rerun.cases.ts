@@ -10,7 +10,7 @@ const dispatches = (stub: { requests: { method: string; path: string }[] }) =>
   stub.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/dispatches')).length;
 
 describe.concurrent('re-running the job (same run id, next attempt)', () => {
-  it('finds the release and the deploy its first attempt made, and each attempt dispatches at most one rollback', async () => {
+  it('finds the release and the deploy its first attempt made, and does not dispatch a second rollback while the first one runs', async () => {
     const tracker = await startLocalTracker({ scenario: 'crash-spike', token: SENTRY_TOKEN, minuteMs: 1000 });
     const stub = await startGitHubStub({ token: GITHUB_TOKEN, workflows: ['rollback.yml'], workflowInputs: WORKFLOW_INPUTS });
     try {
@@ -31,8 +31,9 @@ describe.concurrent('re-running the job (same run id, next attempt)', () => {
       expect(release.deploys).toHaveLength(1);
       const posts = tracker.requests.filter((r) => r.method === 'POST').map((r) => `${r.status} ${r.path.replace(/^.*\/organizations\/acme/, '')}`);
       expect(posts).toEqual(['201 /releases/', '201 /releases/shop-web%402.0.0/deploys/', '208 /releases/']);
-      // one dispatch per attempt: the re-run is a new attempt on the same bad release
-      expect(dispatches(stub)).toBe(2);
+      // the first attempt's rollback run is queued: the re-run finds it and dispatches nothing
+      expect(dispatches(stub)).toBe(1);
+      expect(again.report!.action).toMatchObject({ kind: 'already-dispatched', status: 'queued' });
       expect(again.run.outputs['report-path']).toMatch(/-777-2\.json$/);
     } finally {
       await stub.close();

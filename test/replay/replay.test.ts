@@ -51,6 +51,29 @@ describe('replayRelease', () => {
     expect(replayRelease(policy(), TEN_MINUTES, [sample(120, 400, 80)]).decidedAt).toBe(120);
   });
 
+  it('decides nothing after the recording ends, but a last sample off the poll times still reaches the next poll', () => {
+    const short = replayRelease(policy(), TEN_MINUTES, steady(200, 0.005, 3));
+    expect(short).toEqual({
+      verdict: 'inconclusive',
+      decidedAt: null,
+      reason: 'the recording ends at 240 s, before the window ends at 600 s: no poll up to 300 s decided; record until the window ends or replay with a shorter --window',
+    });
+    // Sampled at 590 s, polled at 600 s: the final poll sees the last sample.
+    const offGrid = steady(200, 0.005).map((x) => ({ ...x, t: x.t - 70 }));
+    expect(offGrid.at(-1)!.t).toBe(590);
+    expect(replayRelease(policy(), TEN_MINUTES, offGrid)).toMatchObject({ verdict: 'pass', decidedAt: 600 });
+    // A bad release is still failed at the poll that sees it, however short the recording.
+    expect(replayRelease(policy(), TEN_MINUTES, [sample(90, 400, 80)])).toMatchObject({ verdict: 'fail', decidedAt: 120 });
+    expect(replayRelease(policy(), TEN_MINUTES, []).reason).toBe('the recording has no samples: nothing to decide on');
+  });
+
+  it('a pass with a rate on the wrong side of its limit says so instead of "within limits"', () => {
+    // 2.5% of 1,000 users crash against a 2% limit: past it, but not significantly.
+    const r = replayRelease(policy({ limits: [users(0.02)] }), TEN_MINUTES, [sample(600, 1000, 25)]);
+    expect(r.verdict).toBe('pass');
+    expect(r.reason).toMatch(/^no check is confidently past its limit: crash-free users 97\.5% .* is below the 98% limit, but not significantly \(end-of-window test p = /);
+  });
+
   it('calls a tiny-traffic release inconclusive, undecided', () => {
     const r = replayRelease(policy(), TEN_MINUTES, steady(2, 0));
     expect(r).toEqual({ verdict: 'inconclusive', decidedAt: null, reason: expect.stringContaining('fewer than the 100 needed (min-sessions)') });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildAlert, buildAnnotation } from '../../src/report/alert';
-import { evaluation, failReport, issue, MIN, passReport } from './fixtures';
+import { counts, evaluation, failReport, issue, MIN, passReport, poll, T0 } from './fixtures';
 
 describe('buildAlert', () => {
   it('matches the design example for a crash-free users failure', () => {
@@ -9,7 +9,8 @@ describe('buildAlert', () => {
         'Alert:    Crash-free users below 99.5% after deploy',
         'Value:    97.8% crash-free users (1,204 users, last 6 min), interval 97.1–98.4%',
         'Release:  shop-web@4f2c1a9 -> production   Previous: shop-web@9b07d3e',
-        'Started:  2026-06-03T02:14Z, 6 min after deploy (deploy finished 02:08Z)',
+        'Started:  2026-06-03T02:14Z, 6 min after deploy (first poll over the limit; deploy finished 02:08Z)',
+        'Decided:  2026-06-03T02:14Z, 6 min after deploy',
         'Runbook:  https://wiki.example/runbooks/rollback',
         'Sentry:   https://acme.sentry.io/releases/shop-web%404f2c1a9/',
         'Run:      https://github.com/acme/shop/actions/runs/1',
@@ -98,7 +99,37 @@ describe('buildAlert', () => {
   it('shows the full deploy time when the breach came on the next UTC day', () => {
     const t = Date.UTC(2026, 5, 2, 23, 58);
     const report = failReport({ deployFinishedAt: t, verdict: { ...failReport().verdict, decidedAt: t + 7 * MIN } });
-    expect(buildAlert(report)).toContain('\nStarted:  2026-06-03T00:05Z, 7 min after deploy (deploy finished 2026-06-02T23:58Z)\n');
+    expect(buildAlert(report)).toContain('\nStarted:  2026-06-03T00:05Z, 7 min after deploy (deploy finished 2026-06-02T23:58Z)\nDecided:  2026-06-03T00:05Z, 7 min after deploy\n');
+  });
+
+  it('Started is the first poll of the last run over the limit, not the decision', () => {
+    const over = (minute: number) => poll(minute, counts(300 * minute, 1, 4, 200 * minute, 5 * minute), { evaluations: [evaluation({ status: 'watching' })] });
+    const under = (minute: number) => poll(minute, counts(300 * minute, 1, 4, 200 * minute, 0), { evaluations: [evaluation({ observedBadRate: 0.001, status: 'watching' })] });
+    const skipped = (minute: number) => poll(minute, null, { error: 'HTTP 503' });
+    const report = failReport({ polls: [under(1), over(2), under(3), over(4), skipped(5), over(6)] });
+    const text = buildAlert(report);
+    expect(text).toContain('\nStarted:  2026-06-03T02:12Z, 4 min after deploy (first poll over the limit; deploy finished 02:08Z)\n');
+    expect(text).toContain('\nDecided:  2026-06-03T02:14Z, 6 min after deploy\n');
+  });
+
+  it('a rate over its limit only in another project does not start the clock', () => {
+    const other = poll(2, counts(600, 1, 4, 400, 20), { evaluations: [evaluation({ project: 'shop-api', status: 'watching' })] });
+    const report = failReport({ polls: [other, ...failReport().polls.slice(-1)] });
+    expect(buildAlert(report)).toContain('\nStarted:  2026-06-03T02:14Z, 6 min after deploy (first poll over the limit;');
+  });
+
+  it('a fail on the second half alone starts at the second half', () => {
+    const ev = evaluation({ observedBadRate: 0.004, recent: { since: T0 + 5 * MIN, n: 300, k: 9, observedBadRate: 0.03, p: 0.001, alpha: 0.01 } });
+    const report = failReport({ polls: [poll(10, counts(3000, 3, 20, 2000, 8), { evaluations: [ev] })], verdict: { ...failReport().verdict, decidedAt: T0 + 10 * MIN, evaluations: [ev] } });
+    const text = buildAlert(report);
+    expect(text).toContain('\nStarted:  2026-06-03T02:13Z, 5 min after deploy (start of the second half, over the limit on its own; deploy finished 02:08Z)\n');
+    expect(text).toContain('\nDecided:  2026-06-03T02:18Z, 10 min after deploy\n');
+  });
+
+  it('a new issue starts when Sentry first saw it', () => {
+    const bad = issue({ firstSeen: '2026-06-03T02:11:30Z' });
+    const report = failReport({ newIssues: [bad], verdict: { ...failReport().verdict, check: 'new-issues', issue: bad } });
+    expect(buildAlert(report)).toContain('\nStarted:  2026-06-03T02:11Z, 3 min after deploy (issue first seen; deploy finished 02:08Z)\nDecided:  2026-06-03T02:14Z, 6 min after deploy\n');
   });
 
   it('keeps hostile titles to one line and caps the commit list at five', () => {

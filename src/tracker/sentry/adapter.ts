@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { HttpClient } from '../../http/client';
 import type { CommitInput, Deploy, HealthSample, NewIssue, RefInput, ReleaseInfo, Tracker, UserCounts } from '../types';
-import { TrackerAnswerError, TrackerSetupError } from '../errors';
+import { ReleaseNotFoundError, TrackerAnswerError, TrackerSetupError } from '../errors';
 import { explainSentryError } from './errors';
 import {
   anyJson,
@@ -27,6 +27,7 @@ import {
   usersSuffice,
 } from './sessions';
 import { HttpError } from '../../http/errors';
+import { findNewerDeploy } from './newer-deploy';
 import { releasePageUrl } from './urls';
 
 export interface SentryTrackerOptions {
@@ -155,7 +156,7 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
   async function projectIds(version: string, signal?: AbortSignal): Promise<Map<string, string>> {
     if (opts.projects.some((slug) => !slugToId.has(slug))) {
       const release = await getRelease(version, signal);
-      if (!release) throw new TrackerSetupError(`Sentry has no release "${version}" in organization "${org}": register it first (register: true) or check the release input.`);
+      if (!release) throw new ReleaseNotFoundError(`Sentry has no release "${version}" in organization "${org}": register it first (register: true) or check the release input.`);
     }
     const missing = opts.projects.filter((slug) => !slugToId.has(slug));
     if (missing.length) throw new TrackerSetupError(`Release "${version}" is not associated with project(s) ${missing.join(', ')} in Sentry.`);
@@ -291,6 +292,12 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       const fresh = data.filter((i) => i.firstSeen !== null && (since === undefined || !(Date.parse(i.firstSeen) < since)));
       return fresh.map((i) => ({ ...i, firstSeen: i.firstSeen as string, project: i.project.slug }));
     },
+    newerDeploy: (q) =>
+      findNewerDeploy({
+        projectIds,
+        listReleases: async (query, signal) => (await call('listing releases', 'GET', `${orgPath}/releases/`, { query, schema: releaseListSchema, signal })).data,
+        listDeploys: async (version, signal) => (await call(`listing deploys of ${version}`, 'GET', `${releasePath(version)}deploys/`, { schema: deployListSchema, signal })).data,
+      }, q),
     releaseUrl(version, project) {
       return releasePageUrl(opts.sentryUrl, org, version, project ? slugToId.get(project) : undefined);
     },

@@ -1,2 +1,0 @@
-import { createRequire as __rhgCreateRequire } from 'node:module'; const require = __rhgCreateRequire(import.meta.url);
-var t=/\r\n|[\n\r\t\v\f\u0085\u2028\u2029]/g,o=/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;function f(n,r=1/0){let i=(Number.isFinite(r)?String(n).slice(0,r*4+16):String(n)).replace(t," ").replace(o,"");return e(i.trim(),r)}function e(n,r){if(!(r>0))return"";if(n.length<=r)return n;let u=Array.from(n);return u.length<=r?n:`${u.slice(0,Math.max(0,Math.floor(r)-1)).join("")}\u2026`}export{f as a};

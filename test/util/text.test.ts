@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { logLine, logLines, serverTime } from '../../src/util/text';
+
+describe('logLine', () => {
+  it('never starts a line with a workflow command, nor holds a legacy one', () => {
+    for (const text of ['::error title=x::ROLL BACK', '  ::add-mask::x', ':\u0000:stop-commands::x', '\u2028::warning::x']) {
+      expect(logLine(text).trimStart().startsWith('::')).toBe(false);
+    }
+    expect(logLine('ok ##[error]x')).not.toContain('##[');
+  });
+
+  it('is one line without control characters, terminal escapes or bidi controls, and keeps leading spaces', () => {
+    expect(logLine('a\nb\r\nc\u001b[31md\u202ee')).toBe('a b c[31mde');
+    expect(logLine('          Commits: 3')).toBe('          Commits: 3');
+  });
+
+  it('logLines sanitizes each line of text that is multi-line by design', () => {
+    expect(logLines('Crash-free users below 97%\n::error::x')).toBe('Crash-free users below 97%\n:\u200b:error::x');
+  });
+});
+
+describe('serverTime', () => {
+  it('re-prints a time it can read, in ISO 8601', () => {
+    expect(serverTime('2026-11-26T10:00:00Z')).toBe('2026-11-26T10:00:00.000Z');
+    expect(serverTime('Thu, 26 Nov 2026 10:00:00 GMT')).toBe('2026-11-26T10:00:00.000Z');
+  });
+
+  it('never echoes anything else', () => {
+    expect(serverTime('2026-11-26T10:00:00Z\n::error::x')).toBe('an unreadable time');
+    expect(serverTime(42)).toBe('an unreadable time');
+    expect(serverTime(`2026-11-26T10:00:00Z${' '.repeat(100)}`)).toBe('an unreadable time');
+  });
+});
