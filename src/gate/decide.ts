@@ -239,8 +239,8 @@ interface Unresolved {
  * bad sessions per bad user m, 2m − 1 (the variance ratio if a bad user's bad
  * sessions were geometric; 1 when every bad session is another user's). It is
  * an estimate, not a bound: with heavy-tailed users at design effect 3 the
- * benchmark passes ~7% of 2× regressions, against 11% with m alone and 57–98%
- * judging sessions as independent (bench/RESULTS.md, clustered traffic).
+ * benchmark passes 4–10% of 2× regressions (11% at worst with m alone, 40–83%
+ * judging sessions as independent; bench/RESULTS.md, clustered traffic).
  */
 function weakest(evaluations: CheckEvaluation[], margin: number, alpha: number): Unresolved | undefined {
   let worst: (Unresolved & { ratio: number }) | undefined;
