@@ -9,7 +9,7 @@ import { mulberry32 } from '../src/gate/simulate';
 import { replaySettings } from '../src/replay/options';
 import { type BenchSettings, runCell, SCENARIOS, TRAFFIC } from './cells';
 import { actionCosts, requestsPerPoll } from './costs';
-import { CLUSTERED_CHECKS, CLUSTERED_MULTIPLES, CLUSTERED_TRAFFIC, type ClusteredCell, clusteredSection, DESIGN_EFFECTS, runClusteredCell } from './clustered';
+import { runUsersCell, usersSection, CLUSTERED_CHECKS, CLUSTERED_MULTIPLES, CLUSTERED_TRAFFIC, type ClusteredCell, clusteredSection, DESIGN_EFFECTS, runClusteredCell } from './clustered';
 import { buildPlot } from './plot';
 import { buildResults, type LimitResults, type Measured } from './report';
 import { ARGO_FAILURE_LIMIT, STRATEGIES } from './strategies';
@@ -53,6 +53,14 @@ const settings: BenchSettings = {
 
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
+function usersCells(): string {
+  const { policy } = replaySettings({ ...GATE_FLAGS, 'min-crash-free-users': '0.97' });
+  const cells = [];
+  for (const deff of DESIGN_EFFECTS) for (const traffic of CLUSTERED_TRAFFIC) cells.push(runUsersCell(seed, releasesPerCell, settings.schedule, policy, deff, traffic, 0.005));
+  log('clustered crash-free users at the limit done');
+  return usersSection(cells, Number(GATE_FLAGS.confidence));
+}
+
 function clusteredCells(): ClusteredCell[] {
   const cells: ClusteredCell[] = [];
   for (const { check, flags } of CLUSTERED_CHECKS) {
@@ -69,7 +77,7 @@ function clusteredCells(): ClusteredCell[] {
 
 async function main(): Promise<void> {
   if (values['clustered-only']) {
-    process.stdout.write(`${clusteredSection(clusteredCells(), Number(GATE_FLAGS.confidence))}\n`);
+    process.stdout.write(`${usersCells()}\n\n${process.env.BENCH_USERS_ONLY ? '' : clusteredSection(clusteredCells(), Number(GATE_FLAGS.confidence))}\n`);
     return;
   }
   const started = performance.now();
@@ -83,7 +91,7 @@ async function main(): Promise<void> {
     }
     limits.push({ minCrashFree: Number(limit), cells });
   }
-  const clustered = clusteredSection(clusteredCells(), Number(GATE_FLAGS.confidence));
+  const clustered = `${clusteredSection(clusteredCells(), Number(GATE_FLAGS.confidence))}\n\n${usersCells()}`;
   const benchSeconds = (performance.now() - started) / 1000;
 
   log('replay speed…');

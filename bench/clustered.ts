@@ -107,7 +107,7 @@ function propensity(rng: Rng, mean: number, rho: number): number {
  * it becomes visible, with users, crashed users and users with an unhealthy
  * session counted distinct over the window so far (as Sentry counts them).
  */
-export function simulateClustered(rng: Rng, spec: ClusteredSpec): RecordedSample[] {
+export function simulateClustered(rng: Rng, spec: ClusteredSpec, half?: { from: number; to: number; users: number; crashedUsers: number }): RecordedSample[] {
   const W = spec.windowSec;
   const buckets = Math.ceil(W / spec.bucketSec);
   const inc = () => new Array<number>(buckets).fill(0);
@@ -128,11 +128,16 @@ export function simulateClustered(rng: Rng, spec: ClusteredSpec): RecordedSample
     users[Math.floor(times[0]! / spec.bucketSec)]! += 1;
     let wasCrashed = false;
     let wasErrored = false;
+    let inHalf = false;
+    let crashedInHalf = false;
     for (const t of times) {
+      const spanned = half !== undefined && t >= half.from && t < half.to;
       const b = Math.floor(t / spec.bucketSec);
       sessions[b]! += 1;
       const crash = rng() < pc;
       const bad = crash || rng() < pe;
+      if (spanned) inHalf = true;
+      if (crash && spanned) crashedInHalf = true;
       if (crash) {
         crashed[b]! += 1;
         if (!wasCrashed) crashedUsers[b]! += 1;
@@ -144,6 +149,8 @@ export function simulateClustered(rng: Rng, spec: ClusteredSpec): RecordedSample
         wasErrored = true;
       }
     }
+    if (half && inHalf) half.users += 1;
+    if (half && crashedInHalf) half.crashedUsers += 1;
   }
   const out: RecordedSample[] = [];
   const total = { sessions: 0, crashedSessions: 0, erroredSessions: 0, users: 0, crashedUsers: 0, erroredUsers: 0 };
@@ -314,6 +321,72 @@ export function clusteredSection(cells: ClusteredCell[], confidence: number): st
       const f = (t: ClusteredCell['now']) => `${pct(t.fails / c.releases)} · ${pct(t.passes / c.releases)} · ${pct(t.inconclusive / c.releases)}`;
       lines.push(`| ${c.multiple}× | ${c.designEffect} | ${c.sessionsPerMinute} | ${f(c.now)} | ${f(c.before)} |`);
     }
+  }
+  return lines.join('\n');
+}
+
+export interface UsersCell {
+  designEffect: number;
+  sessionsPerMinute: number;
+  releases: number;
+  /** The crash-free-users limit: the mean crashed share of users at the window end, estimated. */
+  limit: number;
+  /** Fails with the second half's users counted over it (the action; replay with secondHalf). */
+  counted: number;
+  /** Fails with the second half's users as a difference of cumulative counts (replay before #19.3). */
+  difference: number;
+}
+
+/**
+ * Releases exactly at a crash-free-users limit on returning users: the limit
+ * is the release's own expected crashed share at the window end (estimated
+ * on 400 releases first), so every fail is false.
+ */
+export function runUsersCell(seed: number, releases: number, schedule: Schedule, policy: GatePolicy, designEffect: number, sessionsPerMinute: number, crashRate: number): UsersCell {
+  const W = schedule.windowMs / 1000;
+  const spec: ClusteredSpec = { sessionsPerMinute, windowSec: W, bucketSec: 30, ingestionDelaySec: 60, crashRate, errorRate: 0, designEffect };
+  const rng = mulberry32((seed ^ Math.imul(designEffect * 31 + sessionsPerMinute, 0x27d4eb2d)) >>> 0);
+  let crashedUsers = 0;
+  let users = 0;
+  for (let r = 0; r < 400; r++) {
+    const last = simulateClustered(rng, spec).at(-1);
+    users += last?.users ?? 0;
+    crashedUsers += last?.crashedUsers ?? 0;
+  }
+  const limit = crashedUsers / Math.max(1, users);
+  const p: GatePolicy = { ...policy, limits: [{ id: 'crash-free-users', maxBadRate: limit, absoluteMaxBadRate: limit, source: 'absolute' }] };
+  const polls = pollTimes(schedule);
+  // The gate's second half: from the last poll at or before mid-window to the last poll, each seeing sessions started a bucket and the ingestion delay earlier.
+  const mid = polls.filter((at) => at <= schedule.windowMs / 2).at(-1) ?? 0;
+  const lag = spec.ingestionDelaySec;
+  let counted = 0;
+  let difference = 0;
+  for (let r = 0; r < releases; r++) {
+    const half = { from: mid / 1000 - lag, to: W - lag, users: 0, crashedUsers: 0 };
+    const samples = simulateClustered(rng, spec, half);
+    if (replayRelease(p, schedule, samples, polls, { users: half.users, crashedUsers: half.crashedUsers }).verdict === 'fail') counted += 1;
+    const seen = countsAtPolls(polls, samples);
+    const base = seen[polls.indexOf(mid)]!;
+    const end = seen.at(-1)!;
+    if (replayRelease(p, schedule, samples, polls, { users: Math.max(0, end.users - base.users), crashedUsers: end.crashedUsers - base.crashedUsers }).verdict === 'fail') difference += 1;
+  }
+  return { designEffect, sessionsPerMinute, releases, limit, counted, difference };
+}
+
+export function usersSection(cells: UsersCell[], confidence: number): string {
+  const alpha = 1 - confidence;
+  const lines = [
+    '### crash-free users at exactly the limit, returning users (#19.3)',
+    '',
+    'Same clustered traffic, 0.5% of sessions crashing; the limit is the release\'s own expected crashed share of users at the window end, so every fail is false. ' +
+      '**counted**: the second half\'s users counted over it, as the action asks Sentry and as `replay` reads `secondHalf`. **difference**: a difference of cumulative users, as `replay` did before.',
+    '',
+    '| design effect | sessions/min | limit (crashed users) | false rollbacks, counted | false rollbacks, difference |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const c of cells) {
+    const ok = wilson(c.counted, c.releases)[1] <= 1.5 * alpha ? ' ✅' : ' ❌';
+    lines.push(`| ${c.designEffect} | ${c.sessionsPerMinute} | ${pct(c.limit)} | ${withInterval(c.counted, c.releases)}${ok} | ${withInterval(c.difference, c.releases)} |`);
   }
   return lines.join('\n');
 }
