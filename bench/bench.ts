@@ -14,6 +14,7 @@ import { buildPlot } from './plot';
 import { buildResults, type LimitResults, type Measured } from './report';
 import { ARGO_FAILURE_LIMIT, STRATEGIES } from './strategies';
 import { simulateRelease } from './traffic';
+import { LAG_SCENARIOS, LAG_SETTLES_SEC, LAG_TRAFFIC, type LagCell, lagSection, runLagCell } from './lag';
 
 // The bundle runs from .build/, so the repository is one level up.
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -27,13 +28,14 @@ const { values } = parseArgs({
     'skip-action': { type: 'boolean', default: false },
     // Only the clustered-traffic cells, printed and not written: for iterating on them.
     'clustered-only': { type: 'boolean', default: false },
+    'lag-only': { type: 'boolean', default: false },
   },
 });
 const quick = values.quick === true;
 const seed = Number(values.seed);
 const releasesPerCell = values.runs ? Number(values.runs) : quick ? 200 : 1000;
 if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(releasesPerCell) || releasesPerCell < 1) {
-  process.stderr.write('usage: npm run bench -- [--quick] [--seed N] [--runs RELEASES_PER_CELL] [--skip-action]\n');
+  process.stderr.write('usage: npm run bench -- [--quick] [--seed N] [--runs RELEASES_PER_CELL] [--skip-action] [--lag-only]\n');
   process.exit(2);
 }
 
@@ -75,9 +77,26 @@ function clusteredCells(): ClusteredCell[] {
   return cells;
 }
 
+/** The crash-first lag cells: the gate at settle 0 and 60 s on the same traffic. */
+function lagCells(): LagCell[] {
+  const cells: LagCell[] = [];
+  for (const limit of LIMITS) {
+    const { policy, schedule } = replaySettings({ ...GATE_FLAGS, 'min-crash-free-users': limit });
+    for (const scenario of LAG_SCENARIOS) {
+      for (const traffic of LAG_TRAFFIC) for (const settle of LAG_SETTLES_SEC) cells.push(runLagCell(seed, releasesPerCell, policy, schedule, scenario, traffic, settle));
+    }
+    log(`crash-first lag, min-crash-free-users ${limit} done`);
+  }
+  return cells;
+}
+
 async function main(): Promise<void> {
   if (values['clustered-only']) {
     process.stdout.write(`${usersCells()}\n\n${process.env.BENCH_USERS_ONLY ? '' : clusteredSection(clusteredCells(), Number(GATE_FLAGS.confidence))}\n`);
+    return;
+  }
+  if (values['lag-only']) {
+    process.stdout.write(`${lagSection(lagCells(), Number(GATE_FLAGS.confidence))}\n`);
     return;
   }
   const started = performance.now();
@@ -92,6 +111,7 @@ async function main(): Promise<void> {
     limits.push({ minCrashFree: Number(limit), cells });
   }
   const clustered = `${clusteredSection(clusteredCells(), Number(GATE_FLAGS.confidence))}\n\n${usersCells()}`;
+  const lag = lagSection(lagCells(), Number(GATE_FLAGS.confidence));
   const benchSeconds = (performance.now() - started) / 1000;
 
   log('replay speed…');
@@ -142,6 +162,7 @@ async function main(): Promise<void> {
       requestsPerPoll: requests,
       measured,
       extraSections: [clustered],
+      lag,
     },
     Number(GATE_FLAGS.confidence),
   );

@@ -97,7 +97,7 @@ function actionEnv(url: string, token: string, org: string, project: string, ext
 
 /** A whole short run on a 60× tracker: register, a 6-second window polled every second, report. */
 function shortRunEnv(tracker: LocalTracker, extra: Record<string, string>): Record<string, string> {
-  return actionEnv(tracker.url, tracker.token, tracker.org, tracker.scenario.projectSlugs[0]!, { window: '6s', interval: '1s', 'initial-delay': '1s', ...extra });
+  return actionEnv(tracker.url, tracker.token, tracker.org, tracker.scenario.projectSlugs[0]!, { window: '6s', interval: '1s', 'initial-delay': '1s', settle: '0s', ...extra });
 }
 
 function bareNodeMs(): Promise<number> {

@@ -28,6 +28,8 @@ export interface ReportInput {
   measured: Measured;
   /** Sections placed after the per-limit tables (the clustered-traffic cells). */
   extraSections?: string[];
+  /** The crash-first ingestion lag section (bench/lag.ts). */
+  lag?: string;
 }
 
 const pct = (x: number) => (x === 0 ? '0%' : x < 0.001 ? '<0.1%' : `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`);
@@ -248,6 +250,7 @@ export function buildResults(input: ReportInput, confidence: number): { markdown
       `### pass-margin 2x (#19.6): passes that the data could not back\n\nA pass needs every bad rate's upper confidence bound below 2× its limit; else inconclusive. Fails are the same with and without it.\n\n${marginTable(r)}`,
     );
   }
+  if (input.lag) parts.push(input.lag);
   parts.push(...(input.extraSections ?? []));
   parts.push(requestsSection(input.requestsPerPoll));
   parts.push(measuredSection(input.measured));
@@ -296,7 +299,7 @@ function requestsSection(rows: RequestCount[]): string {
     'Counted at the local tracker over whole runs of the shipped action (`dist/index.js`, register, a 6-second window polled every second, report) against a healthy release:\n\n' +
     '| error-rate check | new-issue check | polls | session requests per poll | issue requests per poll | session requests / polls | exit |\n| --- | --- | ---: | --- | ---: | ---: | ---: |\n' +
     `${lines.join('\n')}\n\n` +
-    'A poll asks for sessions since the deploy once; the error-rate check takes a second query, grouped by session status: it alone counts the users with an unhealthy session, which that check judges (errors cluster by user, #19.1). ' +
+    'A poll asks for sessions since the deploy once; the error-rate check takes a second query, grouped by session status: it alone counts the users with an unhealthy session, which that check judges (errors cluster by user, #19.1). Settling (`settle`) adds no query: it only moves where each query ends. ' +
     "The last poll adds one query: the users of the window's second half, counted over it (see the gate's end-of-window tests)."
   );
 }

@@ -4,12 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const outfile = `${root}.build/bench.mjs`;
 // CommonJS dependencies call require(); ESM output has none unless we make one.
 const banner = "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);";
 
+// `npm run bench -- ingest` runs the local tracker's ingest benchmark instead (bench/ingest.ts).
+const ingest = process.argv[2] === 'ingest';
+const args = process.argv.slice(ingest ? 3 : 2);
+const outfile = `${root}.build/${ingest ? 'ingest-bench' : 'bench'}.mjs`;
 await build({
-  entryPoints: [`${root}bench/bench.ts`],
+  entryPoints: [`${root}bench/${ingest ? 'ingest' : 'bench'}.ts`],
   outfile,
   bundle: true,
   platform: 'node',
@@ -19,5 +22,5 @@ await build({
   define: { __VERSION__: '"bench"' },
   logLevel: 'warning',
 });
-const { status, signal } = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+const { status, signal } = spawnSync(process.execPath, [...(ingest ? ['--expose-gc'] : []), outfile, ...args], { stdio: 'inherit', cwd: root });
 process.exitCode = status ?? (signal ? 1 : 0);

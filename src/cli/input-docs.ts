@@ -67,8 +67,13 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
   },
   {
     "name": "initial-delay",
-    "description": "Grace period before the first poll, for ingestion delay.",
-    "default": "1m"
+    "description": "Time before the first poll. The first poll judges the sessions up to initial-delay minus settle, so the default shows it one settled minute.",
+    "default": "2m"
+  },
+  {
+    "name": "settle",
+    "description": "How old data must be before it is judged (0s to 10m). Sentry's server SDKs send a crash at once but the healthy sessions around it up to a minute later, so the newest minute always looks worse than it is; each poll counts only up to now minus settle (on a whole minute), and the last poll comes settle after the window and judges it up to its end. 0s judges everything seen so far.",
+    "default": "60s"
   },
   {
     "name": "min-crash-free-users",

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { parseDuration } from './duration';
+import { formatDuration, parseDuration } from './duration';
 
 /**
  * Field parsers for raw input strings. Each takes the raw text (undefined or ''
@@ -61,12 +61,12 @@ export function bool(fallback: boolean) {
  */
 export const MAX_DURATION_MS = 24 * 3_600_000;
 
-export function duration(fallback: string, minMs: number) {
+export function duration(fallback: string, minMs: number, maxMs = MAX_DURATION_MS) {
   return raw.transform((v, ctx): number => {
     const ms = parseDuration(isUnset(v) ? fallback : v);
     if (ms === null) return fail(ctx, 'expected a duration such as 90s, 10m, 1h or a whole number of seconds');
     if (ms < minMs) return fail(ctx, `must be at least ${minMs / 1000}s`);
-    if (ms > MAX_DURATION_MS) return fail(ctx, `must be at most ${MAX_DURATION_MS / 3_600_000}h (a duration such as 90s, 10m, 1h)`);
+    if (ms > maxMs) return fail(ctx, `must be at most ${formatDuration(maxMs)} (a duration such as 90s, 10m, 1h)`);
     return ms;
   });
 }

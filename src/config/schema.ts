@@ -26,7 +26,9 @@ export const inputsSchema = z
     gate: bool(true),
     window: duration('10m', 1_000),
     interval: duration('1m', 1_000),
-    'initial-delay': duration('1m', 0),
+    'initial-delay': duration('2m', 0),
+    // Up to 10 minutes: a gate that judges data older than that is no longer watching the deploy.
+    settle: duration('60s', 0, 600_000),
     'min-crash-free-users': threshold(0.97, 'the lowest acceptable crash-free users rate'),
     'min-crash-free-sessions': threshold(null, 'the lowest acceptable crash-free sessions rate'),
     'max-error-rate': threshold(null, 'the highest acceptable share of unhealthy sessions'),

@@ -14,7 +14,7 @@ import {
   showsGoodFraction,
 } from './format';
 import { binomialTailP, FINAL_LOOK_SHARE } from './final-look';
-import { lowerConfidenceBound, upperConfidenceBound } from './interval';
+import { exactInterval, lowerConfidenceBound, upperConfidenceBound } from './interval';
 import { oneLine } from '../util/text';
 import { formatDuration } from '../report/format';
 import type { CheckEvaluation, GatePolicy, PollInput, RateCheckId, RateLimit, RecentCounts, Verdict } from './types';
@@ -95,7 +95,11 @@ function finalLook(e: CheckEvaluation, limit: RateLimit, recent: { since: number
   const level = finalAlpha / 2;
   e.finalP = binomialTailP(e.n, e.kTested ?? e.k, e.maxBadRate);
   e.finalAlpha = level;
-  if (e.finalP <= level) e.status = 'fail';
+  if (e.finalP <= level) {
+    // Decided by this exact test, not the e-process: show the interval of this test (see exactInterval).
+    if (e.status !== 'fail') e.interval = exactInterval(e.n, e.k, level);
+    e.status = 'fail';
+  }
   if (!recent) return;
   const { n, k } = trials(limit.id, recent.counts);
   const p = binomialTailP(n, testedTrials(limit.id, recent.counts).k, e.maxBadRate);

@@ -1,4 +1,5 @@
 import { logEFail, logEPass } from './evalue';
+import { binomialTailP } from './final-look';
 
 /*
  * Intervals are confidence sequences built from the same mixtures as the gate:
@@ -88,4 +89,30 @@ export function confidenceInterval(n: number, k: number, confidence: number): [n
   if (n === 0) return null;
   const oneSided = 1 - (1 - confidence) / 2;
   return [lowerConfidenceBound(n, k, oneSided), upperConfidenceBound(n, k, oneSided)];
+}
+
+/**
+ * The exact (Clopper–Pearson) interval for k bad of n, each end at one-sided
+ * level `alpha`: the p0 an exact one-sided binomial test at `alpha` does not
+ * reject. The end-of-window tests are such tests, so when one of them decides
+ * a fail this is the interval to show: its low end is past the limit exactly
+ * when that test failed, where the anytime-valid interval (wider, valid at
+ * every poll) can still contain the limit.
+ */
+export function exactInterval(n: number, k: number, alpha: number): [number, number] | null {
+  if (n === 0) return null;
+  // P(X >= k | p) and P(X <= k | p) both move monotonically in p: bisect each to alpha.
+  const solve = (tooLow: (p: number) => boolean): number => {
+    let lo = 0;
+    let hi = 1;
+    for (let i = 0; i < 64 && hi - lo > 1e-12; i++) {
+      const mid = (lo + hi) / 2;
+      if (tooLow(mid)) lo = mid;
+      else hi = mid;
+    }
+    return (lo + hi) / 2;
+  };
+  const lower = k === 0 ? 0 : solve((p) => binomialTailP(n, k, p) < alpha);
+  const upper = k === n ? 1 : solve((p) => 1 - binomialTailP(n, k + 1, p) > alpha);
+  return [lower, upper];
 }

@@ -43,7 +43,12 @@ export interface CheckEvaluation {
   kTested?: number;
   /** k / n, or null when n = 0. */
   observedBadRate: number | null;
-  /** Confidence interval of the bad rate at `confidence`, or null when n = 0. */
+  /**
+   * Anytime-valid interval of the bad rate at the per-test confidence, or null
+   * when n = 0. When the end-of-window exact test on these counts decided a
+   * fail, the exact interval at that test's level instead (the one that agrees
+   * with it; see exactInterval).
+   */
   interval: [number, number] | null;
   /** Evidence against "healthy" (H0: p <= p0) and, mirrored, against "unhealthy" (H0: p >= p0). */
   eFail: number;

@@ -11,6 +11,12 @@ export interface Schedule {
   windowMs: number;
   intervalMs: number;
   initialDelayMs: number;
+  /**
+   * Each poll judges the data up to settleMs before it, and the last poll
+   * comes settleMs after the window end (see the input `settle`). 0 or unset:
+   * up to the poll.
+   */
+  settleMs?: number;
 }
 
 export interface WatchOptions {
@@ -19,11 +25,12 @@ export interface WatchOptions {
   clock: Clock;
   signal?: AbortSignal;
   /**
-   * One poll: health since the deploy up to now, and the new issues (when that
-   * check is on). Given `usersSince` (at the last poll), also the users counted
-   * from then to now, when the tracker could count them.
+   * One poll: health since the deploy up to `until` (now minus the settle
+   * time), and the new issues (when that check is on). Given `usersSince` (at
+   * the last poll), also the users counted from then to `until`, when the
+   * tracker could count them.
    */
-  poll: (signal?: AbortSignal, usersSince?: number) => Promise<PollResult>;
+  poll: (signal?: AbortSignal, usersSince?: number, until?: number) => Promise<PollResult>;
   onPoll?: (record: PollRecord) => void;
 }
 
@@ -58,7 +65,11 @@ export function effectiveInitialDelay(s: Schedule): number {
 export async function watch(opts: WatchOptions): Promise<WatchResult> {
   const { clock, schedule, policy, signal } = opts;
   const start = clock.now();
-  const end = start + schedule.windowMs;
+  const settle = schedule.settleMs ?? 0;
+  // Polls run until the window's data has settled; `until` trails each poll by
+  // the settle time, and the last one judges the window up to its end exactly.
+  const windowEnd = start + schedule.windowMs;
+  const end = windowEnd + settle;
   const polls: PollRecord[] = [];
   let lastGood: PollResult | null = null;
   // The last sample at or before mid-window: the last poll tests what came after it on its own.
@@ -87,7 +98,7 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
     const at = clock.now();
     let result: PollResult | null = null;
     try {
-      result = await opts.poll(signal, final && half ? half.at : undefined);
+      result = await opts.poll(signal, final && half ? half.at : undefined, settle > 0 ? (final ? windowEnd : at - settle) : undefined);
       lastGood = result;
       failures = 0;
     } catch (error) {
@@ -110,7 +121,7 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
         final,
         ...(recent ? { recent } : {}),
       });
-      if (result && !final && isRecentBase(at, start, schedule.windowMs)) half = result.sample;
+      if (result && !final && isRecentBase(at - settle, start, schedule.windowMs)) half = result.sample;
       lastEvaluations = evaluations;
       if (result) {
         const record: PollRecord = { at: data.sample.at, sample: data.sample, evaluations, newIssues: data.newIssues.length };

@@ -13,6 +13,8 @@ export interface IssueRow {
   lastSeen: number;
   users: number;
   events: number;
+  /** Environments its events came from (ingested issues); scenario issues are in the scenario's. */
+  environments?: string[];
 }
 
 /** Issues visible at `now`, with users/events ramped linearly since first seen. */
@@ -56,8 +58,7 @@ const SORTS: Record<string, (a: IssueRow, b: IssueRow) => number> = {
 /** Filters and sorts for the list endpoint; unknown search keys are ignored, as no scenario has them. */
 export function filterIssues(rows: IssueRow[], q: Query, projects: ProjectRec[], environment: string): IssueRow[] {
   const envs = many(q, 'environment');
-  if (envs.length > 0 && !envs.includes(environment)) return [];
-  let out = rows.filter((r) => projects.includes(r.project));
+  let out = rows.filter((r) => projects.includes(r.project) && (envs.length === 0 || (r.environments ?? [environment]).some((e) => envs.includes(e))));
   for (const { key, value } of parseSearch(one(q, 'query') ?? 'is:unresolved')) {
     if (key === 'firstRelease' || key === 'first_release') out = out.filter((r) => r.release.version === value);
     else if (key === 'release') out = out.filter((r) => r.release.version === value);

@@ -33,6 +33,12 @@ export interface Scenario {
   projects: ProjectTraffic[];
   /** Sessions younger than this are not yet visible in queries. */
   ingestionDelaySec: number;
+  /**
+   * 'crash-first': as Sentry's server SDKs send them, a crashed session is
+   * visible at once and every other one after its own lag, spread evenly up
+   * to ingestionDelaySec (the SDK's flush period). Default: all after the delay.
+   */
+  lag?: 'crash-first';
   previousRelease: { version: string; deployedMinutesBeforeStart: number };
   issues: IssueSpec[];
   repos: string[];
@@ -149,7 +155,21 @@ const SCENARIOS: Scenario[] = [
   }),
   base('ingestion-delay', 'Healthy traffic that shows up 3 minutes late.', { ingestionDelaySec: 180 }),
   base('outage', 'Every request answers 503.', { outage: true }),
+  crashFirstAtLimit('crash-first-at-limit', 'judged on settled data (settle 60s): it passes.', {}),
+  crashFirstAtLimit('crash-first-unsettled', 'judged as it arrives (settle 0s): the newest minute fails it.', { settle: '0s' }),
 ];
+
+/** 30,000 sessions a minute, exactly at a 99% crash-free sessions limit, with crash-first ingestion lag. */
+function crashFirstAtLimit(name: string, verdict: string, inputs: Scenario['demoInputs']): Scenario {
+  return base(name, `30,000 sessions a minute, 1% crash, at a 99% crash-free sessions limit; crashes arrive at once, healthy sessions up to a minute later; ${verdict}`, {
+    projects: [{ sessionsPerMinute: 30_000, phases: [{ fromMinute: 0, crash: 0.01 }] }],
+    ingestionDelaySec: 60,
+    lag: 'crash-first',
+    // With this seed its first 10 minutes crash 0.996% of sessions: at the limit, not past it by chance.
+    seed: 2,
+    demoInputs: { window: '10m', 'min-crash-free-users': 'off', 'min-crash-free-sessions': '99%', 'max-error-rate': 'off', ...inputs },
+  });
+}
 
 export function listScenarios(): { name: string; description: string }[] {
   return SCENARIOS.map(({ name, description }) => ({ name, description }));

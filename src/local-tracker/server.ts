@@ -8,7 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { simClock } from './clock';
 import { type Fault, FaultList, type Faults, faultResponse } from './faults';
 import { HttpError, type Query, type Reply, detail, many, notFound, paginate, parseQuery } from './http';
-import { filterIssues, materializeIssues, serializeIssue } from './issues';
+import { ENVELOPE_PATH, Ingest, LIMITS } from './ingest';
+import { ingestedIssueRows } from './ingest/rows';
+import { SDK_SCENARIO, sdkScenario } from './ingest/scenario';
+import { type IssueRow, filterIssues, materializeIssues, serializeIssue } from './issues';
 import { createDeploy, createRelease, deleteRelease, getRelease, listReleases, previousWithCommits, releaseCommits, updateRelease } from './releases';
 import { type Scenario, getScenario } from './scenarios';
 import { querySessions } from './sessions';
@@ -32,7 +35,7 @@ export interface LoggedRequest {
 }
 
 export interface LocalTrackerOptions {
-  /** A scenario or its name (see listScenarios()). Default `healthy`. */
+  /** A scenario or its name (see listScenarios(); `sdk`: no invented traffic, only what SDKs send). Default `healthy`. */
   scenario?: Scenario | string;
   /** Expected bearer token. Default `local-token`. */
   token?: string;
@@ -55,6 +58,8 @@ export interface LocalTrackerOptions {
   repos?: string[];
   /** Called once a request has been answered (or reset, or left hanging), e.g. to print a request log. */
   onRequest?: (request: LoggedRequest) => void;
+  /** DSN public keys by project slug; default: random, printed by `tracker`. */
+  dsnKeys?: Record<string, string>;
 }
 
 export interface LocalTracker {
@@ -70,6 +75,10 @@ export interface LocalTracker {
   now(): number;
   /** Numeric project id of a slug (what the sessions endpoint's `project` takes). */
   projectId(slug: string): number;
+  /** What SDKs sent to `POST /api/{project_id}/envelope/` (envelopes are counted there, not kept in `requests`). */
+  ingest: Ingest;
+  /** One DSN per project, `http://<key>@127.0.0.1:<port>/<project_id>`. */
+  dsns: { project: string; id: number; dsn: string }[];
   close(): Promise<void>;
 }
 
@@ -78,7 +87,8 @@ const API = '/api/0/';
 const TOKEN_SCOPES = ['org:read', 'project:releases', 'event:read'];
 
 export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise<LocalTracker> {
-  const scenario = typeof opts.scenario === 'object' ? structuredClone(opts.scenario) : getScenario(opts.scenario ?? 'healthy');
+  const scenario =
+    typeof opts.scenario === 'object' ? structuredClone(opts.scenario) : opts.scenario === SDK_SCENARIO ? sdkScenario() : getScenario(opts.scenario ?? 'healthy');
   const token = opts.token ?? 'local-token';
   const clock = opts.clock ?? (opts.timeScale ? simClock({ timeScale: opts.timeScale }).now : Date.now);
   const org = opts.org ?? 'acme';
@@ -104,6 +114,7 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
   };
   seedPreviousRelease(state, scenario, startedAt);
 
+  const ingest = new Ingest(state.projects, opts.dsnKeys);
   const faults = new FaultList();
   if (scenario.outage) faults.add({ status: 503, times: Infinity });
   const requests: LoggedRequest[] = [];
@@ -120,12 +131,15 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
   };
   // get_environments() answers 404 when a requested environment has never been seen in the org.
   const checkEnvironments = (q: Query): void => {
-    const known = new Set([state.environment]);
+    const known = new Set([state.environment, ...ingest.environments()]);
     for (const r of state.releases.values()) for (const d of r.deploys) known.add(d.environment);
     if (many(q, 'environment').some((e) => !known.has(e))) throw notFound();
   };
-  const newGroups = (r: ReleaseRec) => (projectId: number) =>
-    materializeIssues(state, scenario.issues, clock(), ingestionDelayMs, minuteMs).filter((i) => i.release === r && i.project.id === projectId).length;
+  const allIssues = (now: number): IssueRow[] => [
+    ...materializeIssues(state, scenario.issues, now, ingestionDelayMs, minuteMs),
+    ...ingestedIssueRows(state, ingest.issues, now - ingestionDelayMs),
+  ];
+  const newGroups = (r: ReleaseRec) => (projectId: number) => allIssues(clock()).filter((i) => i.release === r && i.project.id === projectId).length;
 
   function route(method: string, parts: string[], q: Query, body: unknown, self: URL, userAgent: string | null): Reply {
     const now = clock();
@@ -195,11 +209,11 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     }
     if (parts.length === 1 && head === 'sessions') {
       allow('GET');
-      return { status: 200, body: querySessions(q, { state, traffic, now, ingestionDelayMs, minuteMs, projects: projectsFromQuery }) };
+      return { status: 200, body: querySessions(q, { state, traffic, now, ingestionDelayMs, crashFirst: scenario.lag === 'crash-first', minuteMs, projects: projectsFromQuery, ingested: ingest.sessions.all() }) };
     }
     if (parts.length === 1 && head === 'issues') {
       allow('GET');
-      const rows = filterIssues(materializeIssues(state, scenario.issues, now, ingestionDelayMs, minuteMs), q, projectsFromQuery(q), state.environment);
+      const rows = filterIssues(allIssues(now), q, projectsFromQuery(q), state.environment);
       const { page, link } = paginate(rows, q, self, 'limit');
       return { status: 200, body: page.map((r) => serializeIssue(r, baseUrl, org)), headers: { Link: link } };
     }
@@ -324,8 +338,41 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     return { status: 200, body: { version: '0', auth: authenticated ? { scopes } : null, user: null } };
   }
 
+  /**
+   * The SDK ingest endpoint: its own auth (the DSN key), a bounded body, and no entry in
+   * `requests`, so that millions of envelopes keep memory flat; fault hooks still apply.
+   */
+  async function handleEnvelope(req: IncomingMessage, res: ServerResponse, self: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    const { raw, tooLarge } = await readBodyCapped(req, LIMITS.envelopeBytes);
+    const headers: LoggedRequest['headers'] = { ...req.headers };
+    if (headers['x-sentry-auth'] !== undefined) headers['x-sentry-auth'] = '[redacted]';
+    const entry: LoggedRequest = { method, path: self.pathname, query: {}, body: undefined, headers, status: 0, at: clock(), receivedAt: Date.now() };
+    if (opts.onRequest) res.once('close', () => opts.onRequest?.(entry));
+    const fault = faults.take(method, self.pathname);
+    if (fault) {
+      entry.fault = fault;
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.reset) return void req.socket.destroy();
+      if (fault.hang) return;
+      if (fault.status !== undefined) {
+        const def = faultResponse(fault.status, Date.now());
+        return send(res, entry, fault.status, fault.body ?? def.body, { ...def.headers, ...fault.headers });
+      }
+    }
+    const reply = ingest.handle({ method, url: self, headers: req.headers, raw, tooLarge, now: clock() });
+    send(res, entry, reply.status, JSON.stringify(reply.body), reply.headers);
+  }
+
   const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
+    let self: URL | undefined;
+    try {
+      self = new URL(req.url ?? '/', baseUrl);
+    } catch {
+      self = undefined;
+    }
+    const work = self && ENVELOPE_PATH.test(self.pathname) ? handleEnvelope(req, res, self) : handle(req, res);
+    work.catch((e: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ detail: `Internal Error: ${(e as Error).message}` }));
     });
@@ -345,6 +392,8 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     requests,
     state,
     faults,
+    ingest,
+    dsns: ingest.dsns(baseUrl, state.projects),
     now: clock,
     projectId(slug) {
       const p = state.projects.find((x) => x.slug === slug);
@@ -365,6 +414,22 @@ function send(res: ServerResponse, entry: LoggedRequest, status: number, text: s
   const type: Record<string, string> = status === 204 ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) };
   res.writeHead(status, { ...type, ...headers });
   res.end(status === 204 ? undefined : text);
+}
+
+/** The body up to `max` bytes; past that the rest is read and dropped, and `tooLarge` set. */
+function readBodyCapped(req: IncomingMessage, max: number): Promise<{ raw: Buffer; tooLarge: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = Number(req.headers['content-length'] ?? 0) > max;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) tooLarge = true;
+      if (!tooLarge) chunks.push(c);
+    });
+    req.on('end', () => resolve({ raw: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge }));
+    req.on('error', reject);
+  });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -8,6 +8,7 @@
  */
 import { type Query, detail, many, one, parsePeriod, parseSearch } from './http';
 import { anchorOf, iso, type ProjectRec, type TrackerState, untilOf } from './store';
+import type { SessionSeries } from './ingest/sessions-ingest';
 import { ABNORMAL, CRASHED, ERRORED, HEALTHY, type Traffic } from './traffic';
 
 /** An errored session with an unhandled error (metrics backend only): here one user in four's errored sessions. */
@@ -32,6 +33,8 @@ export interface SessionsDeps {
   traffic: Traffic;
   now: number;
   ingestionDelayMs: number;
+  /** Crashed sessions visible at once, the others each after its own lag up to ingestionDelayMs (Scenario.lag). */
+  crashFirst?: boolean;
   /**
    * Real ms per scenario minute (time compression). Intervals and periods are
    * scenario time, so that in a compressed run "1m" is still one minute of
@@ -40,6 +43,8 @@ export interface SessionsDeps {
   minuteMs?: number;
   /** Resolves the `project` query parameter (ids, -1 or absent) to projects, throwing Sentry's errors. */
   projects: (q: Query) => ProjectRec[];
+  /** Sessions SDKs sent to the envelope endpoint, per project, release and environment. */
+  ingested?: Iterable<SessionSeries>;
 }
 
 class Acc {
@@ -50,8 +55,10 @@ class Acc {
     this.sessions = Array.from({ length: STATUSES }, () => new Array<number>(buckets).fill(0));
     this.users = Array.from({ length: buckets }, () => new Map());
   }
-  add(bucket: number, user: number, status: number) {
-    this.sessions[status]![bucket]! += 1;
+  /** `n` sessions of one status; a negative user is none (an aggregate without `did`): sessions only. */
+  add(bucket: number, user: number, status: number, n = 1) {
+    this.sessions[status]![bucket]! += n;
+    if (user < 0) return;
     const m = this.users[bucket]!;
     m.set(user, worse(m.get(user), status));
     this.totalUsers.set(user, worse(this.totalUsers.get(user), status));
@@ -151,9 +158,10 @@ export function querySessions(q: Query, deps: SessionsDeps) {
             until: untilOf(deps.state, release, project.id, env),
             from: start * 1000,
             to: end * 1000,
-            visibleBefore: deps.now - deps.ingestionDelayMs,
+            visibleBefore: deps.crashFirst ? deps.now : deps.now - deps.ingestionDelayMs,
           },
           (t, user, status) => {
+            if (deps.crashFirst && status !== CRASHED && t + lagOf(t, user) * deps.ingestionDelayMs > deps.now) return;
             let g = groups.get(key);
             if (!g) groups.set(key, (g = { by, acc: new Acc(buckets) }));
             const unhandled = backend === 'metrics' && status === ERRORED && user % 4 === 0;
@@ -162,6 +170,22 @@ export function querySessions(q: Query, deps: SessionsDeps) {
         );
       }
     }
+  }
+  // What SDKs sent: each series has its own environment, and no release record is needed.
+  for (const series of deps.ingested ?? []) {
+    if (releaseFilter.length > 0 && !releaseFilter.includes(series.release)) continue;
+    if (envFilter.length > 0 && !envFilter.includes(series.environment)) continue;
+    if (!projects.some((p) => p.id === series.projectId)) continue;
+    const by: Record<string, string | number> = {};
+    if (groupBy.includes('project')) by.project = series.projectId;
+    if (groupBy.includes('release')) by.release = series.release;
+    if (groupBy.includes('environment')) by.environment = series.environment;
+    const key = JSON.stringify(by);
+    series.forEach(start * 1000, end * 1000, deps.now - deps.ingestionDelayMs, (t, user, status, n) => {
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { by, acc: new Acc(buckets) }));
+      g.acc.add(Math.floor((t / 1000 - start) / step), user, status, n);
+    });
   }
   if (buckets === 0) groups.clear();
   // Like Sentry: without groupBy there is always one group; grouping only by status gives one per status.
@@ -200,6 +224,14 @@ export function querySessions(q: Query, deps: SessionsDeps) {
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** A session's share of the longest lag, in [0, 1): fixed by its time and user, so every query agrees. */
+function lagOf(t: number, user: number): number {
+  let h = Math.imul((t ^ (t / 4294967296)) | 0, 0x9e3779b1) ^ Math.imul(user, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  h ^= h >>> 13;
+  return (h >>> 0) / 4294967296;
+}
 
 /** One field's value from session counts per status and users' worst status. */
 function value(field: string, perStatus: number[], users: Map<number, number>, status: number | undefined): number | null {

@@ -146,16 +146,19 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   const result = await log.group(`Watch ${version} in ${environment}`, () =>
     watchOrExplain({
       policy,
-      schedule: { windowMs: inputs.window, intervalMs: inputs.interval, initialDelayMs: inputs['initial-delay'] },
+      schedule: { windowMs: inputs.window, intervalMs: inputs.interval, initialDelayMs: inputs['initial-delay'], settleMs: inputs.settle },
       clock,
       signal: deps.signal,
-      poll: async (signal, usersSince) => {
-        const until = clock.now();
+      poll: async (signal, usersSince, settledUntil) => {
+        // With a settle time the tracker counts up to the settled cut only,
+        // ending on a boundary of its buckets at or before it.
+        const settled = settledUntil !== undefined;
+        const until = settledUntil ?? clock.now();
         const [sample, issues, users] = await Promise.allSettled([
-          tracker.sample({ version, projects, environment, since: deployFinishedAt, until, unhealthy: wantUnhealthy, signal }),
+          tracker.sample({ version, projects, environment, since: deployFinishedAt, until, unhealthy: wantUnhealthy, settled, signal }),
           wantIssues ? tracker.newIssues({ version, projects, environment, since: deployFinishedAt, signal }) : Promise.resolve([] as NewIssue[]),
           // Only the crash-free-users check needs users counted over the second half.
-          usersSince !== undefined && wantUsers ? tracker.usersBetween({ version, projects, environment, since: usersSince, until, signal }) : Promise.resolve(undefined),
+          usersSince !== undefined && wantUsers ? tracker.usersBetween({ version, projects, environment, since: usersSince, until, settled, signal }) : Promise.resolve(undefined),
         ]);
         if (sample.status === 'rejected') throw sample.reason;
         if (issues.status === 'fulfilled') lastIssues = issues.value;

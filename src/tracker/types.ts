@@ -101,15 +101,18 @@ export interface Tracker {
   /**
    * Cumulative health of `version` in `environment` from `since` to `until`
    * (epoch ms); unhealthy sessions are counted only when `unhealthy` is set
-   * (they cost the tracker a second query).
+   * (they cost the tracker a second query). With `settled`, nothing after
+   * `until` may be counted (data after it is still arriving): the tracker may
+   * end the range earlier, on one of its bucket boundaries, and says where in
+   * the sample's `at`.
    */
-  sample(q: { version: string; projects: string[]; environment: string; since: number; until: number; unhealthy?: boolean; signal?: AbortSignal }): Promise<HealthSample>;
+  sample(q: { version: string; projects: string[]; environment: string; since: number; until: number; unhealthy?: boolean; settled?: boolean; signal?: AbortSignal }): Promise<HealthSample>;
   /**
    * Users and crashed users of `version` from `since` to `until`, counted over
    * that span: a user seen before it is counted again if seen in it, which a
    * difference of two `sample`s cannot tell.
    */
-  usersBetween(q: { version: string; projects: string[]; environment: string; since: number; until: number; signal?: AbortSignal }): Promise<UserCounts>;
+  usersBetween(q: { version: string; projects: string[]; environment: string; since: number; until: number; settled?: boolean; signal?: AbortSignal }): Promise<UserCounts>;
   /** Issues first seen in `version`, and in `environment` at or after `since` (the deploy) when given. */
   newIssues(q: { version: string; projects: string[]; environment: string; since?: number; signal?: AbortSignal }): Promise<NewIssue[]>;
   /**

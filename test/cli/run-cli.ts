@@ -41,4 +41,5 @@ export const gateFlags = (url: string) => [
   '--window', '12s',
   '--interval', '2s',
   '--initial-delay', '2s',
+  '--settle', '0s',
 ];

@@ -212,8 +212,9 @@ describe.concurrent('the CLI against the local tracker', () => {
     const report = JSON.parse(readFileSync(reportPath as string, 'utf8'));
     expect(report.verdict.outcome).toBe('fail');
     expect(report.action.kind).toBe('dispatched');
-    // fails within 3 simulated minutes of polling (1 s each), not after the 30-minute window
-    expect(report.polls.length).toBeLessThanOrEqual(3);
+    // fails within the first few simulated minutes of polling (1 s each; each poll judges the data settled a minute before it),
+    // not after the 30-minute window
+    expect(report.polls.length).toBeLessThanOrEqual(5);
   });
 });
 

@@ -84,3 +84,16 @@ describe('loadConfig normalizes', () => {
     expect(inputs({ window: '86400' }).window).toBe(86_400_000);
   });
 });
+
+describe('settle', () => {
+  const load = (over: Record<string, string>) => loadConfig((name) => ({ ...base, ...over })[name], {}).inputs;
+  it('defaults to a minute, with an initial delay that leaves the first poll one settled minute', () => {
+    expect(load({}).settle).toBe(60_000);
+    expect(load({})['initial-delay']).toBe(120_000);
+  });
+  it('takes 0 (judge everything seen) up to 10m, and names the bound past it', () => {
+    expect(load({ settle: '0' }).settle).toBe(0);
+    expect(load({ settle: '10m' }).settle).toBe(600_000);
+    expect(errorOf({ settle: '10m1s' })).toBe('Input settle ("10m1s"): must be at most 10m (a duration such as 90s, 10m, 1h)');
+  });
+});

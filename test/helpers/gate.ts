@@ -42,6 +42,8 @@ export async function runGate(
         window: '12s',
         interval: '2s',
         'initial-delay': '2s',
+        // Scenario minutes last a real second here; a settle time cuts queries at whole real minutes.
+        settle: '0s',
         ...inputs,
       },
       env: { SENTRY_AUTH_TOKEN: token, ...opts.env },

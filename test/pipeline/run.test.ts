@@ -47,6 +47,8 @@ async function pipeline(scenario: string, inputs: Partial<Record<InputName, stri
     window: '10m',
     interval: '1m',
     'initial-delay': '1m',
+    // These tests count polls from minute 1; test/pipeline/settle.test.ts covers the settle time.
+    settle: '0s',
     'rollback-workflow': 'rollback.yml',
     ...inputs,
   };

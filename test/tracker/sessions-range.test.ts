@@ -158,3 +158,22 @@ describe('counts against ground truth, deploy off the minute (local tracker roun
     }
   });
 });
+
+describe('sessionsRange for a settled cut', () => {
+  it("ends on the boundary at or before the cut, so Sentry's rounding of end adds nothing unsettled", () => {
+    for (const [since, until] of cases()) {
+      const asked = sessionsRange(since, until, { settled: true });
+      const step = intervalMs(asked.interval);
+      const got = toIntervals(asked.start, asked.end, step);
+      const label = `${new Date(since).toISOString()}..${new Date(until).toISOString()}`;
+      expect(got.end, label).toBe(asked.end);
+      expect(asked.end, label).toBeLessThanOrEqual(until);
+      expect(until - asked.end, label).toBeLessThan(step);
+      expect(got.buckets, label).toBeLessThanOrEqual(1000);
+    }
+    // less than one interval after the start: nothing settled to ask
+    expect(sessionsRange(T0 + 17_300, T0 + 50_000, { settled: true })).toMatchObject({ start: T0, end: T0 });
+    // a span from mid-window: from the next boundary to the one before the cut
+    expect(sessionsRange(T0 + 5 * MIN + 17_300, T0 + 10 * MIN + 59_000, { cover: false, settled: true })).toEqual({ start: T0 + 6 * MIN, end: T0 + 10 * MIN, interval: '1m' });
+  });
+});

@@ -12,6 +12,7 @@ import {
   releaseSchema,
   repoListSchema,
   type SentryRelease,
+  type SessionsResponse,
   sessionsSchemaFor,
 } from './schemas';
 import {
@@ -57,6 +58,9 @@ function toReleaseInfo(r: SentryRelease): ReleaseInfo {
 /** Thrown inside the adapter when Sentry refused minute intervals: the read is asked again by the hour. */
 class StepsRefused extends Error {}
 
+/** The answer to a range with nothing settled in it. */
+const NO_GROUPS: SessionsResponse = { groups: [] };
+
 export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { projectIds(version: string): Promise<Map<string, string>> } {
   const { http, org } = opts;
   const orgPath = `/organizations/${encodeURIComponent(org)}`;
@@ -75,9 +79,9 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
     }
   }
 
-  async function sessionsQuery(version: string, environment: string, since: number, until: number, signal?: AbortSignal, cover = true) {
+  async function sessionsQuery(version: string, environment: string, since: number, until: number, signal?: AbortSignal, cover = true, settled = false) {
     const ids = await projectIds(version, signal);
-    const range = sessionsRange(since, until, { cover, groups: ids.size, hourly: !minuteSteps });
+    const range = sessionsRange(since, until, { cover, groups: ids.size, hourly: !minuteSteps, settled });
     const query = {
       project: [...ids.values()],
       environment,
@@ -87,7 +91,8 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       interval: range.interval,
       includeSeries: 0,
     };
-    return { ids, query };
+    // A settled range with no whole interval in it holds no settled data: nothing to ask.
+    return { ids, query, at: range.end, empty: settled && range.end <= range.start };
   }
 
   type SessionsQuery = Awaited<ReturnType<typeof sessionsQuery>>['query'];
@@ -243,9 +248,10 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       const chosen = deployed[0] ?? candidates.sort((a, b) => byNewest(a.dateCreated, b.dateCreated))[0];
       return chosen ? toReleaseInfo(chosen) : null;
     },
-    async sample({ version, environment, since, until, unhealthy = false, signal }): Promise<HealthSample> {
+    async sample({ version, environment, since, until, unhealthy = false, settled = false, signal }): Promise<HealthSample> {
       const sample = await withSteps(async () => {
-        const { ids, query } = await sessionsQuery(version, environment, since, until, signal);
+        const { ids, query, at, empty } = await sessionsQuery(version, environment, since, until, signal, true, settled);
+        if (empty) return toHealthSample(NO_GROUPS, null, slugsOf(ids), Math.max(at, since), unhealthy);
         // crash_free_rate cannot be grouped by session.status: the status query
         // is a second request, asked only when the tracker gave no rate to count
         // from (the sessions dataset of older self-hosted Sentry has none).
@@ -254,20 +260,22 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
         // counts the unhealthy sessions, so unhealthy_rate(session) is not asked.
         const totals = await readTotals(query, signal);
         const statuses = unhealthy || !totalsSuffice(totals) ? await readStatuses(query, signal) : null;
-        return toHealthSample(totals, statuses, slugsOf(ids), until, unhealthy);
+        // A settled sample ends where the query ended, on an interval boundary.
+        return toHealthSample(totals, statuses, slugsOf(ids), settled ? at : until, unhealthy);
       });
       const key = JSON.stringify([version, environment, since]);
       const before = lastSamples.get(key);
-      const down = before && before.at <= until ? decrease(before, sample) : null;
+      const down = before && before.at <= sample.at ? decrease(before, sample) : null;
       if (down) throw new TrackerAnswerError(`Sentry's cumulative counts went down since the last poll (${down})`);
       lastSamples.set(key, sample);
       return sample;
     },
-    async usersBetween({ version, environment, since, until, signal }): Promise<UserCounts> {
+    async usersBetween({ version, environment, since, until, settled = false, signal }): Promise<UserCounts> {
       // The span starts mid-window: asked from the next interval boundary, so
       // Sentry's rounding of start cannot reach back before it.
       return withSteps(async () => {
-        const { ids, query } = await sessionsQuery(version, environment, since, until, signal, false);
+        const { ids, query, empty } = await sessionsQuery(version, environment, since, until, signal, false, settled);
+        if (empty) return toUserCounts(NO_GROUPS, null, slugsOf(ids));
         const totals = await readTotals(query, signal);
         const statuses = usersSuffice(totals) ? null : await readStatuses(query, signal);
         return toUserCounts(totals, statuses, slugsOf(ids));

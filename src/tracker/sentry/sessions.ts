@@ -34,18 +34,27 @@ const intervalText = (minutes: number) => (minutes % 60 === 0 ? `${minutes / 60}
  * up, so no user from before the span is counted: the span is shorter by less
  * than one interval, never longer. The interval is the smallest whole minute
  * (whole hour with `hourly`) that keeps the buckets within Sentry's limits
- * for `groups` projects.
+ * for `groups` projects. With `settled`, `end` is rounded down instead (see
+ * there); `end === start` then means no settled data yet: ask nothing.
  */
 export function sessionsRange(
   since: number,
   until: number,
-  opts: { cover?: boolean; groups?: number; hourly?: boolean } = {},
+  opts: { cover?: boolean; groups?: number; hourly?: boolean; settled?: boolean } = {},
 ): { start: number; end: number; interval: string } {
   const cover = opts.cover ?? true;
   const maxBuckets = Math.min(MAX_BUCKETS, Math.floor(MAX_ROWS / Math.max(1, opts.groups ?? 1)));
   for (const minutes of opts.hourly ? STEPS.filter((m) => m % 60 === 0) : STEPS) {
     const step = minutes * MINUTE;
     let start = (cover ? Math.floor(since / step) : Math.ceil(since / step)) * step;
+    if (opts.settled) {
+      // `until` is a settled cut: what lies after it is still arriving, and
+      // Sentry would round `end` forward into it. Asked on the boundary at or
+      // before it, there is nothing to round; an empty range when none is left.
+      const end = Math.max(start, Math.floor(until / step) * step);
+      if (Math.ceil((end - start) / step) <= maxBuckets) return { start, end, interval: intervalText(minutes) };
+      continue;
+    }
     // A span shorter than one interval has no boundary inside it: ask it as is, Sentry rounds it.
     if (!cover && start >= until) start = since;
     const end = Math.max(until, start + 1);
