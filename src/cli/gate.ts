@@ -81,7 +81,8 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
     const outputs = Object.fromEntries(Object.entries(outputsOf(inputs, result, reportPath)).map(([k, v]) => [k, oneLine(v)]));
     const outcome = jobOutcome(inputs, result);
     if (extras.json) {
-      stdout.write(`${redact(JSON.stringify({ ...outputs, exitCode: exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true) }), secrets)}\n`);
+      // A log line like any other: a CI system reads commands (`##[…]`, `##vso[…]`) inside JSON too.
+      stdout.write(`${logLine(redact(JSON.stringify({ ...outputs, exitCode: exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true) }), secrets))}\n`);
     } else {
       if (result.report?.verdict.outcome === 'fail') log.info(`\n${buildAlert(result.report)}`);
       log.info('');

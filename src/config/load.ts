@@ -1,3 +1,4 @@
+import { redact } from '../util/redact';
 import { oneLine } from '../util/text';
 import { SENTRY_URL_FORM, TOKEN_FORM } from './fields';
 import { sanitizedName } from './names';
@@ -31,11 +32,13 @@ export class ConfigError extends Error {
  * once this is the configuration (a mistyped sentry-url, a token the HTTP
  * layer cannot send), not an outage: one line naming the input to fix.
  */
-export function unreachableConfigError(reason: 'connect' | 'header', detail: string, sentryUrl: string): ConfigError {
+export function unreachableConfigError(reason: 'connect' | 'header' | 'redirect' | 'not-api', detail: string, sentryUrl: string): ConfigError {
   const why = oneLine(detail, 200);
-  return reason === 'header'
-    ? new ConfigError(`Input sentry-auth-token: the token could not be sent in a request header (${why}): ${TOKEN_FORM.replace(/^contains[^:]*: /, '')}`)
-    : new ConfigError(`Input sentry-url ("${sanitizedName(sentryUrl, 120)}"): Sentry could not be reached there (${why}): ${SENTRY_URL_FORM}`);
+  if (reason === 'header') return new ConfigError(`Input sentry-auth-token: the token could not be sent in a request header (${why}): ${TOKEN_FORM.replace(/^contains[^:]*: /, '')}`);
+  const where = `Input sentry-url ("${sanitizedName(sentryUrl, 120)}")`;
+  if (reason === 'redirect') return new ConfigError(`${where}: Sentry's API is not there, the server redirects (${why}); if it redirects to Sentry, use that URL: ${SENTRY_URL_FORM}`);
+  if (reason === 'not-api') return new ConfigError(`${where}: Sentry's API is not there, the server answers pages, not JSON (${why}): ${SENTRY_URL_FORM}`);
+  return new ConfigError(`${where}: Sentry could not be reached there (${why}): ${SENTRY_URL_FORM}`);
 }
 
 // These inputs fall back to env variables that sentry-cli users already have set.
@@ -88,12 +91,15 @@ export function loadConfig(getInput: (name: InputName) => string | undefined, en
   }
   const parsed = inputsSchema.safeParse(raw);
   if (!parsed.success) {
+    // A token pasted into another input (a URL's query, say) is shown in no piece: the
+    // runner masks a secret only whole, and the shown value is cut.
+    const secrets = [...SECRET_INPUTS].map((name) => raw[name]?.trim());
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'inputs') as InputName;
       const value = raw[name];
       // A URL's user:password is a secret too: show the value without it. A
       // value's line breaks and escapes are shown escaped: the error stays one line.
-      const safe = value === undefined ? '' : sanitizedName(value.trim().replace(/\/\/[^/@\s]*@/, '//***@'), 80);
+      const safe = value === undefined ? '' : sanitizedName(redact(value.trim(), secrets).replace(/\/\/[^/@\s]*@/, '//***@'), 80);
       const shown = SECRET_INPUTS.has(name) || !safe ? '' : ` ("${safe}")`;
       return `Input ${name}${shown}${issue.message.startsWith('is ') ? ' ' : ': '}${issue.message}`;
     });

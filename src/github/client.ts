@@ -1,6 +1,7 @@
 import type { getOctokit } from '@actions/github';
 import { errorMessage } from '../util/errors';
 import { redact } from '../util/redact';
+import { oneLine } from '../util/text';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
@@ -80,7 +81,7 @@ function isRequestError(err: unknown): err is RequestErrorLike {
 }
 
 function githubMessage(data: unknown): string | null {
-  if (typeof data === 'string') return data.trim() || null;
+  if (typeof data === 'string') return oneLine(data, MESSAGE_MAX).replace(/\s+/g, ' ') || null;
   if (data === null || typeof data !== 'object') return null;
   const { message, errors } = data as { message?: unknown; errors?: unknown };
   const parts: string[] = [];
@@ -96,8 +97,11 @@ function githubMessage(data: unknown): string | null {
       }
     }
   }
-  return parts.length ? parts.join(': ') : null;
+  // GitHub's words, or a proxy's: one short line, whatever the size of the answer.
+  return parts.length ? oneLine(parts.join(': '), MESSAGE_MAX).replace(/\s+/g, ' ') : null;
 }
+
+const MESSAGE_MAX = 300;
 
 /** "(HTTP 403: GitHub's words)", leaving out words that only restate the status. */
 function statusTag(status: number, msg: string | null, ...boring: string[]): string {

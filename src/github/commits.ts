@@ -43,11 +43,14 @@ export async function listCommitsBetween(
   // and the total, which tells which pages hold the newest `max` commits, so a
   // long range costs a few requests instead of a walk over all of it.
   const first = await page(1);
-  const total = first.total_commits;
+  // The total is the server's word: past 2^53 (1e308, say) n++ stops counting and
+  // the paging never ends. Whatever it says, no more pages than `max` needs are read.
+  const total = Number.isSafeInteger(first.total_commits) && first.total_commits > 0 ? first.total_commits : first.commits.length;
   const firstWanted = Math.floor(Math.max(0, total - max) / PER_PAGE) + 1;
   const lastPage = Math.max(1, Math.ceil(total / PER_PAGE));
   const commits: CompareCommit[] = firstWanted === 1 ? [...first.commits] : [];
-  for (let n = Math.max(2, firstWanted); n <= lastPage; n++) {
+  const pageBudget = Math.ceil(max / PER_PAGE) + 1;
+  for (let n = Math.max(2, firstWanted), read = 1; n <= lastPage && read < pageBudget; n++, read++) {
     const { commits: more } = await page(n);
     if (more.length === 0) break;
     commits.push(...more);

@@ -9,7 +9,7 @@ import dispatchRequest from 'undici/lib/api/api-request.js';
 import type { z } from 'zod';
 import { redact, redactDeep } from '../util/redact';
 import { oneLine } from '../util/text';
-import { HttpError, NetworkError, RateLimitedError, ResponseShapeError, ResponseTooLargeError, UnreachableError } from './errors';
+import { HttpError, NetworkError, NotJsonError, RateLimitedError, ResponseShapeError, ResponseTooLargeError, UnreachableError } from './errors';
 import { errorMessage } from '../util/errors';
 
 export interface HttpClientOptions {
@@ -64,6 +64,12 @@ export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /** Server text shown in an error: one line, short. It is already redacted (see `readBody`). */
 const SHOWN_MAX = 300;
 
+/** Drops an answer unread. Destroying the body emits an error: unheard, it would crash the process. */
+function discard(res: Dispatcher.ResponseData): void {
+  res.body.on('error', () => {});
+  res.body.destroy();
+}
+
 /**
  * Reads the body as text, at most `max` bytes, and redacts it whole before
  * anything else sees it: slicing, parsing or escaping first could cut a
@@ -72,7 +78,7 @@ const SHOWN_MAX = 300;
 async function readBody(res: Dispatcher.ResponseData, max: number, secrets: readonly string[]): Promise<string> {
   const declared = Number(res.headers['content-length']);
   const tooLarge = () => {
-    res.body.destroy();
+    discard(res);
     return new ResponseTooLargeError(`the answer is larger than the ${Math.round(max / 1024 / 1024)} MiB this client reads`);
   };
   if (Number.isFinite(declared) && declared > max) throw tooLarge();
@@ -137,6 +143,16 @@ function unreachableReason(error: unknown): UnreachableError['reason'] | null {
   return CONNECT_CODES.test(code) ? 'connect' : null;
 }
 
+/** Where a redirect points, as its origin only (the rest is the server's text), or nothing. */
+function redirectTarget(location: unknown, from: string): string {
+  try {
+    const to = new URL(String(location), from);
+    return to.protocol === 'https:' || to.protocol === 'http:' ? ` to ${to.origin.slice(0, 100)}` : '';
+  } catch {
+    return '';
+  }
+}
+
 /** Shortest attempt the retry budget may cut a request to: a working tracker answers well within it. */
 const MIN_ATTEMPT_MS = 1_000;
 
@@ -154,6 +170,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   let trackerDown = false;
   // Until the tracker has answered once, a failure to connect is a wrong URL, not an outage.
   let answered = false;
+  // Until the tracker has answered JSON once, pages instead of JSON (after every retry) are a wrong URL too.
+  let understood = false;
 
   async function attempt<T>(method: string, path: string, url: string, opts: CallOptions<T>, attemptTimeoutMs: number): Promise<JsonResponse<T>> {
     requestCount += 1;
@@ -184,6 +202,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (unreachable) throw new AbortError(new UnreachableError(shownCause, unreachable));
       throw new NetworkError(shownCause);
     }
+    // Sentry's API answers, it does not redirect: before any answer a redirect is
+    // a wrong sentry-url (http:// for https://, a login page), which would
+    // otherwise watch nothing for the whole window and end green.
+    if (!answered && res.statusCode >= 300 && res.statusCode < 400) {
+      discard(res);
+      throw new AbortError(new UnreachableError(`${method} ${path} was redirected (HTTP ${res.statusCode}${redirectTarget(res.headers.location, url)})`, 'redirect'));
+    }
     answered = true;
     let text: string;
     try {
@@ -213,8 +238,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       json = text === '' ? null : redactDeep(JSON.parse(text), secrets);
     } catch {
       // An HTML error page or a truncated body from a proxy is transient: retry it.
-      throw new ResponseShapeError(`${method} ${path} returned HTTP ${res.statusCode} but not JSON: ${oneLine(shown, 120)}`);
+      throw new NotJsonError(`${method} ${path} returned HTTP ${res.statusCode} but not JSON: ${oneLine(shown, 120)}`);
     }
+    understood = true;
     const parsed = opts.schema.safeParse(json);
     if (!parsed.success) {
       const where = parsed.error.issues.slice(0, 3).map(describeIssue).join('; ');
@@ -267,6 +293,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         trackerDown = false;
         return result;
       } catch (error) {
+        if (!understood && error instanceof NotJsonError && !opts.signal?.aborted) throw new UnreachableError(error.message, 'not-api');
         // Any other answer (a 4xx) shows the tracker is up.
         if (!opts.signal?.aborted) trackerDown = isOutage(error);
         throw error;

@@ -16,6 +16,11 @@ export class ResponseShapeError extends Error {
   override name = 'ResponseShapeError';
 }
 
+/** A 2xx whose body does not parse as JSON (an HTML page, a cut-off body). */
+export class NotJsonError extends ResponseShapeError {
+  override name = 'NotJsonError';
+}
+
 /** An answer longer than the client reads: broken or hostile, treated like an outage. */
 export class ResponseTooLargeError extends ResponseShapeError {
   override name = 'ResponseTooLargeError';
@@ -42,15 +47,17 @@ export class NetworkError extends Error {
 
 /**
  * The client's first request never reached the tracker: the name did not
- * resolve, the connection was refused, TLS failed, or the HTTP layer refused
- * a header before sending. Before any answer that is a wrong `sentry-url` or
+ * resolve, the connection was refused, TLS failed, the HTTP layer refused
+ * a header before sending, or the server redirected it elsewhere (an API
+ * never does: http:// for https://, a login page, another host), or it
+ * answered with pages, not JSON, however often asked (a web app's fallback page). Before any answer that is a wrong `sentry-url` or
  * token, not an outage, and retrying cannot fix it.
  */
 export class UnreachableError extends NetworkError {
   override name = 'UnreachableError';
   constructor(
     message: string,
-    readonly reason: 'connect' | 'header',
+    readonly reason: 'connect' | 'header' | 'redirect' | 'not-api',
   ) {
     super(message);
   }

@@ -24,6 +24,15 @@ export interface RegisterResult {
 
 const firstLine = (message: string) => message.split('\n')[0] ?? '';
 
+/** Clocks disagree by seconds, not minutes: a deploy later than this after now is not a time to watch from. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** A deploy time from Sentry, if it reads as a time that has come (within clock skew); else null. */
+function deployTime(text: string, now: number): number | null {
+  const at = Date.parse(text);
+  return Number.isFinite(at) && at <= now + CLOCK_SKEW_MS ? at : null;
+}
+
 /** The run URL without `/attempts/N`, so a re-run finds the deploy its first attempt recorded. */
 const runBase = (runUrl: string | null) => runUrl?.replace(/\/attempts\/\d+$/, '') ?? null;
 
@@ -100,9 +109,10 @@ export async function registerRelease(config: Config, deps: RegisterDeps, previo
   const existing = base ? (await deps.tracker.listDeploys(version)).find((d) => d.environment === inputs.environment && isSameRun(d.url, base)) : undefined;
   let deployFinishedAt: number;
   if (existing) {
-    const recorded = Date.parse(existing.dateFinished);
-    deployFinishedAt = Number.isFinite(recorded) ? recorded : deps.now();
+    const recorded = deployTime(existing.dateFinished, deps.now());
+    deployFinishedAt = recorded ?? deps.now();
     deps.log.info(`Deploy to ${inputs.environment}: already recorded by this run at ${serverTime(existing.dateFinished)}`);
+    if (recorded === null) deps.log.warning(`Sentry's time of that deploy (${serverTime(existing.dateFinished)}) is not a past time: watching health from now.`);
   } else {
     const at = new Date(deps.now()).toISOString();
     const deploy = await deps.tracker.createDeploy(version, {
@@ -113,8 +123,10 @@ export async function registerRelease(config: Config, deps: RegisterDeps, previo
       dateFinished: at,
       projects,
     });
-    deployFinishedAt = Date.parse(deploy.dateFinished) || deps.now();
-    deps.log.info(`Deploy to ${inputs.environment}: recorded at ${serverTime(deploy.dateFinished)}`);
+    // The time sent, not the one Sentry echoes: an answer's time could be anything (a
+    // future one made every health query ask for the future and fail the step).
+    deployFinishedAt = Date.parse(at);
+    deps.log.info(`Deploy to ${inputs.environment}: recorded at ${at}`);
     if (deploy.withoutProjects) {
       deps.log.warning(`Sentry refused the deploy's projects (this Sentry checks them against the token's project access); recorded it without them, for the release's projects.`);
     }
@@ -138,7 +150,11 @@ export async function registerRelease(config: Config, deps: RegisterDeps, previo
 export async function findDeployTime(config: Config, deps: Pick<RegisterDeps, 'tracker' | 'log' | 'now'>): Promise<number> {
   const { release, environment } = config.inputs;
   const deploys = (await deps.tracker.listDeploys(release)).filter((d) => d.environment === environment);
-  const latest = deploys.map((d) => Date.parse(d.dateFinished)).filter(Number.isFinite).sort((a, b) => b - a)[0];
+  const now = deps.now();
+  const latest = deploys
+    .map((d) => deployTime(d.dateFinished, now))
+    .filter((t): t is number => t !== null)
+    .sort((a, b) => b - a)[0];
   if (latest !== undefined) return latest;
   deps.log.warning(`Sentry has no deploy of ${release} to ${environment}: watching health from now.`);
   return deps.now();

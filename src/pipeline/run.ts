@@ -11,6 +11,7 @@ import { findDeployTime, registerRelease } from './register';
 import { ReleaseNotFoundError, TrackerSetupError } from '../tracker/errors';
 import { checkTokenForGate } from '../tracker/sentry/token';
 import { errorMessage } from '../util/errors';
+import { oneLine } from '../util/text';
 import { UnreachableError } from '../http/errors';
 import { unreachableConfigError } from '../config/load';
 import { releaseNameProblem, sanitizedName } from '../config/names';
@@ -48,6 +49,13 @@ function memo<T>(fn: () => Promise<T>): () => Promise<T> {
   return () => (value ??= fn());
 }
 
+/** The host of an http:// sentry-url that is not this machine (loopback is fine: the tracker in tests and demos), else null. */
+function cleartextHost(sentryUrl: string): string | null {
+  const url = new URL(sentryUrl);
+  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  return url.protocol === 'http:' && !loopback ? url.host : null;
+}
+
 /** register → watch → decide → report → act: the one pipeline the action, the CLI and the demo run. */
 export async function runPipeline(config: Config, deps: PipelineDeps): Promise<PipelineResult> {
   const { inputs } = config;
@@ -57,6 +65,8 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   const environment = inputs.environment;
   // Before any request: registration would succeed and the first poll be refused.
   checkTokenForGate(inputs['sentry-auth-token'], inputs.gate);
+  const cleartext = cleartextHost(inputs['sentry-url']);
+  if (cleartext) log.warning(`sentry-url is http:// to ${cleartext}: the auth token crosses the network unencrypted on every request; use https:// unless that network is yours alone.`);
 
   const previousRelease = memo(async () => {
     let found: ReleaseInfo | null;
@@ -131,6 +141,9 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   // A failed issues query must not throw away a good health sample: the rate
   // checks go on with the issues last seen, and the next poll asks again.
   let lastIssues: NewIssue[] = [];
+  // Until the issues query answers once, the new-issue check has not been made.
+  let issuesRead = !wantIssues;
+  let issuesError = '';
   const watchOrExplain = (opts: Parameters<typeof watch>[0]) =>
     watch(opts).catch((error: unknown) => {
       // "Register it first" would mislead when registering is what failed.
@@ -161,14 +174,23 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
           usersSince !== undefined && wantUsers ? tracker.usersBetween({ version, projects, environment, since: usersSince, until, settled, signal }) : Promise.resolve(undefined),
         ]);
         if (sample.status === 'rejected') throw sample.reason;
-        if (issues.status === 'fulfilled') lastIssues = issues.value;
-        else log.warning(`New issues not read this poll (${errorMessage(issues.reason)}); using the ${lastIssues.length} seen before.`);
+        if (issues.status === 'fulfilled') [lastIssues, issuesRead] = [issues.value, true];
+        // A refused token or scope (event:read) will not fix itself: say so now, as for health.
+        else if (issues.reason instanceof TrackerSetupError) throw issues.reason;
+        else issuesError = errorMessage(issues.reason);
+        if (issues.status === 'rejected') log.warning(`New issues not read this poll (${errorMessage(issues.reason)}); using the ${lastIssues.length} seen before.`);
         if (users.status === 'rejected') log.warning(`Users of the window's second half not read (${errorMessage(users.reason)}); crash-free users are judged on the counts since the deploy.`);
         return { sample: sample.value, newIssues: lastIssues, ...(users.status === 'fulfilled' && users.value ? { users: users.value } : {}) };
       },
       onPoll: (record) => log.info(formatPollLine(record, watchStart, inputs.window)),
     }),
   );
+
+  // A pass says every check was made: with the issues never read, the new-issue check was not.
+  if (!issuesRead && result.verdict.outcome === 'pass') {
+    const reason = `the new-issue check got no answer: every issues query failed (last error: ${oneLine(issuesError, 200)}); the other checks passed: ${result.verdict.reason}`;
+    result.verdict = { ...result.verdict, outcome: 'inconclusive', reason };
+  }
 
   const action = await act(config, deps, result.verdict, previous, result.cancelled, deployFinishedAt);
   const report: RunReport = {

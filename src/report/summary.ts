@@ -147,6 +147,17 @@ function newIssueCheckRow(report: RunReport): string[] | null {
   ];
 }
 
+/**
+ * The tracker's link to an issue, if it is on the host the release page is on
+ * (the one sentry-url names): an answer could otherwise put a link to any site
+ * under an issue id in the summary people act on during an incident.
+ */
+function onSentryHost(url: string | null, releaseUrl: string): string | null {
+  const link = safeUrl(url);
+  const home = safeUrl(releaseUrl);
+  return link !== null && home !== null && new URL(link).hostname === new URL(home).hostname ? link : null;
+}
+
 function newIssuesSection(report: RunReport): string | null {
   if (report.newIssues.length === 0) return null;
   const issues = [...report.newIssues].sort((a, b) => b.userCount - a.userCount);
@@ -157,7 +168,7 @@ function newIssuesSection(report: RunReport): string | null {
       : `${formatUtcTime(seenAt, report.deployFinishedAt)} (+${formatElapsed(seenAt - report.deployFinishedAt)})`;
     const culprit = issue.culprit ? ` — ${escapeMarkdown(issue.culprit, TITLE_MAX)}` : '';
     return [
-      mdLink(issue.shortId, issue.permalink),
+      mdLink(issue.shortId, onSentryHost(issue.permalink, report.releaseUrl)),
       escapeMarkdown(issue.title, TITLE_MAX) + culprit,
       escapeMarkdown(issue.project, 100),
       formatCount(issue.userCount),

@@ -4,9 +4,12 @@
  * report), not a piece of one, and not one a server sends back escaped
  * (`sntrys\_…` in markdown, `\u0073ntrys…` in JSON, `%73ntrys…` in a URL), which
  * a renderer or a parser turns back into the token. So a secret is matched by
- * its pieces: any run of text that reads, once escapes are decoded and
- * invisible characters, whitespace and backslashes are skipped, as
- * PIECE characters in a row of a secret is replaced by `***`. A piece that
+ * its pieces: any run of text that reads, once escapes are decoded,
+ * characters that render as nothing (zero-width, variation selectors, tag
+ * characters, combining marks), whitespace and backslashes are skipped, and
+ * look-alike forms (fullwidth, mathematical, accented letters, either case)
+ * are read as the letters they show, as PIECE characters in a row of a
+ * secret is replaced by `***`. A piece that
  * short cannot be a coincidence in practice (it is 8 characters of a random
  * token), and no 8 characters of a secret survive anywhere, whatever was cut.
  */
@@ -15,13 +18,62 @@
 export const PIECE = 8;
 const MIN_SECRET = 4;
 
+/** In `shownTable`: a character a reader does not see (or sees as blank), skipped between a secret's characters. */
+const GAP = 0xffff;
+
+/**
+ * Renders as nothing or as blank space: invisible format characters (zero-width,
+ * bidi, variation selectors, tag characters), combining marks, spaces and
+ * controls. Put between a token's letters, the token still reads as itself.
+ */
+const NOTHING = /^[\p{Default_Ignorable_Code_Point}\p{M}\p{Cf}\p{Cc}\p{Z}\u2800\\]$/u;
+
+/**
+ * The character `ch` reads as: GAP, or the ASCII letter it is a form of
+ * (fullwidth ｓ, mathematical 𝐬, accented ś, circled ⓢ all read as s), in lower
+ * case (an upper-cased hex token is the same token), or -1 for anything else.
+ */
+function readAs(ch: string): number {
+  if (NOTHING.test(ch)) return GAP;
+  const base = ch.normalize('NFKD').replace(/\p{M}/gu, '');
+  const lower = base.length === 1 ? base.toLowerCase() : '';
+  return lower.length === 1 && lower.charCodeAt(0) < 0x80 ? lower.charCodeAt(0) : -1;
+}
+
+let shownTable: Uint16Array | null = null;
+
+/** `readAs` for every UTF-16 code unit (surrogates stand for themselves: pairs are read in `leakedRanges`), built once (about 40 ms). */
+function shown(): Uint16Array {
+  if (shownTable) return shownTable;
+  const table = new Uint16Array(0x10000);
+  for (let c = 0; c < 0x10000; c += 1) {
+    const as = c >= 0xd800 && c <= 0xdfff ? -1 : readAs(String.fromCharCode(c));
+    table[c] = as === -1 ? c : as;
+  }
+  shownTable = table;
+  return table;
+}
+
+const astral = new Map<number, number>();
+
+/** `readAs` for a code point beyond the BMP (mathematical letters, tag characters), or the code point itself. */
+function shownAstral(cp: number): number {
+  let as = astral.get(cp);
+  if (as === undefined) {
+    as = readAs(String.fromCodePoint(cp));
+    if (as === -1) as = cp;
+    if (astral.size < 4096) astral.set(cp, as);
+  }
+  return as;
+}
+
 interface Matcher {
-  /** Piece lengths in use (8, or the whole length of a shorter secret), each with its pieces. */
+  /** Piece lengths in use (8, or the whole length of a shorter secret), each with its pieces as they read. */
   pieces: Map<number, Set<string>>;
   longest: number;
-  /** Code units that occur in some secret: anything else ends a run at once. */
+  /** Characters (as they read) that occur in some secret: anything else ends a run at once. */
   alphabet: Set<number>;
-  /** Code units (below 0x3000) that can be part of a written piece: secret characters, escapes, gaps. */
+  /** Code units that can be part of a written piece: secret characters in any form, escapes, gaps, surrogates. */
   candidate: Uint8Array;
   shortest: number;
 }
@@ -35,18 +87,30 @@ function matcherFor(secrets: readonly (string | null | undefined)[]): Matcher | 
   if (cached !== undefined) return cached;
   let matcher: Matcher | null = null;
   if (usable.length > 0) {
+    const table = shown();
     const pieces = new Map<number, Set<string>>();
     const alphabet = new Set<number>();
     for (const secret of usable) {
-      const n = Math.min(PIECE, secret.length);
+      const read = Array.from(secret, (ch) => {
+        const cp = ch.codePointAt(0) as number;
+        return cp < 0x10000 ? (table[cp] as number) : shownAstral(cp);
+      }).filter((c) => c !== GAP);
+      const text = String.fromCharCode(...read.map((c) => (c < 0x10000 ? c : 0xfffd)));
+      const n = Math.min(PIECE, text.length);
+      if (n === 0) continue;
       const set = pieces.get(n) ?? new Set<string>();
-      for (let i = 0; i + n <= secret.length; i += 1) set.add(secret.slice(i, i + n));
+      for (let i = 0; i + n <= text.length; i += 1) set.add(text.slice(i, i + n));
       pieces.set(n, set);
-      for (let i = 0; i < secret.length; i += 1) alphabet.add(secret.charCodeAt(i));
+      for (let i = 0; i < text.length; i += 1) alphabet.add(text.charCodeAt(i));
     }
-    const candidate = new Uint8Array(CANDIDATE_TABLE);
-    for (let c = 0; c < candidate.length; c += 1) if (alphabet.has(c) || isGap(c) || ESCAPE_CHARS.test(String.fromCharCode(c))) candidate[c] = 1;
-    matcher = { pieces, longest: Math.max(...pieces.keys()), alphabet, candidate, shortest: Math.min(...pieces.keys()) };
+    if (pieces.size > 0) {
+      const candidate = new Uint8Array(0x10000);
+      for (let c = 0; c < candidate.length; c += 1) {
+        const as = table[c] as number;
+        if (as === GAP || alphabet.has(as) || (c >= 0xd800 && c <= 0xdfff) || ESCAPE_CHARS.test(String.fromCharCode(c))) candidate[c] = 1;
+      }
+      matcher = { pieces, longest: Math.max(...pieces.keys()), alphabet, candidate, shortest: Math.min(...pieces.keys()) };
+    }
   }
   // A process sees a handful of secret sets; the bound only guards against misuse.
   if (matchers.size > 32) matchers.clear();
@@ -56,26 +120,6 @@ function matcherFor(secrets: readonly (string | null | undefined)[]): Matcher | 
 
 /** What escapes are written with. */
 const ESCAPE_CHARS = /[\\%&#;xXuU0-9a-fA-F]/;
-const CANDIDATE_TABLE = 0x3000;
-
-/** Skipped between the characters of a secret: what renderers, parsers and oneLine drop or a reader overlooks. */
-function isGap(c: number): boolean {
-  return (
-    c <= 0x20 ||
-    (c >= 0x7f && c <= 0xa0) ||
-    c === 0x5c || // backslash: markdown and JSON escapes
-    c === 0xad ||
-    c === 0x034f ||
-    c === 0x061c ||
-    c === 0x1680 ||
-    c === 0x180e ||
-    (c >= 0x2000 && c <= 0x200f) ||
-    (c >= 0x2028 && c <= 0x202f) ||
-    (c >= 0x205f && c <= 0x206f) ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
-}
 
 const HEX = /^[0-9a-fA-F]+$/;
 const ENTITY = /&#(?:[xX]([0-9a-fA-F]{1,6})|(\d{1,7}));/y;
@@ -97,16 +141,17 @@ function escapeAt(text: string, i: number): { code: number; end: number } | null
     const m = ENTITY.exec(text);
     if (m) {
       const code = m[1] !== undefined ? parseInt(m[1], 16) : Number(m[2]);
-      if (code <= 0xffff) return { code, end: i + m[0].length };
+      if (code <= 0x10ffff) return { code, end: i + m[0].length };
     }
   }
   return null;
 }
 
 /** [start, end) ranges of `text` that hold a piece of a secret, merged and in order. */
-function leakedRanges(text: string, m: Matcher): [number, number][] {
+function leakedRanges(text: string, m: Matcher, hiddenAscii = false): [number, number][] {
+  const table = shown();
   const ranges: [number, number][] = [];
-  // The last characters of the current run of secret characters, and where each starts in `text`.
+  // The last characters (as they read) of the current run of secret characters, and where each starts in `text`.
   let run = '';
   const starts: number[] = [];
   let i = 0;
@@ -123,9 +168,16 @@ function leakedRanges(text: string, m: Matcher): [number, number][] {
     if (escaped) {
       code = escaped.code;
       end = escaped.end;
+    } else if (code >= 0xd800 && code <= 0xdbff) {
+      const cp = text.codePointAt(i) as number;
+      if (cp > 0xffff) {
+        code = cp;
+        end = i + 2;
+      }
     }
     i = end;
-    if (isGap(code)) continue;
+    code = code < 0x10000 ? (table[code] as number) : hiddenAscii && code >= 0xe0020 && code <= 0xe007e ? code - 0xe0000 : shownAstral(code);
+    if (code === GAP) continue;
     if (!m.alphabet.has(code)) {
       run = '';
       starts.length = 0;
@@ -158,17 +210,23 @@ export function redact(text: string, secrets: readonly (string | null | undefine
   let runStart = 0;
   for (let i = 0; i <= text.length; i += 1) {
     const c = i < text.length ? text.charCodeAt(i) : -1;
-    if (c >= 0 && (c >= CANDIDATE_TABLE ? isGap(c) : m.candidate[c] === 1)) continue;
+    if (c >= 0 && m.candidate[c] === 1) continue;
     if (i - runStart >= m.shortest) {
-      for (const [from, to] of leakedRanges(text.slice(runStart, i), m)) ranges.push([runStart + from, runStart + to]);
+      const run = text.slice(runStart, i);
+      for (const [from, to] of leakedRanges(run, m)) ranges.push([runStart + from, runStart + to]);
+      // Tag characters (U+E0020-E007E) are invisible copies of ASCII: a token can hide in them
+      // as well as behind them, so a run holding some is also read with them as the letters they copy.
+      if (run.includes('\udb40')) for (const [from, to] of leakedRanges(run, m, true)) ranges.push([runStart + from, runStart + to]);
     }
     runStart = i + 1;
   }
   if (ranges.length === 0) return text;
+  ranges.sort((a, b) => a[0] - b[0]);
   let out = '';
   let at = 0;
   for (const [from, to] of ranges) {
-    out += `${text.slice(at, from)}***`;
+    if (to <= at) continue;
+    out += `${text.slice(at, Math.max(at, from))}***`;
     at = to;
   }
   return out + text.slice(at);

@@ -28,8 +28,10 @@ const ZWSP = '\u200b';
 /**
  * One line of a log that may carry server text. The runner reads a line that
  * starts with `::` (after leading spaces) as a workflow command, and `##[name]`
- * anywhere in a line as a legacy one: a zero-width space breaks both, so a
- * tracker cannot forge an annotation, a mask or `::stop-commands::`. Breaks,
+ * anywhere in a line as a legacy one; other CI systems the CLI runs in read
+ * `##vso[…]` (Azure Pipelines: set variables, prepend PATH) and `##teamcity[…]`
+ * anywhere too. A zero-width space breaks each, so a tracker cannot forge an
+ * annotation, a mask, `::stop-commands::` or another system's command. Breaks,
  * control characters (terminal escapes too) and bidi controls go (`oneLine`).
  */
 export function logLine(text: string): string {
@@ -39,7 +41,7 @@ export function logLine(text: string): string {
     .replace(INVISIBLE, '')
     .trimEnd()
     .replace(/^(\s*):(?=:)/, `$1:${ZWSP}`)
-    .replace(/##\[/g, `##${ZWSP}[`);
+    .replace(/##(\w*)\[/g, `##$1${ZWSP}[`);
 }
 
 /** A time from a server, re-printed in ISO 8601 (UTC) if it parses, never echoed: the text itself could be anything. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createHttpClient, type HttpClientOptions } from '../../src/http/client';
-import { HttpError, NetworkError, RateLimitedError, ResponseShapeError, ResponseTooLargeError } from '../../src/http/errors';
+import { HttpError, NetworkError, RateLimitedError, ResponseShapeError, ResponseTooLargeError, UnreachableError } from '../../src/http/errors';
 import { json, type Responder, tinyServer } from './http-server';
 
 const TOKEN = 'sntryu_unit_secret_token_ABCDEF0123';
@@ -234,11 +234,23 @@ describe.concurrent('createHttpClient against a loopback server', () => {
 
   it('retries an HTML error page served with 200, then gives up with a one-line ResponseShapeError', async (ctx) => {
     const html = '<!DOCTYPE html>\n<html><body><h1>502 Bad Gateway</h1>\n<p>nginx</p></body></html>';
-    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 200, html), { retries: 2 });
+    // The tracker has answered JSON once: pages after that are an outage.
+    const { client, hits } = await setup(ctx, (n, _req, res) => (n === 0 ? json(res, 200, { ok: true }) : json(res, 200, html)), { retries: 2 });
+    await get(client);
     const { error } = await timed(get(client));
     expect(error).toBeInstanceOf(ResponseShapeError);
     expect((error as Error).message).toMatch(/^GET \/organizations\/acme\/sessions\/ returned HTTP 200 but not JSON: <!DOCTYPE html>/);
     expect((error as Error).message).not.toContain('\n');
+    expect(hits).toHaveLength(4);
+  });
+
+  it('pages instead of JSON before any JSON answer, after every retry: an UnreachableError (a wrong URL), as a refused connection is', async (ctx) => {
+    const html = '<!doctype html><title>Sentry</title><div id="app"></div>';
+    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 200, html), { retries: 2 });
+    const { error } = await timed(get(client));
+    expect(error).toBeInstanceOf(UnreachableError);
+    expect((error as UnreachableError).reason).toBe('not-api');
+    expect((error as Error).message).toMatch(/^GET \/organizations\/acme\/sessions\/ returned HTTP 200 but not JSON: <!doctype html>/);
     expect(hits).toHaveLength(3);
   });
 

@@ -21,13 +21,30 @@ function entitiesDecoded(text: string): string {
 /** The text as shown, and as a renderer or a reader could turn it back: escapes decoded, backslashes and invisible characters gone. */
 export function readings(text: string): string[] {
   const plain = jsonUnescaped(percentDecoded(entitiesDecoded(text)));
-  return [text, plain.replace(/\\/g, ''), plain.replace(/\\/g, '').replace(INVISIBLE, ''), plain.replace(/\\/g, '').replace(/\s+/g, '')];
+  return [text, plain.replace(/\\/g, ''), plain.replace(/\\/g, '').replace(INVISIBLE, ''), plain.replace(/\\/g, '').replace(/\s+/g, ''), asSeen(plain.replace(/\\/g, ''))];
+}
+
+/**
+ * What a reader sees: characters that render as nothing (variation selectors, tag
+ * characters, combining marks, format characters, spaces) dropped, look-alike forms
+ * (fullwidth, mathematical letters) folded to the letters they show, in lower case
+ * (an upper-cased hex token is the same token). Tag characters that copy ASCII are
+ * read as it too: a token can hide in them.
+ */
+export function asSeen(text: string): string {
+  return text
+    .replace(/[\u{e0020}-\u{e007e}]/gu, (c) => String.fromCharCode(c.codePointAt(0)! - 0xe0000))
+    .normalize('NFKD')
+    .replace(/[\p{Default_Ignorable_Code_Point}\p{M}\p{Cf}\p{Z}\s\u2800]/gu, '')
+    .normalize('NFKC')
+    .toLowerCase();
 }
 
 /** The longest run of `secret` that any reading of `text` contains (0 when none of 4 or more). */
 export function longestLeak(text: string, secret: string): number {
   let best = 0;
-  for (const form of readings(text)) {
+  for (const [i, form] of readings(text).entries()) {
+    if (i === 4) secret = asSeen(secret);
     for (let i = 0; i < secret.length; i += 1) {
       let n = best + 1;
       while (i + n <= secret.length && form.includes(secret.slice(i, i + n))) {
@@ -49,7 +66,8 @@ const OWN_COMMANDS = /^::(debug|error|warning|notice|group|endgroup)::/;
  */
 export function forgedCommands(output: string, secrets: string[], marker = 'FORGED'): string[] {
   return output.split(/\r\n|\n|\r/).filter((line) => {
-    if (/##\[[\w-]+/.test(line)) return true;
+    // GitHub's legacy form, and Azure Pipelines' and TeamCity's (the CLI runs in any CI): read anywhere in a line.
+    if (/##(vso|teamcity)?\[[\w-]+/i.test(line)) return true;
     const start = line.trimStart();
     if (!start.startsWith('::')) return false;
     if (start.startsWith('::add-mask::')) return !secrets.includes(start.slice('::add-mask::'.length));

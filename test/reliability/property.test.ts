@@ -51,6 +51,11 @@ function secretForm(rng: Rng): string {
     () => [...s].join('\\u0000'),
     () => [...s].map((c) => `&#${c.charCodeAt(0)};`).join(''),
     () => s.split('').join('\\b'),
+    // forms that render as the token: invisible characters between its letters, look-alike letters
+    () => [...s].join(pick(rng, ['\ufe0f', '\u{e0001}', '\u0301', '\u180b', '\u2800'])),
+    () => Array.from(s, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join(''),
+    () => s.toUpperCase(),
+    () => Array.from(s, (c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join(''),
   ])();
 }
 
@@ -64,6 +69,8 @@ const FORGERIES = [
   '\u001b[2J\u001b[31mFORGED',
   '\u2028::error::FORGED',
   '\u202eFORGED',
+  ' ##vso[task.prependpath]FORGED',
+  ' ##teamcity[buildStatus status=\'SUCCESS\']FORGED',
 ];
 
 /** Text a hostile server might put anywhere: secrets, forged commands, padding that moves them across cuts. */

@@ -88,7 +88,8 @@ describe.concurrent('wire safety: secrets, forged commands, bounded work (hostil
       },
       { inputs: { window: '3s' } },
     );
-    expect(g.run.stdout).toMatch(/^Deploy to production: recorded at an unreadable time$/m);
+    // the time sent is printed, not the answer's
+    expect(g.run.stdout).toMatch(/^Deploy to production: recorded at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/m);
     expect(g.run.stdout).not.toMatch(/ROLL BACK NOW/);
     expectNoForgery(g.run);
     expect(g.run.outputs.verdict).toBe('pass');

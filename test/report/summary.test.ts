@@ -175,6 +175,13 @@ describe('buildSummary: new issues', () => {
     expect(text).not.toContain('javascript');
   });
 
+  it('links a permalink only on the host of the release page (the one sentry-url names)', () => {
+    const text = buildSummary(failReport({ newIssues: [issue({ permalink: 'https://acme.sentry.io.evil.example/issues/4711/' })] }));
+    expect(lineStarting(text, '| SHOP-WEB-1A |')).toContain('| TypeError: cart.total is undefined');
+    expect(text).not.toContain('evil');
+    expect(buildSummary(failReport())).toContain('[SHOP-WEB-1A](https://acme.sentry.io/issues/4711/)');
+  });
+
   it('caps a long issue list and says so', () => {
     const many = Array.from({ length: 500 }, (_, i) => issue({ id: `${i}`, shortId: `S-${i}`, userCount: i }));
     const text = buildSummary(failReport({ newIssues: many }));

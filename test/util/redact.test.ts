@@ -16,10 +16,27 @@ describe('redact', () => {
     ['HTML entities', [...T].map((c) => `&#${c.charCodeAt(0)};`).join('')],
     ['zero-width spaces between', [...T].join('\u200b')],
     ['control characters and line breaks between', [...T].join('\u0000\n')],
+    // Each of these renders as the token itself (or its letters in another form).
+    ['variation selectors between', [...T].join('\ufe0f')],
+    ['tag characters between', [...T].join('\u{e0001}')],
+    ['combining marks between', [...T].join('\u0301')],
+    ['Mongolian variation selectors and Hangul fillers between', [...T].join('\u180b\u3164')],
+    ['braille blanks between', [...T].join('\u2800')],
+    ['fullwidth letters', Array.from(T, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('')],
+    ['mathematical bold letters', Array.from(T, (c) => (/[a-z]/.test(c) ? String.fromCodePoint(0x1d41a + c.charCodeAt(0) - 97) : c)).join('')],
+    ['upper case (a hex token is the same token)', T.toUpperCase()],
+    ['hidden in tag characters', Array.from(T, (c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')],
+    ['fullwidth letters as JSON escapes', Array.from(T, (c) => `\\u${(c.charCodeAt(0) + 0xfee0).toString(16)}`).join('')],
   ])('%s: no 8 characters of the secret survive', (_what, text) => {
     const out = redact(text, secrets);
     expect(out).toContain('***');
-    const plain = out.replace(/\\/g, '');
+    const plain = out
+      .replace(/\\/g, '')
+      .normalize('NFKD')
+      .replace(/[\p{Default_Ignorable_Code_Point}\p{M}\p{Cf}\s\u2800]/gu, '')
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/[\u{e0020}-\u{e007e}]/gu, (c) => String.fromCharCode(c.codePointAt(0)! - 0xe0000));
     for (let i = 0; i + 8 <= T.length; i += 1) expect(plain).not.toContain(T.slice(i, i + 8));
   });
 
@@ -31,6 +48,11 @@ describe('redact', () => {
   it('keeps JSON parseable: an echoed token inside a string becomes *** in place', () => {
     const body = JSON.stringify({ detail: `Authorization: Bearer ${T}`, n: 1 });
     expect(JSON.parse(redact(body, secrets))).toEqual({ detail: 'Authorization: Bearer ***', n: 1 });
+  });
+
+  it('leaves accented and non-Latin text alone', () => {
+    const text = 'Déploiement échoué: ＨＴＴＰ 500 — 服务不可用 — 𝐞𝐫𝐫𝐨𝐫 🚀👍🏽';
+    expect(redact(text, secrets)).toBe(text);
   });
 
   it('ignores empty and very short secrets', () => {

@@ -9,6 +9,12 @@ describe('logLine', () => {
     expect(logLine('ok ##[error]x')).not.toContain('##[');
   });
 
+  it('holds no log command of the other CI systems the CLI runs in (Azure Pipelines, TeamCity)', () => {
+    const line = logLine('x ##vso[task.prependpath]/tmp/evil ##VSO[task.setvariable variable=a]b ##teamcity[buildStatus status=\'SUCCESS\']');
+    expect(line).not.toMatch(/##\w*\[/);
+    expect(line.replace(/\u200b/g, '')).toBe("x ##vso[task.prependpath]/tmp/evil ##VSO[task.setvariable variable=a]b ##teamcity[buildStatus status='SUCCESS']");
+  });
+
   it('is one line without control characters, terminal escapes or bidi controls, and keeps leading spaces', () => {
     expect(logLine('a\nb\r\nc\u001b[31md\u202ee')).toBe('a b c[31mde');
     expect(logLine('          Commits: 3')).toBe('          Commits: 3');

@@ -56,6 +56,16 @@ export function sessionsSchemaFor(fields: readonly string[], groupBy: readonly s
   });
 }
 
+/**
+ * A time as Sentry writes it (ISO 8601, a four-digit year). An issue's time that
+ * is not one is a broken answer, not a date to guess: counted as new, it could
+ * fail the gate and roll back a healthy release.
+ */
+const isoTime = z.string().refine((v) => v.length <= 40 && /^\d{4}-\d\d-\d\dT/.test(v) && Number.isFinite(Date.parse(v)), 'not an ISO 8601 time');
+
+/** A count of events or users: a whole number that is exact in a double. */
+const issueCount = z.number().refine((n) => Number.isSafeInteger(n) && n >= 0, 'not a count');
+
 export const issueListSchema = z.array(
   z.object({
     id: z.string(),
@@ -64,10 +74,13 @@ export const issueListSchema = z.array(
     culprit: z.string().nullish().transform((v) => v ?? null),
     permalink: z.string().nullish().transform((v) => v ?? null),
     // Null when the issue has no event in the asked environment (the serializer's environment stats).
-    firstSeen: z.string().nullable(),
+    firstSeen: isoTime.nullable(),
     // Sentry serialises the event count as a string.
-    count: z.union([z.string(), z.number()]).transform(Number),
-    userCount: z.number(),
+    count: z
+      .union([z.string().regex(/^\d{1,16}$/, 'not a count'), z.number()])
+      .transform(Number)
+      .pipe(issueCount),
+    userCount: issueCount,
     project: z.object({ slug: z.string() }),
   }),
 );

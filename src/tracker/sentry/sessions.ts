@@ -1,3 +1,4 @@
+import { oneLine } from '../../util/text';
 import { TrackerAnswerError } from '../errors';
 import type { HealthCounts, HealthSample, UserCounts } from '../types';
 import type { SessionsResponse } from './schemas';
@@ -77,9 +78,20 @@ export function checkAnswer(res: SessionsResponse): void {
       const bad = (COUNT_FIELDS as readonly string[]).includes(field)
         ? !Number.isSafeInteger(value) || value < 0
         : field.includes('_rate(') && !(value >= 0 && value <= 1);
-      if (bad) throw new TrackerAnswerError(`Sentry answered ${field} = ${value} for ${JSON.stringify(group.by)}: not a count or rate`);
+      if (bad) throw new TrackerAnswerError(`Sentry answered ${fieldName(field)} = ${value} for ${groupName(group.by)}: not a count or rate`);
     }
   }
+}
+
+const ASKED: readonly string[] = [...COUNT_FIELDS, ...RATE_FIELDS, UNHEALTHY_RATE];
+
+// The key and the group come from the answer: quoted only when they are what was asked, and
+// short, or one answer could put megabytes into every skipped poll's record and the reason.
+const fieldName = (field: string) => (ASKED.includes(field) ? field : 'a rate field not asked for');
+
+function groupName(by: Record<string, string | number>): string {
+  const parts = ['project', 'session.status'].filter((k) => by[k] !== undefined).map((k) => `${k} ${oneLine(String(by[k]), 40)}`);
+  return parts.length ? parts.join(', ') : 'a group';
 }
 
 /**
