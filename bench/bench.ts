@@ -9,6 +9,7 @@ import { mulberry32 } from '../src/gate/simulate';
 import { replaySettings } from '../src/replay/options';
 import { type BenchSettings, runCell, SCENARIOS, TRAFFIC } from './cells';
 import { actionCosts, requestsPerPoll } from './costs';
+import { runUsersCell, usersSection, CLUSTERED_CHECKS, CLUSTERED_MULTIPLES, CLUSTERED_TRAFFIC, type ClusteredCell, clusteredSection, DESIGN_EFFECTS, runClusteredCell } from './clustered';
 import { buildPlot } from './plot';
 import { buildResults, type LimitResults, type Measured } from './report';
 import { ARGO_FAILURE_LIMIT, STRATEGIES } from './strategies';
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '20260603' },
     runs: { type: 'string' },
     'skip-action': { type: 'boolean', default: false },
+    // Only the clustered-traffic cells, printed and not written: for iterating on them.
+    'clustered-only': { type: 'boolean', default: false },
     'lag-only': { type: 'boolean', default: false },
   },
 });
@@ -52,6 +55,28 @@ const settings: BenchSettings = {
 
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
+function usersCells(): string {
+  const { policy } = replaySettings({ ...GATE_FLAGS, 'min-crash-free-users': '0.97' });
+  const cells = [];
+  for (const deff of DESIGN_EFFECTS) for (const traffic of CLUSTERED_TRAFFIC) cells.push(runUsersCell(seed, releasesPerCell, settings.schedule, policy, deff, traffic, 0.005));
+  log('clustered crash-free users at the limit done');
+  return usersSection(cells, Number(GATE_FLAGS.confidence));
+}
+
+function clusteredCells(): ClusteredCell[] {
+  const cells: ClusteredCell[] = [];
+  for (const { check, flags } of CLUSTERED_CHECKS) {
+    const { policy } = replaySettings({ ...GATE_FLAGS, ...flags });
+    for (const multiple of CLUSTERED_MULTIPLES) {
+      for (const deff of DESIGN_EFFECTS) {
+        for (const traffic of CLUSTERED_TRAFFIC) cells.push(runClusteredCell(seed, releasesPerCell, settings.schedule, policy, check, multiple, deff, traffic));
+      }
+      log(`clustered ${check} ${multiple}× done`);
+    }
+  }
+  return cells;
+}
+
 /** The crash-first lag cells: the gate at settle 0 and 60 s on the same traffic. */
 function lagCells(): LagCell[] {
   const cells: LagCell[] = [];
@@ -66,6 +91,10 @@ function lagCells(): LagCell[] {
 }
 
 async function main(): Promise<void> {
+  if (values['clustered-only']) {
+    process.stdout.write(`${usersCells()}\n\n${process.env.BENCH_USERS_ONLY ? '' : clusteredSection(clusteredCells(), Number(GATE_FLAGS.confidence))}\n`);
+    return;
+  }
   if (values['lag-only']) {
     process.stdout.write(`${lagSection(lagCells(), Number(GATE_FLAGS.confidence))}\n`);
     return;
@@ -81,6 +110,7 @@ async function main(): Promise<void> {
     }
     limits.push({ minCrashFree: Number(limit), cells });
   }
+  const clustered = `${clusteredSection(clusteredCells(), Number(GATE_FLAGS.confidence))}\n\n${usersCells()}`;
   const lag = lagSection(lagCells(), Number(GATE_FLAGS.confidence));
   const benchSeconds = (performance.now() - started) / 1000;
 
@@ -131,6 +161,7 @@ async function main(): Promise<void> {
       limits,
       requestsPerPoll: requests,
       measured,
+      extraSections: [clustered],
       lag,
     },
     Number(GATE_FLAGS.confidence),

@@ -46,6 +46,8 @@ export interface StrategyStats {
   fails: number;
   passes: number;
   inconclusive: number;
+  /** Passes decided before the window end. */
+  earlyPasses: number;
   /** Sorted seconds to fail, Infinity for releases never failed. */
   failTimes: number[];
   /** Sorted seconds the gate ran (window end unless it stopped earlier). */
@@ -101,6 +103,7 @@ export function runCell(settings: BenchSettings, policy: GatePolicy, strategies:
       fails: ds.filter((d) => d.verdict === 'fail').length,
       passes: ds.filter((d) => d.verdict === 'pass').length,
       inconclusive: ds.filter((d) => d.verdict === 'inconclusive').length,
+      earlyPasses: ds.filter((d) => d.verdict === 'pass' && d.stoppedAt * 1000 < settings.schedule.windowMs).length,
       failTimes: ds.map((d) => (d.verdict === 'fail' ? d.stoppedAt : Infinity)).sort((a, b) => a - b),
       durations: ds.map((d) => d.stoppedAt).sort((a, b) => a - b),
     };

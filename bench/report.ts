@@ -26,6 +26,8 @@ export interface ReportInput {
   limits: LimitResults[];
   requestsPerPoll: RequestCount[];
   measured: Measured;
+  /** Sections placed after the per-limit tables (the clustered-traffic cells). */
+  extraSections?: string[];
   /** The crash-first ingestion lag section (bench/lag.ts). */
   lag?: string;
 }
@@ -86,6 +88,20 @@ function headlines(r: LimitResults, confidence: number): Headline[] {
       value: (k) => over(['h1'], TRAFFIC, (c) => failRate(c, k), worst),
       format: pct,
       meets: (x) => x <= 1 - confidence + 1e-12,
+    },
+    {
+      // Before #19.4 the mirrored test passed 3.5–100% of these early; no rate check passes early now.
+      label: 'early passes at exactly the limit (worst)',
+      target: `≤ ${pct(1 - confidence)}`,
+      value: (k) => over(['h1'], TRAFFIC, (c) => c.byStrategy[k]!.earlyPasses / c.releases, worst),
+      format: pct,
+      meets: (x) => x <= 1 - confidence + 1e-12,
+    },
+    {
+      label: '2× regressions passed at 20 and 100 sessions/min (worst)',
+      target: '–',
+      value: (k) => over(['r2'], [20, 100], (c) => c.byStrategy[k]!.passes / c.releases, worst),
+      format: pct,
     },
     {
       label: '4× regressions caught at ≥ 100 sessions/min (worst)',
@@ -191,6 +207,21 @@ function durationTable(r: LimitResults): string {
   return lines.join('\n');
 }
 
+/** #19.6: what pass-margin turns from pass into inconclusive, per release and traffic. */
+function marginTable(r: LimitResults): string {
+  const cols = ['release', 'sessions/min', 'gate: pass', 'gate: inconclusive', 'pass-margin off: pass', 'pass-margin off: inconclusive'];
+  const lines = [row(cols), row(cols.map((_, i) => (i < 2 ? '---' : '---:')))];
+  for (const key of ['h0.25', 'h0.5', 'h1', 'r1.5', 'r2', 'r4']) {
+    for (const t of TRAFFIC) {
+      const c = cell(r, key, t);
+      const g = c.byStrategy.ours!;
+      const off = c.byStrategy['ours-nm']!;
+      lines.push(row([c.scenario.label, String(t), pct(g.passes / c.releases), pct(g.inconclusive / c.releases), pct(off.passes / c.releases), pct(off.inconclusive / c.releases)]));
+    }
+  }
+  return lines.join('\n');
+}
+
 /** The deterministic part of RESULTS.md (same seed, same text), then the measured figures. */
 export function buildResults(input: ReportInput, confidence: number): { markdown: string; table: string } {
   const { strategies } = input;
@@ -215,8 +246,12 @@ export function buildResults(input: ReportInput, confidence: number): { markdown
       `### Detection: regressions (% failed · median / p90 minutes to fail; releases never failed count as never, "–")\n\n${detectionTable(r, strategies)}`,
     );
     parts.push(`### CI minutes on healthy releases (the gate, pass-early off and on)\n\n${durationTable(r)}`);
+    parts.push(
+      `### pass-margin 2x (#19.6): passes that the data could not back\n\nA pass needs every bad rate's upper confidence bound below 2× its limit; else inconclusive. Fails are the same with and without it.\n\n${marginTable(r)}`,
+    );
   }
   if (input.lag) parts.push(input.lag);
+  parts.push(...(input.extraSections ?? []));
   parts.push(requestsSection(input.requestsPerPoll));
   parts.push(measuredSection(input.measured));
   return { markdown: `${parts.join('\n\n')}\n`, table: headlineTables.join('\n\n') };
@@ -264,7 +299,7 @@ function requestsSection(rows: RequestCount[]): string {
     'Counted at the local tracker over whole runs of the shipped action (`dist/index.js`, register, a 6-second window polled every second, report) against a healthy release:\n\n' +
     '| error-rate check | new-issue check | polls | session requests per poll | issue requests per poll | session requests / polls | exit |\n| --- | --- | ---: | --- | ---: | ---: | ---: |\n' +
     `${lines.join('\n')}\n\n` +
-    'A poll asks for sessions since the deploy once; unhealthy sessions (for the error-rate check) come in the same query as `unhealthy_rate(session)` (a Sentry without that field costs a second query, grouped by session status). Settling (`settle`) adds no query: it only moves where each query ends. ' +
+    'A poll asks for sessions since the deploy once; the error-rate check takes a second query, grouped by session status: it alone counts the users with an unhealthy session, which that check judges (errors cluster by user, #19.1). Settling (`settle`) adds no query: it only moves where each query ends. ' +
     "The last poll adds one query: the users of the window's second half, counted over it (see the gate's end-of-window tests)."
   );
 }

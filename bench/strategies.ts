@@ -54,11 +54,26 @@ function endOfWindow(run: Run, seen: HealthCounts): Decision {
 
 const over = (n: number, k: number, p0: number) => n > 0 && k / n > p0;
 
-export const ours = (passEarly: boolean): Strategy => ({
-  key: passEarly ? 'ours-pe' : 'ours',
-  label: passEarly ? 'gate, pass-early' : 'gate',
+/**
+ * The users of the window's second half, as a recording's `secondHalf`: the
+ * difference of cumulative users from the last poll at or before mid-window,
+ * which is exact here because the simulated users visit once (real users come
+ * back, and a tracker must count them over the span).
+ */
+function secondHalf(run: Run): { users: number; crashedUsers: number } {
+  const seen = countsAtPolls(run.polls, run.samples);
+  const mid = run.polls.findLastIndex((at) => at <= run.schedule.windowMs / 2);
+  const base = mid >= 0 ? seen[mid]! : ZERO;
+  const last = seen.at(-1) ?? ZERO;
+  return { users: last.users - base.users, crashedUsers: last.crashedUsers - base.crashedUsers };
+}
+
+export const ours = (passEarly: boolean, margin = true): Strategy => ({
+  key: !margin ? 'ours-nm' : passEarly ? 'ours-pe' : 'ours',
+  label: !margin ? 'gate, pass-margin off' : passEarly ? 'gate, pass-early' : 'gate',
   decide(run) {
-    const r = replayRelease({ ...run.policy, passEarly }, run.schedule, run.samples, run.polls);
+    const policy = margin ? run.policy : { ...run.policy, passMargin: null };
+    const r = replayRelease({ ...policy, passEarly }, run.schedule, run.samples, run.polls, secondHalf(run));
     return { verdict: r.verdict, stoppedAt: r.decidedAt ?? run.schedule.windowMs / 1000 };
   },
 });
@@ -141,4 +156,4 @@ export const bestFixed: Strategy = {
 /** failureLimit 2: the third failed measurement fails the analysis. */
 export const ARGO_FAILURE_LIMIT = 2;
 
-export const STRATEGIES: Strategy[] = [ours(false), ours(true), endOnly, naive, argo(ARGO_FAILURE_LIMIT), bestFixed];
+export const STRATEGIES: Strategy[] = [ours(false), ours(true), ours(false, false), endOnly, naive, argo(ARGO_FAILURE_LIMIT), bestFixed];

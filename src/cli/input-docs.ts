@@ -117,8 +117,13 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
   },
   {
     "name": "pass-early",
-    "description": "Pass before the window ends once the release is confidently healthy. Saves CI minutes, but a release that turns bad after the pass is not caught.",
+    "description": "Kept so workflows that set it keep working; it changes nothing: no check can pass early validly (a user or session counted healthy can still crash later in the window), so the gate always watches the whole window.",
     "default": "false"
+  },
+  {
+    "name": "pass-margin",
+    "description": "At the window end, pass only when the data rule out a regression of this multiple of each limit (the upper confidence bound of every bad rate is below it), else inconclusive, naming the rate that cannot be ruled out. 2x, 1.5x, ... or off.",
+    "default": "2x"
   },
   {
     "name": "on-inconclusive",

@@ -22,7 +22,13 @@ at each poll. FILE (or - for stdin) holds one release per line:
 t is seconds since the deploy; counts are cumulative since the deploy. A sample stands
 until the next one, the last for one --interval more: polls after that are not
 replayed, so a recording that ends before the window is inconclusive unless an
-earlier poll decided.
+earlier poll decided. With --max-error-rate, give "erroredUsers" too (users
+with an unhealthy session): the check judges those, as errors cluster by user;
+without it, sessions.
+A release line may carry "secondHalf": {"users": n, "crashedUsers": k}, the
+users counted over the window's second half (as the flags set the window);
+without it the second-half test of crash-free users is skipped, and replay
+says so once on stderr.
 Prints one line per release: {"id", "verdict", "decidedAt" (seconds, null when undecided), "reason"}.
 
 Flags (as in the action): --${REPLAY_INPUTS.join(', --')}, --no-pass-early
@@ -87,9 +93,16 @@ export async function replayCommand(argv: string[], io: ReplayIo = {}): Promise<
   }
 
   const polls = pollTimes(schedule);
+  const withoutHalf = policy.limits.some((l) => l.id === 'crash-free-users') ? releases.filter((r) => !r.secondHalf).length : 0;
+  if (withoutHalf > 0) {
+    stderr.write(
+      `replay: ${withoutHalf} of ${releases.length} releases carry no "secondHalf" ({"users": n, "crashedUsers": k} counted over the window's second half): ` +
+        'their end-of-window crash-free users test on the second half is skipped (a difference of cumulative users misses users who come back)\n',
+    );
+  }
   let chunk = '';
   for (const release of releases) {
-    const result = replayRelease(policy, schedule, release.samples, polls);
+    const result = replayRelease(policy, schedule, release.samples, polls, release.secondHalf);
     chunk += `${JSON.stringify({ id: release.id, ...result })}\n`;
     if (chunk.length > 1 << 16) {
       if (!stdout.write(chunk)) await new Promise((resolve) => stdout.once('drain', resolve));

@@ -187,3 +187,18 @@ export function list(what: string) {
     return [...new Set(items)];
   });
 }
+
+/**
+ * A multiple above 1 written as "2x", "1.5x" or "2"; "off" (or "none") turns it off.
+ */
+export function multiple(fallback: number | null, what: string) {
+  return raw.transform((v, ctx): number | null => {
+    if (isUnset(v)) return fallback;
+    const value = v.trim().toLowerCase();
+    if (['off', 'none'].includes(value)) return null;
+    const m = /^(\d+(?:\.\d+)?)\s*[x×]?$/.exec(value);
+    const num = m ? Number(m[1]) : NaN;
+    if (!(num > 1) || !Number.isFinite(num)) return fail(ctx, `expected ${what} as a multiple above 1 such as 2x or 1.5x, or off`);
+    return num;
+  });
+}

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { formatDuration } from './duration';
-import { bool, confidence, count, duration, httpUrl, list, oneOf, required, sentryUrl, text, threshold, token, tokenProblem } from './fields';
+import { bool, confidence, count, duration, httpUrl, list, multiple, oneOf, required, sentryUrl, text, threshold, token, tokenProblem } from './fields';
 import { environmentNameProblem, gitRefProblem, releaseNameProblem } from './names';
 
 const checkSlug = (v: string) => (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v) ? null : 'expected an organization slug (letters, digits, -, _ and .)');
@@ -38,6 +38,7 @@ export const inputsSchema = z
     baseline: oneOf(['none', 'previous-release'] as const, 'none'),
     'max-crash-rate-increase': threshold(null, 'the allowed increase of the crash rate over the baseline'),
     'pass-early': bool(false),
+    'pass-margin': multiple(2, 'the largest regression a pass must rule out'),
     'on-inconclusive': oneOf(['pass', 'fail'] as const, 'pass'),
     'dry-run': bool(false),
     'rollback-workflow': text(null, checkWorkflow),

@@ -19,16 +19,48 @@ import { oneLine } from '../util/text';
 import { formatDuration } from '../report/format';
 import type { CheckEvaluation, GatePolicy, PollInput, RateCheckId, RateLimit, RecentCounts, Verdict } from './types';
 
-/** The counts a rate check tests: n trials, k of them bad. */
+/** The counts a rate check reports: n trials, k of them bad (what people read as the rate). */
 export function trials(id: RateCheckId, counts: HealthCounts): { n: number; k: number } {
   switch (id) {
     case 'crash-free-users':
-      return { n: counts.users, k: counts.crashedUsers };
+      // Never more crashed than seen: a span without its own count of users has none (see recentCounts).
+      return { n: counts.users, k: Math.min(counts.crashedUsers, counts.users) };
     case 'crash-free-sessions':
       return { n: counts.sessions, k: counts.crashedSessions };
     case 'error-rate':
       // The error-rate check is on exactly when unhealthy sessions are asked for.
       return { n: counts.sessions, k: counts.erroredSessions ?? 0 };
+  }
+}
+
+/**
+ * The counts a rate check is judged on. Users are independent of each other,
+ * their sessions are not: one broken account crashes or errors in every
+ * session, so bad sessions vary up to ~3× more than independent trials would
+ * (issue #19.1) and a binomial test on them fails releases at the limit far
+ * more often than 1 − confidence. The session checks therefore count bad
+ * USERS (users with at least one crashed, resp. unhealthy, session) against
+ * the limit times SESSIONS. That is valid under any dependence within a user:
+ * a user is bad with probability at most their expected bad sessions
+ * (P(k_i ≥ 1) ≤ E[k_i]), users are independent, and for a sum of independent
+ * Bernoullis over U ≤ n users with total mean ≤ p0·n the binomial(n, p0)
+ * likelihood ratio still has expectation ≤ 1 ((1 + x/U)^U grows with U), so
+ * the e-process and the exact test keep their level. It loses power only when
+ * a user's bad sessions come in bunches, which is exactly when sessions say
+ * less than their number. Without the count of unhealthy users (recordings
+ * made before it existed) the error-rate check falls back to sessions.
+ */
+export function testedTrials(id: RateCheckId, counts: HealthCounts): { n: number; k: number } {
+  switch (id) {
+    case 'crash-free-users':
+      return trials(id, counts);
+    case 'crash-free-sessions':
+      return { n: counts.sessions, k: Math.min(counts.crashedSessions, counts.crashedUsers) };
+    case 'error-rate': {
+      const errored = counts.erroredSessions ?? 0;
+      const users = counts.erroredUsers;
+      return { n: counts.sessions, k: users === undefined || users === null ? errored : Math.min(errored, users) };
+    }
   }
 }
 
@@ -61,7 +93,7 @@ function recentOf(recent: RecentCounts, project: string | null): { since: number
 function finalLook(e: CheckEvaluation, limit: RateLimit, recent: { since: number; counts: HealthCounts } | undefined, finalAlpha: number): void {
   // Half each, also when the recent counts are missing, so a missing query never makes the other test stricter or looser.
   const level = finalAlpha / 2;
-  e.finalP = binomialTailP(e.n, e.k, e.maxBadRate);
+  e.finalP = binomialTailP(e.n, e.kTested ?? e.k, e.maxBadRate);
   e.finalAlpha = level;
   if (e.finalP <= level) {
     // Decided by this exact test, not the e-process: show the interval of this test (see exactInterval).
@@ -70,7 +102,7 @@ function finalLook(e: CheckEvaluation, limit: RateLimit, recent: { since: number
   }
   if (!recent) return;
   const { n, k } = trials(limit.id, recent.counts);
-  const p = binomialTailP(n, k, e.maxBadRate);
+  const p = binomialTailP(n, testedTrials(limit.id, recent.counts).k, e.maxBadRate);
   e.recent = { since: recent.since, n, k, observedBadRate: n > 0 ? k / n : null, p, alpha: level };
   if (p <= level) e.status = 'fail';
 }
@@ -84,8 +116,10 @@ function finalLook(e: CheckEvaluation, limit: RateLimit, recent: { since: number
  */
 function evaluate(limit: RateLimit, project: string | null, counts: HealthCounts, threshold: number, perTestConfidence: number): CheckEvaluation {
   const { n, k } = trials(limit.id, counts);
+  const kTested = testedTrials(limit.id, counts).k;
   const p0 = limit.maxBadRate;
-  const fail = eFail(n, k, p0);
+  const fail = eFail(n, kTested, p0);
+  // Shown for the record; no check may pass on it (see PASS_EARLY_CHECKS).
   const pass = ePass(n, k, p0);
   return {
     id: limit.id,
@@ -93,12 +127,14 @@ function evaluate(limit: RateLimit, project: string | null, counts: HealthCounts
     maxBadRate: p0,
     n,
     k,
+    kTested,
     observedBadRate: n > 0 ? k / n : null,
-    interval: n > 0 ? [lowerConfidenceBound(n, k, perTestConfidence), upperConfidenceBound(n, k, perTestConfidence)] : null,
+    // The low end is the test's (it fails exactly when the limit is below it); the high end describes the counts.
+    interval: n > 0 ? [lowerConfidenceBound(n, kTested, perTestConfidence), upperConfidenceBound(n, k, perTestConfidence)] : null,
     eFail: fail,
     ePass: pass,
     eThreshold: threshold,
-    status: fail >= threshold ? 'fail' : pass >= threshold ? 'healthy' : 'watching',
+    status: fail >= threshold ? 'fail' : pass >= threshold && PASS_EARLY_CHECKS.has(limit.id) ? 'healthy' : 'watching',
   };
 }
 
@@ -106,7 +142,8 @@ function evaluate(limit: RateLimit, project: string | null, counts: HealthCounts
 function describeNumbers(e: CheckEvaluation): string {
   const units = UNIT_LABELS[e.id];
   if (e.observedBadRate === null || e.interval === null) return `no data yet (0 ${units.trials})`;
-  const counts = `${formatCount(e.n)} ${units.trials}, ${formatCount(e.k)} ${units.bad}`;
+  const users = e.kTested !== undefined && e.kTested !== e.k ? ` in ${formatCount(e.kTested ?? e.k)} users` : '';
+  const counts = `${formatCount(e.n)} ${units.trials}, ${formatCount(e.k)} ${units.bad}${users}`;
   return `${formatPercent(displayRate(e.id, e.observedBadRate))} (interval ${formatPercentRange(displayInterval(e.id, e.interval))}, ${counts})`;
 }
 
@@ -155,6 +192,91 @@ function pickFailure(failing: CheckEvaluation[]): CheckEvaluation | undefined {
   const rank = (e: CheckEvaluation): number => (e.project === null ? 1 : 0);
   return [...failing].sort((x, y) => rank(y) - rank(x) || y.eFail - x.eFail)[0];
 }
+
+/**
+ * Pass-early stops the watch on the mirrored test (evidence that the bad rate
+ * is below the limit). That test is valid only on units whose outcome is
+ * final when counted, and independent. No rate check has such units in
+ * Sentry's counts (issue #19.4):
+ * - crash-free users: a user counted healthy can crash in a later session
+ *   within the window, so the crashed share so far is biased low (at the limit,
+ *   3.5–100% of releases passed early where 5% was promised);
+ * - crash-free sessions and error rate: a session is counted when it starts and
+ *   its crash or error arrives later, and bad sessions cluster by user, which
+ *   makes a low count more likely than binomial; bad users (see testedTrials)
+ *   bound bad sessions from below, which serves a fail and never a pass.
+ * The fail side stays valid: counting a bad unit late only delays a fail.
+ * So pass-early passes no rate check; the set is where a valid one would go.
+ */
+export const PASS_EARLY_CHECKS: ReadonlySet<RateCheckId> = new Set<RateCheckId>();
+
+/**
+ * The exact one-sided (Clopper–Pearson) upper bound of a bad rate at
+ * `confidence`: the p with P(X ≤ k | n, p) = 1 − confidence. The pass claim is
+ * made once, at the window end, so a fixed-sample bound is the right one.
+ */
+export function exactUpperBound(n: number, k: number, confidence: number): number {
+  if (n <= 0 || k >= n) return 1;
+  const target = confidence; // P(X >= k + 1 | p) at the bound
+  let lo = k / n;
+  let hi = 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (binomialTailP(n, k + 1, mid) < target) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+interface Unresolved {
+  e: CheckEvaluation;
+  upper: number;
+  /** Trials the bound stands on, after the design effect. */
+  effective: number;
+}
+
+/**
+ * The check whose data rule out least (issue #19.6): a pass must mean that
+ * each bad rate's upper bound is below `margin` × its limit. Bad sessions that
+ * come in bunches per user carry less information than their number: the
+ * bound is taken on the sessions divided by a design-effect estimate from the
+ * bad sessions per bad user m, 2m − 1 (the variance ratio if a bad user's bad
+ * sessions were geometric; 1 when every bad session is another user's). It is
+ * an estimate, not a bound: with heavy-tailed users at design effect 3 the
+ * benchmark passes 4–10% of 2× regressions (11% at worst with m alone, 40–83%
+ * judging sessions as independent; bench/RESULTS.md, clustered traffic).
+ */
+function weakest(evaluations: CheckEvaluation[], margin: number, alpha: number): Unresolved | undefined {
+  let worst: (Unresolved & { ratio: number }) | undefined;
+  for (const e of evaluations) {
+    if (e.n === 0) continue;
+    const deff = (e.kTested ?? e.k) > 0 ? Math.max(1, (2 * e.k) / (e.kTested ?? e.k) - 1) : 1;
+    const n = e.n / deff;
+    const upper = exactUpperBound(Math.max(1, Math.floor(n)), Math.round(e.k / deff), 1 - alpha);
+    const ratio = upper / (margin * e.maxBadRate);
+    if (ratio >= 1 && (!worst || ratio > worst.ratio)) worst = { e, upper, effective: n, ratio };
+  }
+  return worst;
+}
+
+const MARGIN_NOUNS: Record<RateCheckId, string> = {
+  'crash-free-users': 'a crashed-user rate',
+  'crash-free-sessions': 'a crash rate',
+  'error-rate': 'an error rate',
+};
+
+function marginReason(u: Unresolved, limit: RateLimit, margin: number): string {
+  const e = u.e;
+  const units = UNIT_LABELS[e.id].trials;
+  const scope = e.project === null ? '' : ` in ${e.project}`;
+  const clustered = u.effective < e.n - 0.5 ? ` (bad ${units} come in bunches per user: worth ${formatCount(Math.floor(u.effective))})` : '';
+  return (
+    `too little data to pass: with ${formatCount(e.n)} ${units}${scope}${clustered}, ${MARGIN_NOUNS[e.id]} up to ${formatPercent(u.upper)} cannot be ruled out, ` +
+    `more than ${formatMargin(margin)} the ${formatLimitPercent(limit.maxBadRate)} the ${limitText(limit)} allows (pass-margin ${formatMargin(margin).replace('×', 'x')}); observed ${formatPercent(e.observedBadRate ?? 0)}`
+  );
+}
+
+const formatMargin = (m: number) => `${Number(m.toPrecision(3))}×`;
 
 /**
  * One poll's decision. Pure: the same policy and poll always give the same
@@ -219,6 +341,11 @@ export function decide(policy: GatePolicy, poll: PollInput): { evaluations: Chec
       check: null,
       project: null,
     });
+  }
+  const margin = policy.passMargin ?? null;
+  const unresolved = margin === null ? undefined : weakest(evaluations, margin, alpha / m);
+  if (unresolved && margin !== null) {
+    return verdict({ outcome: 'inconclusive', reason: marginReason(unresolved, limitOf.get(unresolved.e)!, margin), check: unresolved.e.id, project: unresolved.e.project });
   }
   // A pass is "not shown to be past a limit". When a rate is on the wrong side of its limit but
   // within chance for its counts, say so: "within limits" would misstate what was observed.

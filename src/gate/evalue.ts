@@ -46,10 +46,13 @@ import betaln from '@stdlib/math-base-special-betaln';
  * for 4× at 1000/min. At 5–20 units/min small regressions are out of reach
  * of any valid test in 10 minutes: 50–200 trials hold too few crashes.
  *
- * The pass-early prior mirrors it (odds 1/3, shape 2, truncated to [0, p0));
- * pass-early speed was as flat across odds 1/1.5–1/5 and shape 0.5–5
- * (mean 6.2–6.6 polls to pass over 0–0.5× the limit), false passes at the
- * limit <= 2.4%.
+ * The pass prior mirrors it (odds 1/3, shape 2, truncated to [0, p0)); it
+ * gives the upper end of the intervals. Its study (pass speed flat across
+ * odds 1/1.5–1/5 and shape 0.5–5, false passes at the limit <= 2.4%) was on
+ * independent units whose outcome is final when counted. Real counts are
+ * neither (a user counted healthy can crash later; sessions cluster by user),
+ * and there releases at the limit passed early 3.5–100% of the time (issue
+ * #19.4), so no check passes early on it: see PASS_EARLY_CHECKS in decide.ts.
  */
 
 /**

@@ -17,6 +17,7 @@ export function policyFromInputs(inputs: Inputs): GatePolicy {
     confidence: inputs.confidence,
     minSessions: inputs['min-sessions'],
     passEarly: inputs['pass-early'],
+    passMargin: inputs['pass-margin'],
     ...(inputs['max-new-issue-users'] === null ? {} : { maxNewIssueUsers: inputs['max-new-issue-users'] }),
   };
 }

@@ -19,7 +19,13 @@ export interface GatePolicy {
   /** 0 < confidence < 1; the false-fail probability is bounded by 1 - confidence however often we poll. */
   confidence: number;
   minSessions: number;
+  /** Accepted for compatibility: no rate check can pass early validly (see PASS_EARLY_CHECKS in decide.ts). */
   passEarly: boolean;
+  /**
+   * At the window end, pass only when each bad rate's upper confidence bound
+   * is below this multiple of its limit; else inconclusive. Null: off.
+   */
+  passMargin?: number | null;
   /** Fail when one new issue affects more than this many users; undefined disables the check. */
   maxNewIssueUsers?: number;
 }
@@ -33,6 +39,8 @@ export interface CheckEvaluation {
   /** Trials (users or sessions) and bad trials (crashed users, crashed or unhealthy sessions). */
   n: number;
   k: number;
+  /** The bad units the fail tests count: k, or bad users for the session checks (see testedTrials). */
+  kTested?: number;
   /** k / n, or null when n = 0. */
   observedBadRate: number | null;
   /**

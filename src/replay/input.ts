@@ -13,19 +13,28 @@ const sampleSchema = z
     erroredSessions: count.optional(),
     users: count,
     crashedUsers: count,
+    // Users with an unhealthy session: the error-rate check judges these when present (see testedTrials).
+    erroredUsers: count.optional(),
   })
   .refine((s) => s.crashedSessions <= s.sessions, { message: 'crashedSessions must not exceed sessions' })
   .refine((s) => s.erroredSessions === undefined || s.erroredSessions <= s.sessions, { message: 'erroredSessions must not exceed sessions' })
-  .refine((s) => s.crashedUsers <= s.users, { message: 'crashedUsers must not exceed users' });
+  .refine((s) => s.crashedUsers <= s.users, { message: 'crashedUsers must not exceed users' })
+  .refine((s) => s.erroredUsers === undefined || s.erroredUsers <= s.users, { message: 'erroredUsers must not exceed users' });
 
 const releaseSchema = z.object({
   id: z.string().min(1),
   samples: z.array(sampleSchema),
+  // Users counted over the window's second half (a difference of cumulative users would miss returning ones).
+  secondHalf: z
+    .object({ users: count, crashedUsers: count })
+    .refine((h) => h.crashedUsers <= h.users, { message: 'crashedUsers must not exceed users' })
+    .optional(),
 });
 
 export interface RecordedRelease {
   id: string;
   samples: RecordedSample[];
+  secondHalf?: { users: number; crashedUsers: number };
 }
 
 export class ReplayInputError extends Error {
@@ -58,7 +67,7 @@ export function parseReleaseLine(text: string, line: number, needErrored = false
     const issue = parsed.error.issues[0]!;
     return fail(`${where(issue.path)}: ${issue.message}`);
   }
-  const { id, samples } = parsed.data;
+  const { id, samples, secondHalf } = parsed.data;
   const out: RecordedSample[] = [];
   for (const [i, s] of samples.entries()) {
     if (s.erroredSessions === undefined && needErrored) fail(`samples[${i}].erroredSessions: required by --max-error-rate`);
@@ -71,5 +80,5 @@ export function parseReleaseLine(text: string, line: number, needErrored = false
     }
     out.push(sample);
   }
-  return { id, samples: out };
+  return { id, samples: out, ...(secondHalf ? { secondHalf } : {}) };
 }

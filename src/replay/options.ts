@@ -15,6 +15,7 @@ export const REPLAY_INPUTS = [
   'min-sessions',
   'confidence',
   'pass-early',
+  'pass-margin',
 ] as const satisfies readonly InputName[];
 
 // Stand-ins for the tracker inputs the schema requires: replay never talks to a tracker.

@@ -1,4 +1,4 @@
-import { decide, trials } from '../gate/decide';
+import { decide, PASS_EARLY_CHECKS, testedTrials } from '../gate/decide';
 import { eFail, ePass } from '../gate/evalue';
 import type { Schedule } from '../gate/watch';
 import type { GatePolicy, Outcome } from '../gate/types';
@@ -34,11 +34,17 @@ function mayDecide(policy: GatePolicy, counts: HealthCounts): boolean {
   const lowest = (1 / (1 - policy.confidence)) * (1 - 1e-9);
   let allHealthy = true;
   for (const limit of policy.limits) {
-    const { n, k } = trials(limit.id, counts);
+    const { n, k } = testedTrials(limit.id, counts);
     if (eFail(n, k, limit.maxBadRate) >= lowest) return true;
-    if (allHealthy && policy.passEarly) allHealthy = ePass(n, k, limit.maxBadRate) >= lowest;
+    if (allHealthy && policy.passEarly) allHealthy = PASS_EARLY_CHECKS.has(limit.id) && ePass(n, k, limit.maxBadRate) >= lowest;
   }
   return policy.passEarly && allHealthy && policy.limits.length > 0;
+}
+
+/** Users and crashed users counted over the window's second half, as a recording's `secondHalf` gives them. */
+export interface SecondHalfUsers {
+  users: number;
+  crashedUsers: number;
 }
 
 /**
@@ -46,9 +52,18 @@ function mayDecide(policy: GatePolicy, counts: HealthCounts): boolean {
  * gate sees the latest sample taken at or before it (what the tracker would
  * have answered then), or zero counts before the first. `samples` must be
  * sorted by `t`. Pass a precomputed `polls` (pollTimes(schedule)) when
- * replaying many releases with one schedule.
+ * replaying many releases with one schedule. `secondHalf`: the users of the
+ * window's second half, counted over it; without it the end-of-window test of
+ * crash-free users on the second half is skipped (a difference of cumulative
+ * users misses users who come back, and failed healthy releases, #19.3).
  */
-export function replayRelease(policy: GatePolicy, schedule: Schedule, samples: readonly RecordedSample[], polls: readonly number[] = pollTimes(schedule)): ReplayResult {
+export function replayRelease(
+  policy: GatePolicy,
+  schedule: Schedule,
+  samples: readonly RecordedSample[],
+  polls: readonly number[] = pollTimes(schedule),
+  secondHalf?: SecondHalfUsers,
+): ReplayResult {
   let seen = -1;
   let base: { at: number; counts: HealthCounts } | null = null;
   const last = polls.length - 1;
@@ -64,10 +79,8 @@ export function replayRelease(policy: GatePolicy, schedule: Schedule, samples: r
     const final = i === last;
     if (!final && isRecentBase(at, 0, schedule.windowMs)) base = { at, counts };
     if (!final && !mayDecide(policy, counts)) continue;
-    // A recording holds counts since the deploy only, so users over the second
-    // half are a difference: exact for users who do not come back within the
-    // window; with returning users it overstates that half's crash rate.
-    const recent = final && base ? recentCounts(base.at, { ...counts, projects: {} }, { ...base.counts, projects: {} }, 'difference') : undefined;
+    const users = secondHalf ? { ...secondHalf, projects: {} } : undefined;
+    const recent = final && base ? recentCounts(base.at, { ...counts, projects: {} }, { ...base.counts, projects: {} }, users) : undefined;
     const { verdict } = decide(policy, { counts, projects: {}, newIssues: [], at, final, ...(recent ? { recent } : {}) });
     if (verdict) {
       return { verdict: verdict.outcome, decidedAt: verdict.outcome === 'inconclusive' ? null : at / 1000, reason: verdict.reason };

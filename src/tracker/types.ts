@@ -9,6 +9,12 @@ export interface HealthCounts {
   erroredSessions: number | null;
   users: number;
   crashedUsers: number;
+  /**
+   * Users with at least one unhealthy session, when the tracker counted them
+   * (with unhealthy sessions): the error-rate check judges these, as bad
+   * sessions cluster by user.
+   */
+  erroredUsers?: number | null;
 }
 
 /** One poll of release health: cumulative counts from the deploy time to `at`. */

@@ -26,6 +26,19 @@ describe('loadConfig error lines', () => {
     expect(config.inputs['max-error-rate']).toBeCloseTo(0.05, 12);
   });
 
+  it('read pass-margin as a multiple above 1, or off, and refuse anything else in one line naming the input', () => {
+    const read = (v: string) => loadConfig((name) => ({ ...base, 'pass-margin': v } as Record<string, string>)[name], {}).inputs['pass-margin'];
+    expect(loadConfig((name) => base[name], {}).inputs['pass-margin']).toBe(2);
+    expect(read('1.5x')).toBe(1.5);
+    expect(read('3')).toBe(3);
+    expect(read('off')).toBeNull();
+    for (const bad of ['1x', '0.5x', 'double', '-2x']) {
+      expect(errorOf({ 'pass-margin': bad })).toBe(
+        `Input pass-margin ("${bad}"): expected the largest regression a pass must rule out as a multiple above 1 such as 2x or 1.5x, or off`,
+      );
+    }
+  });
+
   it('show a bad value with its line breaks and escapes escaped: the error stays one line', () => {
     const message = errorOf({ release: 'v1\n::error::forged\u001b[31m' });
     expect(message.split('\n')).toHaveLength(1);

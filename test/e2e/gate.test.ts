@@ -66,16 +66,16 @@ describe.concurrent('the health gate, bundled action against the local tracker',
     expect(run.outputs.verdict).toBe('fail');
     expect(run.outputs.reason).toMatch(/^error rate \d+(\.\d+)?% .* above the 5% limit/);
     expect(Number(run.outputs['error-rate'])).toBeGreaterThan(0.1);
-    // unhealthy_rate(session) answers unhealthy sessions in the poll's one request
-    expect(sessionRequestsByPoll(tracker).every((n) => n === 1)).toBe(true);
+    // the totals, and the status query that counts users with an unhealthy session (#19.1)
+    expect(sessionRequestsByPoll(tracker).every((n) => n === 2)).toBe(true);
   });
 
-  it('with the error-rate check on, a healthy release costs 1 session request a poll, 2 at the last', async () => {
+  it('with the error-rate check on, a healthy release costs 2 session requests a poll (users with an unhealthy session need the status query), 3 at the last', async () => {
     const { run, tracker } = await gate('healthy', { 'max-error-rate': '0.5' });
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.verdict).toBe('pass');
     expect(Number(run.outputs['error-rate'])).toBeGreaterThan(0);
-    expect(sessionRequestsByPoll(tracker)).toEqual([1, 1, 1, 1, 1, 2]);
+    expect(sessionRequestsByPoll(tracker)).toEqual([2, 2, 2, 2, 2, 3]);
   });
 
   it('2 sessions with 1 crash is inconclusive and does not fail the job', async () => {
@@ -85,6 +85,17 @@ describe.concurrent('the health gate, bundled action against the local tracker',
     expect(run.outputs.sessions).toBe('2');
     expect(run.outputs.reason).toMatch(/only 2 sessions, fewer than the 100 needed/);
     expect(run.annotations.some((a) => a.level === 'warning' && /inconclusive/.test(a.message))).toBe(true);
+  });
+
+  it('a release with too few sessions to rule out a 2× regression ends inconclusive, naming the rate that cannot be ruled out (pass-margin, #19.6)', async () => {
+    const { run } = await gate('low-traffic', { window: '8s', 'min-sessions': '0' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.verdict).toBe('inconclusive');
+    expect(run.outputs.reason).toMatch(/^too little data to pass: with 2 users, a crashed-user rate up to \d+(\.\d+)?% cannot be ruled out, more than 2× the 3% the 97% limit allows \(pass-margin 2x\)/);
+    expect(run.annotations.some((a) => a.level === 'warning' && /cannot be ruled out/.test(a.message))).toBe(true);
+    // pass-margin off: the same data pass, as they did before
+    const off = await gate('low-traffic', { window: '8s', 'min-sessions': '0', 'pass-margin': 'off' });
+    expect(off.run.outputs.verdict).toBe('pass');
   });
 
   it('with on-inconclusive: fail, the same release fails the job', async () => {

@@ -56,15 +56,15 @@ describe('decide: rate checks', () => {
     expect(evaluations[0]!.interval![1]).toBeGreaterThan(0.03);
   });
 
-  it('marks a confidently healthy check healthy without deciding unless pass-early is on', () => {
+  it('never passes early on a rate check, however strong the mirrored evidence (#19.4: users and sessions counted healthy can still crash)', () => {
     const c = counts(5000, 20);
-    const watching = decide(policy(), poll(c));
-    expect(watching.verdict).toBeNull();
-    expect(watching.evaluations[0]!.status).toBe('healthy');
-    expect(watching.evaluations[0]!.interval![1]).toBeLessThan(0.03);
-    const early = decide(policy({ passEarly: true }), poll(c));
-    expect(early.verdict?.outcome).toBe('pass');
-    expect(early.verdict?.reason).toMatch(/^passed early.*crash-free users 99\.6% .*above the 97% limit .*5,000 sessions$/);
+    for (const passEarly of [false, true]) {
+      const { evaluations, verdict } = decide(policy({ passEarly }), poll(c));
+      expect(verdict).toBeNull();
+      expect(evaluations[0]!.ePass).toBeGreaterThan(evaluations[0]!.eThreshold);
+      expect(evaluations[0]!.status).toBe('watching');
+      expect(evaluations[0]!.interval![1]).toBeLessThan(0.03);
+    }
   });
 
   it('does not pass early below min-sessions', () => {
@@ -88,6 +88,41 @@ describe('decide: rate checks', () => {
     expect(evaluations[0]!.eThreshold).toBe(160);
     expect(verdict?.check).toBe('error-rate');
     expect(verdict?.reason).toMatch(/^error rate 10% \(interval [\d.]+–[\d.]+%, 4,000 sessions, 400 errored\) is above the 5% limit \(e-value .* ≥ 160\)$/);
+  });
+
+  it('judges the session checks on bad users against sessions: 60 crashed sessions in 3 users is not 60 independent crashes (#19.1)', () => {
+    const p = policy({ limits: [{ id: 'crash-free-sessions', maxBadRate: 0.01, absoluteMaxBadRate: 0.01, source: 'absolute' }] });
+    // 1.5% crashed sessions, but one broken account per thousand sessions: no evidence the release is bad
+    const clustered: HealthCounts = { sessions: 4000, crashedSessions: 60, erroredSessions: 60, users: 1500, crashedUsers: 3 };
+    const { verdict, evaluations } = decide(p, poll(clustered, { final: true }));
+    expect(evaluations[0]).toMatchObject({ n: 4000, k: 60, kTested: 3 });
+    expect(verdict?.outcome).not.toBe('fail');
+    // the same crashes spread over 60 users are evidence
+    const spread = decide(p, poll({ ...clustered, crashedUsers: 60 }, { final: true }));
+    expect(spread.verdict?.outcome).toBe('fail');
+    expect(spread.verdict?.reason).toMatch(/^crash-free sessions 98\.5% .*4,000 sessions, 60 crashed\) is below the 99% limit/);
+  });
+
+  it('judges the error rate on users with an unhealthy session when the tracker counted them', () => {
+    const p = policy({ limits: [{ id: 'error-rate', maxBadRate: 0.05, absoluteMaxBadRate: 0.05, source: 'absolute' }] });
+    const c: HealthCounts = { sessions: 4000, crashedSessions: 0, erroredSessions: 400, users: 1500, crashedUsers: 0, erroredUsers: 150 };
+    const { verdict, evaluations } = decide(p, poll(c, { final: true }));
+    expect(evaluations[0]).toMatchObject({ k: 400, kTested: 150 });
+    expect(verdict?.outcome).not.toBe('fail');
+  });
+
+  it('with pass-margin, passes only when the data rule out that multiple of the limit, else says what cannot be ruled out (#19.6)', () => {
+    const few = counts(180, 6, { sessions: 400 });
+    const margin = decide(policy({ passMargin: 2 }), poll(few, { final: true }));
+    expect(margin.verdict?.outcome).toBe('inconclusive');
+    expect(margin.verdict?.check).toBe('crash-free-users');
+    expect(margin.verdict?.reason).toMatch(
+      /^too little data to pass: with 180 users, a crashed-user rate up to (\d+(\.\d+)?)% cannot be ruled out, more than 2× the 3% the 97% limit allows \(pass-margin 2x\); observed 3\.3%$/,
+    );
+    const upper = Number(/up to ([\d.]+)%/.exec(margin.verdict!.reason)![1]);
+    expect(upper).toBeGreaterThan(6);
+    expect(decide(policy({ passMargin: null }), poll(few, { final: true })).verdict?.outcome).toBe('pass');
+    expect(decide(policy({ passMargin: 2 }), poll(counts(3000, 30), { final: true })).verdict?.outcome).toBe('pass');
   });
 
   it('says where a baseline limit came from', () => {

@@ -86,11 +86,11 @@ describe('replayRelease', () => {
     expect(r.reason).toMatch(/^all checks within limits/);
   });
 
-  it('passes a confidently healthy release early with pass-early', () => {
+  it('does not pass early with pass-early: no rate check can (#19.4)', () => {
     const r = replayRelease(policy({ passEarly: true }), TEN_MINUTES, steady(200, 0.005));
     expect(r.verdict).toBe('pass');
-    expect(r.decidedAt).toBeLessThan(600);
-    expect(r.reason).toMatch(/^passed early/);
+    expect(r.decidedAt).toBe(600);
+    expect(r.reason).toMatch(/^all checks within limits/);
   });
 
   it('gives exactly what decide() at every poll gives', () => {
@@ -136,12 +136,31 @@ describe('replayRelease', () => {
                 break;
               }
             }
-            expect(replayRelease(p, TEN_MINUTES, samples)).toEqual(expected);
+            // simulateRelease's users visit once, so here the difference is the second half's users.
+            const last = seenAt(600_000);
+            const secondHalf = { users: last.users - half.users, crashedUsers: last.crashedUsers - half.crashedUsers };
+            expect(replayRelease(p, TEN_MINUTES, samples, polls, secondHalf)).toEqual(expected);
             compared++;
           }
         }
       }
     }
     expect(compared).toBe(144);
+  });
+
+  it('judges the second half on the users counted over it, never on a difference of cumulative users (#19.3)', () => {
+    // Healthy: 2% of users crash over the window. 1,000 users came in the first half; in the
+    // second half 200 new ones came, and 600 of the first came back; 26 crashed in the second half,
+    // 20 of them returning users, so the cumulative crashed users grew by 26 while users grew by 200.
+    const samples: RecordedSample[] = [
+      { t: 300, sessions: 3000, crashedSessions: 20, erroredSessions: 20, users: 1000, crashedUsers: 20 },
+      { t: 540, sessions: 5400, crashedSessions: 46, erroredSessions: 46, users: 1200, crashedUsers: 46 },
+    ];
+    const p = policy({ limits: [users(0.03)] });
+    // The users of the second half, counted over it: 800, 26 crashed (3.25%, not significant).
+    const counted = replayRelease(p, TEN_MINUTES, samples, undefined, { users: 800, crashedUsers: 26 });
+    expect(counted.verdict).toBe('pass');
+    // Without them the second-half users test is skipped, rather than judging 26 crashed of 200 (13%).
+    expect(replayRelease(p, TEN_MINUTES, samples).verdict).toBe('pass');
   });
 });

@@ -41,6 +41,7 @@ export async function trackerTotals(tracker: LocalTracker, version: string, proj
     erroredSessions: statuses.reduce((n, st) => n + (st === 'healthy' ? 0 : of(st, 'sum(session)')), 0),
     users: statuses.reduce((n, st) => n + of(st, 'count_unique(user)'), 0),
     crashedUsers: of('crashed', 'count_unique(user)'),
+    erroredUsers: statuses.reduce((n, st) => n + (st === 'healthy' ? 0 : of(st, 'count_unique(user)')), 0),
     crashFreeUsers: rate.groups[0]?.totals['crash_free_rate(user)'] ?? null,
   };
 }

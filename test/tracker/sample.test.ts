@@ -11,9 +11,9 @@ describe('sample() against the local tracker', () => {
     [['shop-web'], false, 1],
     [['shop-web', 'shop-api'], false, 1],
     [['shop-web', 'shop-api', 'shop-ios'], false, 1],
-    // unhealthy_rate(session) gives unhealthy sessions without the status query
-    [['shop-web'], true, 1],
-    [['shop-web', 'shop-api', 'shop-ios'], true, 1],
+    // the error-rate check judges users with an unhealthy session: only the status query counts them
+    [['shop-web'], true, 2],
+    [['shop-web', 'shop-api', 'shop-ios'], true, 2],
   ] as const)('%s, unhealthy sessions asked for: %s: %i session requests per call', async ([projects, unhealthy, perCall]) => {
     const s = await adapterSetup({ scenario: 'healthy', projects: [...projects] });
     try {

@@ -25,7 +25,6 @@ import {
   toHealthSample,
   totalsSuffice,
   toUserCounts,
-  UNHEALTHY_RATE,
   usersSuffice,
 } from './sessions';
 import { HttpError } from '../../http/errors';
@@ -119,14 +118,10 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
     }
   }
 
-  // Sentry versions before unhealthy_rate(session) refuse it as an invalid field: then the status query counts them.
-  let unhealthyRateKnown = true;
-
-  async function readTotals(query: SessionsQuery, signal?: AbortSignal, unhealthy = false) {
-    const ask = unhealthy && unhealthyRateKnown;
+  async function readTotals(query: SessionsQuery, signal?: AbortSignal) {
     try {
       const { data } = await http.call('GET', `${orgPath}/sessions/`, {
-        query: { ...query, field: [...COUNT_FIELDS, ...RATE_FIELDS, ...(ask ? [UNHEALTHY_RATE] : [])], groupBy: 'project' },
+        query: { ...query, field: [...COUNT_FIELDS, ...RATE_FIELDS], groupBy: 'project' },
         schema: sessionsSchemaFor(COUNT_FIELDS, ['project']),
         ...(signal ? { signal } : {}),
       });
@@ -134,10 +129,6 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       return data;
     } catch (error) {
       if (minutesRefused(error)) throw new StepsRefused();
-      if (ask && error instanceof HttpError && error.status === 400 && error.body.includes(UNHEALTHY_RATE)) {
-        unhealthyRateKnown = false;
-        return readTotals(query, signal, false);
-      }
       throw explainSentryError(error, { what: 'reading release health', org, baseUrl: opts.sentryUrl, projects: opts.projects });
     }
   }
@@ -268,8 +259,11 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
         // crash_free_rate cannot be grouped by session.status: the status query
         // is a second request, asked only when the tracker gave no rate to count
         // from (the sessions dataset of older self-hosted Sentry has none).
-        const totals = await readTotals(query, signal, unhealthy);
-        const statuses = totalsSuffice(totals, unhealthy) ? null : await readStatuses(query, signal);
+        // The error-rate check judges users with an unhealthy session (errors
+        // cluster by user): only the status query counts them, and it also
+        // counts the unhealthy sessions, so unhealthy_rate(session) is not asked.
+        const totals = await readTotals(query, signal);
+        const statuses = unhealthy || !totalsSuffice(totals) ? await readStatuses(query, signal) : null;
         // A settled sample ends where the query ended, on an interval boundary.
         return toHealthSample(totals, statuses, slugsOf(ids), settled ? at : until, unhealthy);
       });

@@ -155,6 +155,7 @@ export function toHealthSample(
     return slug === undefined ? undefined : projects[slug];
   };
   const ratesFor = new Set<HealthCounts>();
+  const healthyUsers = new Map<HealthCounts, number>();
   for (const group of totals.groups) {
     const counts = scope(group.by.project);
     if (!counts) continue;
@@ -181,6 +182,11 @@ export function toHealthSample(
       if (!ratesFor.has(counts)) counts.crashedUsers = num(group.totals['count_unique(user)']);
     }
     if (status !== 'healthy') counts.erroredSessions = (counts.erroredSessions ?? 0) + sessions;
+    // Sentry's healthy users are all users minus those with any unhealthy session (SessionMRI.HEALTHY_USER).
+    if (status === 'healthy') healthyUsers.set(counts, num(group.totals['count_unique(user)']));
+  }
+  if (statuses) {
+    for (const c of Object.values(projects)) c.erroredUsers = Math.max(0, c.users - (healthyUsers.get(c) ?? 0));
   }
   const overall = empty();
   for (const [slug, c] of Object.entries(projects)) {
@@ -190,6 +196,7 @@ export function toHealthSample(
     overall.users += c.users;
     overall.crashedUsers += c.crashedUsers;
     if (overall.erroredSessions !== null) overall.erroredSessions = c.erroredSessions === null ? null : overall.erroredSessions + c.erroredSessions;
+    if (statuses) overall.erroredUsers = (overall.erroredUsers ?? 0) + (c.erroredUsers ?? 0);
   }
   return { ...overall, at, projects };
 }

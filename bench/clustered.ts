@@ -1,0 +1,392 @@
+import { eFail, ePass } from '../src/gate/evalue';
+import { FINAL_LOOK_SHARE } from '../src/gate/final-look';
+import { mulberry32, type Rng } from '../src/gate/simulate';
+import type { GatePolicy } from '../src/gate/types';
+import type { Schedule } from '../src/gate/watch';
+import { type RecordedSample, replayRelease } from '../src/replay/replay';
+import { pollTimes } from '../src/replay/schedule';
+import { countsAtPolls } from './strategies';
+
+/*
+ * Traffic shaped like real traffic (issue #19): users come back within the
+ * window with heavy-tailed session counts, and users differ in how often they
+ * crash or error (a per-user propensity), so a user's sessions are not
+ * independent trials. The design effect (variance of bad sessions over the
+ * binomial variance) is 1 + ρ (E[S²]/E[S] − 1) for ρ the intra-user
+ * correlation and S a user's sessions; ρ is set per cell to reach it.
+ */
+
+export interface ClusteredSpec {
+  sessionsPerMinute: number;
+  windowSec: number;
+  bucketSec: number;
+  ingestionDelaySec: number;
+  /** Mean share of sessions that crash, and of the others that have a handled error. */
+  crashRate: number;
+  errorRate: number;
+  designEffect: number;
+}
+
+/** P(S ≥ s) = s^-1.5 up to 200: most users open one or two sessions, a few open dozens. */
+const TAIL = 1.5;
+const MAX_SESSIONS = 200;
+/** Mean gap between a user's sessions (exponential), seconds. */
+const GAP_SEC = 60;
+
+function plannedSessions(rng: Rng): number {
+  return Math.min(MAX_SESSIONS, Math.floor((1 - rng()) ** (-1 / TAIL)));
+}
+
+/** Session start times of one user within the window, from a uniform arrival. */
+function sessionTimes(rng: Rng, windowSec: number): number[] {
+  const planned = plannedSessions(rng);
+  const out: number[] = [];
+  let t = rng() * windowSec;
+  for (let i = 0; i < planned && t < windowSec; i++) {
+    out.push(t);
+    t += -Math.log(1 - rng()) * GAP_SEC;
+  }
+  return out;
+}
+
+/** Sessions per user seen in the window (mean and mean of squares), by simulation once per window. */
+const moments = new Map<number, { mean: number; meanSq: number }>();
+function sessionMoments(windowSec: number): { mean: number; meanSq: number } {
+  const known = moments.get(windowSec);
+  if (known) return known;
+  const rng = mulberry32(12345);
+  let sum = 0;
+  let sumSq = 0;
+  const n = 200_000;
+  for (let i = 0; i < n; i++) {
+    const s = sessionTimes(rng, windowSec).length;
+    sum += s;
+    sumSq += s * s;
+  }
+  const m = { mean: sum / n, meanSq: sumSq / n };
+  moments.set(windowSec, m);
+  return m;
+}
+
+/** ρ that gives the design effect for this window's session counts. */
+export function correlationFor(designEffect: number, windowSec: number): number {
+  const { mean, meanSq } = sessionMoments(windowSec);
+  return Math.max(0, Math.min(0.99, (designEffect - 1) / (meanSq / mean - 1)));
+}
+
+/** Marsaglia–Tsang, with the boost for shape < 1. */
+function gamma(rng: Rng, shape: number): number {
+  if (shape < 1) return gamma(rng, shape + 1) * (1 - rng()) ** (1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      const u1 = 1 - rng();
+      x = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rng());
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = 1 - rng();
+    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
+  }
+}
+
+/** A per-user propensity with this mean and intra-user correlation ρ: Beta(mean κ, (1 − mean) κ), κ = 1/ρ − 1. */
+function propensity(rng: Rng, mean: number, rho: number): number {
+  if (rho <= 0 || mean <= 0) return mean;
+  const kappa = 1 / rho - 1;
+  const a = gamma(rng, mean * kappa);
+  const b = gamma(rng, (1 - mean) * kappa);
+  return a + b > 0 ? a / (a + b) : mean;
+}
+
+/**
+ * One release's cumulative counts since the deploy, one sample per bucket as
+ * it becomes visible, with users, crashed users and users with an unhealthy
+ * session counted distinct over the window so far (as Sentry counts them).
+ */
+export function simulateClustered(rng: Rng, spec: ClusteredSpec, half?: { from: number; to: number; users: number; crashedUsers: number }): RecordedSample[] {
+  const W = spec.windowSec;
+  const buckets = Math.ceil(W / spec.bucketSec);
+  const inc = () => new Array<number>(buckets).fill(0);
+  const sessions = inc();
+  const crashed = inc();
+  const errored = inc();
+  const users = inc();
+  const crashedUsers = inc();
+  const erroredUsers = inc();
+  const rho = correlationFor(spec.designEffect, W);
+  const expectedUsers = (spec.sessionsPerMinute * (W / 60)) / sessionMoments(W).mean;
+  const n = Math.max(0, Math.round(expectedUsers + Math.sqrt(expectedUsers) * gaussian(rng)));
+  for (let u = 0; u < n; u++) {
+    const times = sessionTimes(rng, W);
+    if (times.length === 0) continue;
+    const pc = propensity(rng, spec.crashRate, rho);
+    const pe = propensity(rng, spec.errorRate, rho);
+    users[Math.floor(times[0]! / spec.bucketSec)]! += 1;
+    let wasCrashed = false;
+    let wasErrored = false;
+    let inHalf = false;
+    let crashedInHalf = false;
+    for (const t of times) {
+      const spanned = half !== undefined && t >= half.from && t < half.to;
+      const b = Math.floor(t / spec.bucketSec);
+      sessions[b]! += 1;
+      const crash = rng() < pc;
+      const bad = crash || rng() < pe;
+      if (spanned) inHalf = true;
+      if (crash && spanned) crashedInHalf = true;
+      if (crash) {
+        crashed[b]! += 1;
+        if (!wasCrashed) crashedUsers[b]! += 1;
+        wasCrashed = true;
+      }
+      if (bad) {
+        errored[b]! += 1;
+        if (!wasErrored) erroredUsers[b]! += 1;
+        wasErrored = true;
+      }
+    }
+    if (half && inHalf) half.users += 1;
+    if (half && crashedInHalf) half.crashedUsers += 1;
+  }
+  const out: RecordedSample[] = [];
+  const total = { sessions: 0, crashedSessions: 0, erroredSessions: 0, users: 0, crashedUsers: 0, erroredUsers: 0 };
+  for (let b = 0; b < buckets; b++) {
+    total.sessions += sessions[b]!;
+    total.crashedSessions += crashed[b]!;
+    total.erroredSessions += errored[b]!;
+    total.users += users[b]!;
+    total.crashedUsers += crashedUsers[b]!;
+    total.erroredUsers += erroredUsers[b]!;
+    const t = (b + 1) * spec.bucketSec + spec.ingestionDelaySec;
+    if (t <= W) out.push({ t, ...total });
+  }
+  return out;
+}
+
+function gaussian(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+}
+
+export type ClusteredCheck = 'crash-free-sessions' | 'error-rate';
+
+export interface ClusteredCell {
+  check: ClusteredCheck;
+  limit: number;
+  multiple: number;
+  designEffect: number;
+  sessionsPerMinute: number;
+  releases: number;
+  /** The gate now: fails, passes, inconclusive. */
+  now: { fails: number; passes: number; inconclusive: number };
+  /** The gate before #19.1 and #19.6: bad sessions as independent trials, no pass-margin. */
+  before: { fails: number; passes: number; inconclusive: number };
+  /** The pass-early rule before #19.4 (the mirrored test on sessions): releases passed before the window end. */
+  beforeEarlyPasses: number;
+  nowEarlyPasses: number;
+}
+
+/** Sessions as independent trials: what the gate judged before #19.1. */
+const asSessions = (s: RecordedSample): RecordedSample => ({ ...s, crashedUsers: s.crashedSessions, erroredUsers: s.erroredSessions });
+
+/**
+ * The pass-early rule before #19.4 on the counts as given: pass at the first
+ * non-final poll with at least min-sessions where the mirrored e-value
+ * reached the threshold and the fail e-value had not.
+ */
+function oldEarlyPass(policy: GatePolicy, polls: readonly number[], samples: readonly RecordedSample[]): boolean {
+  const alpha = 1 - policy.confidence;
+  const threshold = policy.limits.length / (alpha * (1 - FINAL_LOOK_SHARE));
+  const seen = countsAtPolls(polls, samples);
+  for (let i = 0; i < seen.length - 1; i++) {
+    const c = seen[i]!;
+    if (c.sessions < policy.minSessions) continue;
+    let healthy = true;
+    for (const limit of policy.limits) {
+      const n = c.sessions;
+      const k = limit.id === 'error-rate' ? (c.erroredSessions ?? 0) : c.crashedSessions;
+      if (eFail(n, k, limit.maxBadRate) >= threshold) return false;
+      if (ePass(n, k, limit.maxBadRate) < threshold) healthy = false;
+    }
+    if (healthy) return true;
+  }
+  return false;
+}
+
+export function runClusteredCell(
+  seed: number,
+  releases: number,
+  schedule: Schedule,
+  policy: GatePolicy,
+  check: ClusteredCheck,
+  multiple: number,
+  designEffect: number,
+  sessionsPerMinute: number,
+): ClusteredCell {
+  const limit = policy.limits[0]!.maxBadRate;
+  const rng = mulberry32((seed ^ Math.imul(Math.round(multiple * 100) + 7, 0x9e3779b1) ^ Math.imul(designEffect * 13 + sessionsPerMinute, 0x85ebca6b) ^ (check === 'error-rate' ? 0x5bd1e995 : 0)) >>> 0);
+  const spec: ClusteredSpec = {
+    sessionsPerMinute,
+    windowSec: schedule.windowMs / 1000,
+    bucketSec: 30,
+    ingestionDelaySec: 60,
+    crashRate: check === 'crash-free-sessions' ? Math.min(1, multiple * limit) : 0.001,
+    // Unhealthy = crashed or errored: the errored share of the rest makes the unhealthy share multiple × limit.
+    errorRate: check === 'error-rate' ? Math.max(0, (multiple * limit - 0.001) / (1 - 0.001)) : 0,
+    designEffect,
+  };
+  const polls = pollTimes(schedule);
+  const beforePolicy: GatePolicy = { ...policy, passMargin: null };
+  const tally = () => ({ fails: 0, passes: 0, inconclusive: 0 });
+  const cell: ClusteredCell = { check, limit, multiple, designEffect, sessionsPerMinute, releases, now: tally(), before: tally(), beforeEarlyPasses: 0, nowEarlyPasses: 0 };
+  const windowSec = schedule.windowMs / 1000;
+  for (let r = 0; r < releases; r++) {
+    const samples = simulateClustered(rng, spec);
+    const now = replayRelease({ ...policy, passEarly: true }, schedule, samples, polls);
+    const before = replayRelease(beforePolicy, schedule, samples.map(asSessions), polls);
+    count(cell.now, now.verdict);
+    count(cell.before, before.verdict);
+    if (now.verdict === 'pass' && now.decidedAt !== null && now.decidedAt < windowSec) cell.nowEarlyPasses += 1;
+    if (oldEarlyPass(policy, polls, samples)) cell.beforeEarlyPasses += 1;
+  }
+  return cell;
+}
+
+function count(t: { fails: number; passes: number; inconclusive: number }, verdict: string): void {
+  if (verdict === 'fail') t.fails += 1;
+  else if (verdict === 'pass') t.passes += 1;
+  else t.inconclusive += 1;
+}
+
+/** Wilson 95% interval of a proportion. */
+export function wilson(x: number, n: number): [number, number] {
+  if (n === 0) return [0, 1];
+  const z = 1.959964;
+  const p = x / n;
+  const d = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / d;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+export const CLUSTERED_TRAFFIC = process.env.BENCH_CLUSTER_TRAFFIC ? process.env.BENCH_CLUSTER_TRAFFIC.split(',').map(Number) : [20, 100, 1000, 5000];
+export const CLUSTERED_MULTIPLES = [0.5, 1, 2, 4];
+export const DESIGN_EFFECTS = [1, 3];
+/** The checks and limits benchmarked on clustered traffic: crash-free sessions 99.5%, error rate 5%. */
+export const CLUSTERED_CHECKS: { check: ClusteredCheck; flags: Record<string, string> }[] = [
+  { check: 'crash-free-sessions', flags: { 'min-crash-free-users': 'off', 'min-crash-free-sessions': '0.995' } },
+  { check: 'error-rate', flags: { 'min-crash-free-users': 'off', 'max-error-rate': '0.05' } },
+];
+
+const pct = (x: number) => (x === 0 ? '0%' : x < 0.001 ? '<0.1%' : `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`);
+const withInterval = (x: number, n: number) => {
+  const [lo, hi] = wilson(x, n);
+  return `${pct(x / n)} (${pct(lo)}–${pct(hi)})`;
+};
+
+/** The clustered-traffic section of RESULTS.md. */
+export function clusteredSection(cells: ClusteredCell[], confidence: number): string {
+  const alpha = 1 - confidence;
+  const lines: string[] = [];
+  lines.push('## Clustered traffic: returning users, per-user propensity (#19.1, #19.4, #19.6)');
+  lines.push('');
+  lines.push(
+    `Users arrive uniformly over the window and come back with heavy-tailed session counts (P(S ≥ s) = s^-${TAIL}, up to ${MAX_SESSIONS}; exponential gaps of ${GAP_SEC} s; sessions past the window end are not opened); ` +
+      'each user has their own crash and error propensity (Beta around the release mean), set so bad sessions vary `design effect` × the binomial variance. ' +
+      '"N× the limit" is the mean share of bad sessions. Same schedule, ingestion delay and confidence as above; the policy has the one check. ' +
+      '**now**: the gate (bad users against sessions, pass-margin 2x, pass-early on). **before**: the gate before #19.1/#19.6 on the same data (bad sessions as independent trials, no pass-margin). ' +
+      '**early passes (before)**: the pass-early rule before #19.4 (the mirrored test on sessions). Intervals: Wilson 95%.',
+  );
+  for (const { check } of CLUSTERED_CHECKS) {
+    const mine = cells.filter((c) => c.check === check);
+    const limit = mine[0]?.limit ?? 0;
+    lines.push('');
+    lines.push(`### ${check === 'error-rate' ? `error rate ${pct(limit)}` : `crash-free sessions ${((1 - limit) * 100).toFixed(1)}%`}: at the limit`);
+    lines.push('');
+    lines.push('| design effect | sessions/min | false rollbacks now | false rollbacks before | early passes now | early passes before |');
+    lines.push('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const c of mine.filter((x) => x.multiple === 1)) {
+      const ok = wilson(c.now.fails, c.releases)[1] <= 1.5 * alpha ? ' ✅' : ' ❌';
+      lines.push(`| ${c.designEffect} | ${c.sessionsPerMinute} | ${withInterval(c.now.fails, c.releases)}${ok} | ${withInterval(c.before.fails, c.releases)} | ${withInterval(c.nowEarlyPasses, c.releases)} | ${withInterval(c.beforeEarlyPasses, c.releases)} |`);
+    }
+    lines.push('');
+    lines.push(`### ${check}: outcomes now / before (fail · pass · inconclusive)`);
+    lines.push('');
+    lines.push('| release | design effect | sessions/min | now | before |');
+    lines.push('| --- | ---: | ---: | --- | --- |');
+    for (const c of mine.filter((x) => x.multiple !== 1)) {
+      const f = (t: ClusteredCell['now']) => `${pct(t.fails / c.releases)} · ${pct(t.passes / c.releases)} · ${pct(t.inconclusive / c.releases)}`;
+      lines.push(`| ${c.multiple}× | ${c.designEffect} | ${c.sessionsPerMinute} | ${f(c.now)} | ${f(c.before)} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export interface UsersCell {
+  designEffect: number;
+  sessionsPerMinute: number;
+  releases: number;
+  /** The crash-free-users limit: the mean crashed share of users at the window end, estimated. */
+  limit: number;
+  /** Fails with the second half's users counted over it (the action; replay with secondHalf). */
+  counted: number;
+  /** Fails with the second half's users as a difference of cumulative counts (replay before #19.3). */
+  difference: number;
+}
+
+/**
+ * Releases exactly at a crash-free-users limit on returning users: the limit
+ * is the release's own expected crashed share at the window end (estimated
+ * on 400 releases first), so every fail is false.
+ */
+export function runUsersCell(seed: number, releases: number, schedule: Schedule, policy: GatePolicy, designEffect: number, sessionsPerMinute: number, crashRate: number): UsersCell {
+  const W = schedule.windowMs / 1000;
+  const spec: ClusteredSpec = { sessionsPerMinute, windowSec: W, bucketSec: 30, ingestionDelaySec: 60, crashRate, errorRate: 0, designEffect };
+  const rng = mulberry32((seed ^ Math.imul(designEffect * 31 + sessionsPerMinute, 0x27d4eb2d)) >>> 0);
+  let crashedUsers = 0;
+  let users = 0;
+  for (let r = 0; r < 400; r++) {
+    const last = simulateClustered(rng, spec).at(-1);
+    users += last?.users ?? 0;
+    crashedUsers += last?.crashedUsers ?? 0;
+  }
+  const limit = crashedUsers / Math.max(1, users);
+  const p: GatePolicy = { ...policy, limits: [{ id: 'crash-free-users', maxBadRate: limit, absoluteMaxBadRate: limit, source: 'absolute' }] };
+  const polls = pollTimes(schedule);
+  // The gate's second half: from the last poll at or before mid-window to the last poll, each seeing sessions started a bucket and the ingestion delay earlier.
+  const mid = polls.filter((at) => at <= schedule.windowMs / 2).at(-1) ?? 0;
+  const lag = spec.ingestionDelaySec;
+  let counted = 0;
+  let difference = 0;
+  for (let r = 0; r < releases; r++) {
+    const half = { from: mid / 1000 - lag, to: W - lag, users: 0, crashedUsers: 0 };
+    const samples = simulateClustered(rng, spec, half);
+    if (replayRelease(p, schedule, samples, polls, { users: half.users, crashedUsers: half.crashedUsers }).verdict === 'fail') counted += 1;
+    const seen = countsAtPolls(polls, samples);
+    const base = seen[polls.indexOf(mid)]!;
+    const end = seen.at(-1)!;
+    if (replayRelease(p, schedule, samples, polls, { users: Math.max(0, end.users - base.users), crashedUsers: end.crashedUsers - base.crashedUsers }).verdict === 'fail') difference += 1;
+  }
+  return { designEffect, sessionsPerMinute, releases, limit, counted, difference };
+}
+
+export function usersSection(cells: UsersCell[], confidence: number): string {
+  const alpha = 1 - confidence;
+  const lines = [
+    '### crash-free users at exactly the limit, returning users (#19.3)',
+    '',
+    'Same clustered traffic, 0.5% of sessions crashing; the limit is the release\'s own expected crashed share of users at the window end, so every fail is false. ' +
+      '**counted**: the second half\'s users counted over it, as the action asks Sentry and as `replay` reads `secondHalf`. **difference**: a difference of cumulative users, as `replay` did before.',
+    '',
+    '| design effect | sessions/min | limit (crashed users) | false rollbacks, counted | false rollbacks, difference |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const c of cells) {
+    const ok = wilson(c.counted, c.releases)[1] <= 1.5 * alpha ? ' ✅' : ' ❌';
+    lines.push(`| ${c.designEffect} | ${c.sessionsPerMinute} | ${pct(c.limit)} | ${withInterval(c.counted, c.releases)}${ok} | ${withInterval(c.difference, c.releases)} |`);
+  }
+  return lines.join('\n');
+}
