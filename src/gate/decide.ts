@@ -51,6 +51,10 @@ export function trials(id: RateCheckId, counts: HealthCounts): { n: number; k: n
  * made before it existed) the error-rate check falls back to sessions.
  */
 export function testedTrials(id: RateCheckId, counts: HealthCounts): { n: number; k: number } {
+  // Sessions with no user at all (a server's request-mode aggregates, an app
+  // that never sets one) have no users to count: judged on sessions, as
+  // independent trials, or a server crashing in 10% of requests could never fail.
+  if (id !== 'crash-free-users' && counts.users === 0) return trials(id, counts);
   switch (id) {
     case 'crash-free-users':
       return trials(id, counts);

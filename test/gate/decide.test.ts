@@ -103,6 +103,16 @@ describe('decide: rate checks', () => {
     expect(spread.verdict?.reason).toMatch(/^crash-free sessions 98\.5% .*4,000 sessions, 60 crashed\) is below the 99% limit/);
   });
 
+  it('judges sessions with no users at all (a server\'s request-mode aggregates) on sessions: 10% crashed requests fail a 99% limit', () => {
+    for (const id of ['crash-free-sessions', 'error-rate'] as const) {
+      const p = policy({ limits: [{ id, maxBadRate: 0.01, absoluteMaxBadRate: 0.01, source: 'absolute' }] });
+      const server: HealthCounts = { sessions: 1000, crashedSessions: 100, erroredSessions: 100, users: 0, crashedUsers: 0, erroredUsers: 0 };
+      const { verdict, evaluations } = decide(p, poll(server, { final: true }));
+      expect(evaluations[0]).toMatchObject({ n: 1000, k: 100 });
+      expect(verdict?.outcome, id).toBe('fail');
+    }
+  });
+
   it('judges the error rate on users with an unhealthy session when the tracker counted them', () => {
     const p = policy({ limits: [{ id: 'error-rate', maxBadRate: 0.05, absoluteMaxBadRate: 0.05, source: 'absolute' }] });
     const c: HealthCounts = { sessions: 4000, crashedSessions: 0, erroredSessions: 400, users: 1500, crashedUsers: 0, erroredUsers: 150 };
