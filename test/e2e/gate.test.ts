@@ -47,7 +47,7 @@ describe.concurrent('the health gate, bundled action against the local tracker',
     // slow-burn turns bad at scenario minute 8: by minute 14 the counts since the deploy are
     // still near the limit, and the second half alone is well past it.
     const { run, tracker } = await gate('slow-burn', { window: '14s', interval: '2s' });
-    expect(run.code).toBe(1);
+    expect(run.code, run.stdout).toBe(1);
     expect(run.outputs.verdict).toBe('fail');
     const evidence = /end of window p ([\d.e-]+), second half p ([\d.e-]+) \(needs ≤ ([\d.]+)\)/.exec(run.summary);
     expect(evidence, run.summary).not.toBeNull();
