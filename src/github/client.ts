@@ -2,6 +2,8 @@ import type { getOctokit } from '@actions/github';
 import { errorMessage } from '../util/errors';
 import { redact } from '../util/redact';
 import { oneLine } from '../util/text';
+import { MAX_RESPONSE_BYTES } from '../http/client';
+import { cappedFetch } from './capped-fetch';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
@@ -36,6 +38,8 @@ export async function githubClient(opts: {
   fetch?: typeof fetch;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Largest answer read (default: the same cap as the tracker's). */
+  maxResponseBytes?: number;
 }): Promise<GitHubClient> {
   // Loaded here, not at the top: the client costs ~100 ms of cold start that
   // runs without commits or a rollback never need.
@@ -53,10 +57,15 @@ export async function githubClient(opts: {
   // `request` (mutating the existing one would touch the shared defaults).
   octokit.hook.before('request', (options) => {
     const signals = [AbortSignal.timeout(timeoutMs), options.request?.signal, opts.signal].filter((s): s is AbortSignal => s !== undefined);
-    options.request = { ...options.request, signal: AbortSignal.any(signals) };
+    // Wraps whatever fetch the toolkit chose (its proxy-aware one, or the caller's).
+    const inner = (options.request?.fetch as typeof fetch | undefined) ?? fetch;
+    options.request = { ...options.request, signal: AbortSignal.any(signals), fetch: cappedFetch(inner, opts.maxResponseBytes ?? MAX_RESPONSE_BYTES) };
   });
   return octokit;
 }
+
+/** Past this (year 275760) a Date cannot be printed: a header beyond it is not a time. */
+const MAX_EPOCH_SECONDS = 8.64e12;
 
 /** What to tell the user for a given status, in the context of one call. */
 export interface ErrorHints {
@@ -140,7 +149,7 @@ function explain(err: unknown, what: string, hints: ErrorHints): string {
       const retryAfter = Number(headers['retry-after']);
       const when = Number.isFinite(retryAfter) && retryAfter > 0
         ? `; retry after ${retryAfter} s`
-        : Number.isFinite(reset) && reset > 0
+        : Number.isFinite(reset) && reset > 0 && reset < MAX_EPOCH_SECONDS
           ? `; the limit resets at ${new Date(reset * 1000).toISOString()}`
           : '';
       return `${what} failed: GitHub API rate limit exceeded (HTTP ${status})${when}`;
