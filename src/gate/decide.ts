@@ -34,6 +34,12 @@ export function trials(id: RateCheckId, counts: HealthCounts): { n: number; k: n
 }
 
 /**
+ * A release whose sessions carry no user at all. Decided on the counts since the
+ * deploy: a span's users may be zero only because nobody counted them (see recentCounts).
+ */
+export const isAnonymous = (counts: HealthCounts): boolean => counts.sessions > 0 && counts.users === 0;
+
+/**
  * The counts a rate check is judged on. Users are independent of each other,
  * their sessions are not: one broken account crashes or errors in every
  * session, so bad sessions vary up to ~3× more than independent trials would
@@ -50,11 +56,11 @@ export function trials(id: RateCheckId, counts: HealthCounts): { n: number; k: n
  * less than their number. Without the count of unhealthy users (recordings
  * made before it existed) the error-rate check falls back to sessions.
  */
-export function testedTrials(id: RateCheckId, counts: HealthCounts): { n: number; k: number } {
+export function testedTrials(id: RateCheckId, counts: HealthCounts, anonymous = isAnonymous(counts)): { n: number; k: number } {
   // Sessions with no user at all (a server's request-mode aggregates, an app
   // that never sets one) have no users to count: judged on sessions, as
   // independent trials, or a server crashing in 10% of requests could never fail.
-  if (id !== 'crash-free-users' && counts.users === 0) return trials(id, counts);
+  if (id !== 'crash-free-users' && anonymous) return trials(id, counts);
   switch (id) {
     case 'crash-free-users':
       return trials(id, counts);
@@ -94,7 +100,7 @@ function recentOf(recent: RecentCounts, project: string | null): { since: number
  * the deploy and, when known, on the window's second half alone, each at half
  * the final share, so a slow burn is judged on the span where it burns.
  */
-function finalLook(e: CheckEvaluation, limit: RateLimit, recent: { since: number; counts: HealthCounts } | undefined, finalAlpha: number): void {
+function finalLook(e: CheckEvaluation, limit: RateLimit, recent: { since: number; counts: HealthCounts } | undefined, finalAlpha: number, anonymous: boolean): void {
   // Half each, also when the recent counts are missing, so a missing query never makes the other test stricter or looser.
   const level = finalAlpha / 2;
   e.finalP = binomialTailP(e.n, e.kTested ?? e.k, e.maxBadRate);
@@ -106,7 +112,7 @@ function finalLook(e: CheckEvaluation, limit: RateLimit, recent: { since: number
   }
   if (!recent) return;
   const { n, k } = trials(limit.id, recent.counts);
-  const p = binomialTailP(n, testedTrials(limit.id, recent.counts).k, e.maxBadRate);
+  const p = binomialTailP(n, testedTrials(limit.id, recent.counts, anonymous).k, e.maxBadRate);
   e.recent = { since: recent.since, n, k, observedBadRate: n > 0 ? k / n : null, p, alpha: level };
   if (p <= level) e.status = 'fail';
 }
@@ -301,7 +307,7 @@ export function decide(policy: GatePolicy, poll: PollInput): { evaluations: Chec
   for (const limit of policy.limits) {
     for (const scope of tested) {
       const e = evaluate(limit, scope.project, scope.counts, threshold, perTestConfidence);
-      if (poll.final) finalLook(e, limit, poll.recent && recentOf(poll.recent, scope.project), finalAlpha);
+      if (poll.final) finalLook(e, limit, poll.recent && recentOf(poll.recent, scope.project), finalAlpha, isAnonymous(scope.counts));
       evaluations.push(e);
       limitOf.set(e, limit);
     }
