@@ -62,7 +62,7 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
   },
   {
     "name": "interval",
-    "description": "Time between polls (at least 1s, at most window). Each poll costs one request to Sentry (two on a Sentry without the rate fields), and the last one more.",
+    "description": "Time between polls (at least 1s, at most window, and at most 10,000 polls in the window). Each poll costs one request to Sentry (two with max-error-rate, or on a Sentry without the rate fields), and the last one more.",
     "default": "1m"
   },
   {

@@ -11,6 +11,9 @@ const checkPositiveId = (v: string) => (/^[1-9]\d*$/.test(v) && Number.isSafeInt
 
 
 /** The inputs of action.yml, by their kebab-case names: the one source of truth for validation. */
+/** Most polls one watch may make: bounds the report and the requests. */
+export const MAX_POLLS = 10_000;
+
 export const inputsSchema = z
   .object({
     'sentry-url': sentryUrl('https://sentry.io'),
@@ -51,6 +54,8 @@ export const inputsSchema = z
   .superRefine((c, ctx) => {
     const issue = (input: string, message: string) => ctx.addIssue({ code: 'custom', path: [input], message });
     if (c.interval > c.window) issue('interval', `must not be longer than window (${formatDuration(c.window)})`);
+    // Every poll is kept for the report and costs requests: a day polled every second is 86,400 of each.
+    else if (c.window / c.interval > MAX_POLLS) issue('interval', `gives more than ${MAX_POLLS.toLocaleString('en-US')} polls in the window (${formatDuration(c.window)}): use at least ${formatDuration(Math.ceil(c.window / MAX_POLLS / 1000) * 1000)}`);
     const anyCheck = c['min-crash-free-users'] ?? c['min-crash-free-sessions'] ?? c['max-error-rate'] ?? c['max-new-issue-users'];
     if (c.gate && anyCheck === null) issue('min-crash-free-users', 'every check is off: set at least one of min-crash-free-users, min-crash-free-sessions, max-error-rate, max-new-issue-users (or gate: false)');
     if (c['max-crash-rate-increase'] !== null && c.baseline !== 'previous-release') issue('max-crash-rate-increase', 'only applies with baseline: previous-release');

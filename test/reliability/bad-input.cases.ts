@@ -8,6 +8,7 @@ import { SENTRY_TOKEN, STACK_FRAME, gate, isSessions } from './harness';
 
 const THROUGH_THE_ACTION = [
   'interval longer than window',
+  'a day polled every second',
   'ftp sentry-url',
   'missing org',
   'window past the timer limit (700h)',

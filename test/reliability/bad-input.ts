@@ -47,6 +47,7 @@ export const BAD_INPUTS: BadInput[] = [
   { what: 'negative settle', set: { settle: '-60s' }, input: 'settle', allowed: DURATION },
   { what: 'settle past its bound', set: { settle: '11m' }, input: 'settle', allowed: /must be at most 10m/ },
   { what: 'interval longer than window', set: { window: '5m', interval: '10m' }, input: 'interval', allowed: /must not be longer than window \(5m\)/ },
+  { what: 'a day polled every second', set: { window: '24h', interval: '1s' }, input: 'interval', allowed: /gives more than 10,000 polls in the window \(24h\): use at least 9s/ },
   { what: 'negative rate', set: { 'min-crash-free-users': '-0.1' }, input: 'min-crash-free-users', allowed: EXCLUSIVE },
   { what: 'rate above 1', set: { 'min-crash-free-users': '1.5' }, input: 'min-crash-free-users', allowed: RATE },
   { what: 'percentage without %', set: { 'min-crash-free-users': '99.5' }, input: 'min-crash-free-users', allowed: RATE },
