@@ -19,7 +19,8 @@ export function outputsOf(inputs: Inputs, result: PipelineResult, reportPath: st
     sessions: last ? String(last.sessions) : '',
     users: last ? String(last.users) : '',
     // Empty when the check is off: "0" would claim the gate looked.
-    'new-issues': report && report.maxNewIssueUsers !== undefined ? String(report.newIssues.length) : '',
+    // Nor when the issues were never read: "0" would claim none was new.
+    'new-issues': report && report.maxNewIssueUsers !== undefined && !report.issuesUnread ? String(report.newIssues.length) : '',
     'report-path': reportPath ?? '',
   };
 }

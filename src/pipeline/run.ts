@@ -210,6 +210,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     dryRun: inputs['dry-run'],
     polls: result.polls,
     newIssues: result.newIssues,
+    ...(issuesRead ? {} : { issuesUnread: true as const }),
     ...(policy.maxNewIssueUsers === undefined ? {} : { maxNewIssueUsers: policy.maxNewIssueUsers }),
     baseline,
     commits,

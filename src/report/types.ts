@@ -78,6 +78,8 @@ export interface RunReport {
   dryRun: boolean;
   polls: PollRecord[];
   newIssues: NewIssue[];
+  /** Set when the new-issue check was on and no issues query ever answered. */
+  issuesUnread?: true;
   maxNewIssueUsers?: number;
   baseline: Baseline | null;
   commits: CommitLine[];

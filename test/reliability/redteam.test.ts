@@ -150,6 +150,8 @@ describe.concurrent('red team: a check that never got an answer', () => {
     expect(g.run.outputs.verdict).toBe('inconclusive');
     expect(g.run.outputs.reason).toMatch(/^the new-issue check got no answer: every issues query failed \(last error: .*HTTP 503.*\); the other checks passed: all checks within limits/);
     expect(g.run.code).toBe(0);
+    // "0" would claim the issues were read and none was new
+    expect(g.run.outputs['new-issues']).toBe('');
   });
 
   it('the issues query is refused (a token without event:read): the step fails at once naming the token, as for health', async () => {
