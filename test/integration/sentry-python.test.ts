@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
-import { call } from '../local-tracker/client';
 import { PYTHON_WITH_SDK, type PlanSession, runPythonSdkApp } from '../local-tracker/sdk-app';
+import { issues, totals } from '../local-tracker/sdk-queries';
 
 // sentry-python comes from Debian (python3-sentry-sdk), not from the npm registry:
 // `npm run test:integration` installs it, and this file fails, never skips, without it.
@@ -19,16 +19,6 @@ async function tracker() {
   open.push(t);
   return t;
 }
-
-const totals = async (t: LocalTracker, release: string, fields: string[], extra: Record<string, string> = {}) =>
-  (
-    await call(t, 'GET', 'sessions/', {
-      query: { field: fields, query: `release:"${release}"`, project: [t.projectId('shop-web')], statsPeriod: '1h', interval: '1m', ...extra },
-    })
-  ).body;
-
-const issues = async (t: LocalTracker, query = 'is:unresolved') =>
-  (await call(t, 'GET', 'issues/', { query: { query, project: [t.projectId('shop-web')], environment: 'production' } })).body as { title: string; count: string; userCount: number }[];
 
 describe('local tracker: ingest from sentry-python', () => {
   it('counts its sessions and groups its events the same way', async () => {

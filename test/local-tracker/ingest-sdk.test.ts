@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
 import { call } from './client';
 import { type PlanSession, runSdkApp } from './sdk-app';
+import { issues, totals } from './sdk-queries';
 
 const open: LocalTracker[] = [];
 afterEach(async () => {
@@ -13,23 +14,6 @@ async function tracker() {
   open.push(t);
   return t;
 }
-
-const totals = async (t: LocalTracker, release: string, fields: string[], extra: Record<string, string> = {}) =>
-  (
-    await call(t, 'GET', 'sessions/', {
-      query: { field: fields, query: `release:"${release}"`, project: [t.projectId('shop-web')], statsPeriod: '1h', interval: '1m', ...extra },
-    })
-  ).body;
-
-const issues = async (t: LocalTracker, query = 'is:unresolved') =>
-  (await call(t, 'GET', 'issues/', { query: { query, project: [t.projectId('shop-web')], environment: 'production' } })).body as {
-    title: string;
-    culprit: string;
-    count: string;
-    userCount: number;
-    firstSeen: string;
-    lastSeen: string;
-  }[];
 
 describe('local tracker: ingest from the real @sentry/node SDK', () => {
   it('prints one DSN per project, with the key the envelope endpoint checks', async () => {

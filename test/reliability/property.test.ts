@@ -15,21 +15,10 @@ import { HTML_PAGE } from './faults';
 import { GITHUB_TOKEN, SENTRY_TOKEN, STACK_FRAME } from './harness';
 import { type Answer, hostileProxy, type Upstream } from './hostile-proxy';
 import { forgedCommands, longestLeak } from './leaks';
+import { mulberry32, type Rng } from '../../src/gate/simulate';
 
 vi.setConfig({ maxConcurrency: 50 });
 
-type Rng = () => number;
-
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;
 const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));

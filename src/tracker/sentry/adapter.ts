@@ -118,11 +118,15 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
     }
   }
 
-  async function readTotals(query: SessionsQuery, signal?: AbortSignal) {
+  /**
+   * One sessions request, checked as an answer (see checkAnswer); Sentry refusing minute steps is told apart.
+   * `required`: the fields every group must have (rates may be missing: the sessions backend drops them).
+   */
+  async function readSessions(query: SessionsQuery, request: { field: readonly string[]; required: readonly string[]; groupBy: readonly string[] }, signal?: AbortSignal) {
     try {
       const { data } = await http.call('GET', `${orgPath}/sessions/`, {
-        query: { ...query, field: [...COUNT_FIELDS, ...RATE_FIELDS], groupBy: 'project' },
-        schema: sessionsSchemaFor(COUNT_FIELDS, ['project']),
+        query: { ...query, field: [...request.field], groupBy: request.groupBy.length === 1 ? request.groupBy[0] : [...request.groupBy] },
+        schema: sessionsSchemaFor(request.required, request.groupBy),
         ...(signal ? { signal } : {}),
       });
       checkAnswer(data);
@@ -133,20 +137,11 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
     }
   }
 
-  async function readStatuses(query: SessionsQuery, signal?: AbortSignal) {
-    try {
-      const { data } = await http.call('GET', `${orgPath}/sessions/`, {
-        query: { ...query, field: STATUS_FIELDS, groupBy: ['project', 'session.status'] },
-        schema: sessionsSchemaFor(STATUS_FIELDS, ['project', 'session.status']),
-        ...(signal ? { signal } : {}),
-      });
-      checkAnswer(data);
-      return data;
-    } catch (error) {
-      if (minutesRefused(error)) throw new StepsRefused();
-      throw explainSentryError(error, { what: 'reading release health', org, baseUrl: opts.sentryUrl, projects: opts.projects });
-    }
-  }
+  const readTotals = (query: SessionsQuery, signal?: AbortSignal) =>
+    readSessions(query, { field: [...COUNT_FIELDS, ...RATE_FIELDS], required: COUNT_FIELDS, groupBy: ['project'] }, signal);
+
+  const readStatuses = (query: SessionsQuery, signal?: AbortSignal) =>
+    readSessions(query, { field: STATUS_FIELDS, required: STATUS_FIELDS, groupBy: ['project', 'session.status'] }, signal);
 
   // The last accepted sample per watched range: cumulative counts cannot go down.
   const lastSamples = new Map<string, HealthSample>();
