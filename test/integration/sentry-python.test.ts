@@ -1,7 +1,6 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON_WITH_SDK, type PlanSession, runPythonSdkApp } from '../local-tracker/sdk-app';
-import { issues, totals } from '../local-tracker/sdk-queries';
+import { issues, sdkTrackers, totals } from '../local-tracker/sdk-queries';
 
 // sentry-python comes from Debian (python3-sentry-sdk), not from the npm registry:
 // `npm run test:integration` installs it, and this file fails, never skips, without it.
@@ -9,16 +8,7 @@ beforeAll(() => {
   if (!PYTHON_WITH_SDK) throw new Error('sentry-python is not installed: apt-get install python3-sentry-sdk (npm run test:integration does this when run as root)');
 });
 
-const open: LocalTracker[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((t) => t.close()));
-});
-
-async function tracker() {
-  const t = await startLocalTracker({ scenario: 'sdk' });
-  open.push(t);
-  return t;
-}
+const tracker = sdkTrackers();
 
 describe('local tracker: ingest from sentry-python', () => {
   it('counts its sessions and groups its events the same way', async () => {

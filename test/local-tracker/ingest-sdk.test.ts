@@ -1,24 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
+import { describe, expect, it } from 'vitest';
 import { call } from './client';
 import { type PlanSession, runSdkApp } from './sdk-app';
-import { issues, totals } from './sdk-queries';
+import { issues, sdkTrackers, totals } from './sdk-queries';
 
-const open: LocalTracker[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((t) => t.close()));
-});
-
-async function tracker() {
-  const t = await startLocalTracker({ scenario: 'sdk' });
-  open.push(t);
-  return t;
-}
+const tracker = sdkTrackers();
 
 describe('local tracker: ingest from the real @sentry/node SDK', () => {
   it('prints one DSN per project, with the key the envelope endpoint checks', async () => {
-    const t = await startLocalTracker({ scenario: 'sdk', projects: ['shop-web', 'shop-api'] });
-    open.push(t);
+    const t = await tracker({ projects: ['shop-web', 'shop-api'] });
     expect(t.dsns.map((d) => d.project)).toEqual(['shop-web', 'shop-api']);
     for (const d of t.dsns) expect(d.dsn).toMatch(new RegExp(`^http://[0-9a-f]{32}@127\\.0\\.0\\.1:\\d+/${d.id}$`));
     expect(new Set(t.dsns.map((d) => new URL(d.dsn).username)).size).toBe(2);

@@ -1,6 +1,20 @@
-/** What a test asks the local tracker after an SDK app sent it data: session totals and issues of shop-web. */
-import type { LocalTracker } from '../../src/local-tracker';
+/** A local tracker that takes SDK data, and what a test asks it afterwards: session totals and issues of shop-web. */
+import { afterEach } from 'vitest';
+import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
 import { call } from './client';
+
+/** Call at the top of a test file: returns a starter of `sdk` trackers that are closed after each test. */
+export function sdkTrackers(): (options?: { projects?: string[] }) => Promise<LocalTracker> {
+  const open: LocalTracker[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((t) => t.close()));
+  });
+  return async (options = {}) => {
+    const t = await startLocalTracker({ scenario: 'sdk', ...options });
+    open.push(t);
+    return t;
+  };
+}
 
 export const totals = async (t: LocalTracker, release: string, fields: string[], extra: Record<string, string> = {}) =>
   (
