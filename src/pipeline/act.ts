@@ -5,6 +5,7 @@ import type { ReleaseInfo } from '../tracker/types';
 import { errorMessage } from '../util/errors';
 import { serverTime } from '../util/text';
 import type { PipelineDeps } from './run';
+import { safeUrl } from '../report/escape';
 
 /**
  * A deploy of other code to the environment after the watched release's own:
@@ -20,6 +21,7 @@ async function newerDeploy(config: Config, deps: PipelineDeps, deployFinishedAt:
       projects: inputs['sentry-projects'],
       environment: inputs.environment,
       after: deployFinishedAt,
+      now: deps.clock.now(),
       signal: deps.signal,
     });
     // The time is the tracker's text: parsed and re-printed, never echoed.
@@ -74,7 +76,7 @@ export async function act(config: Config, deps: PipelineDeps, verdict: Verdict, 
     try {
       const run = await deps.github.findRollbackRun(deployFinishedAt, version);
       if (run) {
-        log.notice(`Rollback not dispatched again: ${workflow} already has a ${run.status} run since this deploy: ${run.url}`);
+        log.notice(`Rollback not dispatched again: ${workflow} already has a ${run.status} run since this deploy: ${safeUrl(run.url) ?? 'see the Actions tab'}`);
         return { kind: 'already-dispatched', workflow, runUrl: run.url, status: run.status };
       }
     } catch (error) {

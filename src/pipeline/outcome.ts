@@ -1,5 +1,6 @@
 import type { Inputs } from '../config/schema';
 import type { PipelineResult } from './run';
+import { oneLine } from '../util/text';
 
 /** The action's outputs, as strings; the same names in the CLI's --json. */
 export function outputsOf(inputs: Inputs, result: PipelineResult, reportPath: string | null): Record<string, string> {
@@ -47,7 +48,7 @@ export function jobOutcome(inputs: Inputs, result: PipelineResult): JobOutcome {
       return {
         failed: false,
         level: 'warning',
-        message: `Release health gate failed, but ${inputs.release} is no longer live: ${action.newerRelease} was deployed to ${inputs.environment} after it (${action.deployedAt}), so the job does not fail and nothing is rolled back: ${verdict.reason}`,
+        message: `Release health gate failed, but ${inputs.release} is no longer live: ${oneLine(action.newerRelease, 200)} was deployed to ${inputs.environment} after it (${action.deployedAt}), so the job does not fail and nothing is rolled back: ${verdict.reason}`,
       };
     }
     return dry

@@ -5,6 +5,7 @@ import { TrackerSetupError } from '../tracker/errors';
 import type { Log } from './log';
 import { errorMessage } from '../util/errors';
 import { serverTime } from '../util/text';
+import { pastServerTime } from '../util/server-time';
 
 export interface RegisterDeps {
   tracker: Tracker;
@@ -24,14 +25,6 @@ export interface RegisterResult {
 
 const firstLine = (message: string) => message.split('\n')[0] ?? '';
 
-/** Clocks disagree by seconds, not minutes: a deploy later than this after now is not a time to watch from. */
-const CLOCK_SKEW_MS = 5 * 60_000;
-
-/** A deploy time from Sentry, if it reads as a time that has come (within clock skew); else null. */
-function deployTime(text: string, now: number): number | null {
-  const at = Date.parse(text);
-  return Number.isFinite(at) && at <= now + CLOCK_SKEW_MS ? at : null;
-}
 
 /** The run URL without `/attempts/N`, so a re-run finds the deploy its first attempt recorded. */
 const runBase = (runUrl: string | null) => runUrl?.replace(/\/attempts\/\d+$/, '') ?? null;
@@ -109,7 +102,7 @@ export async function registerRelease(config: Config, deps: RegisterDeps, previo
   const existing = base ? (await deps.tracker.listDeploys(version)).find((d) => d.environment === inputs.environment && isSameRun(d.url, base)) : undefined;
   let deployFinishedAt: number;
   if (existing) {
-    const recorded = deployTime(existing.dateFinished, deps.now());
+    const recorded = pastServerTime(existing.dateFinished, deps.now());
     deployFinishedAt = recorded ?? deps.now();
     deps.log.info(`Deploy to ${inputs.environment}: already recorded by this run at ${serverTime(existing.dateFinished)}`);
     if (recorded === null) deps.log.warning(`Sentry's time of that deploy (${serverTime(existing.dateFinished)}) is not a past time: watching health from now.`);
@@ -152,7 +145,7 @@ export async function findDeployTime(config: Config, deps: Pick<RegisterDeps, 't
   const deploys = (await deps.tracker.listDeploys(release)).filter((d) => d.environment === environment);
   const now = deps.now();
   const latest = deploys
-    .map((d) => deployTime(d.dateFinished, now))
+    .map((d) => pastServerTime(d.dateFinished, now))
     .filter((t): t is number => t !== null)
     .sort((a, b) => b - a)[0];
   if (latest !== undefined) return latest;

@@ -123,7 +123,7 @@ export interface Tracker {
    * release's own newest one there (and after `after`); null when the watched
    * release is still the newest. Asked before a rollback: never roll back a newer fix.
    */
-  newerDeploy?(q: { version: string; projects: string[]; environment: string; after: number; signal?: AbortSignal }): Promise<NewerDeploy | null>;
+  newerDeploy?(q: { version: string; projects: string[]; environment: string; after: number; now: number; signal?: AbortSignal }): Promise<NewerDeploy | null>;
   /** Link to the release page for people. */
   releaseUrl(version: string, project?: string): string;
 }

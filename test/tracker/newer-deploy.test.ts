@@ -28,7 +28,8 @@ function deps(releases: Rel[]) {
   return { d, asked };
 }
 
-const q = { version: '2.0.0', projects: ['web'], environment: 'production', after: T0 };
+// Now is 10 minutes after the deploy.
+const q = { version: '2.0.0', projects: ['web'], environment: 'production', after: T0, now: T0 + 10 * 60_000 };
 
 describe('findNewerDeploy', () => {
   it('null while the watched release is the newest deploy to the environment', async () => {
@@ -62,5 +63,13 @@ describe('findNewerDeploy', () => {
   it('deploys to other environments do not count', async () => {
     const { d } = deps([release('2.0.1', [deploy('staging', 5)])]);
     expect(await findNewerDeploy(d, q)).toBeNull();
+  });
+
+  it('a deploy Sentry dates in the future is no newer deploy: a broken answer never calls off a rollback', async () => {
+    const { d } = deps([release('2.0.1', [deploy('production', 60 * 24 * 365 * 973)]), release('2.0.0', [deploy('production', 0)])]);
+    expect(await findNewerDeploy(d, q)).toBeNull();
+    // within the clock skew it is believed
+    const near = deps([release('2.0.1', [deploy('production', 14)]), release('2.0.0', [deploy('production', 0)])]);
+    expect(await findNewerDeploy(near.d, q)).toEqual({ version: '2.0.1', dateFinished: iso(14) });
   });
 });

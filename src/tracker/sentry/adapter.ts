@@ -31,6 +31,7 @@ import { HttpError } from '../../http/errors';
 import { findNewerDeploy } from './newer-deploy';
 import { releasePageUrl } from './urls';
 import { serverTime } from '../../util/text';
+import { CLOCK_SKEW_MS } from '../../util/server-time';
 
 export interface SentryTrackerOptions {
   http: HttpClient;
@@ -40,9 +41,6 @@ export interface SentryTrackerOptions {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** How far ahead of our clock Sentry's may be before its times are not believed. */
-const CLOCK_SKEW_MS = 10 * 60_000;
 
 const slugsOf = (ids: Map<string, string>) => new Map([...ids].map(([slug, id]) => [id, slug]));
 

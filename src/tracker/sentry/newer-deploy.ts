@@ -1,5 +1,6 @@
 import type { Deploy, NewerDeploy } from '../types';
 import type { SentryRelease } from './schemas';
+import { pastServerTime } from '../../util/server-time';
 
 export interface NewerDeployDeps {
   projectIds(version: string, signal?: AbortSignal): Promise<Map<string, string>>;
@@ -10,8 +11,18 @@ export interface NewerDeployDeps {
 /** Releases whose deploys are read one by one at most: each costs a request. */
 const MAX_DEPLOY_LISTS = 10;
 
-const latestIn = (deploys: Deploy[], environment: string) =>
-  Math.max(-Infinity, ...deploys.filter((d) => d.environment === environment).map((d) => Date.parse(d.dateFinished)).filter(Number.isFinite));
+/**
+ * The newest deploy to `environment`, by a loop (an 8 MiB answer holds more deploys than a spread may pass).
+ * A time in the future is no deploy: a broken or hostile answer must not call off a rollback.
+ */
+function latestIn(deploys: Deploy[], environment: string, now: number): number {
+  let latest = -Infinity;
+  for (const d of deploys) {
+    const at = d.environment === environment ? pastServerTime(d.dateFinished, now) : null;
+    if (at !== null && at > latest) latest = at;
+  }
+  return latest;
+}
 
 /**
  * The newest deploy of another release to `environment` that finished after
@@ -25,24 +36,24 @@ const latestIn = (deploys: Deploy[], environment: string) =>
  */
 export async function findNewerDeploy(
   deps: NewerDeployDeps,
-  q: { version: string; projects: string[]; environment: string; after: number; signal?: AbortSignal },
+  q: { version: string; projects: string[]; environment: string; after: number; now: number; signal?: AbortSignal },
 ): Promise<NewerDeploy | null> {
-  const { version, environment, signal } = q;
+  const { version, environment, now, signal } = q;
   const ids = await deps.projectIds(version, signal);
   const [own, releases] = await Promise.all([
     deps.listDeploys(version, signal),
     deps.listReleases({ project: q.projects.map((p) => ids.get(p) as string), environment, per_page: 100 }, signal),
   ]);
   // A release rolled back and deployed again is live again: its newest deploy counts.
-  const mine = Math.max(q.after, latestIn(own, environment));
+  const mine = Math.max(q.after, latestIn(own, environment, now));
   let newest: NewerDeploy | null = null;
   let lists = 0;
   for (const r of releases) {
     if (r.version === version || !r.lastDeploy) continue;
-    const last = Date.parse(r.lastDeploy.dateFinished);
-    if (!(last > mine)) continue;
+    const last = pastServerTime(r.lastDeploy.dateFinished, now);
+    if (last === null || !(last > mine)) continue;
     let at = r.lastDeploy.environment === environment ? last : -Infinity;
-    if (at === -Infinity && lists++ < MAX_DEPLOY_LISTS) at = latestIn(await deps.listDeploys(r.version, signal), environment);
+    if (at === -Infinity && lists++ < MAX_DEPLOY_LISTS) at = latestIn(await deps.listDeploys(r.version, signal), environment, now);
     if (at > mine && (!newest || at > Date.parse(newest.dateFinished))) newest = { version: r.version, dateFinished: new Date(at).toISOString() };
   }
   return newest;
