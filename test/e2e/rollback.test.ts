@@ -171,7 +171,8 @@ describe.concurrent('re-runs find their own deploy (bundled action, local tracke
 const EXIT_WITHIN_MS = 2_000;
 const afterSigint = (run: { durationMs: number; sigintAtMs?: number }) => run.durationMs - (run.sigintAtMs ?? Infinity);
 
-describe.concurrent('cancel while a GitHub call is in flight (bundled action, hanging GitHub stub)', () => {
+// Not concurrent: a timing promise, measured with no other action of this file starting beside it.
+describe('cancel while a GitHub call is in flight (bundled action, hanging GitHub stub)', () => {
   it('listing commits: exits within 2 s of SIGINT and still writes the summary', async ({ onTestFinished }) => {
     const stub = await github(onTestFinished, { hang: ['compare'] });
     const { run } = await runGate('healthy', { ...ACT, 'set-commits': 'github' }, { env: { GITHUB_API_URL: stub.url }, sigintWhen: stub.arrived('compare'), timeoutMs: 50_000 });

@@ -21,7 +21,9 @@ function entitiesDecoded(text: string): string {
 /** The text as shown, and as a renderer or a reader could turn it back: escapes decoded, backslashes and invisible characters gone. */
 export function readings(text: string): string[] {
   const plain = jsonUnescaped(percentDecoded(entitiesDecoded(text)));
-  return [text, plain.replace(/\\/g, ''), plain.replace(/\\/g, '').replace(INVISIBLE, ''), plain.replace(/\\/g, '').replace(/\s+/g, ''), asSeen(plain.replace(/\\/g, ''))];
+  // JSON's short escapes (\b, \t, …) between the letters render as nothing a reader keeps.
+  const unescaped = plain.replace(/\\[bfnrtv0]/g, '');
+  return [text, unescaped.replace(/\\/g, '').replace(INVISIBLE, ''), plain.replace(/\\/g, ''), plain.replace(/\\/g, '').replace(INVISIBLE, ''), plain.replace(/\\/g, '').replace(/\s+/g, ''), asSeen(plain.replace(/\\/g, ''))];
 }
 
 /**

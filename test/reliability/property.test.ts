@@ -8,7 +8,7 @@
  *
  * PROPERTY_SEEDS=n runs n seeds (default 16), PROPERTY_SEED=s only seed s.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startLocalTracker } from '../../src/local-tracker';
 import { runAction } from '../helpers/action';
 import { HTML_PAGE } from './faults';
@@ -123,6 +123,12 @@ const SEEDS = process.env.PROPERTY_SEED
 const WINDOW_S = 5;
 
 describe.concurrent('randomized hostile answers: the invariants hold for every seed', () => {
+  // The invariants say what never happens; this says the runs got far enough for that to mean
+  // something: some seeds must reach a verdict, not all die at registration.
+  let verdicts = 0;
+  afterAll(() => {
+    expect(verdicts, 'no seed reached a verdict: the invariants were checked on runs that never watched').toBeGreaterThan(0);
+  });
   it.each(SEEDS)('seed %i', async (seed) => {
     const rng = mulberry32(seed);
     // Half the seeds tamper rarely (the run gets through registration to the watch), half often.
@@ -154,6 +160,7 @@ describe.concurrent('randomized hostile answers: the invariants hold for every s
       for (const secret of [SENTRY_TOKEN, GITHUB_TOKEN]) expect(longestLeak(run.everything, secret), `${context}\na piece of a secret leaked`).toBeLessThan(8);
       expect(forgedCommands(`${run.stdout}\n${run.stderr}`, [SENTRY_TOKEN, GITHUB_TOKEN]), context).toEqual([]);
       expect(run.outputs.verdict, context).not.toBe('fail');
+      if (run.outputs.verdict === 'pass' || run.outputs.verdict === 'inconclusive') verdicts += 1;
       if (run.outputs.reason !== undefined) expect(run.outputs.reason, context).not.toMatch(/[\n\r]/);
       // a retry budget of 5 s per call and one try per call while the tracker is down
       expect(proxy.requests.length, context).toBeLessThanOrEqual(60);

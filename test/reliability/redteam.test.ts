@@ -55,6 +55,8 @@ describe.concurrent('red team', () => {
         before: (t) => t.faults.add({ path: '/sessions/', status: 400, body, times: Infinity }),
       });
       expect(g.run.code).toBe(1);
+      // The body was shown (so redaction, not silence, kept the token out)
+      expect(g.run.everything).toMatch(/Invalid token/);
       expectNoLeak(g.run);
     });
   }
@@ -454,6 +456,7 @@ describe.concurrent('red team: a token in clear text', () => {
 
   it('an http:// sentry-url on loopback (the local tracker): no such warning', async () => {
     const g = await gate('healthy', { inputs: { window: '3s', gate: 'false' } });
+    expect(g.run.code, g.run.stdout).toBe(0);
     expect(g.run.annotations.filter((a) => /unencrypted/.test(a.message))).toEqual([]);
   });
 });
