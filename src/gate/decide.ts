@@ -220,24 +220,6 @@ function pickFailure(failing: CheckEvaluation[]): CheckEvaluation | undefined {
  */
 export const PASS_EARLY_CHECKS: ReadonlySet<RateCheckId> = new Set<RateCheckId>();
 
-/**
- * The exact one-sided (Clopper–Pearson) upper bound of a bad rate at
- * `confidence`: the p with P(X ≤ k | n, p) = 1 − confidence. The pass claim is
- * made once, at the window end, so a fixed-sample bound is the right one.
- */
-export function exactUpperBound(n: number, k: number, confidence: number): number {
-  if (n <= 0 || k >= n) return 1;
-  const target = confidence; // P(X >= k + 1 | p) at the bound
-  let lo = k / n;
-  let hi = 1;
-  for (let i = 0; i < 60; i++) {
-    const mid = (lo + hi) / 2;
-    if (binomialTailP(n, k + 1, mid) < target) lo = mid;
-    else hi = mid;
-  }
-  return hi;
-}
-
 interface Unresolved {
   e: CheckEvaluation;
   upper: number;
@@ -262,7 +244,9 @@ function weakest(evaluations: CheckEvaluation[], margin: number, alpha: number):
     if (e.n === 0) continue;
     const deff = (e.kTested ?? e.k) > 0 ? Math.max(1, (2 * e.k) / (e.kTested ?? e.k) - 1) : 1;
     const n = e.n / deff;
-    const upper = exactUpperBound(Math.max(1, Math.floor(n)), Math.round(e.k / deff), 1 - alpha);
+    // The pass claim is made once, at the window end: a fixed-sample (Clopper–Pearson) bound is the right one.
+    const trialsN = Math.max(1, Math.floor(n));
+    const upper = exactInterval(trialsN, Math.min(trialsN, Math.round(e.k / deff)), alpha)![1];
     const ratio = upper / (margin * e.maxBadRate);
     if (ratio >= 1 && (!worst || ratio > worst.ratio)) worst = { e, upper, effective: n, ratio };
   }

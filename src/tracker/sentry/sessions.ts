@@ -6,7 +6,6 @@ import type { SessionsResponse } from './schemas';
 export const COUNT_FIELDS = ['sum(session)', 'count_unique(user)'] as const;
 export const RATE_FIELDS = ['crash_free_rate(user)', 'crash_free_rate(session)'] as const;
 /** Metrics-backed Sentry's share of sessions that were not healthy; saves the status query. */
-export const UNHEALTHY_RATE = 'unhealthy_rate(session)';
 export const STATUS_FIELDS = COUNT_FIELDS;
 
 const MINUTE = 60_000;
@@ -83,7 +82,7 @@ export function checkAnswer(res: SessionsResponse): void {
   }
 }
 
-const ASKED: readonly string[] = [...COUNT_FIELDS, ...RATE_FIELDS, UNHEALTHY_RATE];
+const ASKED: readonly string[] = [...COUNT_FIELDS, ...RATE_FIELDS];
 
 // The key and the group come from the answer: quoted only when they are what was asked, and
 // short, or one answer could put megabytes into every skipped poll's record and the reason.
@@ -100,13 +99,12 @@ function groupName(by: Record<string, string | number>): string {
  * sessions dataset drops the rate fields without a word; then the status query
  * gives the crashes.
  */
-export function totalsSuffice(totals: SessionsResponse, unhealthy = false): boolean {
+export function totalsSuffice(totals: SessionsResponse): boolean {
   return totals.groups.every((g) => {
     const rateOr = (count: string, rate: string) => num(g.totals[count]) === 0 || typeof g.totals[rate] === 'number';
     return (
       rateOr('count_unique(user)', 'crash_free_rate(user)') &&
-      rateOr('sum(session)', 'crash_free_rate(session)') &&
-      (!unhealthy || rateOr('sum(session)', UNHEALTHY_RATE))
+      rateOr('sum(session)', 'crash_free_rate(session)')
     );
   });
 }
@@ -133,8 +131,9 @@ function checkCounts(where: string, c: HealthCounts): void {
  * for, the status response (grouped by project and session.status) into
  * cumulative counts per project and overall. Unhealthy sessions are every
  * status but healthy (Sentry's groups are disjoint: errored excludes crashed,
- * abnormal and, since it exists, unhandled; sessions_v2.SessionsField), or
- * unhealthy_rate(session) without the status query; null when not asked for.
+ * abnormal and, since it exists, unhandled; sessions_v2.SessionsField), from
+ * the status query; null when it was not asked for. `unhealthy`: the check wants
+ * them, so a sample with nothing to read (no settled data yet) says 0, not null.
  * Groups of projects not asked for are left out. `slugById` maps Sentry's
  * numeric project ids back to slugs.
  */
@@ -163,14 +162,12 @@ export function toHealthSample(
     counts.users = num(group.totals['count_unique(user)']);
     const cfu = group.totals['crash_free_rate(user)'];
     const cfs = group.totals['crash_free_rate(session)'];
-    const uhr = group.totals[UNHEALTHY_RATE];
     // The rates are the tracker's own answer; the status groups are only a fallback.
     if (typeof cfu === 'number') {
       counts.crashedUsers = Math.round(counts.users * (1 - cfu));
       ratesFor.add(counts);
     }
     if (!statuses && typeof cfs === 'number') counts.crashedSessions = Math.round(counts.sessions * (1 - cfs));
-    if (!statuses && unhealthy && typeof uhr === 'number') counts.erroredSessions = Math.round(counts.sessions * uhr);
   }
   for (const group of statuses?.groups ?? []) {
     const counts = scope(group.by.project);
