@@ -1,4 +1,5 @@
 import { GitHubError, githubClient, toGitHubError, type GitHubTarget } from './client';
+import { neverSentCode } from '../http/errors';
 
 /**
  * The dispatch request may have reached GitHub but its answer never came back
@@ -17,16 +18,10 @@ export class DispatchUnconfirmedError extends GitHubError {
   }
 }
 
-/** Failures that happen before a request leaves the machine: nothing can have reached GitHub. */
-const NOT_SENT = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
-  'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
+/** Failures that happen before a request leaves the machine (anywhere in the cause chain): nothing can have reached GitHub. */
 function neverSent(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && NOT_SENT.has(code)) return true;
+    if (neverSentCode((e as { code?: unknown }).code)) return true;
   }
   return false;
 }

@@ -9,7 +9,7 @@ import dispatchRequest from 'undici/lib/api/api-request.js';
 import type { z } from 'zod';
 import { redact, redactDeep } from '../util/redact';
 import { oneLine } from '../util/text';
-import { HttpError, NetworkError, NotJsonError, RateLimitedError, ResponseShapeError, ResponseTooLargeError, UnreachableError } from './errors';
+import { HttpError, NetworkError, NotJsonError, RateLimitedError, ResponseShapeError, ResponseTooLargeError, UnreachableError, neverSentCode } from './errors';
 import { errorMessage } from '../util/errors';
 
 export interface HttpClientOptions {
@@ -134,13 +134,10 @@ export interface HttpClient {
 const isOutage = (error: unknown) =>
   error instanceof NetworkError || error instanceof ResponseShapeError || (error instanceof HttpError && RETRYABLE.has(error.status));
 
-// Errors that mean the request never reached a server: DNS, refused, unroutable, TLS.
-const CONNECT_CODES = /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|UND_ERR_CONNECT_TIMEOUT|ERR_TLS_.*|CERT_.*|.*_CERT_.*|UNABLE_TO_.*|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/;
-
 function unreachableReason(error: unknown): UnreachableError['reason'] | null {
   const code = error instanceof Error ? String((error as { code?: unknown }).code ?? '') : '';
   if (code === 'UND_ERR_INVALID_ARG' && /header/i.test((error as Error).message)) return 'header';
-  return CONNECT_CODES.test(code) ? 'connect' : null;
+  return neverSentCode(code) ? 'connect' : null;
 }
 
 /** Where a redirect points, as its origin only (the rest is the server's text), or nothing. */
