@@ -3,6 +3,7 @@ import { oneLine } from '../util/text';
 import { SENTRY_URL_FORM, TOKEN_FORM } from './fields';
 import { sanitizedName } from './names';
 import { type Inputs, type InputName, INPUT_NAMES, inputsSchema } from './schema';
+import { NOTIFY_ENV_FALLBACKS, NOTIFY_SECRET_INPUTS } from './notify-inputs';
 
 /** Where the workflow run is, from the runner's environment; null outside GitHub Actions. */
 export interface RunContext {
@@ -48,9 +49,10 @@ const ENV_FALLBACKS: Partial<Record<InputName, string[]>> = {
   'sentry-org': ['SENTRY_ORG'],
   'sentry-projects': ['SENTRY_PROJECT'],
   release: ['SENTRY_RELEASE', 'GITHUB_SHA'],
+  ...NOTIFY_ENV_FALLBACKS,
 };
 
-const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['sentry-auth-token', 'github-token']);
+const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['sentry-auth-token', 'github-token', ...NOTIFY_SECRET_INPUTS]);
 
 type Env = Record<string, string | undefined>;
 

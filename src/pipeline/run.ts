@@ -6,7 +6,7 @@ import type { CommitInput, NewIssue, ReleaseInfo, Tracker } from '../tracker/typ
 import { applyBaseline, measureBaseline } from './baseline';
 import type { Clock } from './clock';
 import type { Log } from './log';
-import { act } from './act';
+import { act } from '../act/rollback';
 import { findDeployTime, registerRelease } from './register';
 import { ReleaseNotFoundError, TrackerSetupError } from '../tracker/errors';
 import { checkTokenForGate } from '../tracker/sentry/token';
