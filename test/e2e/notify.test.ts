@@ -107,6 +107,10 @@ describe.concurrent('on-call notifications (bundled action, PagerDuty, Slack and
     expect(s.slack.state.messages).toHaveLength(2);
     expect(pass.run.summary).toMatch(/\*\*Action:\*\* PagerDuty resolve sent; Alertmanager resolve sent \\\(resolved 1 alert\\\)/);
     expect(pass.run.code).toBe(0);
+    // Requests per notification: one each; resolving in Alertmanager reads the open alerts first.
+    expect(s.pd.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'POST']);
+    expect(s.slack.requests.map((r) => r.method)).toEqual(['POST', 'POST']);
+    expect(s.am.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'GET', 'POST']);
   });
 
   it('a dry run sends nothing and shows the redacted payloads in the summary', async ({ onTestFinished }) => {
