@@ -24,8 +24,19 @@ export function slackText(text: string, max: number): string {
   return cut.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Plain text (headers, buttons) shows characters as they are; only mentions need breaking. */
-const plain = (text: string, max: number) => truncate(oneLine(text).replace(/@(channel|here|everyone)\b/gi, `@${WORD_JOINER}$1`), max);
+/**
+ * Plain text (headers, buttons) is not parsed for mentions or links, but is
+ * shown in notifications and previews that might be: angle brackets become
+ * look-alike quotes and mentions are broken all the same.
+ */
+const plain = (text: string, max: number) =>
+  truncate(
+    oneLine(text)
+      .replace(/@(channel|here|everyone)\b/gi, `@${WORD_JOINER}$1`)
+      .replace(/</g, '‹')
+      .replace(/>/g, '›'),
+    max,
+  );
 
 const EMOJI = { fail: ':red_circle:', inconclusive: ':warning:', pass: ':large_green_circle:' } as const;
 
