@@ -175,6 +175,7 @@ describe.concurrent('on-call notifications (bundled action, PagerDuty, Slack and
     expect(json).toContain('&amp;');
     expect(json).not.toMatch(/@(channel|here)\b/);
     const event = posts(s.pd)[0]!.body as { payload: { summary: string; custom_details: Record<string, unknown> } };
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
     expect(event.payload.summary).not.toMatch(/[\n\r\u0000-\u001f]/);
     expect(String(event.payload.custom_details['issue title'])).toContain('<!here>');
     expect(run.stdout).not.toMatch(/^::error::forged/m);
