@@ -157,6 +157,19 @@ describe.concurrent('on-call notifications (bundled action, PagerDuty, Slack and
     expect(warnings).toContain('Slack notification failed: HTTP 404 (no_service)');
   });
 
+  it('a service that echoes its secret in an error: the warning shows it redacted, nowhere in full', async ({ onTestFinished }) => {
+    const s = await services(onTestFinished);
+    s.pd.down(400, JSON.stringify({ status: 'invalid event', message: 'Event object is invalid', errors: [`routing_key ${ROUTING_KEY} is not known`] }));
+    s.slack.down(403, `invalid_token for ${SLACK_PATH}`);
+    s.am.down(401, `token Bearer ${AM_TOKEN} expired`);
+    const { run } = await runGate('crash-spike', s.inputs, { env: s.env });
+    expect(run.outputs.verdict).toBe('fail');
+    const warnings = run.annotations.filter((a) => a.level === 'warning' && /notification failed/.test(a.message));
+    expect(warnings).toHaveLength(3);
+    for (const w of warnings) expect(w.message).toContain('***');
+    expectNoSecret(run.everything, s.secrets);
+  });
+
   it('hostile issue titles stay inert in the Slack and PagerDuty payloads', async ({ onTestFinished }) => {
     const s = await services(onTestFinished);
     const scenario = structuredClone(getScenario('new-issue'));

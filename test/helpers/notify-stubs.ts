@@ -37,8 +37,8 @@ export interface Stub<State> {
   url: string;
   requests: Arrived[];
   state: State;
-  /** Answer this status to every request from now on (the service is down); null to recover. */
-  down(status: number | null): void;
+  /** Answer this status (and body) to every request from now on (the service is down); null to recover. */
+  down(status: number | null, body?: string): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +47,7 @@ type Handler<State> = (req: Arrived, state: State) => { status: number; body: st
 async function startStub<State>(state: State, handle: Handler<State>): Promise<Stub<State>> {
   const requests: Arrived[] = [];
   let downStatus: number | null = null;
+  let downBody = 'unavailable';
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -60,7 +61,7 @@ async function startStub<State>(state: State, handle: Handler<State>): Promise<S
       }
       const url = new URL(req.url ?? '/', 'http://stub');
       const arrived: Arrived = { method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, raw, body, status: 0 };
-      const answer = downStatus !== null ? { status: downStatus, body: 'unavailable', type: 'text/plain' } : handle(arrived, state);
+      const answer = downStatus !== null ? { status: downStatus, body: downBody, type: 'text/plain' } : handle(arrived, state);
       arrived.status = answer.status;
       requests.push(arrived);
       res.writeHead(answer.status, { 'content-type': answer.type ?? 'application/json' });
@@ -73,7 +74,7 @@ async function startStub<State>(state: State, handle: Handler<State>): Promise<S
     url: `http://127.0.0.1:${port}`,
     requests,
     state,
-    down: (status) => void (downStatus = status),
+    down: (status, body = 'unavailable') => void ([downStatus, downBody] = [status, body]),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
