@@ -6,7 +6,6 @@ import { loadConfig } from './config/load';
 import type { InputName } from './config/schema';
 import { systemClock } from './pipeline/clock';
 import { gitHubPort } from './pipeline/github-port';
-import { actPort, announce } from './act';
 import type { Log } from './pipeline/log';
 import { jobOutcome, outputsOf } from './pipeline/outcome';
 import { runPipeline } from './pipeline/run';
@@ -64,14 +63,14 @@ export async function run(): Promise<void> {
       const outcome = jobOutcome(inputs, result);
       // A verdict reached before the cancel stands; otherwise the watch is unfinished.
       const cancelled = abort.signal.aborted && result.report?.verdict.outcome !== 'fail';
-      const report = await announce(actPort(config, { log, secrets, signal: abort.signal }), config, result.report, { failed: outcome.failed, cancelled });
-
       // Loaded once the watch is over, for the same reason as the gate in runPipeline.
-      const [{ buildAnnotation }, { buildJsonReport }, { buildSummary }] = await Promise.all([
+      const [{ actPort, announce }, { buildAnnotation }, { buildJsonReport }, { buildSummary }] = await Promise.all([
+        import('./act'),
         import('./report/alert'),
         import('./report/json'),
         import('./report/summary'),
       ]);
+      const report = await announce(actPort(config, { log, secrets, signal: abort.signal }), config, result.report, { failed: outcome.failed, cancelled });
       let reportPath: string | null = null;
       if (report) {
         const name = [inputs.release, ctx.runId, ctx.runAttempt].filter(Boolean).join('-');
