@@ -46,6 +46,8 @@ export interface JsonReportV1 {
   registration: Registration | null;
   commits: { id: string; message: string; author: string | null }[];
   action: ActionTaken;
+  /** Who was told: one entry per notifier that sent (or, in a dry run, would have sent) something; the payloads are in the summary only. */
+  notifications: { notifier: string; kind: string; status: string; requests: number; error: string | null }[];
   links: {
     release: string;
     previousRelease: string | null;
@@ -193,6 +195,7 @@ export function buildJsonReport(report: RunReport): JsonReportV1 {
       : null,
     commits: report.commits.map((c) => ({ id: c.id, message: c.message, author: c.author ?? null })),
     action: { ...report.action },
+    notifications: (report.notifications ?? []).map((n) => ({ notifier: n.notifier, kind: n.kind, status: n.status, requests: n.requests, error: n.error ?? null })),
     links: {
       release: report.releaseUrl,
       previousRelease: report.previousReleaseUrl,

@@ -83,7 +83,9 @@ describe.concurrent('on-call notifications (bundled action, PagerDuty, Slack and
     expect(alert!.annotations!.description).toContain('Previous: shop-web@1.4.0');
     expect(alert!.generatorURL).toBe('https://github.example/acme/shop/actions/runs/4242/attempts/1');
 
-    // What the user sees: the Action line names each notification; no secret anywhere.
+    // What the user sees: the Action line names each notification, the report lists them; no secret anywhere.
+    expect(first.run.everything).toContain('"notifications": [');
+    expect(first.run.everything).toMatch(/"notifier": "PagerDuty",\s+"kind": "trigger",\s+"status": "sent",\s+"requests": 1/);
     expect(first.run.summary).toMatch(/Action: +.*PagerDuty trigger sent; Slack message sent; Alertmanager trigger sent/);
     expectNoSecret(first.run.everything, s.secrets);
     for (const secret of s.secrets) expect(first.run.masked).toContain(secret);
