@@ -14,10 +14,12 @@ export function actPort(config: Config, opts: { log: ActLog; secrets: readonly s
   const { inputs, run } = config;
   const signal = opts.signal ? { signal: opts.signal } : {};
   const secrets = [...opts.secrets, ...notifySecrets(inputs)];
+  // Not on the job's cancel signal: a fail decided before a cancel still pages
+  // (the notifiers' own retry budget bounds them; the runner ends the step anyway).
   const notifiers: Notifier[] = [];
-  if (inputs['pagerduty-routing-key']) notifiers.push(pagerDutyNotifier({ url: inputs['pagerduty-url'], routingKey: inputs['pagerduty-routing-key'], secrets, ...signal }));
-  if (inputs['slack-webhook-url']) notifiers.push(slackNotifier({ webhookUrl: inputs['slack-webhook-url'], secrets, ...signal }));
-  if (inputs['alertmanager-url']) notifiers.push(alertmanagerNotifier({ url: inputs['alertmanager-url'], headers: inputs['alertmanager-headers'], secrets, ...signal }));
+  if (inputs['pagerduty-routing-key']) notifiers.push(pagerDutyNotifier({ url: inputs['pagerduty-url'], routingKey: inputs['pagerduty-routing-key'], secrets }));
+  if (inputs['slack-webhook-url']) notifiers.push(slackNotifier({ webhookUrl: inputs['slack-webhook-url'], secrets }));
+  if (inputs['alertmanager-url']) notifiers.push(alertmanagerNotifier({ url: inputs['alertmanager-url'], headers: inputs['alertmanager-headers'], secrets }));
 
   const id = inputs['github-deployment-id'];
   const token = inputs['github-token'];
@@ -43,5 +45,5 @@ export function actPort(config: Config, opts: { log: ActLog; secrets: readonly s
   } else if (id) {
     deploymentStatusUnavailable = `github-deployment-id ${id} is set but its status cannot be set: ${[!token && 'no github-token', !repo && 'no repository (GITHUB_REPOSITORY=owner/name)'].filter(Boolean).join(' and ')}`;
   }
-  return { deploymentStatus, ...(deploymentStatusUnavailable ? { deploymentStatusUnavailable } : {}), notifiers, log: opts.log, secrets, ...signal };
+  return { deploymentStatus, ...(deploymentStatusUnavailable ? { deploymentStatusUnavailable } : {}), notifiers, log: opts.log, secrets };
 }

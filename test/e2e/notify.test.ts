@@ -2,6 +2,7 @@ import { describe, expect, it, type OnTestFinishedHandler } from 'vitest';
 import { startLocalTracker } from '../../src/local-tracker';
 import { getScenario } from '../../src/local-tracker/scenarios';
 import { runGate, SENTRY_TOKEN } from '../helpers/gate';
+import { startGitHubStub } from '../helpers/github-stub';
 import { type AlertmanagerState, type PagerDutyState, type SlackState, type Stub, startAlertmanagerStub, startPagerDutyStub, startSlackStub } from '../helpers/notify-stubs';
 import { longestLeak } from '../reliability/leaks';
 
@@ -170,6 +171,23 @@ describe.concurrent('on-call notifications (bundled action, PagerDuty, Slack and
     expect(warnings).toHaveLength(3);
     for (const w of warnings) expect(w.message).toContain('***');
     expectNoSecret(run.everything, s.secrets);
+  });
+
+  it('a fail decided before a cancel still pages: cancelled during the rollback dispatch, the trigger goes out', async ({ onTestFinished }) => {
+    const s = await services(onTestFinished);
+    const token = 'ghs_Np4Wq8Zx2Lm7Rt3Vb9Kc6Yd1';
+    const github = await startGitHubStub({ token, repository: 'acme/shop', workflows: ['rollback.yml'], defaultBranch: 'main', hang: ['dispatch'] });
+    onTestFinished(() => github.close());
+    const { run } = await runGate(
+      'crash-spike',
+      { ...s.inputs, 'rollback-workflow': 'rollback.yml', 'github-token': token },
+      { env: { ...s.env, GITHUB_API_URL: github.url }, sigintWhen: github.arrived('dispatch'), timeoutMs: 50_000 },
+    );
+    expect(run.sigintAtMs, run.stdout).toBeDefined();
+    expect(run.outputs.verdict).toBe('fail');
+    expect(posts(s.pd)).toHaveLength(1);
+    expect(s.pd.state.incidents).toHaveLength(1);
+    expect(s.slack.state.messages).toHaveLength(1);
   });
 
   it('hostile issue titles stay inert in the Slack and PagerDuty payloads', async ({ onTestFinished }) => {
