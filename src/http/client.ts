@@ -139,11 +139,14 @@ export interface HttpClient {
 const isOutage = (error: unknown) =>
   error instanceof NetworkError || error instanceof ResponseShapeError || (error instanceof HttpError && RETRYABLE.has(error.status));
 
+const errorCode = (error: unknown) => (error instanceof Error ? String((error as { code?: unknown }).code ?? '') : '');
+
 function unreachableReason(error: unknown): UnreachableError['reason'] | null {
-  const code = error instanceof Error ? String((error as { code?: unknown }).code ?? '') : '';
-  if (code === 'UND_ERR_INVALID_ARG' && /header/i.test((error as Error).message)) return 'header';
-  return neverSentCode(code) ? 'connect' : null;
+  return neverSentCode(errorCode(error)) ? 'connect' : null;
 }
+
+/** A header undici will not send (config validation refuses such tokens first): no retry can send it either. */
+const refusedHeader = (error: unknown) => errorCode(error) === 'UND_ERR_INVALID_ARG' && /header/i.test((error as Error).message);
 
 /** Where a redirect points, as its origin only (the rest is the server's text), or nothing. */
 function redirectTarget(location: unknown, from: string): string {
@@ -203,6 +206,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const shownCause = oneLine(redact(`${method} ${path} failed: ${cause}`, secrets), 500);
       const unreachable = answered ? null : unreachableReason(error);
       if (unreachable) throw new AbortError(new UnreachableError(shownCause, unreachable));
+      if (refusedHeader(error)) throw new AbortError(new Error(shownCause));
       throw new NetworkError(shownCause);
     }
     // Sentry's API answers, it does not redirect: before any answer a redirect is
