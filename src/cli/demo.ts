@@ -16,6 +16,8 @@ import { USER_AGENT } from '../version';
 import { UsageError } from './args';
 import { terminalLog } from './log';
 import { errorMessage } from '../util/errors';
+import { redact } from '../util/redact';
+import { logLine } from '../util/text';
 
 /** One real second is one simulated minute: a 30-minute window plays in 30 seconds. */
 const TIME_SCALE = 60;
@@ -40,6 +42,11 @@ function demoGitHub(print: (line: string) => void): GitHubPort {
       return { workflow: 'rollback.yml', ref: 'main' };
     },
   };
+}
+
+/** An error as one line on stderr, redacted and sanitized: it can quote the user's words or a server's. */
+function errorLine(text: string): void {
+  process.stderr.write(`${logLine(redact(text, [DEMO_TOKEN]))}\n`);
 }
 
 const DEMO_FLAGS = 'demo takes [--scenario] NAME, --list and --help.';
@@ -87,7 +94,7 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
       throw new UsageError(`${flag}"${scenarioName}" is not a scenario: expected one of ${listScenarios().map((s) => s.name).join(', ')}`);
     }
   } catch (error) {
-    process.stderr.write(`${errorMessage(error)}\n`);
+    errorLine(errorMessage(error));
     return 2;
   }
   const scenario = getScenario(scenarioName);
@@ -145,7 +152,7 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
     log.info(`Requests the gate sent to the tracker: ${tracker.requests.length}`);
     return 0;
   } catch (error) {
-    process.stderr.write(`demo failed: ${errorMessage(error)}\n`);
+    errorLine(`demo failed: ${errorMessage(error)}`);
     return 1;
   } finally {
     await http.close();

@@ -56,6 +56,12 @@ describe.concurrent('demo takes only its own words', () => {
     }
   });
 
+  it('a scenario name with a line break and a workflow command is shown on one sanitized line, forging nothing', async () => {
+    const run = await runCli(['demo', 'heathly\n::error::forged\u001b[31m']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^"heathly ::error::forged\[31m" is not a scenario: expected one of healthy, [^\n]*\n$/);
+  });
+
   it('`demo healthy` (npm run demo -- healthy) runs the healthy scenario, not the default', async () => {
     // Its first line names the scenario; then it is interrupted, as a person would after reading it.
     const child = spawn(process.execPath, [CLI_ENTRY, 'demo', 'healthy'], { env: { PATH: process.env.PATH ?? '', HOME: tmpdir() }, stdio: ['ignore', 'pipe', 'pipe'] });
