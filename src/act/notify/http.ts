@@ -21,6 +21,14 @@ export class NotifyError extends Error {
  * way), never another 4xx, and gives up within 20 s: paging is worth a wait,
  * but not holding the job for long.
  */
+/**
+ * The largest answer a notifier reads. PagerDuty and Slack answer a line;
+ * Alertmanager's list of one environment's open gate alerts is a few KB each,
+ * at most MAX_RESOLVED of them. Past this it is broken or hostile, and parsing
+ * it costs the job memory for nothing.
+ */
+export const NOTIFY_MAX_RESPONSE_BYTES = 1024 * 1024;
+
 export function notifyClient(baseUrl: string, opts: { headers?: Record<string, string>; secrets: readonly string[]; signal?: AbortSignal }): HttpClient {
   return createHttpClient({
     baseUrl,
@@ -32,6 +40,7 @@ export function notifyClient(baseUrl: string, opts: { headers?: Record<string, s
     maxRetryDelayMs: 4_000,
     maxRetryTimeMs: 20_000,
     requestTimeoutMs: 10_000,
+    maxResponseBytes: NOTIFY_MAX_RESPONSE_BYTES,
     ...(opts.headers ? { headers: opts.headers } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });

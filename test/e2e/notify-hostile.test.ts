@@ -1,0 +1,84 @@
+/**
+ * The notifiers against hostile services and careless inputs, through the
+ * bundled action: servers on loopback that answer what they like.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, type OnTestFinishedHandler } from 'vitest';
+import { runGate } from '../helpers/gate';
+
+interface Seen {
+  method: string;
+  url: string;
+  body: string;
+  at: number;
+}
+
+/** A server that answers as `handle` says, and records what arrived. */
+async function hostile(cleanup: (fn: OnTestFinishedHandler) => void, handle: (req: IncomingMessage, body: string, res: ServerResponse) => void) {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      seen.push({ method: req.method ?? '', url: req.url ?? '', body, at: Date.now() });
+      handle(req, body, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanup(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+};
+
+/** Our alert as the gate posted it on the fail (the e2e defaults: acme/shop, production, shop-web). */
+const OURS = {
+  labels: { alertname: 'ReleaseHealthGate', environment: 'production', repository: 'acme/shop', severity: 'critical', release: 'shop-web@2.0.0', service: 'shop-web', project: 'shop-web', check: 'crash-free-users' },
+  annotations: { summary: 'Crash-free users below 97%', description: 'the alert body' },
+  startsAt: '2026-01-01T00:00:00.000Z',
+};
+
+describe.concurrent('notifiers against hostile services (bundled action)', () => {
+  it('an Alertmanager that ignores the filter: a pass resolves only its own environment gate alerts, not another team alert', { timeout: 90_000 }, async ({ onTestFinished }) => {
+    const answer = [
+      OURS,
+      { labels: { alertname: 'DiskFull', environment: 'production', team: 'db' }, annotations: {}, startsAt: '2026-01-01T00:00:00.000Z' },
+      { labels: { ...OURS.labels, environment: 'staging' }, startsAt: '2026-01-01T00:00:00.000Z' },
+      { labels: { ...OURS.labels, repository: 'other/app' }, startsAt: '2026-01-01T00:00:00.000Z' },
+      // Our labels plus one: someone else's rule that copies our name.
+      { labels: { ...OURS.labels, team: 'payments' }, startsAt: '2026-01-01T00:00:00.000Z' },
+      // Many of ours: a broken answer, resolved up to a bound.
+      ...Array.from({ length: 2000 }, (_, i) => ({ labels: { ...OURS.labels, release: `shop-web@1.${i}` }, startsAt: '2026-01-01T00:00:00.000Z' })),
+    ];
+    const am = await hostile(onTestFinished, (req, _body, res) => json(res, 200, req.method === 'GET' ? answer : ''));
+    const { run } = await runGate('healthy', { 'alertmanager-url': am.url, window: '6s' });
+    expect(run.outputs.verdict).toBe('pass');
+    const posts = am.seen.filter((r) => r.method === 'POST');
+    expect(posts).toHaveLength(1);
+    const resolved = JSON.parse(posts[0]!.body) as { labels: Record<string, string>; endsAt: string }[];
+    expect(resolved.filter((a) => a.labels.alertname !== 'ReleaseHealthGate')).toEqual([]);
+    expect(resolved.filter((a) => a.labels.environment !== 'production' || a.labels.repository !== 'acme/shop' || 'team' in a.labels)).toEqual([]);
+    expect(resolved[0]).toMatchObject({ labels: OURS.labels, annotations: OURS.annotations });
+    expect(resolved.length).toBeLessThanOrEqual(50);
+    expect(run.summary).toMatch(/Alertmanager resolve sent \\\(resolved 50 alerts\\\)/);
+  });
+
+  it('an Alertmanager GET answer of megabytes is not read to the end, and nothing is resolved', { timeout: 90_000 }, async ({ onTestFinished }) => {
+    const big = JSON.stringify(Array.from({ length: 12_000 }, (_, i) => ({ ...OURS, labels: { ...OURS.labels, release: `shop-web@1.${i}` } })));
+    const am = await hostile(onTestFinished, (req, _body, res) => json(res, 200, req.method === 'GET' ? big : ''));
+    const { run } = await runGate('healthy', { 'alertmanager-url': am.url, window: '6s' });
+    expect(big.length).toBeGreaterThan(2 * 1024 * 1024);
+    expect(run.outputs.verdict).toBe('pass');
+    expect(run.code).toBe(0);
+    expect(am.seen.filter((r) => r.method === 'POST')).toHaveLength(0);
+    expect(run.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toEqual([expect.stringMatching(/^Alertmanager notification failed/)]);
+  });
+});
