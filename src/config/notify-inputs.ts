@@ -93,6 +93,22 @@ export function notifySecrets(inputs: { 'pagerduty-routing-key': string | null; 
     // "Bearer xyz" and "Basic abc": the credential alone is the secret too.
     const credential = value.replace(/^\S+\s+/, '');
     if (credential !== value) out.push(credential);
+    out.push(...basicCredentials(value));
   }
   return out;
+}
+
+/**
+ * Basic auth's base64 is only an encoding: a server that says "password
+ * hunter2… rejected" gives the secret away as plainly as the header. The
+ * decoded "user:password" and the password alone are secrets too.
+ */
+function basicCredentials(value: string): string[] {
+  const m = /^basic\s+([A-Za-z0-9+/_-]+={0,2})$/i.exec(value);
+  if (!m) return [];
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  // Not base64 of text: nothing a server could echo in a readable form.
+  if (!/^[^\p{Cc}]*$/u.test(decoded) || decoded.includes('\ufffd')) return [];
+  const at = decoded.indexOf(':');
+  return [decoded, ...(at >= 0 ? [decoded.slice(at + 1)] : [])];
 }

@@ -57,4 +57,12 @@ describe('notifier inputs', () => {
     expect(secrets).toEqual(expect.arrayContaining(['K'.repeat(32), 'T1/B2/abcdefgh', 'Basic dXNlcjpwYXNz', 'dXNlcjpwYXNz']));
     expect(secrets.some((s) => s.includes('hooks.slack.com'))).toBe(false);
   });
+
+  it('basic auth: the decoded user:password and the password are secrets too; a bearer token has nothing to decode', () => {
+    const basic = Buffer.from('deploy-bot:Hunter2Qx7Lm9Zp4Wv').toString('base64');
+    const { inputs } = load({ 'alertmanager-headers': `Authorization: Basic ${basic}\nX-Scope-OrgID: tenant-one` });
+    expect(secretsOf(inputs)).toEqual(expect.arrayContaining(['deploy-bot:Hunter2Qx7Lm9Zp4Wv', 'Hunter2Qx7Lm9Zp4Wv']));
+    const bearer = secretsOf(load({ 'alertmanager-headers': 'Authorization: Bearer am_Zq8Wx3Lm9Kp2Rt7Vb4Nc6Yh1' }).inputs);
+    expect(bearer.filter((s) => s.includes('am_'))).toEqual(['Bearer am_Zq8Wx3Lm9Kp2Rt7Vb4Nc6Yh1', 'am_Zq8Wx3Lm9Kp2Rt7Vb4Nc6Yh1']);
+  });
 });

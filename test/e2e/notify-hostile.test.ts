@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, type OnTestFinishedHandler } from 'vitest';
 import { runGate } from '../helpers/gate';
+import { longestLeak } from '../reliability/leaks';
 
 interface Seen {
   method: string;
@@ -80,5 +81,21 @@ describe.concurrent('notifiers against hostile services (bundled action)', () =>
     expect(run.code).toBe(0);
     expect(am.seen.filter((r) => r.method === 'POST')).toHaveLength(0);
     expect(run.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toEqual([expect.stringMatching(/^Alertmanager notification failed/)]);
+  });
+
+  it('an Alertmanager behind basic auth that echoes the password it decoded: no 8 characters of it anywhere', { timeout: 90_000 }, async ({ onTestFinished }) => {
+    const password = 'Hunter2Qx7Lm9Zp4Wv';
+    const header = `Basic ${Buffer.from(`deploy-bot:${password}`).toString('base64')}`;
+    const am = await hostile(onTestFinished, (_req, _body, res) => {
+      res.writeHead(401, { 'content-type': 'text/plain' });
+      res.end(`user deploy-bot with password ${password} denied; try ${encodeURIComponent(password)} or ${JSON.stringify(password).replace(/[a-z]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`)}`);
+    });
+    const { run } = await runGate('crash-spike', { 'alertmanager-url': am.url, 'alertmanager-headers': `Authorization: ${header}` });
+    expect(run.outputs.verdict).toBe('fail');
+    expect(am.seen).toHaveLength(1);
+    const [warning] = run.annotations.filter((a) => a.level === 'warning' && a.message.startsWith('Alertmanager'));
+    expect(warning!.message).toMatch(/^Alertmanager notification failed: HTTP 401 \(user \S+ with password \*\*\* denied/);
+    expect(longestLeak(run.everything, password)).toBeLessThan(8);
+    expect(run.masked).toContain(password);
   });
 });
