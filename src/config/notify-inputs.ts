@@ -13,9 +13,13 @@ function verdictList(fallback: NotifyVerdict[]) {
     const items = (v ?? '').split(/[\s,]+/).map((s) => s.toLowerCase()).filter(Boolean);
     if (items.length === 0) return fallback;
     if (items.length === 1 && ['none', 'off'].includes(items[0]!)) return [];
-    const bad = items.find((i) => !(NOTIFY_VERDICTS as readonly string[]).includes(i));
-    if (bad !== undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a list of ${NOTIFY_VERDICTS.join(', ')} (or none)` });
+    const bad = [...new Set(items.filter((i) => !(NOTIFY_VERDICTS as readonly string[]).includes(i)))];
+    if (bad.length > 0) {
+      // Each value that is not a verdict, by name (none of it is secret), quoted so a stray comma or space shows.
+      const named = bad.slice(0, 5).map((b) => JSON.stringify(b.slice(0, 40)));
+      const what = bad.length === 1 ? `${named[0]} is not a verdict` : `${named.join(', ')}${bad.length > 5 ? ' and more' : ''} are not verdicts`;
+      const none = bad.some((b) => ['none', 'off'].includes(b)) ? ' (none stands alone)' : '';
+      ctx.addIssue({ code: 'custom', message: `${what}${none}: expected a list of ${NOTIFY_VERDICTS.join(', ')} (or none)` });
       return z.NEVER as never;
     }
     return NOTIFY_VERDICTS.filter((x) => items.includes(x));

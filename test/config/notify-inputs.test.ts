@@ -24,7 +24,8 @@ describe('notifier inputs', () => {
   it('notify-on takes a list in any order and case, or none', () => {
     expect(load({ 'notify-on': 'PASS\ninconclusive, fail' }).inputs['notify-on']).toEqual(['fail', 'inconclusive', 'pass']);
     expect(load({ 'notify-on': 'none' }).inputs['notify-on']).toEqual([]);
-    expect(problem({ 'notify-on': 'fail,warning' })).toBe('Input notify-on ("fail,warning"): expected a list of fail, inconclusive, pass (or none)');
+    expect(problem({ 'notify-on': 'fail,warning' })).toBe('Input notify-on ("fail,warning"): "warning" is not a verdict: expected a list of fail, inconclusive, pass (or none)');
+    expect(problem({ 'notify-on': 'none, fail' })).toBe('Input notify-on ("none, fail"): "none" is not a verdict (none stands alone): expected a list of fail, inconclusive, pass (or none)');
   });
 
   it('the routing key and the Slack URL fall back to PAGERDUTY_ROUTING_KEY and SLACK_WEBHOOK_URL', () => {

@@ -98,4 +98,13 @@ describe.concurrent('notifiers against hostile services (bundled action)', () =>
     expect(longestLeak(run.everything, password)).toBeLessThan(8);
     expect(run.masked).toContain(password);
   });
+
+  it('notify-on with values that are not verdicts: one error line naming each, nothing watched or sent', async ({ onTestFinished }) => {
+    const pd = await hostile(onTestFinished, (_req, _body, res) => json(res, 202, { status: 'success' }));
+    const { run, tracker } = await runGate('crash-spike', { 'notify-on': 'fail, failure, warn, Warn', 'pagerduty-url': pd.url, 'pagerduty-routing-key': 'R0a9Kq7Wm3Zx8Lp2Vd6Nf4Hy1Tj5Bc7E' });
+    expect(run.code).toBe(1);
+    expect(run.annotations).toEqual([{ level: 'error', message: 'Input notify-on ("fail, failure, warn, Warn"): "failure", "warn" are not verdicts: expected a list of fail, inconclusive, pass (or none)' }]);
+    expect(tracker.requests).toHaveLength(0);
+    expect(pd.seen).toHaveLength(0);
+  });
 });
