@@ -107,4 +107,23 @@ describe.concurrent('notifiers against hostile services (bundled action)', () =>
     expect(tracker.requests).toHaveLength(0);
     expect(pd.seen).toHaveLength(0);
   });
+
+  it('an Alertmanager that stalls each step of a resolve cannot hold the job past the notifier budget', { timeout: 120_000 }, async ({ onTestFinished }) => {
+    let gets = 0;
+    // The first GET never answers; the retry is answered just inside its time; the POST never answers.
+    const am = await hostile(onTestFinished, (req, _body, res) => {
+      if (req.method !== 'GET') return;
+      gets += 1;
+      if (gets > 1) setTimeout(() => json(res, 200, [OURS]), 7_000);
+    });
+    const started = Date.now();
+    const { run } = await runGate('healthy', { 'alertmanager-url': am.url, window: '6s' }, { timeoutMs: 110_000 });
+    const ended = started + run.durationMs;
+    expect(run.outputs.verdict).toBe('pass');
+    expect(run.code).toBe(0);
+    const heldS = (ended - am.seen[0]!.at) / 1000;
+    // The budget is 25 s for everything a notifier does; a second of slack for a loaded machine.
+    expect(heldS).toBeLessThan(27);
+    expect(run.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toEqual([expect.stringMatching(/^Alertmanager notification failed: no answer \(timed out\)$/)]);
+  });
 });

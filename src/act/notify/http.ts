@@ -55,7 +55,9 @@ export function notifyError(notifier: string, error: unknown, requests: number):
     const said = oneLine(error.body, 160);
     return new NotifyError(`${notifier} notification failed: HTTP ${error.status}${said ? ` (${said})` : ''}`, error.status, requests);
   }
-  const code = error instanceof Error ? String((error as { code?: unknown }).code ?? '') : '';
-  const why = error instanceof UnreachableError ? 'could not connect' : error instanceof Error ? error.name : 'error';
+  // Node's codes are words (ECONNRESET); a DOMException's is a number that says nothing.
+  const raw = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  const code = typeof raw === 'string' ? raw : '';
+  const why = error instanceof UnreachableError ? 'could not connect' : error instanceof Error ? (error.name === 'TimeoutError' ? 'timed out' : error.name) : 'error';
   return new NotifyError(`${notifier} notification failed: no answer (${why}${code ? ` ${code}` : ''})`, null, requests);
 }
