@@ -101,7 +101,7 @@ export function alertmanagerNotifier(opts: { url: string; headers: [string, stri
       : [{ method: 'POST', url: `${opts.url}/api/v2/alerts`, body: [firing(facts, now())] }];
   return {
     name: 'Alertmanager',
-    wants: (facts, notifyOn: readonly NotifyVerdict[]) => facts.verdict === 'pass' || notifyOn.includes(facts.verdict),
+    wants: (facts, notifyOn: readonly NotifyVerdict[]) => !facts.superseded && (facts.verdict === 'pass' || notifyOn.includes(facts.verdict)),
     plan,
     async send(facts, signal) {
       const http = client();

@@ -53,6 +53,7 @@ export function alertFacts(report: RunReport, inputs: Pick<Inputs, 'sentry-proje
     check: verdict.check,
     startedAt: onset(report)?.at ?? verdict.decidedAt,
     decidedAt: verdict.decidedAt,
+    superseded: report.action.kind === 'superseded',
     actionTaken: actionText(report),
     links: { runbook: safeUrl(report.runbookUrl), dashboard: safeUrl(report.dashboardUrl), sentry: safeUrl(report.releaseUrl), run: safeUrl(report.runUrl) },
     details,
