@@ -126,4 +126,26 @@ describe.concurrent('notifiers against hostile services (bundled action)', () =>
     expect(heldS).toBeLessThan(27);
     expect(run.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toEqual([expect.stringMatching(/^Alertmanager notification failed: no answer \(timed out\)$/)]);
   });
+
+  it('a Slack that takes the message and never answers gets it once, not once per retry', { timeout: 90_000 }, async ({ onTestFinished }) => {
+    const path = '/services/T0STUB0001/B0STUB0002/q8Xw2mKz7RtY4vLp9NcJ5sHd';
+    const slack = await hostile(onTestFinished, () => {});
+    const { run } = await runGate('crash-spike', {}, { env: { SLACK_WEBHOOK_URL: `${slack.url}${path}` }, timeoutMs: 80_000 });
+    expect(run.outputs.verdict).toBe('fail');
+    expect(slack.seen.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(run.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toEqual(['Slack notification failed: no answer (the message may have been posted)']);
+  });
+
+  it('a Slack that is rate limited or down is asked again: 429 and 503 are retried, within the budget', { timeout: 90_000 }, async ({ onTestFinished }) => {
+    const path = '/services/T0STUB0001/B0STUB0002/q8Xw2mKz7RtY4vLp9NcJ5sHd';
+    let n = 0;
+    const slack = await hostile(onTestFinished, (_req, _body, res) => {
+      n += 1;
+      res.writeHead(n === 1 ? 429 : n === 2 ? 503 : 200, { 'content-type': 'text/plain', ...(n === 1 ? { 'retry-after': '1' } : {}) });
+      res.end(n <= 2 ? 'rate_limited' : 'ok');
+    });
+    const { run } = await runGate('crash-spike', {}, { env: { SLACK_WEBHOOK_URL: `${slack.url}${path}` } });
+    expect(slack.seen).toHaveLength(3);
+    expect(run.summary).toMatch(/Slack message sent/);
+  });
 });

@@ -1,4 +1,4 @@
-import { createHttpClient, type HttpClient } from '../../http/client';
+import { createHttpClient, type HttpClient, type HttpClientOptions } from '../../http/client';
 import { HttpError, UnreachableError } from '../../http/errors';
 import { oneLine } from '../../util/text';
 import { USER_AGENT } from '../../version';
@@ -29,7 +29,7 @@ export class NotifyError extends Error {
  */
 export const NOTIFY_MAX_RESPONSE_BYTES = 1024 * 1024;
 
-export function notifyClient(baseUrl: string, opts: { headers?: Record<string, string>; secrets: readonly string[]; signal?: AbortSignal }): HttpClient {
+export function notifyClient(baseUrl: string, opts: { headers?: Record<string, string>; secrets: readonly string[]; signal?: AbortSignal; onRetry?: HttpClientOptions['onRetry'] }): HttpClient {
   return createHttpClient({
     baseUrl,
     token: '',
@@ -43,6 +43,7 @@ export function notifyClient(baseUrl: string, opts: { headers?: Record<string, s
     maxResponseBytes: NOTIFY_MAX_RESPONSE_BYTES,
     ...(opts.headers ? { headers: opts.headers } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
   });
 }
 
