@@ -19,10 +19,15 @@ const WORD_JOINER = '\u2060';
  * joiner so no workspace is pinged by an issue title.
  */
 export function slackText(text: string, max: number): string {
-  const flat = oneLine(text).replace(/@(channel|here|everyone)\b/gi, `@${WORD_JOINER}$1`);
-  // Cut before escaping, then cut an entity the limit split: never half of "&amp;".
-  const cut = truncate(flat, max - 8);
-  return cut.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  // Slack counts the escaped text against its limits, and "&" takes five: escape, then cut between entities, never in one.
+  const flat = oneLine(text, max).replace(/@(channel|here|everyone)\b/gi, `@${WORD_JOINER}$1`);
+  let out = '';
+  for (const ch of flat) {
+    const escaped = ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch;
+    if (out.length + escaped.length > max - 1) return `${out}…`;
+    out += escaped;
+  }
+  return out;
 }
 
 /**

@@ -35,6 +35,15 @@ describe('Slack message', () => {
     );
   });
 
+  it('cuts after escaping, as Slack counts: never over the limit, never half an entity', () => {
+    for (const ch of ['&', '<', '>', 'a']) {
+      const text = slackText(ch.repeat(5000), SLACK_LIMITS.sectionText);
+      expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+      expect(text).toMatch(/(&amp;|&lt;|&gt;|a)…$/);
+    }
+    expect(slackText('a & b', 9)).toBe('a &amp; …');
+  });
+
   it('stays within Block Kit limits however long the tracker text, and Slack would accept it', () => {
     const message = slackMessage(alertFacts(hostileReport(), INPUTS, RUN));
     expect(validateSlack(message), JSON.stringify(validateSlack.errors)).toBe(true);
