@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { NotifyVerdict } from '../../config/notify-inputs';
 import { truncate } from '../../util/text';
 import type { AlertFacts, Notifier, PlannedRequest } from '../port';
+import { projectsKey } from './facts';
 import { notifyClient, notifyError } from './http';
 
 export const ALERT_NAME = 'ReleaseHealthGate';
@@ -29,7 +30,7 @@ function identity(facts: AlertFacts): Record<string, string> {
   return {
     alertname: ALERT_NAME,
     environment: facts.environment,
-    ...(facts.repository ? { repository: facts.repository } : { service: facts.projects.join(',') }),
+    ...(facts.repository ? { repository: facts.repository } : { service: projectsKey(facts.projects) }),
   };
 }
 
@@ -65,8 +66,8 @@ function labels(facts: AlertFacts): Record<string, string> {
     ...identity(facts),
     severity: facts.severity,
     release: facts.release,
-    service: facts.projects.join(','),
-    project: facts.projects.join(','),
+    service: projectsKey(facts.projects),
+    project: projectsKey(facts.projects),
     check: facts.check ?? 'none',
   };
 }

@@ -79,6 +79,15 @@ describe('PagerDuty event', () => {
     expect(event.dedup_key).toBe('release-health-gate/acme/shop/production');
   });
 
+  it('outside GitHub Actions the incident is the projects and environment, whatever the order the projects are listed in', () => {
+    const key = (projects: string[], report: RunReport) => (pd.plan(alertFacts(report, { 'sentry-projects': projects }, { repository: null }))[0]!.body as { dedup_key: string }).dedup_key;
+    expect(key(['shop-web', 'shop-api'], failReport())).toBe('release-health-gate/shop-api,shop-web/production');
+    expect(key(['shop-api', 'shop-web'], passReport())).toBe(key(['shop-web', 'shop-api'], failReport()));
+    const am = alertmanagerNotifier({ url: 'http://am.example', headers: [], secrets: [] });
+    const labels = (projects: string[]) => ((am.plan(alertFacts(failReport(), { 'sentry-projects': projects }, { repository: null }))[0]!.body as { labels: Record<string, string> }[])[0]!.labels);
+    expect(labels(['shop-web', 'shop-api'])).toEqual(labels(['shop-api', 'shop-web']));
+  });
+
   it('a pass resolves the same dedup_key', () => {
     const [request] = pd.plan(alertFacts(passReport(), INPUTS, RUN));
     expect(request!.body).toEqual({ routing_key: KEY, event_action: 'resolve', dedup_key: 'release-health-gate/acme/shop/production' });
