@@ -81,7 +81,7 @@ describe('main (core stubbed)', () => {
     core.inputs['notify-on'] = 'always';
     await run();
     expect(pipeline.runPipeline).not.toHaveBeenCalled();
-    expect(core.setFailed).toHaveBeenCalledWith('Input notify-on ("always"): expected a list of fail, inconclusive, pass (or none)');
+    expect(core.setFailed).toHaveBeenCalledWith('Input notify-on ("always"): "always" is not a verdict: expected a list of fail, inconclusive, pass (or none)');
   });
 
   it('registers every notifier secret with the runner', async () => {

@@ -23,7 +23,7 @@ export async function announce(port: ActPort, config: Config, report: RunReport 
     if (port.deploymentStatusUnavailable) log.warning(port.deploymentStatusUnavailable);
     if (!port.deploymentStatus) return;
     // A superseded release failed its gate though the job does not: its deployment still records that.
-    const state = outcome.failed || report.action.kind === 'superseded' ? 'failure' : 'success';
+    const state = outcome.failed || (report.action.kind === 'superseded' && report.verdict.outcome === 'fail') ? 'failure' : 'success';
     await port.deploymentStatus(state, `Release health: ${report.verdict.outcome}`).catch((error: unknown) => log.warning(`Could not set the GitHub deployment status: ${errorMessage(error)}`));
   })();
   let notifications: NotificationResult[] = [];

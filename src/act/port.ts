@@ -53,6 +53,12 @@ export interface AlertFacts {
   /** When it went wrong (or the decision, when unknown), and when it was decided: epoch ms. */
   startedAt: number;
   decidedAt: number;
+  /**
+   * A newer release was deployed to the environment after this one: the
+   * verdict is not about what is live, so it neither pages (that release's own
+   * gate does) nor resolves (its incident is not this one's to close).
+   */
+  superseded: boolean;
   /** What happened after the verdict (the rollback), in words. */
   actionTaken: string;
   links: { runbook: string | null; dashboard: string | null; sentry: string | null; run: string | null };

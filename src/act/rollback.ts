@@ -31,6 +31,9 @@ async function newerDeploy(config: Config, deps: RollbackDeps, deployFinishedAt:
   return found ? { ...found, at: serverTime(found.at), source: 'GitHub' } : null;
 }
 
+/** Whether a pass sends a resolve: PagerDuty and Alertmanager close the environment's incident. */
+const resolvesIncidents = (config: Config) => Boolean(config.inputs['pagerduty-routing-key'] || config.inputs['alertmanager-url']);
+
 /**
  * On a real fail (not inconclusive, not a dry run) dispatch the rollback
  * workflow, once, and only while the watched release is still the newest
@@ -43,6 +46,20 @@ export async function act(config: Config, deps: RollbackDeps, verdict: Verdict, 
   const workflow = inputs['rollback-workflow'];
   const version = inputs.release;
   const environment = inputs.environment;
+  if (verdict.outcome === 'pass' && !cancelled && resolvesIncidents(config) && !signal?.aborted) {
+    // A pass resolves the environment's on-call incident: only while this release is what is live there.
+    // A late pass of an older release (a fix deployed while it watched, a re-run) says nothing of the newer one.
+    try {
+      const newer = await newerDeploy(config, deps, deployFinishedAt);
+      if (newer) {
+        log.notice(`On-call incidents of ${environment} left open: ${newer.name} was deployed there at ${newer.at}, after ${version} (${newer.source}); this pass says nothing about it.`);
+        return { kind: 'superseded', workflow: null, newerRelease: newer.name, deployedAt: newer.at };
+      }
+    } catch (error) {
+      // Not knowing is the common case of an unreachable tracker; the pass resolves as it would have.
+      if (!signal?.aborted) log.warning(`Could not confirm that ${version} is still the newest deploy to ${environment} (${errorMessage(error)}); resolving on-call incidents anyway.`);
+    }
+  }
   if (verdict.outcome !== 'fail') return { kind: 'none', why: cancelled ? 'cancelled' : `verdict ${verdict.outcome}` };
   if (signal?.aborted) return { kind: 'none', why: workflow ? 'cancelled before the rollback was dispatched' : 'no rollback workflow configured' };
 

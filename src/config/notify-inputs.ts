@@ -13,9 +13,13 @@ function verdictList(fallback: NotifyVerdict[]) {
     const items = (v ?? '').split(/[\s,]+/).map((s) => s.toLowerCase()).filter(Boolean);
     if (items.length === 0) return fallback;
     if (items.length === 1 && ['none', 'off'].includes(items[0]!)) return [];
-    const bad = items.find((i) => !(NOTIFY_VERDICTS as readonly string[]).includes(i));
-    if (bad !== undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a list of ${NOTIFY_VERDICTS.join(', ')} (or none)` });
+    const bad = [...new Set(items.filter((i) => !(NOTIFY_VERDICTS as readonly string[]).includes(i)))];
+    if (bad.length > 0) {
+      // Each value that is not a verdict, by name (none of it is secret), quoted so a stray comma or space shows.
+      const named = bad.slice(0, 5).map((b) => JSON.stringify(b.slice(0, 40)));
+      const what = bad.length === 1 ? `${named[0]} is not a verdict` : `${named.join(', ')}${bad.length > 5 ? ' and more' : ''} are not verdicts`;
+      const none = bad.some((b) => ['none', 'off'].includes(b)) ? ' (none stands alone)' : '';
+      ctx.addIssue({ code: 'custom', message: `${what}${none}: expected a list of ${NOTIFY_VERDICTS.join(', ')} (or none)` });
       return z.NEVER as never;
     }
     return NOTIFY_VERDICTS.filter((x) => items.includes(x));
@@ -93,6 +97,22 @@ export function notifySecrets(inputs: { 'pagerduty-routing-key': string | null; 
     // "Bearer xyz" and "Basic abc": the credential alone is the secret too.
     const credential = value.replace(/^\S+\s+/, '');
     if (credential !== value) out.push(credential);
+    out.push(...basicCredentials(value));
   }
   return out;
+}
+
+/**
+ * Basic auth's base64 is only an encoding: a server that says "password
+ * hunter2… rejected" gives the secret away as plainly as the header. The
+ * decoded "user:password" and the password alone are secrets too.
+ */
+function basicCredentials(value: string): string[] {
+  const m = /^basic\s+([A-Za-z0-9+/_-]+={0,2})$/i.exec(value);
+  if (!m) return [];
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  // Not base64 of text: nothing a server could echo in a readable form.
+  if (!/^[^\p{Cc}]*$/u.test(decoded) || decoded.includes('\ufffd')) return [];
+  const at = decoded.indexOf(':');
+  return [decoded, ...(at >= 0 ? [decoded.slice(at + 1)] : [])];
 }

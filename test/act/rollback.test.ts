@@ -35,7 +35,7 @@ function setup(opts: { inputs?: Partial<Record<InputName, string>>; newer?: () =
     ...opts.github,
   } satisfies GitHubPort;
   const deps = { tracker: { newerDeploy } as unknown as Tracker, github, clock: { now: () => DEPLOYED, sleep: async () => {} }, log };
-  const run = () => act(config, deps, FAIL, PREVIOUS, false, DEPLOYED);
+  const run = (verdict: Verdict = FAIL) => act(config, deps, verdict, PREVIOUS, false, DEPLOYED);
   return { run, github, newerDeploy, warnings };
 }
 
@@ -87,3 +87,24 @@ describe('act: before a rollback is dispatched', () => {
     expect(text(action)).not.toMatch(/FAILED/);
   });
 });
+
+describe('act: before a pass resolves on-call incidents', () => {
+  const PASS: Verdict = { ...FAIL, outcome: 'pass', reason: 'healthy' };
+  const newer = async (): Promise<NewerDeploy> => ({ version: 'shop-web@2.0.1', dateFinished: '2026-11-26T12:05:00Z' }) as NewerDeploy;
+
+  it('a pass with a resolving notifier asks for a newer deploy: one found makes the pass superseded (nothing resolved)', async () => {
+    const { run, github } = setup({ inputs: { 'pagerduty-routing-key': 'R0a9Kq7Wm3Zx8Lp2Vd6Nf4Hy1Tj5Bc7E' }, newer });
+    expect(await run(PASS)).toEqual({ kind: 'superseded', workflow: null, newerRelease: 'shop-web@2.0.1', deployedAt: '2026-11-26T12:05:00.000Z' });
+    expect(github.dispatchRollback).not.toHaveBeenCalled();
+  });
+
+  it('without PagerDuty or Alertmanager a pass asks nothing; an unanswered question resolves as before, with a warning', async () => {
+    const quiet = setup({ newer });
+    expect(await quiet.run(PASS)).toEqual({ kind: 'none', why: 'verdict pass' });
+    expect(quiet.newerDeploy).not.toHaveBeenCalled();
+    const down = setup({ inputs: { 'alertmanager-url': 'http://127.0.0.1:9093' }, newer: async () => Promise.reject(new Error('HTTP 503')) });
+    expect(await down.run(PASS)).toEqual({ kind: 'none', why: 'verdict pass' });
+    expect(down.warnings).toEqual([expect.stringMatching(/^Could not confirm that shop-web@2\.0\.0 is still the newest deploy to production \(HTTP 503\); resolving on-call incidents anyway\.$/)]);
+  });
+});
+

@@ -54,7 +54,7 @@ describe.concurrent('gate from the command line', () => {
   it('a bad notifier flag is one line naming it, never showing a secret', async () => {
     const run = await runCli(['gate', '--sentry-org', 'acme', '--sentry-projects', 'web', '--release', 'v1', '--notify-on', 'fail,sometimes', '--alertmanager-headers', 'Authorization Bearer s3cr3tZq8Wx3Lm9Kp'], { SENTRY_AUTH_TOKEN: CLI_TOKEN });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--notify-on ("fail,sometimes"): expected a list of fail, inconclusive, pass (or none)');
+    expect(run.stderr).toContain('--notify-on ("fail,sometimes"): "sometimes" is not a verdict: expected a list of fail, inconclusive, pass (or none)');
     expect(run.stderr).toContain('--alertmanager-headers: line 1 is not "Name: value"');
     expect(run.stderr).not.toContain('s3cr3t');
   });

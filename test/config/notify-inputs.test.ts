@@ -24,7 +24,8 @@ describe('notifier inputs', () => {
   it('notify-on takes a list in any order and case, or none', () => {
     expect(load({ 'notify-on': 'PASS\ninconclusive, fail' }).inputs['notify-on']).toEqual(['fail', 'inconclusive', 'pass']);
     expect(load({ 'notify-on': 'none' }).inputs['notify-on']).toEqual([]);
-    expect(problem({ 'notify-on': 'fail,warning' })).toBe('Input notify-on ("fail,warning"): expected a list of fail, inconclusive, pass (or none)');
+    expect(problem({ 'notify-on': 'fail,warning' })).toBe('Input notify-on ("fail,warning"): "warning" is not a verdict: expected a list of fail, inconclusive, pass (or none)');
+    expect(problem({ 'notify-on': 'none, fail' })).toBe('Input notify-on ("none, fail"): "none" is not a verdict (none stands alone): expected a list of fail, inconclusive, pass (or none)');
   });
 
   it('the routing key and the Slack URL fall back to PAGERDUTY_ROUTING_KEY and SLACK_WEBHOOK_URL', () => {
@@ -56,5 +57,13 @@ describe('notifier inputs', () => {
     const secrets = secretsOf(inputs);
     expect(secrets).toEqual(expect.arrayContaining(['K'.repeat(32), 'T1/B2/abcdefgh', 'Basic dXNlcjpwYXNz', 'dXNlcjpwYXNz']));
     expect(secrets.some((s) => s.includes('hooks.slack.com'))).toBe(false);
+  });
+
+  it('basic auth: the decoded user:password and the password are secrets too; a bearer token has nothing to decode', () => {
+    const basic = Buffer.from('deploy-bot:Hunter2Qx7Lm9Zp4Wv').toString('base64');
+    const { inputs } = load({ 'alertmanager-headers': `Authorization: Basic ${basic}\nX-Scope-OrgID: tenant-one` });
+    expect(secretsOf(inputs)).toEqual(expect.arrayContaining(['deploy-bot:Hunter2Qx7Lm9Zp4Wv', 'Hunter2Qx7Lm9Zp4Wv']));
+    const bearer = secretsOf(load({ 'alertmanager-headers': 'Authorization: Bearer am_Zq8Wx3Lm9Kp2Rt7Vb4Nc6Yh1' }).inputs);
+    expect(bearer.filter((s) => s.includes('am_'))).toEqual(['Bearer am_Zq8Wx3Lm9Kp2Rt7Vb4Nc6Yh1', 'am_Zq8Wx3Lm9Kp2Rt7Vb4Nc6Yh1']);
   });
 });

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { NotifyVerdict } from '../../config/notify-inputs';
 import { truncate } from '../../util/text';
 import type { AlertFacts, Notifier, PlannedRequest } from '../port';
+import { projectsKey } from './facts';
 import { notifyClient, notifyError } from './http';
 
 export const ALERT_NAME = 'ReleaseHealthGate';
@@ -29,8 +30,35 @@ function identity(facts: AlertFacts): Record<string, string> {
   return {
     alertname: ALERT_NAME,
     environment: facts.environment,
-    ...(facts.repository ? { repository: facts.repository } : { service: facts.projects.join(',') }),
+    ...(facts.repository ? { repository: facts.repository } : { service: projectsKey(facts.projects) }),
   };
+}
+
+/** Every label name the gate posts: an alert with any other is not one of ours. */
+const OWN_LABELS = new Set(['alertname', 'environment', 'repository', 'service', 'severity', 'release', 'project', 'check']);
+const OWN_ANNOTATIONS = ['summary', 'description', 'runbook_url', 'dashboard_url'] as const;
+
+/**
+ * At most this many alerts resolved by one pass: one environment's gate posts
+ * one per release, check and severity, a handful; more is a broken answer.
+ */
+export const MAX_RESOLVED = 50;
+
+/**
+ * The open alerts of the answer that are this environment's gate's own, as
+ * the gate posted them. The answer is the server's word: one that ignores the
+ * filter (an old Grafana, a proxy, a hostile server) must not make a pass
+ * resolve another team's alert or another environment's incident.
+ */
+function ownAlerts(answer: z.infer<typeof gettableAlerts>, facts: AlertFacts) {
+  const id = Object.entries(identity(facts));
+  return answer
+    .filter((a) => id.every(([k, v]) => a.labels[k] === v) && Object.keys(a.labels).every((k) => OWN_LABELS.has(k)))
+    .slice(0, MAX_RESOLVED)
+    .map((a) => {
+      const annotations = Object.fromEntries(OWN_ANNOTATIONS.flatMap((k) => (a.annotations?.[k] === undefined ? [] : [[k, truncate(a.annotations[k], k === 'description' ? 8000 : 1024)]])));
+      return { labels: a.labels, annotations, ...(a.generatorURL ? { generatorURL: truncate(a.generatorURL, 2000) } : {}), startsAt: a.startsAt };
+    });
 }
 
 function labels(facts: AlertFacts): Record<string, string> {
@@ -38,8 +66,8 @@ function labels(facts: AlertFacts): Record<string, string> {
     ...identity(facts),
     severity: facts.severity,
     release: facts.release,
-    service: facts.projects.join(','),
-    project: facts.projects.join(','),
+    service: projectsKey(facts.projects),
+    project: projectsKey(facts.projects),
     check: facts.check ?? 'none',
   };
 }
@@ -74,7 +102,7 @@ export function alertmanagerNotifier(opts: { url: string; headers: [string, stri
       : [{ method: 'POST', url: `${opts.url}/api/v2/alerts`, body: [firing(facts, now())] }];
   return {
     name: 'Alertmanager',
-    wants: (facts, notifyOn: readonly NotifyVerdict[]) => facts.verdict === 'pass' || notifyOn.includes(facts.verdict),
+    wants: (facts, notifyOn: readonly NotifyVerdict[]) => !facts.superseded && (facts.verdict === 'pass' || notifyOn.includes(facts.verdict)),
     plan,
     async send(facts, signal) {
       const http = client();
@@ -86,9 +114,10 @@ export function alertmanagerNotifier(opts: { url: string; headers: [string, stri
         }
         // Resolving re-posts each open alert of this environment with its own labels and endsAt now.
         const open = await http.call('GET', '/api/v2/alerts', { ...call, schema: gettableAlerts, query: { filter: matchers(identity(facts)), active: 'true' } });
-        if (open.data.length === 0) return { requests: http.requestCount, note: 'no open alert to resolve' };
+        const own = ownAlerts(open.data, facts);
+        if (own.length === 0) return { requests: http.requestCount, note: 'no open alert to resolve' };
         const ended = new Date(now()).toISOString();
-        const body = open.data.map((a) => ({ labels: a.labels, ...(a.annotations ? { annotations: a.annotations } : {}), ...(a.generatorURL ? { generatorURL: a.generatorURL } : {}), startsAt: a.startsAt, endsAt: ended }));
+        const body = own.map((a) => ({ ...a, endsAt: ended }));
         await http.call('POST', '/api/v2/alerts', { ...call, body });
         return { requests: http.requestCount, note: `resolved ${body.length} alert${body.length === 1 ? '' : 's'}` };
       } catch (error) {

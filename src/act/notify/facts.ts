@@ -53,6 +53,7 @@ export function alertFacts(report: RunReport, inputs: Pick<Inputs, 'sentry-proje
     check: verdict.check,
     startedAt: onset(report)?.at ?? verdict.decidedAt,
     decidedAt: verdict.decidedAt,
+    superseded: report.action.kind === 'superseded',
     actionTaken: actionText(report),
     links: { runbook: safeUrl(report.runbookUrl), dashboard: safeUrl(report.dashboardUrl), sentry: safeUrl(report.releaseUrl), run: safeUrl(report.runUrl) },
     details,
@@ -65,6 +66,9 @@ export function alertFacts(report: RunReport, inputs: Pick<Inputs, 'sentry-proje
  * later pass there closes it.
  */
 export function incidentKey(facts: Pick<AlertFacts, 'repository' | 'environment' | 'projects'>): string {
-  const where = facts.repository ?? facts.projects.join(',');
+  const where = facts.repository ?? projectsKey(facts.projects);
   return oneLine(`release-health-gate/${where}/${facts.environment}`, 255);
 }
+
+/** The projects as an identity: in one order, so "web,api" in one workflow and "api,web" in another are the same incident. */
+export const projectsKey = (projects: readonly string[]) => [...new Set(projects)].sort().join(',');

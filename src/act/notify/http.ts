@@ -1,4 +1,4 @@
-import { createHttpClient, type HttpClient } from '../../http/client';
+import { createHttpClient, type HttpClient, type HttpClientOptions } from '../../http/client';
 import { HttpError, UnreachableError } from '../../http/errors';
 import { oneLine } from '../../util/text';
 import { USER_AGENT } from '../../version';
@@ -21,7 +21,15 @@ export class NotifyError extends Error {
  * way), never another 4xx, and gives up within 20 s: paging is worth a wait,
  * but not holding the job for long.
  */
-export function notifyClient(baseUrl: string, opts: { headers?: Record<string, string>; secrets: readonly string[]; signal?: AbortSignal }): HttpClient {
+/**
+ * The largest answer a notifier reads. PagerDuty and Slack answer a line;
+ * Alertmanager's list of one environment's open gate alerts is a few KB each,
+ * at most MAX_RESOLVED of them. Past this it is broken or hostile, and parsing
+ * it costs the job memory for nothing.
+ */
+export const NOTIFY_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+export function notifyClient(baseUrl: string, opts: { headers?: Record<string, string>; secrets: readonly string[]; signal?: AbortSignal; onRetry?: HttpClientOptions['onRetry'] }): HttpClient {
   return createHttpClient({
     baseUrl,
     token: '',
@@ -32,8 +40,10 @@ export function notifyClient(baseUrl: string, opts: { headers?: Record<string, s
     maxRetryDelayMs: 4_000,
     maxRetryTimeMs: 20_000,
     requestTimeoutMs: 10_000,
+    maxResponseBytes: NOTIFY_MAX_RESPONSE_BYTES,
     ...(opts.headers ? { headers: opts.headers } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
   });
 }
 
@@ -46,7 +56,9 @@ export function notifyError(notifier: string, error: unknown, requests: number):
     const said = oneLine(error.body, 160);
     return new NotifyError(`${notifier} notification failed: HTTP ${error.status}${said ? ` (${said})` : ''}`, error.status, requests);
   }
-  const code = error instanceof Error ? String((error as { code?: unknown }).code ?? '') : '';
-  const why = error instanceof UnreachableError ? 'could not connect' : error instanceof Error ? error.name : 'error';
+  // Node's codes are words (ECONNRESET); a DOMException's is a number that says nothing.
+  const raw = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  const code = typeof raw === 'string' ? raw : '';
+  const why = error instanceof UnreachableError ? 'could not connect' : error instanceof Error ? (error.name === 'TimeoutError' ? 'timed out' : error.name) : 'error';
   return new NotifyError(`${notifier} notification failed: no answer (${why}${code ? ` ${code}` : ''})`, null, requests);
 }

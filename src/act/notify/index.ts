@@ -4,6 +4,12 @@ import type { AlertFacts, ActLog, Notifier, NotificationResult, PlannedRequest }
 import { NotifyError } from './http';
 
 /**
+ * The longest a notifier may take, retries and every request included: a
+ * service that stalls cannot hold the job for long after its verdict.
+ */
+export const NOTIFY_BUDGET_MS = 25_000;
+
+/**
  * Sends the verdict to each notifier that wants it, at once. Never throws and
  * never changes the verdict: a failure is one warning naming the notifier and
  * the status. A dry run sends nothing and returns what would have been sent,
@@ -21,8 +27,10 @@ export async function notifyAll(
   }
   return Promise.all(
     wanted.map(async (n): Promise<NotificationResult> => {
+      // One budget for all a notifier does: each call's own retry budget bounds one request, not a resolve's two.
+      const budget = AbortSignal.timeout(NOTIFY_BUDGET_MS);
       try {
-        const sent = await n.send(facts, opts.signal);
+        const sent = await n.send(facts, opts.signal ? AbortSignal.any([opts.signal, budget]) : budget);
         return { notifier: n.name, status: 'sent', kind: kindOf(n), requests: sent.requests, ...(sent.note ? { note: sent.note } : {}) };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);

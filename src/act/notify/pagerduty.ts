@@ -47,7 +47,7 @@ export function pagerDutyNotifier(opts: { url: string; routingKey: string; secre
   return {
     name: 'PagerDuty',
     // A pass resolves whatever this environment's gate triggered (nothing happens when none is open).
-    wants: (facts, notifyOn: readonly NotifyVerdict[]) => facts.verdict === 'pass' || notifyOn.includes(facts.verdict),
+    wants: (facts, notifyOn: readonly NotifyVerdict[]) => !facts.superseded && (facts.verdict === 'pass' || notifyOn.includes(facts.verdict)),
     plan,
     async send(facts, signal) {
       const http = notifyClient(opts.url, { secrets: opts.secrets, ...(opts.signal ? { signal: opts.signal } : {}) });

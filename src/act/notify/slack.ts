@@ -3,7 +3,8 @@ import type { NotifyVerdict } from '../../config/notify-inputs';
 import { formatUtcMinute } from '../../report/format';
 import { oneLine, truncate } from '../../util/text';
 import type { AlertFacts, Notifier, PlannedRequest } from '../port';
-import { notifyClient, notifyError } from './http';
+import { NetworkError, UnreachableError } from '../../http/errors';
+import { NotifyError, notifyClient, notifyError } from './http';
 
 // Block Kit's limits (Slack's reference): 50 blocks a message, 3,000 characters
 // a section's text, 2,000 a field and 10 fields, 150 a header, 75 a button's text.
@@ -18,10 +19,15 @@ const WORD_JOINER = '\u2060';
  * joiner so no workspace is pinged by an issue title.
  */
 export function slackText(text: string, max: number): string {
-  const flat = oneLine(text).replace(/@(channel|here|everyone)\b/gi, `@${WORD_JOINER}$1`);
-  // Cut before escaping, then cut an entity the limit split: never half of "&amp;".
-  const cut = truncate(flat, max - 8);
-  return cut.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  // Slack counts the escaped text against its limits, and "&" takes five: escape, then cut between entities, never in one.
+  const flat = oneLine(text, max).replace(/@(channel|here|everyone)\b/gi, `@${WORD_JOINER}$1`);
+  let out = '';
+  for (const ch of flat) {
+    const escaped = ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch;
+    if (out.length + escaped.length > max - 1) return `${out}…`;
+    out += escaped;
+  }
+  return out;
 }
 
 /**
@@ -80,12 +86,21 @@ export function slackNotifier(opts: { webhookUrl: string; secrets: readonly stri
     wants: (facts, notifyOn: readonly NotifyVerdict[]) => notifyOn.includes(facts.verdict),
     plan,
     async send(facts, signal) {
-      const http = notifyClient(url.origin, { secrets: opts.secrets, ...(opts.signal ? { signal: opts.signal } : {}) });
+      // A webhook post has no idempotency key: once the message may have arrived
+      // (no answer, or the connection dropped after sending), asking again could
+      // post it twice. Slack's own refusals (429, 5xx) are answers: those are retried.
+      const mayHavePosted = new AbortController();
+      const onRetry = ({ error }: { error: Error }) => {
+        if (error instanceof NetworkError && !(error instanceof UnreachableError)) mayHavePosted.abort(error);
+      };
+      const http = notifyClient(url.origin, { secrets: opts.secrets, onRetry, ...(opts.signal ? { signal: opts.signal } : {}) });
       try {
         // Slack answers "ok" as text; an error is a 4xx with its code as text (invalid_blocks, no_text, ...).
-        await http.call('POST', `${url.pathname}${url.search}`, { body: slackMessage(facts), text: true, schema: z.string(), ...(signal ? { signal } : {}) });
+        const stop = signal ? AbortSignal.any([signal, mayHavePosted.signal]) : mayHavePosted.signal;
+        await http.call('POST', `${url.pathname}${url.search}`, { body: slackMessage(facts), text: true, schema: z.string(), signal: stop });
         return { requests: http.requestCount };
       } catch (error) {
+        if (mayHavePosted.signal.aborted) throw new NotifyError('Slack notification failed: no answer (the message may have been posted)', null, http.requestCount);
         throw notifyError('Slack', error, http.requestCount);
       } finally {
         await http.close();

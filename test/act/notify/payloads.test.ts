@@ -35,6 +35,15 @@ describe('Slack message', () => {
     );
   });
 
+  it('cuts after escaping, as Slack counts: never over the limit, never half an entity', () => {
+    for (const ch of ['&', '<', '>', 'a']) {
+      const text = slackText(ch.repeat(5000), SLACK_LIMITS.sectionText);
+      expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+      expect(text).toMatch(/(&amp;|&lt;|&gt;|a)…$/);
+    }
+    expect(slackText('a & b', 9)).toBe('a &amp; …');
+  });
+
   it('stays within Block Kit limits however long the tracker text, and Slack would accept it', () => {
     const message = slackMessage(alertFacts(hostileReport(), INPUTS, RUN));
     expect(validateSlack(message), JSON.stringify(validateSlack.errors)).toBe(true);
@@ -68,6 +77,15 @@ describe('PagerDuty event', () => {
     expect(event.payload.summary).not.toMatch(/[\r\n]/);
     expect(event.payload).toMatchObject({ severity: 'critical', class: 'new-issues' });
     expect(event.dedup_key).toBe('release-health-gate/acme/shop/production');
+  });
+
+  it('outside GitHub Actions the incident is the projects and environment, whatever the order the projects are listed in', () => {
+    const key = (projects: string[], report: RunReport) => (pd.plan(alertFacts(report, { 'sentry-projects': projects }, { repository: null }))[0]!.body as { dedup_key: string }).dedup_key;
+    expect(key(['shop-web', 'shop-api'], failReport())).toBe('release-health-gate/shop-api,shop-web/production');
+    expect(key(['shop-api', 'shop-web'], passReport())).toBe(key(['shop-web', 'shop-api'], failReport()));
+    const am = alertmanagerNotifier({ url: 'http://am.example', headers: [], secrets: [] });
+    const labels = (projects: string[]) => ((am.plan(alertFacts(failReport(), { 'sentry-projects': projects }, { repository: null }))[0]!.body as { labels: Record<string, string> }[])[0]!.labels);
+    expect(labels(['shop-web', 'shop-api'])).toEqual(labels(['shop-api', 'shop-web']));
   });
 
   it('a pass resolves the same dedup_key', () => {
