@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/gate/decide';
+import { decide } from '../helpers/sentry-counts';
 import { toHealthSample } from '../../src/tracker/sentry/sessions';
 
 describe('toHealthSample', () => {
