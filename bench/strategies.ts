@@ -3,7 +3,7 @@ import { binomialTailP } from '../src/gate/final-look';
 import { ratioChecks, type GatePolicy, type Outcome } from '../src/gate/types';
 import type { Schedule } from '../src/pipeline/watch';
 import { type RecordedSample, replayRelease } from '../src/replay/replay';
-import type { HealthCounts } from '../src/tracker/types';
+import type { HealthCounts } from '../src/sources/sentry/types';
 
 export interface Decision {
   verdict: Outcome;

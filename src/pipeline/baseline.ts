@@ -3,7 +3,7 @@ import type { GatePolicy } from '../gate/types';
 import type { Check } from '../sources/types';
 import { trials } from '../sources/sentry/health';
 import type { Baseline, BaselineCheck } from '../report/types';
-import type { HealthCounts, Tracker } from '../tracker/types';
+import type { HealthCounts, Tracker } from '../sources/sentry/types';
 
 /** Below this many users or sessions the previous release says too little to tighten a limit. */
 export const MIN_BASELINE_TRIALS = 100;

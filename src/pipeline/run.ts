@@ -2,7 +2,7 @@ import type { Config } from '../config/load';
 import { policyFromInputs } from './policy';
 import { formatPollLine } from '../report/progress';
 import type { Baseline, CommitLine, Registration, ReportVerdict, RunReport } from '../report/types';
-import type { CommitInput, ReleaseInfo, Tracker } from '../tracker/types';
+import type { CommitInput, ReleaseInfo, Tracker } from '../sources/sentry/types';
 import { buildSources } from '../sources';
 import { isNewIssue, newIssuesOf } from '../sources/sentry/health';
 import { countChecks } from '../gate/types';
@@ -10,9 +10,9 @@ import { applyBaseline, measureBaseline } from './baseline';
 import type { Clock } from './clock';
 import type { Log } from './log';
 import { act } from './act';
-import { findDeployTime, registerRelease } from './register';
-import { ReleaseNotFoundError, TrackerSetupError } from '../tracker/errors';
-import { checkTokenForGate } from '../tracker/sentry/token';
+import { findDeployTime } from './register';
+import { ReleaseNotFoundError, TrackerSetupError } from '../sources/errors';
+import { checkTokenForGate } from '../sources/sentry/token';
 import { errorMessage } from '../util/errors';
 import { oneLine } from '../util/text';
 import { UnreachableError } from '../http/errors';
@@ -89,16 +89,36 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     return found;
   });
 
+  const { registrar, health } = buildSources(config, { tracker, log, now: clock.now, listCommits: deps.github.listCommits, pushBefore: deps.github.pushBefore, previousRelease });
   let registration: Registration | null = null;
   let commits: CommitLine[] = [];
   let deployFinishedAt: number;
   let registrationFailed: string | null = null;
   try {
-    if (inputs.register) {
+    if (inputs.register && registrar) {
+      const startedAt = clock.now();
+      const { run } = config;
       const registered = await log.group('Register the release', () =>
-        registerRelease(config, { tracker, log, now: clock.now, listCommits: deps.github.listCommits, pushBefore: deps.github.pushBefore }, previousRelease),
+        registrar.register({
+          version,
+          environment,
+          startedAt,
+          finishedAt: startedAt,
+          repository: run.repository ? `${run.repository.owner}/${run.repository.repo}` : null,
+          commit: run.sha,
+          runUrl: run.runUrl,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+        }),
       );
-      ({ registration, commits, deployFinishedAt } = registered);
+      commits = registered.commits ?? [];
+      deployFinishedAt = registered.deployFinishedAt;
+      registration = {
+        created: registered.created,
+        commitMode: registered.commitMode ?? 'skip',
+        commitCount: commits.length,
+        deployCreated: registered.deployCreated,
+        finalized: registered.finalized,
+      };
     } else {
       deployFinishedAt = await findDeployTime(config, { tracker, log, now: clock.now });
     }
@@ -138,7 +158,6 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   // watch, and loading it only now keeps it out of the memory peak of
   // registration, when V8 optimizes undici's HTTP parser.
   const { watch } = await import('./watch');
-  const { health } = buildSources(config, { tracker, log, now: clock.now, since: deployFinishedAt });
   const watchOrExplain = (opts: Parameters<typeof watch>[0]) =>
     watch(opts).catch((error: unknown) => {
       // "Register it first" would mislead when registering is what failed.

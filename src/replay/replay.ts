@@ -2,7 +2,7 @@ import { decide, PASS_EARLY_CHECKS } from '../gate/decide';
 import { eFail, ePass } from '../gate/evalue';
 import { isRecentBase, type Schedule } from '../pipeline/watch';
 import { ratioChecks, type GatePolicy, type Outcome } from '../gate/types';
-import type { HealthCounts } from '../tracker/types';
+import type { HealthCounts } from '../sources/sentry/types';
 import { pollTimes } from './schedule';
 import { sentryPollInput, testedTrials, type SessionCheckId } from '../sources/sentry/health';
 

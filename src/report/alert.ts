@@ -1,5 +1,5 @@
 import type { CheckEvaluation } from '../gate/types';
-import type { NewIssue } from '../tracker/types';
+import type { NewIssue } from '../sources/sentry/types';
 import { oneLine, safeUrl } from './escape';
 import {
   checkName,
@@ -15,7 +15,6 @@ import {
   shortSha,
   displayInterval,
   displayRate,
-  trialUnit,
 } from './format';
 import type { RunReport } from './types';
 

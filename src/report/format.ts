@@ -1,4 +1,4 @@
-import { CHECK_LABELS, DISPLAY, displayInterval, displayRate, formatCount, formatLimitPercent, showsGoodFraction, UNIT_LABELS, type Display } from '../gate/format';
+import { CHECK_LABELS, DISPLAY, displayInterval, displayRate, formatCount, formatLimitPercent, showsGoodFraction, type Display } from '../gate/format';
 
 export { displayInterval, displayRate, formatCount, formatLimitPercent, showsGoodFraction };
 
@@ -55,11 +55,6 @@ export function formatLimit(display: Display, maxBadRate: number): string {
   return showsGoodFraction(display)
     ? `≥ ${formatLimitPercent(1 - maxBadRate)}`
     : `≤ ${formatLimitPercent(maxBadRate)}`;
-}
-
-/** The unit counted by a check's n. */
-export function trialUnit(id: string): string {
-  return (UNIT_LABELS as Record<string, { trials: string }>)[id]?.trials ?? 'trials';
 }
 
 /** E-values span many orders of magnitude; three significant digits, exponent form when huge. */

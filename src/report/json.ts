@@ -1,5 +1,5 @@
 import type { CheckEvaluation, Outcome } from '../gate/types';
-import type { HealthCounts, NewIssue } from '../tracker/types';
+import type { HealthCounts, NewIssue } from '../sources/sentry/types';
 import { isoOrNull } from './format';
 import type { ActionTaken, Registration, RunReport } from './types';
 

@@ -1,5 +1,5 @@
 import type { CheckEvaluation, Outcome } from '../gate/types';
-import type { HealthCounts } from '../tracker/types';
+import type { HealthCounts } from '../sources/sentry/types';
 import { buildAlert } from './alert';
 import { codeBlock, codeSpan, escapeMarkdown, mdLink, safeUrl } from './escape';
 import {

@@ -1,5 +1,5 @@
 import type { CheckEvaluation, Verdict } from '../gate/types';
-import type { HealthSample, NewIssue } from '../tracker/types';
+import type { HealthSample, NewIssue } from '../sources/sentry/types';
 
 /** One poll as the report shows it. A poll that failed to complete has `sample: null` and an `error`. */
 export interface PollRecord {

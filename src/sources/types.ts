@@ -185,6 +185,9 @@ export interface RegisterResult {
   finalized: boolean;
   /** Epoch ms the watch starts from: the deploy this registration recorded (or found, on a re-run). */
   deployFinishedAt: number;
+  /** Added for the core reshape: how commits were associated, and the ones sent (for the report). */
+  commitMode?: 'refs' | 'commits' | 'skip' | 'none-found';
+  commits?: { id: string; message: string; author?: string }[];
 }
 
 /** A release the tracker knows: the previous one is the rollback target and the baseline. */

@@ -13,7 +13,7 @@ import { newIssuesCheck, sessionCheck } from '../../src/sources/sentry/checks';
 import { isAnonymous, newIssuesOf, ratioCounts, sentryObservations, sessionHealthSource, type SessionCheckId } from '../../src/sources/sentry/health';
 import type { RecentCounts } from '../../src/sources/sentry/recent';
 import type { Check, RatioObservation } from '../../src/sources/types';
-import type { HealthCounts, HealthSample, NewIssue, UserCounts } from '../../src/tracker/types';
+import type { HealthCounts, HealthSample, NewIssue, UserCounts } from '../../src/sources/sentry/types';
 
 /** A rate check of Sentry's at a limit, and where the limit came from. */
 export interface RateLimit {

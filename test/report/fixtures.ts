@@ -1,7 +1,7 @@
 import { CHECK_LABELS, DISPLAY, UNIT_LABELS } from '../../src/gate/format';
 import type { CheckEvaluation, RateCheckId } from '../../src/gate/types';
 import type { PollRecord, RunReport } from '../../src/report/types';
-import type { HealthCounts, HealthSample, NewIssue } from '../../src/tracker/types';
+import type { HealthCounts, HealthSample, NewIssue } from '../../src/sources/sentry/types';
 
 export const MIN = 60_000;
 /** 2026-06-03T02:08Z, the deploy in design.md's alert example. */

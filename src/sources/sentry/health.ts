@@ -1,6 +1,6 @@
 import type { Log } from '../../pipeline/log';
-import { TrackerSetupError } from '../../tracker/errors';
-import type { HealthCounts, HealthSample, NewIssue, Tracker, UserCounts } from '../../tracker/types';
+import { TrackerSetupError } from '../errors';
+import type { HealthCounts, HealthSample, NewIssue, Tracker, UserCounts } from './types';
 import { errorMessage } from '../../util/errors';
 import type { Check, CountItem, HealthPoll, HealthSource, Observation, PollWindow, RatioCounts, RatioObservation } from '../types';
 import { recentCounts } from './recent';
@@ -181,8 +181,6 @@ export interface SentryHealthDeps {
   version: string;
   projects: string[];
   environment: string;
-  /** Epoch ms of the deploy: every count runs from it. */
-  since: number;
   now: () => number;
   log: Pick<Log, 'warning'>;
   requests?: () => number;
@@ -207,8 +205,8 @@ export function sentryHealthSource(deps: SentryHealthDeps): HealthSource {
       const wantUnhealthy = checks.some((c) => c.id === 'error-rate');
       const { signal, settled, until } = window;
       const [sample, issues, users] = await Promise.allSettled([
-        tracker.sample({ version, projects, environment, since: deps.since, until, unhealthy: wantUnhealthy, settled, signal }),
-        wantIssues ? tracker.newIssues({ version, projects, environment, since: deps.since, until: deps.now(), signal }) : Promise.resolve([] as NewIssue[]),
+        tracker.sample({ version, projects, environment, since: window.since, until, unhealthy: wantUnhealthy, settled, signal }),
+        wantIssues ? tracker.newIssues({ version, projects, environment, since: window.since, until: deps.now(), signal }) : Promise.resolve([] as NewIssue[]),
         // Only the crash-free-users check needs users counted over the second half.
         window.recentSince !== undefined && wantUsers ? tracker.usersBetween({ version, projects, environment, since: window.recentSince, until, settled, signal }) : Promise.resolve(undefined),
       ]);

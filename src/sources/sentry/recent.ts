@@ -1,4 +1,4 @@
-import type { HealthCounts, UserCounts } from '../../tracker/types';
+import type { HealthCounts, UserCounts } from './types';
 
 /**
  * Counts from `since` (epoch ms, mid-window) to the final poll. A release that

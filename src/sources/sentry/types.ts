@@ -1,4 +1,4 @@
-import type { SessionCounts, SessionSample } from '../sources/types';
+import type { SessionCounts, SessionSample } from '../types';
 
 /** Cumulative release-health counts since the deploy (defined with the ports: the report shows them). */
 export type HealthCounts = SessionCounts;
