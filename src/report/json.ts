@@ -1,6 +1,7 @@
 import type { CheckEvaluation, Outcome } from '../gate/types';
+import { shownRate } from '../sources/sentry/health';
 import type { HealthCounts, NewIssue } from '../sources/sentry/types';
-import { isoOrNull } from './format';
+import { isoOrNull } from '../format';
 import type { ActionTaken, Registration, RunReport } from './types';
 
 /**
@@ -231,6 +232,8 @@ function evaluation(ev: CheckEvaluation): JsonEvaluation {
   };
 }
 
+const rateOrNull = (x: number | null) => (x === null ? null : rate(x));
+
 function counts(c: HealthCounts): JsonCounts {
   return {
     sessions: num(c.sessions),
@@ -238,9 +241,9 @@ function counts(c: HealthCounts): JsonCounts {
     erroredSessions: num(c.erroredSessions),
     users: num(c.users),
     crashedUsers: num(c.crashedUsers),
-    crashFreeUsers: c.users > 0 ? rate(1 - c.crashedUsers / c.users) : null,
-    crashFreeSessions: c.sessions > 0 ? rate(1 - c.crashedSessions / c.sessions) : null,
-    errorRate: c.sessions > 0 && c.erroredSessions !== null ? rate(c.erroredSessions / c.sessions) : null,
+    crashFreeUsers: rateOrNull(shownRate('crash-free-users', c)),
+    crashFreeSessions: rateOrNull(shownRate('crash-free-sessions', c)),
+    errorRate: rateOrNull(shownRate('error-rate', c)),
   };
 }
 

@@ -1,9 +1,11 @@
 import type { CheckEvaluation, Outcome } from '../gate/types';
+import { worstItem } from '../gate/decide';
 import type { HealthCounts } from '../sources/sentry/types';
 import { buildAlert } from './alert';
+import { displayOf, labelOf } from '../sources/sentry/checks';
+import { shownRate } from '../sources/sentry/health';
 import { codeBlock, codeSpan, escapeMarkdown, mdLink, safeUrl } from './escape';
 import {
-  displayOf,
   checkName,
   firstLine,
   formatCount,
@@ -21,10 +23,10 @@ import {
   shortSha,
   displayInterval,
   displayRate,
-} from './format';
+} from '../format';
 import { evenlySpaced, headAndTail, joinWithinBudget, table } from './markdown';
 import type { PollRecord, RunReport } from './types';
-import { formatP } from '../gate/format';
+import { formatP } from '../format';
 
 /**
  * GitHub rejects a step summary over 1 MiB and the whole job's summaries share a cap;
@@ -133,10 +135,10 @@ function checkRow(report: RunReport, ev: CheckEvaluation): string[] {
 function newIssueCheckRow(report: RunReport): string[] | null {
   const limit = report.maxNewIssueUsers;
   if (limit === undefined) return null;
-  const worst = [...report.newIssues].sort((a, b) => b.userCount - a.userCount)[0];
+  const worst = worstItem(report.newIssues);
   const failed = report.verdict.check === 'new-issues' || (worst !== undefined && worst.userCount > limit);
   return [
-    checkName('new-issues'),
+    checkName(labelOf('new-issues')),
     'all projects',
     `≤ ${formatCount(limit)} users per issue`,
     worst ? `${formatCount(worst.userCount)} users (${escapeMarkdown(worst.shortId, 60)})` : 'none',
@@ -191,7 +193,7 @@ function baselineSection(report: RunReport): string | null {
   const baseline = report.baseline;
   if (!baseline) return null;
   const rows = baseline.checks.slice(0, CHECK_ROWS).map((b) => [
-    checkName(b.id),
+    checkName(labelOf(b.id)),
     b.observedBadRate === null ? '–' : formatPercent(displayRate(displayOf(b.id), b.observedBadRate)),
     b.interval === null ? '–' : formatPercentRange(displayInterval(displayOf(b.id), b.interval)),
     formatCount(b.n),
@@ -219,10 +221,7 @@ interface RatePoint {
   sessions: number | null;
 }
 
-function crashFree(counts: HealthCounts, of: 'users' | 'sessions'): number | null {
-  if (of === 'users') return counts.users > 0 ? 1 - counts.crashedUsers / counts.users : null;
-  return counts.sessions > 0 ? 1 - counts.crashedSessions / counts.sessions : null;
-}
+const crashFree = (counts: HealthCounts, of: 'users' | 'sessions'): number | null => shownRate(of === 'users' ? 'crash-free-users' : 'crash-free-sessions', counts);
 
 function timelineSection(report: RunReport): string | null {
   if (report.polls.length === 0) return null;
@@ -257,15 +256,14 @@ function timelineRow(report: RunReport, poll: PollRecord): string[] {
     notes.unshift(`skipped: ${escapeMarkdown(poll.error ?? 'no data', ERROR_MAX)}`);
     return [since, '–', '–', '–', '–', '–', notes.join('; ')];
   }
-  const users = crashFree(s, 'users');
-  const sessions = crashFree(s, 'sessions');
+  const shown = (x: number | null) => (x === null ? '–' : formatPercent(x));
   return [
     since,
     formatCount(s.sessions),
     formatCount(s.users),
-    users === null ? '–' : formatPercent(users, 2),
-    sessions === null ? '–' : formatPercent(sessions, 2),
-    s.sessions > 0 && s.erroredSessions !== null ? formatPercent(s.erroredSessions / s.sessions, 2) : '–',
+    shown(crashFree(s, 'users')),
+    shown(crashFree(s, 'sessions')),
+    shown(shownRate('error-rate', s)),
     notes.join('; '),
   ];
 }
