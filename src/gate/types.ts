@@ -68,6 +68,10 @@ export interface ThresholdEvaluation {
   /** Epoch ms the current unbroken run past the limit started, or null when the value is within it. */
   pastSince: number | null;
   forMs: number;
+  /** The check's limits and unit, for the report. */
+  min?: number;
+  max?: number;
+  unit: string;
   status: 'fail' | 'watching';
 }
 

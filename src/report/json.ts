@@ -39,6 +39,8 @@ export interface JsonReportV1 {
     issue: JsonIssue | null;
     /** Every check at the deciding poll. */
     evaluations: JsonEvaluation[];
+    /** Threshold-for checks at the deciding poll, when there are any (no statistical guarantee). */
+    thresholds?: { check: string; value: number | null; pastSince: string | null; forMs: number | null; status: string }[];
   };
   /** Every poll, oldest first; a skipped poll has `sample: null` and an `error`. */
   polls: JsonPoll[];
@@ -151,6 +153,9 @@ export function buildJsonReport(report: RunReport): JsonReportV1 {
       decidedAfterMs: num(verdict.decidedAt - report.deployFinishedAt),
       issue: verdict.issue ? issue(verdict.issue) : null,
       evaluations: verdict.evaluations.map(evaluation),
+      ...(verdict.thresholds?.length
+        ? { thresholds: verdict.thresholds.map((t) => ({ check: t.id, value: t.value === null ? null : num(t.value), pastSince: t.pastSince === null ? null : isoOrNull(t.pastSince), forMs: num(t.forMs), status: t.status })) }
+        : {}),
     },
     polls: report.polls.map((p) => ({
       at: isoOrNull(p.at),

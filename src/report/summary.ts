@@ -1,4 +1,4 @@
-import type { CheckEvaluation, Outcome } from '../gate/types';
+import type { CheckEvaluation, Outcome, ThresholdEvaluation } from '../gate/types';
 import { worstItem } from '../gate/decide';
 import type { HealthCounts } from '../sources/sentry/types';
 import { buildAlert } from './alert';
@@ -26,7 +26,7 @@ import {
 } from '../format';
 import { evenlySpaced, headAndTail, joinWithinBudget, table } from './markdown';
 import type { PollRecord, RunReport } from './types';
-import { formatP } from '../format';
+import { formatP, formatValue } from '../format';
 
 /**
  * GitHub rejects a step summary over 1 MiB and the whole job's summaries share a cap;
@@ -88,9 +88,11 @@ function verdictSection(report: RunReport): string {
 function checksSection(report: RunReport): string | null {
   const evaluations = report.verdict.evaluations;
   const newIssueRow = newIssueCheckRow(report);
-  if (evaluations.length === 0 && newIssueRow === null) return null;
+  const thresholds = report.verdict.thresholds ?? [];
+  if (evaluations.length === 0 && newIssueRow === null && thresholds.length === 0) return null;
   const rows = evaluations.slice(0, CHECK_ROWS).map((ev) => checkRow(report, ev));
   if (newIssueRow) rows.push(newIssueRow);
+  rows.push(...thresholds.slice(0, CHECK_ROWS).map((t) => thresholdRow(report, t)));
   const parts = [
     '### Checks',
     table(
@@ -105,6 +107,23 @@ function checksSection(report: RunReport): string | null {
       `which keeps the chance of a false verdict under ${formatLimitPercent(1 - report.confidence)} however often it polls._`,
   );
   return parts.join('\n\n');
+}
+
+/** A threshold-for check: its value at the deciding poll and how long it has been past the limit. It has no e-value. */
+function thresholdRow(report: RunReport, t: ThresholdEvaluation): string[] {
+  const limit = [t.min === undefined ? null : `≥ ${formatValue(t.min, t.unit)}`, t.max === undefined ? null : `≤ ${formatValue(t.max, t.unit)}`].filter(Boolean).join(', ');
+  const past = t.pastSince === null ? 'within the limit' : `past it for ${formatDuration(Math.max(0, report.verdict.decidedAt - t.pastSince))}`;
+  return [
+    escapeMarkdown(checkName(t.label), 100),
+    'all',
+    `${limit} (for ${formatDuration(t.forMs)})`,
+    t.value === null ? 'no data' : formatValue(t.value, t.unit),
+    '–',
+    '–',
+    '–',
+    `${past}; no statistical guarantee`,
+    statusCell[t.status],
+  ];
 }
 
 /** The exact tests of the last poll, for the evidence cell: "; end of window p 0.21, second half p 0.0012 (needs ≤ 0.019)". */
