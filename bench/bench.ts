@@ -9,7 +9,8 @@ import { mulberry32 } from '../src/sim/simulate';
 import { replaySettings } from '../src/replay/options';
 import { type BenchSettings, runCell, SCENARIOS, TRAFFIC } from './cells';
 import { actionCosts, requestsPerPoll } from './costs';
-import { runUsersCell, usersSection, CLUSTERED_CHECKS, CLUSTERED_MULTIPLES, CLUSTERED_TRAFFIC, type ClusteredCell, clusteredSection, DESIGN_EFFECTS, runClusteredCell } from './clustered';
+import { runUsersCell, usersSection, CLUSTERED_CHECKS, CLUSTERED_MULTIPLES, CLUSTERED_TRAFFIC, type ClusteredCell, clusteredSection, DESIGN_EFFECTS, runClusteredCell, SHAPED_TRAFFIC, SHAPES, shapesSection } from './clustered';
+import { runSprtCell, SPRT_MULTIPLES, SPRT_TRAFFIC, type SprtCell, sprtSection } from './sprt';
 import { buildPlot } from './plot';
 import { buildResults, type LimitResults, type Measured } from './report';
 import { ARGO_FAILURE_LIMIT, STRATEGIES } from './strategies';
@@ -29,6 +30,9 @@ const { values } = parseArgs({
     // Only the clustered-traffic cells, printed and not written: for iterating on them.
     'clustered-only': { type: 'boolean', default: false },
     'lag-only': { type: 'boolean', default: false },
+    // Only the shaped-traffic and SPRT cells, printed and not written.
+    'shapes-only': { type: 'boolean', default: false },
+    'sprt-only': { type: 'boolean', default: false },
   },
 });
 const quick = values.quick === true;
@@ -77,6 +81,30 @@ function clusteredCells(): ClusteredCell[] {
   return cells;
 }
 
+/** Rising, falling and bursty traffic at the limit, for each clustered check. */
+function shapedCells(): ClusteredCell[] {
+  const cells: ClusteredCell[] = [];
+  for (const { check, flags } of CLUSTERED_CHECKS) {
+    const { policy } = replaySettings({ ...GATE_FLAGS, ...flags });
+    for (const shape of SHAPES.filter((x) => x !== 'steady')) {
+      for (const deff of DESIGN_EFFECTS) for (const traffic of SHAPED_TRAFFIC) cells.push(runClusteredCell(seed, releasesPerCell, settings.schedule, policy, check, 1, deff, traffic, shape));
+      log(`shaped ${check} ${shape} done`);
+    }
+  }
+  return cells;
+}
+
+/** The gate's time to fail against an SPRT told the regression, on the headline traffic. */
+function sprtCells(): SprtCell[] {
+  const cells: SprtCell[] = [];
+  for (const limit of LIMITS) {
+    const { policy, schedule } = replaySettings({ ...GATE_FLAGS, 'min-crash-free-users': limit });
+    for (const multiple of SPRT_MULTIPLES) for (const traffic of SPRT_TRAFFIC) cells.push(runSprtCell(settings, policy, schedule, multiple, traffic));
+  }
+  log('SPRT reference done');
+  return cells;
+}
+
 /** The crash-first lag cells: the gate at settle 0 and 60 s on the same traffic. */
 function lagCells(): LagCell[] {
   const cells: LagCell[] = [];
@@ -95,6 +123,14 @@ async function main(): Promise<void> {
     process.stdout.write(`${usersCells()}\n\n${process.env.BENCH_USERS_ONLY ? '' : clusteredSection(clusteredCells(), Number(GATE_FLAGS.confidence))}\n`);
     return;
   }
+  if (values['shapes-only']) {
+    process.stdout.write(`${shapesSection(shapedCells(), Number(GATE_FLAGS.confidence))}\n`);
+    return;
+  }
+  if (values['sprt-only']) {
+    process.stdout.write(`${sprtSection(sprtCells(), Number(GATE_FLAGS.confidence))}\n`);
+    return;
+  }
   if (values['lag-only']) {
     process.stdout.write(`${lagSection(lagCells(), Number(GATE_FLAGS.confidence))}\n`);
     return;
@@ -110,7 +146,8 @@ async function main(): Promise<void> {
     }
     limits.push({ minCrashFree: Number(limit), cells });
   }
-  const clustered = `${clusteredSection(clusteredCells(), Number(GATE_FLAGS.confidence))}\n\n${usersCells()}`;
+  const clustered = `${clusteredSection(clusteredCells(), Number(GATE_FLAGS.confidence))}\n\n${usersCells()}\n\n${shapesSection(shapedCells(), Number(GATE_FLAGS.confidence))}`;
+  const sprt = sprtSection(sprtCells(), Number(GATE_FLAGS.confidence));
   const lag = lagSection(lagCells(), Number(GATE_FLAGS.confidence));
   const benchSeconds = (performance.now() - started) / 1000;
 
@@ -161,7 +198,7 @@ async function main(): Promise<void> {
       limits,
       requestsPerPoll: requests,
       measured,
-      extraSections: [clustered],
+      extraSections: [clustered, sprt],
       lag,
     },
     Number(GATE_FLAGS.confidence),

@@ -26,6 +26,30 @@ export interface ClusteredSpec {
   crashRate: number;
   errorRate: number;
   designEffect: number;
+  /** How users arrive over the window (default steady). */
+  shape?: TrafficShape;
+}
+
+/**
+ * How users arrive over the window: steady; rising or falling 10× (arrival
+ * intensity linear from 1 to 10, or 10 to 1); bursty (half the users in
+ * BURSTS bursts of BURST_SEC at random times, the other half steady).
+ */
+export type TrafficShape = 'steady' | 'rising' | 'falling' | 'bursty';
+const BURSTS = 3;
+const BURST_SEC = 60;
+
+/** A release's arrival time sampler: inverse CDF of the shape's intensity. */
+function arrivals(rng: Rng, shape: TrafficShape, windowSec: number): (rng: Rng) => number {
+  // Intensity 1 + 9x on x in [0, 1]: CDF (x + 4.5x²) / 5.5.
+  const rising = (u: number) => (-1 + Math.sqrt(1 + 99 * u)) / 9;
+  if (shape === 'rising') return (r) => rising(r()) * windowSec;
+  if (shape === 'falling') return (r) => (1 - rising(1 - r())) * windowSec;
+  if (shape === 'bursty') {
+    const starts = Array.from({ length: BURSTS }, () => rng() * (windowSec - BURST_SEC));
+    return (r) => (r() < 0.5 ? r() * windowSec : starts[Math.floor(r() * BURSTS)]! + r() * BURST_SEC);
+  }
+  return (r) => r() * windowSec;
 }
 
 /** P(S ≥ s) = s^-1.5 up to 200: most users open one or two sessions, a few open dozens. */
@@ -38,11 +62,11 @@ function plannedSessions(rng: Rng): number {
   return Math.min(MAX_SESSIONS, Math.floor((1 - rng()) ** (-1 / TAIL)));
 }
 
-/** Session start times of one user within the window, from a uniform arrival. */
-function sessionTimes(rng: Rng, windowSec: number): number[] {
+/** Session start times of one user within the window, from an arrival drawn by `arrive` (default uniform). */
+function sessionTimes(rng: Rng, windowSec: number, arrive?: (rng: Rng) => number): number[] {
   const planned = plannedSessions(rng);
   const out: number[] = [];
-  let t = rng() * windowSec;
+  let t = arrive ? arrive(rng) : rng() * windowSec;
   for (let i = 0; i < planned && t < windowSec; i++) {
     out.push(t);
     t += -Math.log(1 - rng()) * GAP_SEC;
@@ -50,28 +74,32 @@ function sessionTimes(rng: Rng, windowSec: number): number[] {
   return out;
 }
 
-/** Sessions per user seen in the window (mean and mean of squares), by simulation once per window. */
-const moments = new Map<number, { mean: number; meanSq: number }>();
-function sessionMoments(windowSec: number): { mean: number; meanSq: number } {
-  const known = moments.get(windowSec);
+/** Sessions per user seen in the window (mean and mean of squares), by simulation once per window and shape. */
+const moments = new Map<string, { mean: number; meanSq: number }>();
+function sessionMoments(windowSec: number, shape: TrafficShape = 'steady'): { mean: number; meanSq: number } {
+  const key = `${windowSec}|${shape}`;
+  const known = moments.get(key);
   if (known) return known;
   const rng = mulberry32(12345);
   let sum = 0;
   let sumSq = 0;
   const n = 200_000;
+  let arrive = shape === 'steady' ? undefined : arrivals(rng, shape, windowSec);
   for (let i = 0; i < n; i++) {
-    const s = sessionTimes(rng, windowSec).length;
+    // Bursts move from release to release: average over many.
+    if (shape === 'bursty' && i % 1000 === 0) arrive = arrivals(rng, shape, windowSec);
+    const s = sessionTimes(rng, windowSec, arrive).length;
     sum += s;
     sumSq += s * s;
   }
   const m = { mean: sum / n, meanSq: sumSq / n };
-  moments.set(windowSec, m);
+  moments.set(key, m);
   return m;
 }
 
 /** ρ that gives the design effect for this window's session counts. */
-export function correlationFor(designEffect: number, windowSec: number): number {
-  const { mean, meanSq } = sessionMoments(windowSec);
+export function correlationFor(designEffect: number, windowSec: number, shape: TrafficShape = 'steady'): number {
+  const { mean, meanSq } = sessionMoments(windowSec, shape);
   return Math.max(0, Math.min(0.99, (designEffect - 1) / (meanSq / mean - 1)));
 }
 
@@ -118,11 +146,14 @@ export function simulateClustered(rng: Rng, spec: ClusteredSpec, half?: { from: 
   const users = inc();
   const crashedUsers = inc();
   const erroredUsers = inc();
-  const rho = correlationFor(spec.designEffect, W);
-  const expectedUsers = (spec.sessionsPerMinute * (W / 60)) / sessionMoments(W).mean;
+  const shape = spec.shape ?? 'steady';
+  const rho = correlationFor(spec.designEffect, W, shape);
+  // Users so that sessions in the window average sessionsPerMinute over it, whatever the shape.
+  const expectedUsers = (spec.sessionsPerMinute * (W / 60)) / sessionMoments(W, shape).mean;
   const n = Math.max(0, Math.round(expectedUsers + Math.sqrt(expectedUsers) * gaussian(rng)));
+  const arrive = shape === 'steady' ? undefined : arrivals(rng, shape, W);
   for (let u = 0; u < n; u++) {
-    const times = sessionTimes(rng, W);
+    const times = sessionTimes(rng, W, arrive);
     if (times.length === 0) continue;
     const pc = propensity(rng, spec.crashRate, rho);
     const pe = propensity(rng, spec.errorRate, rho);
@@ -180,6 +211,7 @@ export interface ClusteredCell {
   multiple: number;
   designEffect: number;
   sessionsPerMinute: number;
+  shape: TrafficShape;
   releases: number;
   /** The gate now: fails, passes, inconclusive. */
   now: { fails: number; passes: number; inconclusive: number };
@@ -226,9 +258,11 @@ export function runClusteredCell(
   multiple: number,
   designEffect: number,
   sessionsPerMinute: number,
+  shape: TrafficShape = 'steady',
 ): ClusteredCell {
   const limit = ratioChecks(policy)[0]!.maxBadRate;
-  const rng = mulberry32((seed ^ Math.imul(Math.round(multiple * 100) + 7, 0x9e3779b1) ^ Math.imul(designEffect * 13 + sessionsPerMinute, 0x85ebca6b) ^ (check === 'error-rate' ? 0x5bd1e995 : 0)) >>> 0);
+  const shapeSeed = Math.imul(SHAPES.indexOf(shape), 0x27d4eb2f);
+  const rng = mulberry32((seed ^ Math.imul(Math.round(multiple * 100) + 7, 0x9e3779b1) ^ Math.imul(designEffect * 13 + sessionsPerMinute, 0x85ebca6b) ^ (check === 'error-rate' ? 0x5bd1e995 : 0) ^ shapeSeed) >>> 0);
   const spec: ClusteredSpec = {
     sessionsPerMinute,
     windowSec: schedule.windowMs / 1000,
@@ -238,11 +272,12 @@ export function runClusteredCell(
     // Unhealthy = crashed or errored: the errored share of the rest makes the unhealthy share multiple × limit.
     errorRate: check === 'error-rate' ? Math.max(0, (multiple * limit - 0.001) / (1 - 0.001)) : 0,
     designEffect,
+    shape,
   };
   const polls = pollTimes(schedule);
   const beforePolicy: GatePolicy = { ...policy, passMargin: null };
   const tally = () => ({ fails: 0, passes: 0, inconclusive: 0 });
-  const cell: ClusteredCell = { check, limit, multiple, designEffect, sessionsPerMinute, releases, now: tally(), before: tally(), beforeEarlyPasses: 0, nowEarlyPasses: 0 };
+  const cell: ClusteredCell = { check, limit, multiple, designEffect, sessionsPerMinute, shape, releases, now: tally(), before: tally(), beforeEarlyPasses: 0, nowEarlyPasses: 0 };
   const windowSec = schedule.windowMs / 1000;
   for (let r = 0; r < releases; r++) {
     const samples = simulateClustered(rng, spec);
@@ -273,7 +308,10 @@ export function wilson(x: number, n: number): [number, number] {
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
-export const CLUSTERED_TRAFFIC = process.env.BENCH_CLUSTER_TRAFFIC ? process.env.BENCH_CLUSTER_TRAFFIC.split(',').map(Number) : [20, 100, 1000, 5000];
+export const CLUSTERED_TRAFFIC = process.env.BENCH_CLUSTER_TRAFFIC ? process.env.BENCH_CLUSTER_TRAFFIC.split(',').map(Number) : [20, 100, 1000, 5000, 10000];
+/** The shaped-traffic cells, at the limit only: every fail is false. */
+export const SHAPES: TrafficShape[] = ['steady', 'rising', 'falling', 'bursty'];
+export const SHAPED_TRAFFIC = [100, 1000, 10000];
 export const CLUSTERED_MULTIPLES = [0.5, 1, 2, 4];
 export const DESIGN_EFFECTS = [1, 3];
 /** The checks and limits benchmarked on clustered traffic: crash-free sessions 99.5%, error rate 5%. */
@@ -388,6 +426,25 @@ export function usersSection(cells: UsersCell[], confidence: number): string {
   for (const c of cells) {
     const ok = wilson(c.counted, c.releases)[1] <= 1.5 * alpha ? ' ✅' : ' ❌';
     lines.push(`| ${c.designEffect} | ${c.sessionsPerMinute} | ${pct(c.limit)} | ${withInterval(c.counted, c.releases)}${ok} | ${withInterval(c.difference, c.releases)} |`);
+  }
+  return lines.join('\n');
+}
+
+/** The rising, falling and bursty cells at the limit (#19 benchmark): false rollbacks and early passes. */
+export function shapesSection(cells: ClusteredCell[], confidence: number): string {
+  const alpha = 1 - confidence;
+  const lines = [
+    '### Rising, falling and bursty traffic: at the limit',
+    '',
+    `Same clustered traffic and checks, users arriving unevenly: **rising**/**falling** 10× over the window (arrival intensity linear from 1 to 10, or 10 to 1), **bursty** (half the users in ${BURSTS} bursts of ${BURST_SEC} s at random times per release, half steady). sessions/min is the average over the window. Every fail is false. Intervals: Wilson 95%.`,
+    '',
+    '| check | arrivals | design effect | sessions/min | false rollbacks | early passes |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const c of cells) {
+    const name = c.check === 'error-rate' ? `error rate ${pct(c.limit)}` : `crash-free sessions ${((1 - c.limit) * 100).toFixed(1)}%`;
+    const ok = wilson(c.now.fails, c.releases)[1] <= 1.5 * alpha ? ' ✅' : ' ❌';
+    lines.push(`| ${name} | ${c.shape} | ${c.designEffect} | ${c.sessionsPerMinute} | ${withInterval(c.now.fails, c.releases)}${ok} | ${withInterval(c.nowEarlyPasses, c.releases)} |`);
   }
   return lines.join('\n');
 }

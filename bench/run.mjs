@@ -7,12 +7,14 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 // CommonJS dependencies call require(); ESM output has none unless we make one.
 const banner = "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);";
 
-// `npm run bench -- ingest` runs the local tracker's ingest benchmark instead (bench/ingest.ts).
-const ingest = process.argv[2] === 'ingest';
-const args = process.argv.slice(ingest ? 3 : 2);
-const outfile = `${root}.build/${ingest ? 'ingest-bench' : 'bench'}.mjs`;
+// `npm run bench -- ingest` runs the local tracker's ingest benchmark instead (bench/ingest.ts),
+// and `npm run bench -- prior-study` the study behind the e-value priors (bench/prior-study.ts).
+const other = ['ingest', 'prior-study'].includes(process.argv[2]) ? process.argv[2] : undefined;
+const ingest = other === 'ingest';
+const args = process.argv.slice(other ? 3 : 2);
+const outfile = `${root}.build/${other ? `${other}-bench` : 'bench'}.mjs`;
 await build({
-  entryPoints: [`${root}bench/${ingest ? 'ingest' : 'bench'}.ts`],
+  entryPoints: [`${root}bench/${other ?? 'bench'}.ts`],
   outfile,
   bundle: true,
   platform: 'node',

@@ -5,7 +5,7 @@ import * as core from '@actions/core';
 import { loadConfig } from './config/load';
 import type { InputName } from './config/schema';
 import { systemClock } from './pipeline/clock';
-import { gitHubPort, setDeploymentStatus } from './pipeline/github-port';
+import { gitHubPort } from './pipeline/github-port';
 import type { Log } from './pipeline/log';
 import { jobOutcome, outputsOf } from './pipeline/outcome';
 import { runPipeline } from './pipeline/run';
@@ -60,32 +60,27 @@ export async function run(): Promise<void> {
       const tracker = sentry.tracker;
       const result = await runPipeline(config, { tracker, github: await gitHubPort(config, abort.signal), clock: systemClock, log, signal: abort.signal });
 
+      const outcome = jobOutcome(inputs, result);
+      // A verdict reached before the cancel stands; otherwise the watch is unfinished.
+      const cancelled = abort.signal.aborted && result.report?.verdict.outcome !== 'fail';
       // Loaded once the watch is over, for the same reason as the gate in runPipeline.
-      const [{ buildAnnotation }, { buildJsonReport }, { buildSummary }] = await Promise.all([
+      const [{ actPort, announce }, { buildAnnotation }, { buildJsonReport }, { buildSummary }] = await Promise.all([
+        import('./act'),
         import('./report/alert'),
         import('./report/json'),
         import('./report/summary'),
       ]);
+      const report = await announce(actPort(config, { log, secrets, signal: abort.signal }), config, result.report, { failed: outcome.failed, cancelled });
       let reportPath: string | null = null;
-      if (result.report) {
+      if (report) {
         const name = [inputs.release, ctx.runId, ctx.runAttempt].filter(Boolean).join('-');
-        reportPath = writeReport(ctx.runnerTemp ?? tmpdir(), name, redact(`${JSON.stringify(buildJsonReport(result.report), null, 2)}\n`, secrets));
-        await core.summary.addRaw(redact(buildSummary(result.report), secrets), true).write();
+        reportPath = writeReport(ctx.runnerTemp ?? tmpdir(), name, redact(`${JSON.stringify(buildJsonReport(report), null, 2)}\n`, secrets));
+        await core.summary.addRaw(redact(buildSummary(report), secrets), true).write();
       }
       for (const [key, value] of Object.entries(outputsOf(inputs, result, reportPath))) core.setOutput(key, oneLine(redact(value, secrets)));
 
-      const outcome = jobOutcome(inputs, result);
-      // A verdict reached before the cancel stands; otherwise the watch is unfinished.
-      const cancelled = abort.signal.aborted && result.report?.verdict.outcome !== 'fail';
-      if (result.report && inputs['github-deployment-id'] && !cancelled) {
-        // A superseded release failed its gate though the job does not: its deployment still records that.
-        const state = outcome.failed || result.report.action.kind === 'superseded' ? 'failure' : 'success';
-        await setDeploymentStatus(config, state, `Release health: ${result.report.verdict.outcome}`, abort.signal).catch((error: unknown) =>
-          log.warning(`Could not set the GitHub deployment status: ${errorMessage(error)}`),
-        );
-      }
       // The annotation may span lines (core escapes them); each is sanitized as a log line.
-      const message = logLines(redact(outcome.failed && result.report?.verdict.outcome === 'fail' ? buildAnnotation(result.report) : outcome.message, secrets));
+      const message = logLines(redact(outcome.failed && report?.verdict.outcome === 'fail' ? buildAnnotation(report) : outcome.message, secrets));
       if (cancelled) {
         // The runner shows a cancelled step as cancelled whatever the exit code. Non-zero
         // keeps whatever reads only the exit status from taking an unfinished watch for a

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load';
 import type { InputName } from '../config/schema';
 import { type Clock, systemClock } from '../pipeline/clock';
+import { actPort, announce } from '../act';
 import { gitHubPort } from '../pipeline/github-port';
 import { jobOutcome, outputsOf } from '../pipeline/outcome';
 import { type GitHubPort, runPipeline } from '../pipeline/run';
@@ -70,21 +71,24 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
     const tracker = sentry.tracker;
     const github = opts.github ?? (opts.env.GITHUB_ACTIONS === 'true' ? await gitHubPort(config, opts.signal) : NO_GITHUB);
     const result = await runPipeline(config, { tracker, github, clock: opts.clock ?? systemClock, log, signal: opts.signal });
+    const outcome = jobOutcome(inputs, result);
+    const cancelled = opts.signal?.aborted === true && result.report?.verdict.outcome !== 'fail';
+    // The deployment status and the notifications, as the action sends them.
+    const report = await announce(actPort(config, { log, secrets, ...(opts.signal ? { signal: opts.signal } : {}) }), config, result.report, { failed: outcome.failed, cancelled });
     let reportPath: string | null = null;
-    if (result.report) {
+    if (report) {
       // The pid keeps two runs of one release on the same machine (two environments, or projects of a monorepo) from overwriting each other's report.
       reportPath = extras['report-file'] ?? join(tmpdir(), `release-health-gate-${inputs.release.replace(/[^\w.-]+/g, '_')}-${process.pid}.json`);
-      writeFile(reportPath, redact(`${JSON.stringify(buildJsonReport(result.report), null, 2)}\n`, secrets));
-      if (extras['summary-file']) writeFile(extras['summary-file'], redact(buildSummary(result.report), secrets));
+      writeFile(reportPath, redact(`${JSON.stringify(buildJsonReport(report), null, 2)}\n`, secrets));
+      if (extras['summary-file']) writeFile(extras['summary-file'], redact(buildSummary(report), secrets));
     }
     // One line each, as the action's outputs.
     const outputs = Object.fromEntries(Object.entries(outputsOf(inputs, result, reportPath)).map(([k, v]) => [k, oneLine(v)]));
-    const outcome = jobOutcome(inputs, result);
     if (extras.json) {
       // A log line like any other: a CI system reads commands (`##[…]`, `##vso[…]`) inside JSON too.
       stdout.write(`${logLine(redact(JSON.stringify({ ...outputs, exitCode: exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true) }), secrets))}\n`);
     } else {
-      if (result.report?.verdict.outcome === 'fail') log.info(`\n${buildAlert(result.report)}`);
+      if (report?.verdict.outcome === 'fail') log.info(`\n${buildAlert(report)}`);
       log.info('');
       // The reason is one line whatever a server put in it.
       log.info(`${outcome.level === 'error' ? 'FAILED' : outcome.level === 'warning' ? 'WARNING' : 'OK'}: ${oneLine(outcome.message)}`);

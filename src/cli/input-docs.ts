@@ -164,5 +164,35 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
     "name": "dashboard-url",
     "description": "Dashboard link for on-call, shown in the alert.",
     "default": ""
+  },
+  {
+    "name": "pagerduty-routing-key",
+    "description": "PagerDuty Events API v2 integration key (routing key) of the service to page. A fail triggers an incident (one per repository and environment, so a re-run does not page twice) and a later pass in the environment resolves it. Falls back to env PAGERDUTY_ROUTING_KEY. Pass it from a secret.",
+    "default": ""
+  },
+  {
+    "name": "pagerduty-url",
+    "description": "Base URL of PagerDuty's Events API (https://events.eu.pagerduty.com for the EU service).",
+    "default": "https://events.pagerduty.com"
+  },
+  {
+    "name": "slack-webhook-url",
+    "description": "Slack incoming webhook URL; each verdict in notify-on posts one Block Kit message to its channel. Falls back to env SLACK_WEBHOOK_URL. Pass it from a secret.",
+    "default": ""
+  },
+  {
+    "name": "alertmanager-url",
+    "description": "Base URL of an Alertmanager (or Grafana's Alertmanager-compatible API, such as https://grafana.example/api/alertmanager/grafana); a fail posts an alert named ReleaseHealthGate, a later pass in the environment resolves it.",
+    "default": ""
+  },
+  {
+    "name": "alertmanager-headers",
+    "description": "Headers for alertmanager-url, one \"Name: value\" a line (Authorization: Bearer <token>, X-Scope-OrgID: <tenant>). The values are treated as secrets.",
+    "default": ""
+  },
+  {
+    "name": "notify-on",
+    "description": "Verdicts that notify: a list of fail, inconclusive, pass (or none). fail is critical, inconclusive a warning, pass info. A pass also resolves what an earlier fail opened in PagerDuty and Alertmanager, whatever this list says. Notifying never changes the verdict or the exit code; a dry run sends nothing and shows the payloads in the summary.",
+    "default": "fail"
   }
 ];

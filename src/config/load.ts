@@ -1,8 +1,9 @@
 import { redact } from '../util/redact';
 import { oneLine } from '../util/text';
-import { SENTRY_URL_FORM, TOKEN_FORM } from './fields';
+import { SENTRY_URL_FORM } from './fields';
 import { sanitizedName } from './names';
 import { type Inputs, type InputName, INPUT_NAMES, inputsSchema } from './schema';
+import { NOTIFY_ENV_FALLBACKS, NOTIFY_SECRET_INPUTS } from './notify-inputs';
 
 /** Where the workflow run is, from the runner's environment; null outside GitHub Actions. */
 export interface RunContext {
@@ -29,12 +30,12 @@ export class ConfigError extends Error {
 
 /**
  * The first request to Sentry never reached it. Before Sentry has answered
- * once this is the configuration (a mistyped sentry-url, a token the HTTP
- * layer cannot send), not an outage: one line naming the input to fix.
+ * once this is the configuration (a mistyped sentry-url), not an outage: one
+ * line naming the input to fix. (A token the HTTP layer cannot send never gets
+ * here: config validation refuses it, see tokenProblem.)
  */
-export function unreachableConfigError(reason: 'connect' | 'header' | 'redirect' | 'not-api', detail: string, sentryUrl: string): ConfigError {
+export function unreachableConfigError(reason: 'connect' | 'redirect' | 'not-api', detail: string, sentryUrl: string): ConfigError {
   const why = oneLine(detail, 200);
-  if (reason === 'header') return new ConfigError(`Input sentry-auth-token: the token could not be sent in a request header (${why}): ${TOKEN_FORM.replace(/^contains[^:]*: /, '')}`);
   const where = `Input sentry-url ("${sanitizedName(sentryUrl, 120)}")`;
   if (reason === 'redirect') return new ConfigError(`${where}: Sentry's API is not there, the server redirects (${why}); if it redirects to Sentry, use that URL: ${SENTRY_URL_FORM}`);
   if (reason === 'not-api') return new ConfigError(`${where}: Sentry's API is not there, the server answers pages, not JSON (${why}): ${SENTRY_URL_FORM}`);
@@ -48,9 +49,10 @@ const ENV_FALLBACKS: Partial<Record<InputName, string[]>> = {
   'sentry-org': ['SENTRY_ORG'],
   'sentry-projects': ['SENTRY_PROJECT'],
   release: ['SENTRY_RELEASE', 'GITHUB_SHA'],
+  ...NOTIFY_ENV_FALLBACKS,
 };
 
-const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['sentry-auth-token', 'github-token']);
+const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['sentry-auth-token', 'github-token', ...NOTIFY_SECRET_INPUTS]);
 
 type Env = Record<string, string | undefined>;
 

@@ -7,10 +7,8 @@
  * start of a log line the runner reads as a workflow command.
  */
 
-// C0 and C1 controls (ESC starts an ANSI sequence), DEL, and the zero-width and
-// bidi characters that make a name display as something else.
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+import { INVISIBLE } from '../util/text';
+
 // What a shell interprets inside a `run:` line such as `./deploy ${{ inputs.previous-release }}`.
 const SHELL = /[`$;|&<>'"!*?(){}[\]]/;
 

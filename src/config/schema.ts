@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { formatDuration } from './duration';
 import { bool, confidence, count, duration, httpUrl, list, multiple, oneOf, required, sentryUrl, text, threshold, token, tokenProblem } from './fields';
+import { notifyInputs } from './notify-inputs';
 import { environmentNameProblem, gitRefProblem, releaseNameProblem } from './names';
 
 const checkSlug = (v: string) => (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v) ? null : 'expected an organization slug (letters, digits, -, _ and .)');
@@ -50,6 +51,7 @@ export const inputsSchema = z
     'github-deployment-id': text(null, checkPositiveId),
     'runbook-url': httpUrl(null),
     'dashboard-url': httpUrl(null),
+    ...notifyInputs,
   })
   .superRefine((c, ctx) => {
     const issue = (input: string, message: string) => ctx.addIssue({ code: 'custom', path: [input], message });

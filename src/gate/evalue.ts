@@ -10,7 +10,7 @@ import betaln from '@stdlib/math-base-special-betaln';
  * WHY THIS PRIOR. The prior only decides how fast evidence accrues against
  * which alternatives; validity holds for any prior. It is set relative to the
  * limit p0: a Beta whose mean has odds `oddsRatio` × odds(p0), first shape
- * `shape`, truncated to (p0, 1]. test/gate/prior-study.test.ts simulated
+ * `shape`, truncated to (p0, 1]. bench/prior-study.ts simulated
  * releases at 5/20/100/1000/5000 units per minute, polled every minute for
  * 10 minutes, failing at E >= 20 (confidence 0.95), for p0 = 0.03 and 0.005,
  * over a grid oddsRatio in {1.5, 2, 2.5, 3, 4, 6} × shape in {0.5 … 20}.

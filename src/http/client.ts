@@ -15,7 +15,10 @@ import { errorMessage } from '../util/errors';
 export interface HttpClientOptions {
   /** Origin plus path prefix, e.g. https://sentry.io/api/0 */
   baseUrl: string;
+  /** Sent as a Bearer token; empty sends no Authorization header (a webhook whose URL is the secret). */
   token: string;
+  /** Headers on every request (an Alertmanager's auth); their values are redacted like the token. */
+  headers?: Readonly<Record<string, string>>;
   userAgent: string;
   /** Defaults to an agent that honours HTTP(S)_PROXY and NO_PROXY, as self-hosted runners often need. */
   dispatcher?: Dispatcher;
@@ -43,6 +46,8 @@ export interface CallOptions<T> {
   signal?: AbortSignal;
   /** Statuses that count as success besides 2xx (none by default). */
   okStatuses?: readonly number[];
+  /** The answer is text, not JSON (Slack's webhook answers "ok"): `schema` validates the string. */
+  text?: boolean;
 }
 
 export interface JsonResponse<T> {
@@ -134,11 +139,14 @@ export interface HttpClient {
 const isOutage = (error: unknown) =>
   error instanceof NetworkError || error instanceof ResponseShapeError || (error instanceof HttpError && RETRYABLE.has(error.status));
 
+const errorCode = (error: unknown) => (error instanceof Error ? String((error as { code?: unknown }).code ?? '') : '');
+
 function unreachableReason(error: unknown): UnreachableError['reason'] | null {
-  const code = error instanceof Error ? String((error as { code?: unknown }).code ?? '') : '';
-  if (code === 'UND_ERR_INVALID_ARG' && /header/i.test((error as Error).message)) return 'header';
-  return neverSentCode(code) ? 'connect' : null;
+  return neverSentCode(errorCode(error)) ? 'connect' : null;
 }
+
+/** A header undici will not send (config validation refuses such tokens first): no retry can send it either. */
+const refusedHeader = (error: unknown) => errorCode(error) === 'UND_ERR_INVALID_ARG' && /header/i.test((error as Error).message);
 
 /** Where a redirect points, as its origin only (the rest is the server's text), or nothing. */
 function redirectTarget(location: unknown, from: string): string {
@@ -158,7 +166,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const dispatcher = options.dispatcher ?? new EnvHttpProxyAgent({ connect: { timeout: 10_000 } });
   const now = options.now ?? Date.now;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
-  const secrets = [options.token, ...(options.secrets ?? [])];
+  const secrets = [options.token, ...Object.values(options.headers ?? {}), ...(options.secrets ?? [])].filter(Boolean);
   const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   let requestCount = 0;
   // Set when a call ran out of retries on an outage: later calls try once, so
@@ -184,7 +192,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         headersTimeout: attemptTimeoutMs,
         bodyTimeout: attemptTimeoutMs,
         headers: {
-          authorization: `Bearer ${options.token}`,
+          ...options.headers,
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
           accept: 'application/json',
           'user-agent': options.userAgent,
           ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -197,6 +206,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const shownCause = oneLine(redact(`${method} ${path} failed: ${cause}`, secrets), 500);
       const unreachable = answered ? null : unreachableReason(error);
       if (unreachable) throw new AbortError(new UnreachableError(shownCause, unreachable));
+      if (refusedHeader(error)) throw new AbortError(new Error(shownCause));
       throw new NetworkError(shownCause);
     }
     // Sentry's API answers, it does not redirect: before any answer a redirect is
@@ -230,7 +240,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       throw RETRYABLE.has(res.statusCode) ? err : new AbortError(err);
     }
     let json: unknown;
-    try {
+    if (opts.text) json = text;
+    else try {
       // Redacted again once parsed: JSON escapes the text pass could not see through still decode to nothing secret.
       json = text === '' ? null : redactDeep(JSON.parse(text), secrets);
     } catch {

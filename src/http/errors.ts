@@ -47,8 +47,7 @@ export class NetworkError extends Error {
 
 /**
  * The client's first request never reached the tracker: the name did not
- * resolve, the connection was refused, TLS failed, the HTTP layer refused
- * a header before sending, or the server redirected it elsewhere (an API
+ * resolve, the connection was refused, TLS failed, or the server redirected it elsewhere (an API
  * never does: http:// for https://, a login page, another host), or it
  * answered with pages, not JSON, however often asked (a web app's fallback page). Before any answer that is a wrong `sentry-url` or
  * token, not an outage, and retrying cannot fix it.
@@ -57,7 +56,7 @@ export class UnreachableError extends NetworkError {
   override name = 'UnreachableError';
   constructor(
     message: string,
-    readonly reason: 'connect' | 'header' | 'redirect' | 'not-api',
+    readonly reason: 'connect' | 'redirect' | 'not-api',
   ) {
     super(message);
   }

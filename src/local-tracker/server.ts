@@ -224,7 +224,8 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     const method = req.method ?? 'GET';
     const self = new URL(req.url ?? '/', baseUrl);
     const query = parseQuery(self.searchParams);
-    const raw = await readBody(req);
+    const { raw: bytes, tooLarge } = await readBodyCapped(req, LIMITS.envelopeBytes);
+    const raw = bytes.toString('utf8');
     const headers: LoggedRequest['headers'] = { ...req.headers };
     if (headers.authorization !== undefined) headers.authorization = '[redacted]';
     const entry: LoggedRequest = { method, path: self.pathname, query, body: undefined, headers, status: 0, at: clock(), receivedAt: Date.now() };
@@ -264,6 +265,7 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
 
     let reply: Reply;
     try {
+      if (tooLarge) throw detail(413, `Request body too large (the local tracker accepts ${LIMITS.envelopeBytes} bytes)`);
       reply = authorizeAndRoute(method, self, query, body, bodyError, req);
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;
@@ -416,7 +418,7 @@ function send(res: ServerResponse, entry: LoggedRequest, status: number, text: s
   res.end(status === 204 ? undefined : text);
 }
 
-/** The body up to `max` bytes; past that the rest is read and dropped, and `tooLarge` set. */
+/** The body up to `max` bytes (API and ingest alike); past that the rest is read and dropped, and `tooLarge` set. */
 function readBodyCapped(req: IncomingMessage, max: number): Promise<{ raw: Buffer; tooLarge: boolean }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -428,15 +430,6 @@ function readBodyCapped(req: IncomingMessage, max: number): Promise<{ raw: Buffe
       if (!tooLarge) chunks.push(c);
     });
     req.on('end', () => resolve({ raw: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge }));
-    req.on('error', reject);
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }

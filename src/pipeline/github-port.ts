@@ -52,24 +52,3 @@ export async function gitHubPort(config: Config, signal?: AbortSignal): Promise<
         : null,
   };
 }
-
-export async function setDeploymentStatus(config: Config, state: 'success' | 'failure' | 'error', description: string, signal?: AbortSignal): Promise<boolean> {
-  const { run, inputs } = config;
-  const token = inputs['github-token'];
-  const id = inputs['github-deployment-id'];
-  if (!token || !run.repository || !id) return false;
-  const { setDeploymentStatus: set } = await import('../github/deployment');
-  await set({
-    token,
-    apiUrl: run.apiUrl,
-    owner: run.repository.owner,
-    repo: run.repository.repo,
-    deploymentId: Number(id),
-    state,
-    ...(run.runUrl ? { logUrl: run.runUrl } : {}),
-    environment: inputs.environment,
-    description,
-    ...(signal ? { signal } : {}),
-  });
-  return true;
-}

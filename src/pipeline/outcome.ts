@@ -2,8 +2,26 @@ import type { Inputs } from '../config/schema';
 import type { PipelineResult } from './run';
 import { oneLine } from '../util/text';
 
+/** The action's outputs, by name: the one list action.yml's outputs are checked against. */
+export const OUTPUT_NAMES = [
+  'verdict',
+  'healthy',
+  'reason',
+  'release',
+  'previous-release',
+  'release-url',
+  'crash-free-users',
+  'crash-free-sessions',
+  'error-rate',
+  'sessions',
+  'users',
+  'new-issues',
+  'report-path',
+] as const;
+export type OutputName = (typeof OUTPUT_NAMES)[number];
+
 /** The action's outputs, as strings; the same names in the CLI's --json. */
-export function outputsOf(inputs: Inputs, result: PipelineResult, reportPath: string | null): Record<string, string> {
+export function outputsOf(inputs: Inputs, result: PipelineResult, reportPath: string | null): Record<OutputName, string> {
   const { report } = result;
   const last = report?.polls.findLast((p) => p.sample)?.sample ?? null;
   const rate = (bad: number, n: number) => (n > 0 ? String(Number((1 - bad / n).toFixed(6))) : '');

@@ -9,7 +9,7 @@ import { countChecks } from '../gate/types';
 import { applyBaseline, measureBaseline } from './baseline';
 import type { Clock } from './clock';
 import type { Log } from './log';
-import { act } from './act';
+import { act } from '../act/rollback';
 import { findDeployTime } from '../sources/sentry/register';
 import { ReleaseNotFoundError, TrackerSetupError } from '../sources/errors';
 import { checkTokenForGate } from '../sources/sentry/token';

@@ -67,8 +67,26 @@ export function buildAnnotation(report: RunReport): string {
   return lines.join('\n');
 }
 
-/** What happened after the verdict, in words an on-call can act on. */
+/** What happened after the verdict, in words an on-call can act on: the rollback, then who was told. */
 export function actionText(report: RunReport): string {
+  const told = notificationsText(report);
+  return told ? `${rollbackText(report)}; ${told}` : rollbackText(report);
+}
+
+/** One clause per notification: "PagerDuty trigger sent", "Slack message FAILED: HTTP 503". */
+export function notificationsText(report: RunReport): string {
+  return (report.notifications ?? [])
+    .map((n) =>
+      n.status === 'sent'
+        ? `${n.notifier} ${n.kind} sent${n.note ? ` (${oneLine(n.note, 80)})` : ''}`
+        : n.status === 'planned'
+          ? `dry run: would send ${n.notifier} ${n.kind}`
+          : `${n.notifier} ${n.kind} FAILED: ${oneLine((n.error ?? '').replace(/^\S+ notification failed: /, ''), TEXT_MAX)}`,
+    )
+    .join('; ');
+}
+
+function rollbackText(report: RunReport): string {
   const action = report.action;
   const failed = report.verdict.outcome === 'fail';
   switch (action.kind) {

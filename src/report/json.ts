@@ -2,6 +2,7 @@ import type { CheckEvaluation, Outcome } from '../gate/types';
 import { shownRate } from '../sources/sentry/health';
 import type { HealthCounts, NewIssue } from '../sources/sentry/types';
 import { isoOrNull } from '../format';
+import { safeUrl } from './escape';
 import type { ActionTaken, Registration, RunReport } from './types';
 
 /**
@@ -48,7 +49,9 @@ export interface JsonReportV1 {
   baseline: JsonBaseline | null;
   registration: Registration | null;
   commits: { id: string; message: string; author: string | null }[];
-  action: ActionTaken;
+  action: ActionTaken | (Omit<Extract<ActionTaken, { kind: 'already-dispatched' }>, 'runUrl'> & { runUrl: string | null });
+  /** Who was told: one entry per notifier that sent (or, in a dry run, would have sent) something; the payloads are in the summary only. */
+  notifications: { notifier: string; kind: string; status: string; requests: number; error: string | null }[];
   links: {
     release: string;
     previousRelease: string | null;
@@ -107,7 +110,7 @@ export interface JsonIssue {
   project: string;
   userCount: number | null;
   count: number | null;
-  firstSeen: string;
+  firstSeen: string | null;
 }
 
 export interface JsonBaseline {
@@ -198,7 +201,9 @@ export function buildJsonReport(report: RunReport): JsonReportV1 {
         }
       : null,
     commits: report.commits.map((c) => ({ id: c.id, message: c.message, author: c.author ?? null })),
-    action: { ...report.action },
+    // GitHub's run URL is server text: only a plain http(s) URL is passed on.
+    action: report.action.kind === 'already-dispatched' ? { ...report.action, runUrl: safeUrl(report.action.runUrl) } : { ...report.action },
+    notifications: (report.notifications ?? []).map((n) => ({ notifier: n.notifier, kind: n.kind, status: n.status, requests: n.requests, error: n.error ?? null })),
     links: {
       release: report.releaseUrl,
       previousRelease: report.previousReleaseUrl,
@@ -258,11 +263,12 @@ function issue(i: NewIssue): JsonIssue {
     shortId: i.shortId,
     title: i.title,
     culprit: i.culprit,
-    permalink: i.permalink,
+    permalink: safeUrl(i.permalink),
     project: i.project,
     userCount: num(i.userCount),
     count: num(i.count),
-    firstSeen: i.firstSeen,
+    // Reprinted, never copied: the tracker's text could carry an offset, or anything its parser skips.
+    firstSeen: isoOrNull(Date.parse(i.firstSeen)),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { CheckEvaluation, Outcome, ThresholdEvaluation } from '../gate/types';
 import { worstItem } from '../gate/decide';
 import type { HealthCounts } from '../sources/sentry/types';
-import { buildAlert } from './alert';
+import { buildAlert, notificationsText } from './alert';
 import { displayOf, labelOf } from '../sources/sentry/checks';
 import { shownRate } from '../sources/sentry/health';
 import { codeBlock, codeSpan, escapeMarkdown, mdLink, safeUrl } from './escape';
@@ -56,6 +56,7 @@ export function buildSummary(report: RunReport): string {
   return joinWithinBudget(
     [
       { name: 'Verdict', text: verdictSection(report) },
+      { name: 'Notifications', text: notificationsSection(report) },
       { name: 'Checks', text: checksSection(report) },
       { name: 'New issues', text: newIssuesSection(report) },
       { name: 'Baseline', text: baselineSection(report) },
@@ -82,6 +83,21 @@ function verdictSection(report: RunReport): string {
     `projects ${listed(report.projects.map((p) => escapeMarkdown(p, 100)), 10)}.`;
   const parts = ['## Release health gate', line, context];
   if (verdict.outcome === 'fail') parts.push(codeBlock(buildAlert(report), 'text'));
+  else if (report.notifications?.length) parts.push(`**Action:** ${escapeMarkdown(notificationsText(report), REASON_MAX)}`);
+  return parts.join('\n\n');
+}
+
+/** A dry run's notifications as they would have been sent (secrets already redacted), so they can be checked before going live. */
+function notificationsSection(report: RunReport): string | null {
+  const planned = (report.notifications ?? []).filter((n) => n.status === 'planned' && n.planned);
+  if (planned.length === 0) return null;
+  const parts = ['### Notifications (dry run: nothing sent)'];
+  for (const n of planned) {
+    for (const r of n.planned ?? []) {
+      parts.push(`${escapeMarkdown(n.notifier, 40)} ${escapeMarkdown(n.kind, 20)}: ${codeSpan(`${r.method} ${r.url}`, 300)}`);
+      if (r.body !== undefined) parts.push(codeBlock(JSON.stringify(r.body, null, 2), 'json'));
+    }
+  }
   return parts.join('\n\n');
 }
 

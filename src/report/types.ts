@@ -55,9 +55,28 @@ export type ActionTaken =
   | { kind: 'held'; workflow: string | null; why: string }
   | { kind: 'would-dispatch'; workflow: string; ref: string; previousRelease: string | null };
 
-
 /** The verdict as the report shows it: a new-issues failure names the tracker's issue. */
 export type ReportVerdict = Omit<Verdict, 'issue'> & { issue?: NewIssue };
+
+/** One request a notifier sends or, in a dry run, would send. */
+export interface PlannedRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  body?: unknown;
+}
+
+/** What happened to one notification: the summary's Action line and the report show it. */
+export interface NotificationResult {
+  notifier: 'PagerDuty' | 'Slack' | 'Alertmanager';
+  /** sent; failed (with the HTTP status or error); planned (dry run: nothing sent). */
+  status: 'sent' | 'failed' | 'planned';
+  kind: 'trigger' | 'resolve' | 'message';
+  requests: number;
+  error?: string;
+  /** Dry run: the requests it would have sent, already redacted. */
+  planned?: PlannedRequest[];
+  note?: string;
+}
 
 /** Everything the report builders need; built by the pipeline, read by pure builders. */
 export interface RunReport {
@@ -88,4 +107,6 @@ export interface RunReport {
   dashboardUrl: string | null;
   runUrl: string | null;
   action: ActionTaken;
+  /** On-call notifications sent (or, in a dry run, planned) after the verdict. */
+  notifications?: NotificationResult[];
 }

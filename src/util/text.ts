@@ -3,14 +3,18 @@
 // Line and paragraph separators end table rows and paragraphs; bidi controls can make
 // a title display as something other than what it says (Trojan Source).
 const LINE_BREAKS = /\r\n|[\n\r\t\v\f\u0085\u2028\u2029]/g;
-// eslint-disable-next-line no-control-regex -- removing control characters is the point
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// C0 and C1 controls (ESC starts an ANSI sequence), DEL, soft hyphen, zero-width and bidi
+// characters, word joiners and BOM: one list for what config refuses in names and what
+// log lines and reports drop from server text.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+export const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+const INVISIBLE_ALL = new RegExp(INVISIBLE.source, 'g');
 
 /** One line of plain text: breaks become spaces, control and bidi characters go, then `truncate`. */
 export function oneLine(text: string, maxLength = Infinity): string {
   // Cut first so a megabyte-long title costs nothing; the slack covers removed characters.
   const raw = Number.isFinite(maxLength) ? String(text).slice(0, maxLength * 4 + 16) : String(text);
-  const flat = raw.replace(LINE_BREAKS, ' ').replace(INVISIBLE, '');
+  const flat = raw.replace(LINE_BREAKS, ' ').replace(INVISIBLE_ALL, '');
   return truncate(flat.trim(), maxLength);
 }
 
@@ -38,7 +42,7 @@ export function logLine(text: string): string {
   // Not oneLine: leading spaces stay, for the alignment of the CLI's alert.
   return String(text)
     .replace(LINE_BREAKS, ' ')
-    .replace(INVISIBLE, '')
+    .replace(INVISIBLE_ALL, '')
     .trimEnd()
     .replace(/^(\s*):(?=:)/, `$1:${ZWSP}`)
     .replace(/##(\w*)\[/g, `##$1${ZWSP}[`);

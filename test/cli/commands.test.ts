@@ -46,7 +46,7 @@ describe.concurrent('demo takes only its own words', () => {
       [['demo', '--window', '10m'], /^Unknown option '--window'\. demo takes \[--scenario\] NAME, --list and --help\.\n$/],
       [['demo', 'healthy', 'crash-spike'], /^Unexpected argument "crash-spike": demo takes one scenario\./],
       [['demo', '--scenario', 'healthy', 'slow-burn'], /^Unexpected argument "slow-burn"/],
-      [['demo', 'heathly'], /^"heathly" is not a scenario: expected one of healthy, /],
+      [['demo', 'heathly'], /^"heathly" is not a scenario: expected one of sdk, healthy, /],
     ];
     const runs = await Promise.all(cases.map(([args]) => runCli(args)));
     for (const [i, run] of runs.entries()) {
@@ -54,6 +54,12 @@ describe.concurrent('demo takes only its own words', () => {
       expect(run.stderr).toMatch(cases[i]![1]);
       expect(run.stdout).toBe('');
     }
+  });
+
+  it('a scenario name with a line break and a workflow command is shown on one sanitized line, forging nothing', async () => {
+    const run = await runCli(['demo', 'heathly\n::error::forged\u001b[31m']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^"heathly ::error::forged\[31m" is not a scenario: expected one of sdk, healthy, [^\n]*\n$/);
   });
 
   it('`demo healthy` (npm run demo -- healthy) runs the healthy scenario, not the default', async () => {

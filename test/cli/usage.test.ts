@@ -5,7 +5,8 @@ import { type LocalTracker, listScenarios, startLocalTracker } from '../../src/l
 import { CLI_TOKEN, gateFlags, runCli } from './run-cli';
 
 const actionYml = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as { inputs: Record<string, unknown> };
-const SCENARIOS = listScenarios();
+// The demo lists its SDK demo first, then the tracker's scenarios of invented traffic.
+const SCENARIOS = [{ name: 'sdk', description: 'A shop app instrumented with @sentry/node' }, ...listScenarios()];
 
 describe.concurrent('--help', () => {
   it('documents every input of action.yml as a flag, and the exit codes', async () => {

@@ -118,4 +118,11 @@ describe('buildJsonReport', () => {
       ],
     });
   });
+
+  it("passes GitHub's run URL of an earlier rollback only when it is a plain http(s) URL", () => {
+    const action = (runUrl: string) => buildJsonReport(failReport({ action: { kind: 'already-dispatched', workflow: 'rollback.yml', runUrl, status: 'in_progress' } })).action;
+    expect(action('javascript:alert(1)//https://github.com/acme/shop/actions/runs/7')).toMatchObject({ kind: 'already-dispatched', runUrl: null });
+    expect(action('https://github.com@evil.example/acme/shop/actions/runs/7')).toMatchObject({ runUrl: null });
+    expect(action('https://github.com/acme/shop/actions/runs/7')).toMatchObject({ runUrl: 'https://github.com/acme/shop/actions/runs/7' });
+  });
 });

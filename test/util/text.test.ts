@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { logLine, logLines, serverTime } from '../../src/util/text';
+import { releaseNameProblem } from '../../src/config/names';
+import { logLine, logLines, oneLine, serverTime } from '../../src/util/text';
 
 describe('logLine', () => {
   it('never starts a line with a workflow command, nor holds a legacy one', () => {
@@ -18,6 +19,15 @@ describe('logLine', () => {
   it('is one line without control characters, terminal escapes or bidi controls, and keeps leading spaces', () => {
     expect(logLine('a\nb\r\nc\u001b[31md\u202ee')).toBe('a b c[31mde');
     expect(logLine('          Commits: 3')).toBe('          Commits: 3');
+  });
+
+  it('drops every invisible character config refuses in a name (one list): zero-width, soft hyphen, word joiner, BOM', () => {
+    for (const ch of ['\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\u2063', '\ufeff', '\u202e', '\u001b']) {
+      const name = `shop-web@2.0.0${ch}-hotfix`;
+      expect(releaseNameProblem(name), JSON.stringify(ch)).toMatch(/^contains control or invisible characters/);
+      expect(logLine(name), JSON.stringify(ch)).toBe('shop-web@2.0.0-hotfix');
+      expect(oneLine(name), JSON.stringify(ch)).toBe('shop-web@2.0.0-hotfix');
+    }
   });
 
   it('logLines sanitizes each line of text that is multi-line by design', () => {

@@ -4,8 +4,8 @@ import type { ActionTaken } from '../report/types';
 import type { ReleaseInfo } from '../sources/sentry/types';
 import { errorMessage } from '../util/errors';
 import { serverTime } from '../util/text';
-import type { PipelineDeps } from './run';
 import { safeUrl } from '../report/escape';
+import type { RollbackDeps } from './port';
 
 /**
  * A deploy of other code to the environment after the watched release's own:
@@ -13,7 +13,7 @@ import { safeUrl } from '../report/escape';
  * GitHub's deployments when the run names its deployment. Throws when a source
  * cannot answer.
  */
-async function newerDeploy(config: Config, deps: PipelineDeps, deployFinishedAt: number): Promise<{ name: string; at: string; source: string } | null> {
+async function newerDeploy(config: Config, deps: RollbackDeps, deployFinishedAt: number): Promise<{ name: string; at: string; source: string } | null> {
   const { inputs } = config;
   if (deps.tracker.newerDeploy) {
     const found = await deps.tracker.newerDeploy({
@@ -37,7 +37,7 @@ async function newerDeploy(config: Config, deps: PipelineDeps, deployFinishedAt:
  * deploy to its environment: re-running an old gate must not roll back a
  * newer fix, and a second gate must not roll back what another already did.
  */
-export async function act(config: Config, deps: PipelineDeps, verdict: Verdict, previous: ReleaseInfo | null, cancelled: boolean, deployFinishedAt: number): Promise<ActionTaken> {
+export async function act(config: Config, deps: RollbackDeps, verdict: Verdict, previous: ReleaseInfo | null, cancelled: boolean, deployFinishedAt: number): Promise<ActionTaken> {
   const { inputs } = config;
   const { log, signal } = deps;
   const workflow = inputs['rollback-workflow'];

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/load';
 import type { InputName } from '../../src/config/schema';
 import type { Verdict } from '../../src/gate/types';
 import { DispatchUnconfirmedError } from '../../src/github/dispatch';
-import { act } from '../../src/pipeline/act';
+import { act } from '../../src/act/rollback';
 import type { Log } from '../../src/pipeline/log';
 import type { GitHubPort } from '../../src/pipeline/run';
 import { actionText } from '../../src/report/alert';

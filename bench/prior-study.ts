@@ -1,19 +1,34 @@
 /*
- * The study behind FAIL_PRIOR (src/gate/evalue.ts). Slow, so it only runs on request:
- *   PRIOR_STUDY=1 npx vitest run test/gate/prior-study.test.ts
+ * The study behind FAIL_PRIOR (src/gate/evalue.ts), and the pass-early prior: a
+ * benchmark, not a test (it asserts nothing). Slow:
+ *   npm run bench -- prior-study [--runs 2000] [--odds 1.5,2,3,4,6] [--shapes 0.5,1,2,5,20] [--study fail|pass|both]
  * Each simulated release gets `rate` units per minute with a true bad rate of
  * `multiple` × p0 and is polled every minute for 10 minutes; it fails at the
  * first poll where eFail >= 1/(1 - 0.95) = 20.
  */
-import { describe, it } from 'vitest';
-import { logEFail, logEPass, type PriorShape } from '../../src/gate/evalue';
-import { binomial, mulberry32 } from '../../src/sim/simulate';
+import { parseArgs } from 'node:util';
+import { logEFail, logEPass, type PriorShape } from '../src/gate/evalue';
+import { binomial, mulberry32 } from '../src/sim/simulate';
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    runs: { type: 'string', default: '2000' },
+    odds: { type: 'string', default: '1.5,2,3,4,6' },
+    shapes: { type: 'string', default: '0.5,1,2,5,20' },
+    study: { type: 'string', default: 'both' },
+  },
+});
+if (!['fail', 'pass', 'both'].includes(values.study) || !(Number(values.runs) >= 1)) {
+  process.stderr.write('usage: npm run bench -- prior-study [--runs N] [--odds LIST] [--shapes LIST] [--study fail|pass|both]\n');
+  process.exit(2);
+}
 
 const RATES = [5, 20, 100, 1000, 5000];
 const MULTIPLES = [0.25, 0.5, 0.75, 1, 1.5, 2, 4, 10];
 const LIMITS = [0.03, 0.005];
 const POLLS = 10;
-const RUNS = Number(process.env.PRIOR_STUDY_RUNS ?? 2000);
+const RUNS = Number(values.runs);
 const LOG_THRESHOLD = Math.log(20);
 
 interface Outcome {
@@ -54,12 +69,13 @@ function simulateScenario(prior: PriorShape, p0: number, rate: number, multiple:
 }
 
 const candidates: PriorShape[] = [];
-for (const oddsRatio of (process.env.PRIOR_STUDY_ODDS ?? '1.5,2,3,4,6').split(',').map(Number)) {
-  for (const shape of (process.env.PRIOR_STUDY_SHAPES ?? '0.5,1,2,5,20').split(',').map(Number)) candidates.push({ oddsRatio, shape });
+for (const oddsRatio of values.odds.split(',').map(Number)) {
+  for (const shape of values.shapes.split(',').map(Number)) candidates.push({ oddsRatio, shape });
 }
 
-describe.skipIf(!process.env.PRIOR_STUDY)('prior study', () => {
-  it('compares candidate priors', () => {
+/** The fail prior: false fails at or below the limit, detection and polls to fail above it. */
+function failStudy(): void {
+  {
     const rows: string[] = [];
     const scores = new Map<PriorShape, { detected: number; meanPoll: number; cells: number }>();
     for (const prior of candidates) {
@@ -85,9 +101,9 @@ describe.skipIf(!process.env.PRIOR_STUDY)('prior study', () => {
     }
     const ranked = [...scores].sort((x, y) => y[1].detected - x[1].detected);
     for (const [prior, s] of ranked) rows.push(`mean detection ${((s.detected / s.cells) * 100).toFixed(1)}%, mean polls to fail ${(s.meanPoll / s.cells).toFixed(2)}: odds ${prior.oddsRatio} shape ${prior.shape}`);
-    console.log(`rates/min ${RATES.join(',')}; cells: fail% (false-fail for <=1x) / median poll of failure\n${rows.join('\n')}`);
-  }, 600_000);
-});
+    process.stdout.write(`rates/min ${RATES.join(',')}; cells: fail% (false-fail for <=1x) / median poll of failure\n${rows.join('\n')}\n`);
+  }
+}
 
 /** Same simulation for pass-early: share of runs whose ePass reaches 20 within the window. */
 function simulatePass(prior: PriorShape, p0: number, rate: number, multiple: number, seed: number): Outcome {
@@ -110,8 +126,9 @@ function simulatePass(prior: PriorShape, p0: number, rate: number, multiple: num
   return { failRate: polls.filter(Number.isFinite).length / RUNS, medianPoll: polls[Math.floor(RUNS / 2)] ?? Infinity, meanPoll };
 }
 
-describe.skipIf(!process.env.PRIOR_STUDY)('pass prior study', () => {
-  it('compares candidate pass-early priors', () => {
+/** The pass-early prior: passes below the limit, false passes at it. */
+function passStudy(): void {
+  {
     const rows: string[] = [];
     for (const oddsRatio of [1 / 1.5, 1 / 2, 1 / 3, 1 / 5]) {
       for (const shape of [0.5, 1, 2, 5]) {
@@ -131,6 +148,9 @@ describe.skipIf(!process.env.PRIOR_STUDY)('pass prior study', () => {
         rows.push(`mean polls to pass ${(score / 30).toFixed(2)} odds 1/${(1 / oddsRatio).toFixed(1)} shape ${shape}: ${cells.join(' ')}`);
       }
     }
-    console.log(`pass-early: cells are passed% / median poll (1x: false-pass rate)\n${rows.join('\n')}`);
-  }, 600_000);
-});
+    process.stdout.write(`pass-early: cells are passed% / median poll (1x: false-pass rate)\n${rows.join('\n')}\n`);
+  }
+}
+
+if (values.study !== 'pass') failStudy();
+if (values.study !== 'fail') passStudy();

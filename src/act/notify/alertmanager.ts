@@ -1,0 +1,101 @@
+import * as z from 'zod';
+import type { NotifyVerdict } from '../../config/notify-inputs';
+import { truncate } from '../../util/text';
+import type { AlertFacts, Notifier, PlannedRequest } from '../port';
+import { notifyClient, notifyError } from './http';
+
+export const ALERT_NAME = 'ReleaseHealthGate';
+
+/**
+ * A posted alert with no endsAt ends on its own after Alertmanager's
+ * resolve_timeout (5 minutes by default), as if the release had recovered.
+ * The gate posts once, not every evaluation as Prometheus does, so it holds
+ * the alert for a day; a later pass in the environment resolves it sooner.
+ */
+export const HOLD_MS = 24 * 3_600_000;
+
+// Alertmanager's gettableAlert, the part read back (api/v2/openapi.yaml).
+const gettableAlerts = z.array(
+  z.object({
+    labels: z.record(z.string(), z.string()),
+    annotations: z.record(z.string(), z.string()).optional(),
+    startsAt: z.string(),
+    generatorURL: z.string().optional(),
+  }),
+);
+
+/** The labels that say which incident this is: the same for a re-run, and what a later pass looks up to resolve. */
+function identity(facts: AlertFacts): Record<string, string> {
+  return {
+    alertname: ALERT_NAME,
+    environment: facts.environment,
+    ...(facts.repository ? { repository: facts.repository } : { service: facts.projects.join(',') }),
+  };
+}
+
+function labels(facts: AlertFacts): Record<string, string> {
+  return {
+    ...identity(facts),
+    severity: facts.severity,
+    release: facts.release,
+    service: facts.projects.join(','),
+    project: facts.projects.join(','),
+    check: facts.check ?? 'none',
+  };
+}
+
+function firing(facts: AlertFacts, now: number): Record<string, unknown> {
+  const annotations: Record<string, string> = { summary: truncate(facts.summary, 1024), description: truncate(facts.body, 8000) };
+  if (facts.links.runbook) annotations.runbook_url = facts.links.runbook;
+  if (facts.links.dashboard) annotations.dashboard_url = facts.links.dashboard;
+  return {
+    labels: labels(facts),
+    annotations,
+    ...(facts.links.run ? { generatorURL: facts.links.run } : {}),
+    startsAt: new Date(facts.startedAt).toISOString(),
+    endsAt: new Date(Math.max(now, facts.startedAt) + HOLD_MS).toISOString(),
+  };
+}
+
+/** Matchers for GET /api/v2/alerts: label="value", the value's quotes and backslashes escaped. */
+const matchers = (set: Record<string, string>) => Object.entries(set).map(([k, v]) => `${k}="${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`);
+
+/** Alertmanager's API v2 (`POST /api/v2/alerts`), or Grafana's Alertmanager-compatible one. */
+export function alertmanagerNotifier(opts: { url: string; headers: [string, string][]; secrets: readonly string[]; signal?: AbortSignal; now?: () => number }): Notifier {
+  const now = opts.now ?? Date.now;
+  const headers = Object.fromEntries(opts.headers);
+  const client = () => notifyClient(opts.url, { headers, secrets: opts.secrets, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const plan = (facts: AlertFacts): PlannedRequest[] =>
+    facts.verdict === 'pass'
+      ? [
+          { method: 'GET', url: `${opts.url}/api/v2/alerts?${matchers(identity(facts)).map((m) => `filter=${encodeURIComponent(m)}`).join('&')}` },
+          { method: 'POST', url: `${opts.url}/api/v2/alerts`, body: [{ labels: { ...identity(facts), '…': 'each open alert found, as it is' }, endsAt: new Date(now()).toISOString() }] },
+        ]
+      : [{ method: 'POST', url: `${opts.url}/api/v2/alerts`, body: [firing(facts, now())] }];
+  return {
+    name: 'Alertmanager',
+    wants: (facts, notifyOn: readonly NotifyVerdict[]) => facts.verdict === 'pass' || notifyOn.includes(facts.verdict),
+    plan,
+    async send(facts, signal) {
+      const http = client();
+      const call = { schema: z.unknown(), ...(signal ? { signal } : {}) };
+      try {
+        if (facts.verdict !== 'pass') {
+          await http.call('POST', '/api/v2/alerts', { ...call, body: [firing(facts, now())] });
+          return { requests: http.requestCount };
+        }
+        // Resolving re-posts each open alert of this environment with its own labels and endsAt now.
+        const open = await http.call('GET', '/api/v2/alerts', { ...call, schema: gettableAlerts, query: { filter: matchers(identity(facts)), active: 'true' } });
+        if (open.data.length === 0) return { requests: http.requestCount, note: 'no open alert to resolve' };
+        const ended = new Date(now()).toISOString();
+        const body = open.data.map((a) => ({ labels: a.labels, ...(a.annotations ? { annotations: a.annotations } : {}), ...(a.generatorURL ? { generatorURL: a.generatorURL } : {}), startsAt: a.startsAt, endsAt: ended }));
+        await http.call('POST', '/api/v2/alerts', { ...call, body });
+        return { requests: http.requestCount, note: `resolved ${body.length} alert${body.length === 1 ? '' : 's'}` };
+      } catch (error) {
+        throw notifyError('Alertmanager', error, http.requestCount);
+      } finally {
+        await http.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import type { NotifyVerdict } from '../../config/notify-inputs';
+import { redactDeep } from '../../util/redact';
+import type { AlertFacts, ActLog, Notifier, NotificationResult, PlannedRequest } from '../port';
+import { NotifyError } from './http';
+
+/**
+ * Sends the verdict to each notifier that wants it, at once. Never throws and
+ * never changes the verdict: a failure is one warning naming the notifier and
+ * the status. A dry run sends nothing and returns what would have been sent,
+ * redacted.
+ */
+export async function notifyAll(
+  notifiers: readonly Notifier[],
+  facts: AlertFacts,
+  opts: { notifyOn: readonly NotifyVerdict[]; dryRun: boolean; log: ActLog; secrets: readonly string[]; signal?: AbortSignal },
+): Promise<NotificationResult[]> {
+  const wanted = notifiers.filter((n) => n.wants(facts, opts.notifyOn));
+  const kindOf = (n: Notifier): NotificationResult['kind'] => (n.name === 'Slack' ? 'message' : facts.verdict === 'pass' ? 'resolve' : 'trigger');
+  if (opts.dryRun) {
+    return wanted.map((n) => ({ notifier: n.name, status: 'planned', kind: kindOf(n), requests: 0, planned: redactDeep(n.plan(facts), [...opts.secrets]) as PlannedRequest[] }));
+  }
+  return Promise.all(
+    wanted.map(async (n): Promise<NotificationResult> => {
+      try {
+        const sent = await n.send(facts, opts.signal);
+        return { notifier: n.name, status: 'sent', kind: kindOf(n), requests: sent.requests, ...(sent.note ? { note: sent.note } : {}) };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        opts.log.warning(message);
+        return { notifier: n.name, status: 'failed', kind: kindOf(n), requests: error instanceof NotifyError ? error.requests : 0, error: message };
+      }
+    }),
+  );
+}
