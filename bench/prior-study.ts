@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { logEFail, logEPass, type PriorShape } from '../src/gate/evalue';
-import { binomial, mulberry32 } from '../src/gate/simulate';
+import { binomial, mulberry32 } from '../src/sim/simulate';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),

@@ -1,6 +1,6 @@
-import { mulberry32 } from '../src/gate/simulate';
-import type { GatePolicy } from '../src/gate/types';
-import type { Schedule } from '../src/gate/watch';
+import { mulberry32 } from '../src/sim/simulate';
+import { ratioChecks, type GatePolicy } from '../src/gate/types';
+import type { Schedule } from '../src/pipeline/watch';
 import { pollTimes } from '../src/replay/schedule';
 import { type BenchSettings, quantile, trafficSpec } from './cells';
 import { countsAtPolls, ours } from './strategies';
@@ -36,7 +36,7 @@ export interface SprtCell {
 }
 
 export function runSprtCell(settings: BenchSettings, policy: GatePolicy, schedule: Schedule, multiple: number, sessionsPerMinute: number): SprtCell {
-  const p0 = policy.limits[0]!.maxBadRate;
+  const p0 = ratioChecks(policy)[0]!.maxBadRate;
   const p1 = Math.min(0.999999, multiple * p0);
   const spec = trafficSpec(settings, { key: `sprt${multiple}`, label: '', kind: 'regression', phases: [{ fromSec: 0, multiple }] }, p0, sessionsPerMinute);
   const rng = mulberry32((settings.seed ^ Math.imul(multiple * 1009 + sessionsPerMinute, 0x2545f491) ^ Math.imul(Math.round(p0 * 1e6), 0x9e3779b1)) >>> 0);

@@ -1,6 +1,6 @@
 import type { NotifyVerdict } from '../config/notify-inputs';
 import type { NotificationResult, PlannedRequest } from '../report/types';
-import type { Tracker } from '../tracker/types';
+import type { Tracker } from '../sources/sentry/types';
 
 export type { NotificationResult, PlannedRequest };
 

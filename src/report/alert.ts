@@ -1,5 +1,6 @@
 import type { CheckEvaluation } from '../gate/types';
-import type { NewIssue } from '../tracker/types';
+import { worstItem } from '../gate/decide';
+import type { NewIssue } from '../sources/sentry/types';
 import { oneLine, safeUrl } from './escape';
 import {
   checkName,
@@ -15,9 +16,8 @@ import {
   shortSha,
   displayInterval,
   displayRate,
-  trialUnit,
-} from './format';
-import type { RunReport } from './types';
+} from '../format';
+import { isSkipped, type RunReport } from './types';
 
 // Plain text for pagers and chat: the same tracker strings as in the summary, but
 // only flattened to one line and shortened, since nothing here is rendered.
@@ -143,16 +143,16 @@ function describe(report: RunReport): Description {
 
 function describeRate(report: RunReport, ev: CheckEvaluation): Description {
   const scope = ev.project !== null ? ` in ${oneLine(ev.project, TEXT_MAX)}` : '';
-  const limit = displayRate(ev.id, ev.maxBadRate);
-  const headline = `${checkName(ev.id)} ${showsGoodFraction(ev.id) ? 'below' : 'above'} ${formatLimitPercent(limit)}${scope} after deploy`;
+  const limit = displayRate(ev.display, ev.maxBadRate);
+  const headline = `${checkName(ev.label)} ${showsGoodFraction(ev.display) ? 'below' : 'above'} ${formatLimitPercent(limit)}${scope} after deploy`;
   if (ev.observedBadRate === null) return { headline, value: oneLine(report.verdict.reason, TEXT_MAX * 2) };
-  const observed = formatObservedPercent(displayRate(ev.id, ev.observedBadRate), limit);
-  const what = ev.id === 'error-rate' ? 'errored sessions' : checkName(ev.id).toLowerCase();
-  const interval = ev.interval ? `, interval ${formatPercentRange(displayInterval(ev.id, ev.interval))}` : '';
+  const observed = formatObservedPercent(displayRate(ev.display, ev.observedBadRate), limit);
+  const what = ev.id === 'error-rate' ? 'errored sessions' : checkName(ev.label).toLowerCase();
+  const interval = ev.interval ? `, interval ${formatPercentRange(displayInterval(ev.display, ev.interval))}` : '';
   const since = formatMinutesBetween(report.deployFinishedAt, report.verdict.decidedAt);
   return {
     headline,
-    value: `${observed} ${what}${scope} (${formatCount(ev.n)} ${trialUnit(ev.id)}, last ${since})${interval}`,
+    value: `${observed} ${what}${scope} (${formatCount(ev.n)} ${ev.units.trials}, last ${since})${interval}`,
   };
 }
 
@@ -169,9 +169,7 @@ function describeIssue(report: RunReport, issue: NewIssue): Description {
   };
 }
 
-function worstIssue(issues: NewIssue[]): NewIssue | undefined {
-  return issues.reduce<NewIssue | undefined>((worst, i) => (!worst || i.userCount > worst.userCount ? i : worst), undefined);
-}
+const worstIssue = (issues: NewIssue[]): NewIssue | undefined => worstItem(issues);
 
 /**
  * When things went wrong, as on-call reads "Started": for a rate, the first
@@ -193,7 +191,7 @@ export function onset(report: RunReport): { at: number; what: string } | null {
   for (const poll of report.polls) {
     if (poll.at > verdict.decidedAt) break;
     // A skipped poll (no data) neither starts nor breaks the run.
-    if (!poll.sample) continue;
+    if (isSkipped(poll)) continue;
     if (over(poll)) first ??= poll.at;
     else first = null;
   }

@@ -1,7 +1,8 @@
-import type { CheckEvaluation, CheckId, Outcome, RateCheckId } from '../gate/types';
-import type { HealthCounts, NewIssue } from '../tracker/types';
+import type { CheckEvaluation, Outcome } from '../gate/types';
+import { shownRate } from '../sources/sentry/health';
+import type { HealthCounts, NewIssue } from '../sources/sentry/types';
+import { isoOrNull } from '../format';
 import { safeUrl } from './escape';
-import { isoOrNull } from './format';
 import type { ActionTaken, Registration, RunReport } from './types';
 
 /**
@@ -30,7 +31,7 @@ export interface JsonReportV1 {
   verdict: {
     outcome: Outcome;
     reason: string;
-    check: CheckId | null;
+    check: string | null;
     /** Project slug, or null for all projects together. */
     project: string | null;
     decidedAt: string | null;
@@ -39,6 +40,8 @@ export interface JsonReportV1 {
     issue: JsonIssue | null;
     /** Every check at the deciding poll. */
     evaluations: JsonEvaluation[];
+    /** Threshold-for checks at the deciding poll, when there are any (no statistical guarantee). */
+    thresholds?: { check: string; value: number | null; pastSince: string | null; forMs: number | null; status: string }[];
   };
   /** Every poll, oldest first; a skipped poll has `sample: null` and an `error`. */
   polls: JsonPoll[];
@@ -81,7 +84,7 @@ export interface JsonPoll {
 }
 
 export interface JsonEvaluation {
-  check: RateCheckId;
+  check: string;
   project: string | null;
   maxBadRate: number | null;
   n: number | null;
@@ -115,7 +118,7 @@ export interface JsonBaseline {
   from: string | null;
   to: string | null;
   checks: {
-    check: RateCheckId;
+    check: string;
     observedBadRate: number | null;
     interval: [number | null, number | null] | null;
     n: number | null;
@@ -153,6 +156,9 @@ export function buildJsonReport(report: RunReport): JsonReportV1 {
       decidedAfterMs: num(verdict.decidedAt - report.deployFinishedAt),
       issue: verdict.issue ? issue(verdict.issue) : null,
       evaluations: verdict.evaluations.map(evaluation),
+      ...(verdict.thresholds?.length
+        ? { thresholds: verdict.thresholds.map((t) => ({ check: t.id, value: t.value === null ? null : num(t.value), pastSince: t.pastSince === null ? null : isoOrNull(t.pastSince), forMs: num(t.forMs), status: t.status })) }
+        : {}),
     },
     polls: report.polls.map((p) => ({
       at: isoOrNull(p.at),
@@ -236,6 +242,8 @@ function evaluation(ev: CheckEvaluation): JsonEvaluation {
   };
 }
 
+const rateOrNull = (x: number | null) => (x === null ? null : rate(x));
+
 function counts(c: HealthCounts): JsonCounts {
   return {
     sessions: num(c.sessions),
@@ -243,9 +251,9 @@ function counts(c: HealthCounts): JsonCounts {
     erroredSessions: num(c.erroredSessions),
     users: num(c.users),
     crashedUsers: num(c.crashedUsers),
-    crashFreeUsers: c.users > 0 ? rate(1 - c.crashedUsers / c.users) : null,
-    crashFreeSessions: c.sessions > 0 ? rate(1 - c.crashedSessions / c.sessions) : null,
-    errorRate: c.sessions > 0 && c.erroredSessions !== null ? rate(c.erroredSessions / c.sessions) : null,
+    crashFreeUsers: rateOrNull(shownRate('crash-free-users', c)),
+    crashFreeSessions: rateOrNull(shownRate('crash-free-sessions', c)),
+    errorRate: rateOrNull(shownRate('error-rate', c)),
   };
 }
 

@@ -1,6 +1,9 @@
-import type { CheckEvaluation, Outcome } from '../gate/types';
-import type { HealthCounts } from '../tracker/types';
+import type { CheckEvaluation, Outcome, ThresholdEvaluation } from '../gate/types';
+import { worstItem } from '../gate/decide';
+import type { HealthCounts } from '../sources/sentry/types';
 import { buildAlert, notificationsText } from './alert';
+import { displayOf, labelOf } from '../sources/sentry/checks';
+import { shownRate } from '../sources/sentry/health';
 import { codeBlock, codeSpan, escapeMarkdown, mdLink, safeUrl } from './escape';
 import {
   checkName,
@@ -20,10 +23,10 @@ import {
   shortSha,
   displayInterval,
   displayRate,
-} from './format';
+} from '../format';
 import { evenlySpaced, headAndTail, joinWithinBudget, table } from './markdown';
-import type { PollRecord, RunReport } from './types';
-import { formatP } from '../gate/format';
+import { isSkipped, type PollRecord, type RunReport } from './types';
+import { formatP, formatValue } from '../format';
 
 /**
  * GitHub rejects a step summary over 1 MiB and the whole job's summaries share a cap;
@@ -101,9 +104,11 @@ function notificationsSection(report: RunReport): string | null {
 function checksSection(report: RunReport): string | null {
   const evaluations = report.verdict.evaluations;
   const newIssueRow = newIssueCheckRow(report);
-  if (evaluations.length === 0 && newIssueRow === null) return null;
+  const thresholds = report.verdict.thresholds ?? [];
+  if (evaluations.length === 0 && newIssueRow === null && thresholds.length === 0) return null;
   const rows = evaluations.slice(0, CHECK_ROWS).map((ev) => checkRow(report, ev));
   if (newIssueRow) rows.push(newIssueRow);
+  rows.push(...thresholds.slice(0, CHECK_ROWS).map((t) => thresholdRow(report, t)));
   const parts = [
     '### Checks',
     table(
@@ -120,6 +125,23 @@ function checksSection(report: RunReport): string | null {
   return parts.join('\n\n');
 }
 
+/** A threshold-for check: its value at the deciding poll and how long it has been past the limit. It has no e-value. */
+function thresholdRow(report: RunReport, t: ThresholdEvaluation): string[] {
+  const limit = [t.min === undefined ? null : `≥ ${formatValue(t.min, t.unit)}`, t.max === undefined ? null : `≤ ${formatValue(t.max, t.unit)}`].filter(Boolean).join(', ');
+  const past = t.pastSince === null ? 'within the limit' : `past it for ${formatDuration(Math.max(0, report.verdict.decidedAt - t.pastSince))}`;
+  return [
+    escapeMarkdown(checkName(t.label), 100),
+    'all',
+    `${limit} (for ${formatDuration(t.forMs)})`,
+    t.value === null ? 'no data' : formatValue(t.value, t.unit),
+    '–',
+    '–',
+    '–',
+    `${past}; no statistical guarantee`,
+    statusCell[t.status],
+  ];
+}
+
 /** The exact tests of the last poll, for the evidence cell: "; end of window p 0.21, second half p 0.0012 (needs ≤ 0.019)". */
 function endOfWindowTests(ev: CheckEvaluation): string {
   if (ev.finalP === undefined || ev.finalAlpha === undefined) return '';
@@ -131,13 +153,13 @@ function checkRow(report: RunReport, ev: CheckEvaluation): string[] {
   const fromBaseline = report.baseline?.checks.some(
     (b) => b.id === ev.id && b.effectiveMaxBadRate === ev.maxBadRate && b.effectiveMaxBadRate !== b.absoluteMaxBadRate,
   );
-  const limit = displayRate(ev.id, ev.maxBadRate);
+  const limit = displayRate(ev.display, ev.maxBadRate);
   return [
-    checkName(ev.id),
+    checkName(ev.label),
     ev.project === null ? 'all projects' : escapeMarkdown(ev.project, 100),
-    formatLimit(ev.id, ev.maxBadRate) + (fromBaseline ? ' (baseline)' : ''),
-    ev.observedBadRate === null ? '–' : formatObservedPercent(displayRate(ev.id, ev.observedBadRate), limit),
-    ev.interval === null ? '–' : formatPercentRange(displayInterval(ev.id, ev.interval)),
+    formatLimit(ev.display, ev.maxBadRate) + (fromBaseline ? ' (baseline)' : ''),
+    ev.observedBadRate === null ? '–' : formatObservedPercent(displayRate(ev.display, ev.observedBadRate), limit),
+    ev.interval === null ? '–' : formatPercentRange(displayInterval(ev.display, ev.interval)),
     formatCount(ev.n),
     formatCount(ev.k),
     `fail ${formatEValue(ev.eFail)} / pass ${formatEValue(ev.ePass)} (needs ${formatEValue(ev.eThreshold)})` + endOfWindowTests(ev),
@@ -148,10 +170,10 @@ function checkRow(report: RunReport, ev: CheckEvaluation): string[] {
 function newIssueCheckRow(report: RunReport): string[] | null {
   const limit = report.maxNewIssueUsers;
   if (limit === undefined) return null;
-  const worst = [...report.newIssues].sort((a, b) => b.userCount - a.userCount)[0];
+  const worst = worstItem(report.newIssues);
   const failed = report.verdict.check === 'new-issues' || (worst !== undefined && worst.userCount > limit);
   return [
-    checkName('new-issues'),
+    checkName(labelOf('new-issues')),
     'all projects',
     `≤ ${formatCount(limit)} users per issue`,
     worst ? `${formatCount(worst.userCount)} users (${escapeMarkdown(worst.shortId, 60)})` : 'none',
@@ -206,13 +228,13 @@ function baselineSection(report: RunReport): string | null {
   const baseline = report.baseline;
   if (!baseline) return null;
   const rows = baseline.checks.slice(0, CHECK_ROWS).map((b) => [
-    checkName(b.id),
-    b.observedBadRate === null ? '–' : formatPercent(displayRate(b.id, b.observedBadRate)),
-    b.interval === null ? '–' : formatPercentRange(displayInterval(b.id, b.interval)),
+    checkName(labelOf(b.id)),
+    b.observedBadRate === null ? '–' : formatPercent(displayRate(displayOf(b.id), b.observedBadRate)),
+    b.interval === null ? '–' : formatPercentRange(displayInterval(displayOf(b.id), b.interval)),
     formatCount(b.n),
     formatCount(b.k),
-    formatLimit(b.id, b.absoluteMaxBadRate),
-    formatLimit(b.id, b.effectiveMaxBadRate),
+    formatLimit(displayOf(b.id), b.absoluteMaxBadRate),
+    formatLimit(displayOf(b.id), b.effectiveMaxBadRate),
     b.note ? escapeMarkdown(b.note, 300) : '–',
   ]);
   return [
@@ -234,10 +256,7 @@ interface RatePoint {
   sessions: number | null;
 }
 
-function crashFree(counts: HealthCounts, of: 'users' | 'sessions'): number | null {
-  if (of === 'users') return counts.users > 0 ? 1 - counts.crashedUsers / counts.users : null;
-  return counts.sessions > 0 ? 1 - counts.crashedSessions / counts.sessions : null;
-}
+const crashFree = (counts: HealthCounts, of: 'users' | 'sessions'): number | null => shownRate(of === 'users' ? 'crash-free-users' : 'crash-free-sessions', counts);
 
 function timelineSection(report: RunReport): string | null {
   if (report.polls.length === 0) return null;
@@ -268,19 +287,16 @@ function timelineRow(report: RunReport, poll: PollRecord): string[] {
   if (poll.at === report.verdict.decidedAt) notes.push(`**verdict: ${report.verdict.outcome}**`);
   if (poll.newIssues > 0) notes.push(`${formatCount(poll.newIssues)} new issue${poll.newIssues === 1 ? '' : 's'}`);
   const s = poll.sample;
-  if (s === null) {
-    notes.unshift(`skipped: ${escapeMarkdown(poll.error ?? 'no data', ERROR_MAX)}`);
-    return [since, '–', '–', '–', '–', '–', notes.join('; ')];
-  }
-  const users = crashFree(s, 'users');
-  const sessions = crashFree(s, 'sessions');
+  if (isSkipped(poll)) notes.unshift(`skipped: ${escapeMarkdown(poll.error ?? 'no data', ERROR_MAX)}`);
+  if (s === null) return [since, '–', '–', '–', '–', '–', notes.join('; ')];
+  const shown = (x: number | null) => (x === null ? '–' : formatPercent(x));
   return [
     since,
     formatCount(s.sessions),
     formatCount(s.users),
-    users === null ? '–' : formatPercent(users, 2),
-    sessions === null ? '–' : formatPercent(sessions, 2),
-    s.sessions > 0 && s.erroredSessions !== null ? formatPercent(s.erroredSessions / s.sessions, 2) : '–',
+    shown(crashFree(s, 'users')),
+    shown(crashFree(s, 'sessions')),
+    shown(shownRate('error-rate', s)),
     notes.join('; '),
   ];
 }
@@ -305,7 +321,7 @@ function timelineChart(report: RunReport): string | null {
   for (const ev of report.verdict.evaluations) {
     if (ev.project !== null || ev.id === 'error-rate') continue;
     const percent = (1 - ev.maxBadRate) * 100;
-    if (![...limits.values()].includes(percent)) limits.set(`limit ${formatLimitPercent(1 - ev.maxBadRate)} (${checkName(ev.id).toLowerCase()})`, percent);
+    if (![...limits.values()].includes(percent)) limits.set(`limit ${formatLimitPercent(1 - ev.maxBadRate)} (${checkName(ev.label).toLowerCase()})`, percent);
   }
   for (const [name, value] of limits) series.push({ name, values: points.map(() => value) });
 

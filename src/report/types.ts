@@ -1,7 +1,12 @@
 import type { CheckEvaluation, Verdict } from '../gate/types';
-import type { HealthSample, NewIssue } from '../tracker/types';
+import type { CommitLine, Registration } from '../sources/sentry/register';
+import type { HealthSample, NewIssue } from '../sources/sentry/types';
 
-/** One poll as the report shows it. A poll that failed to complete has `sample: null` and an `error`. */
+/**
+ * One poll as the report shows it. A poll that failed to complete has `sample: null`,
+ * no evaluations and an `error`; a poll of sources that count no sessions has
+ * `sample: null` and its evaluations.
+ */
 export interface PollRecord {
   at: number;
   sample: HealthSample | null;
@@ -9,6 +14,9 @@ export interface PollRecord {
   evaluations: CheckEvaluation[];
   newIssues: number;
 }
+
+/** A poll no source answered: it neither starts nor breaks a run, and shows only its error. */
+export const isSkipped = (poll: PollRecord): boolean => poll.sample === null && poll.evaluations.length === 0;
 
 export interface BaselineCheck {
   id: CheckEvaluation['id'];
@@ -31,11 +39,7 @@ export interface Baseline {
   checks: BaselineCheck[];
 }
 
-export interface CommitLine {
-  id: string;
-  message: string;
-  author?: string;
-}
+export type { CommitLine, Registration };
 
 export type ActionTaken =
   | { kind: 'none'; why: string }
@@ -50,6 +54,9 @@ export type ActionTaken =
   /** Nothing dispatched because it could not be confirmed that the release is still the newest deploy. */
   | { kind: 'held'; workflow: string | null; why: string }
   | { kind: 'would-dispatch'; workflow: string; ref: string; previousRelease: string | null };
+
+/** The verdict as the report shows it: a new-issues failure names the tracker's issue. */
+export type ReportVerdict = Omit<Verdict, 'issue'> & { issue?: NewIssue };
 
 /** One request a notifier sends or, in a dry run, would send. */
 export interface PlannedRequest {
@@ -71,14 +78,6 @@ export interface NotificationResult {
   note?: string;
 }
 
-export interface Registration {
-  created: boolean;
-  commitMode: 'refs' | 'commits' | 'skip' | 'none-found';
-  commitCount: number;
-  deployCreated: boolean;
-  finalized: boolean;
-}
-
 /** Everything the report builders need; built by the pipeline, read by pure builders. */
 export interface RunReport {
   org: string;
@@ -94,7 +93,7 @@ export interface RunReport {
   intervalMs: number;
   confidence: number;
   minSessions: number;
-  verdict: Verdict;
+  verdict: ReportVerdict;
   dryRun: boolean;
   polls: PollRecord[];
   newIssues: NewIssue[];

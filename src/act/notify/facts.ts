@@ -2,7 +2,7 @@ import type { Inputs } from '../../config/schema';
 import type { RunContext } from '../../config/load';
 import { actionText, buildAlert, buildAnnotation, onset } from '../../report/alert';
 import { safeUrl } from '../../report/escape';
-import { formatEValue, formatPercent, formatPercentRange } from '../../report/format';
+import { formatEValue, formatPercent, formatPercentRange } from '../../format';
 import type { RunReport } from '../../report/types';
 import { oneLine } from '../../util/text';
 import type { AlertFacts } from '../port';

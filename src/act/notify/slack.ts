@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { NotifyVerdict } from '../../config/notify-inputs';
-import { formatUtcMinute } from '../../report/format';
+import { formatUtcMinute } from '../../format';
 import { oneLine, truncate } from '../../util/text';
 import type { AlertFacts, Notifier, PlannedRequest } from '../port';
 import { NetworkError, UnreachableError } from '../../http/errors';
