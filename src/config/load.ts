@@ -1,6 +1,7 @@
 import { redact } from '../util/redact';
 import { oneLine } from '../util/text';
 import { SENTRY_URL_FORM, TOKEN_FORM } from './fields';
+import { METRICS_ENV_FALLBACKS, METRICS_SECRET_INPUTS, METRICS_UNQUOTED_INPUTS } from './metrics-inputs';
 import { sanitizedName } from './names';
 import { type Inputs, type InputName, INPUT_NAMES, inputsSchema } from './schema';
 
@@ -48,9 +49,10 @@ const ENV_FALLBACKS: Partial<Record<InputName, string[]>> = {
   'sentry-org': ['SENTRY_ORG'],
   'sentry-projects': ['SENTRY_PROJECT'],
   release: ['SENTRY_RELEASE', 'GITHUB_SHA'],
+  ...METRICS_ENV_FALLBACKS,
 };
 
-const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['sentry-auth-token', 'github-token']);
+const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['sentry-auth-token', 'github-token', ...METRICS_SECRET_INPUTS]);
 
 type Env = Record<string, string | undefined>;
 
@@ -100,7 +102,7 @@ export function loadConfig(getInput: (name: InputName) => string | undefined, en
       // A URL's user:password is a secret too: show the value without it. A
       // value's line breaks and escapes are shown escaped: the error stays one line.
       const safe = value === undefined ? '' : sanitizedName(redact(value.trim(), secrets).replace(/\/\/[^/@\s]*@/, '//***@'), 80);
-      const shown = SECRET_INPUTS.has(name) || !safe ? '' : ` ("${safe}")`;
+      const shown = SECRET_INPUTS.has(name) || (METRICS_UNQUOTED_INPUTS as readonly string[]).includes(name) || !safe ? '' : ` ("${safe}")`;
       return `Input ${name}${shown}${issue.message.startsWith('is ') ? ' ' : ': '}${issue.message}`;
     });
     throw new ConfigError([...new Set(lines)].join('\n'));
