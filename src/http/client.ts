@@ -15,7 +15,10 @@ import { errorMessage } from '../util/errors';
 export interface HttpClientOptions {
   /** Origin plus path prefix, e.g. https://sentry.io/api/0 */
   baseUrl: string;
+  /** Sent as `Authorization: Bearer <token>`; '' sends none (a source that authenticates by `headers`). */
   token: string;
+  /** Extra request headers (a Prometheus tenant, Datadog's keys). Their values are secrets: pass them in `secrets` too. */
+  headers?: Readonly<Record<string, string>>;
   userAgent: string;
   /** Defaults to an agent that honours HTTP(S)_PROXY and NO_PROXY, as self-hosted runners often need. */
   dispatcher?: Dispatcher;
@@ -184,7 +187,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         headersTimeout: attemptTimeoutMs,
         bodyTimeout: attemptTimeoutMs,
         headers: {
-          authorization: `Bearer ${options.token}`,
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          ...options.headers,
           accept: 'application/json',
           'user-agent': options.userAgent,
           ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
