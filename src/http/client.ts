@@ -103,10 +103,13 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${path || '(body)'}: ${what}`;
 }
 
-/** Sentry sends the reset as epoch seconds (and no Retry-After); other proxies send Retry-After. */
+/** Sentry sends the reset as epoch seconds (and no Retry-After), Datadog the seconds left; other proxies send Retry-After. */
 function rateLimitWaitMs(headers: JsonResponse<unknown>['headers'], now: number): number | null {
   const reset = Number(headers['x-sentry-rate-limit-reset']);
   if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - now);
+  // Datadog sends the seconds left until its limit resets (docs.datadoghq.com/api/latest/rate-limits).
+  const left = Number(headers['x-ratelimit-reset']);
+  if (Number.isFinite(left) && left >= 0 && left < 86_400) return left * 1000;
   const retryAfter = headers['retry-after'];
   if (typeof retryAfter === 'string') {
     const seconds = Number(retryAfter);
