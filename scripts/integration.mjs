@@ -1,5 +1,5 @@
 // npm run test:integration: tests that drive software from Debian's packages
-// (today sentry-python, python3-sentry-sdk). Installs what is missing with
+// (sentry-python, python3-sentry-sdk; Prometheus, prometheus). Installs what is missing with
 // apt-get when it can (root), and fails loudly when it cannot: these tests
 // never skip themselves.
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 // Debian's python: the package installs into it, not into another python on PATH.
 const PYTHON = '/usr/bin/python3';
-const NEEDS = [{ pkg: 'python3-sentry-sdk', present: () => ok(PYTHON, ['-c', 'import sentry_sdk']) }];
+const NEEDS = [
+  { pkg: 'python3-sentry-sdk', present: () => ok(PYTHON, ['-c', 'import sentry_sdk']) },
+  { pkg: 'prometheus', present: () => ok('/usr/bin/prometheus', ['--version']) },
+];
 
 function ok(cmd, args) {
   return spawnSync(cmd, args, { stdio: 'ignore', timeout: 30_000 }).status === 0;
