@@ -1,7 +1,7 @@
 import { redact } from '../util/redact';
 import { oneLine } from '../util/text';
 import { SENTRY_URL_FORM, TOKEN_FORM } from './fields';
-import { METRICS_ENV_FALLBACKS, METRICS_SECRET_INPUTS, METRICS_UNQUOTED_INPUTS } from './metrics-inputs';
+import { isSentryless, METRICS_ENV_FALLBACKS, METRICS_SECRET_INPUTS, METRICS_UNQUOTED_INPUTS, SENTRYLESS_STANDINS, sentryless } from './metrics-inputs';
 import { sanitizedName } from './names';
 import { type Inputs, type InputName, INPUT_NAMES, inputsSchema } from './schema';
 
@@ -91,7 +91,8 @@ export function loadConfig(getInput: (name: InputName) => string | undefined, en
     for (const key of ENV_FALLBACKS[name] ?? []) if (!value?.trim()) value = env[key];
     raw[name] = value;
   }
-  const parsed = inputsSchema.safeParse(raw);
+  const withoutSentry = isSentryless(raw);
+  const parsed = inputsSchema.safeParse(withoutSentry ? { ...raw, ...SENTRYLESS_STANDINS } : raw);
   if (!parsed.success) {
     // A token pasted into another input (a URL's query, say) is shown in no piece: the
     // runner masks a secret only whole, and the shown value is cut.
@@ -107,5 +108,5 @@ export function loadConfig(getInput: (name: InputName) => string | undefined, en
     });
     throw new ConfigError([...new Set(lines)].join('\n'));
   }
-  return { inputs: parsed.data, run: runContext(env) };
+  return { inputs: withoutSentry ? sentryless(parsed.data) : parsed.data, run: runContext(env) };
 }

@@ -125,3 +125,26 @@ export function metricsInputProblems(c: MetricsValues): [string, string][] {
   else if (dd && c['datadog-app-key'] === null) problems.push(['checks', `check "${dd.id}", field source: datadog needs the datadog-app-key input or the DD_APP_KEY env variable`]);
   return problems;
 }
+
+/** The inputs that connect Sentry: a gate on metrics alone sets none of them. */
+const SENTRY_CONNECTION = ['sentry-auth-token', 'sentry-org', 'sentry-projects'] as const;
+
+/**
+ * A Prometheus-only or Datadog-only gate: `checks` set and no Sentry input
+ * (nor its env variable). Then nothing is registered and Sentry's checks are
+ * off; setting some Sentry inputs but not all still names what is missing.
+ */
+export function isSentryless(raw: Readonly<Record<string, string | undefined>>): boolean {
+  return Boolean(raw.checks?.trim()) && SENTRY_CONNECTION.every((name) => !raw[name]?.trim());
+}
+
+/** Stand-ins that pass the Sentry inputs' validation in a gate without Sentry; `sentryless` clears them after. */
+export const SENTRYLESS_STANDINS: Record<(typeof SENTRY_CONNECTION)[number], string> = { 'sentry-auth-token': 'unused', 'sentry-org': 'unused', 'sentry-projects': 'unused' };
+
+/** The parsed inputs of a gate without Sentry: no connection, no registration, none of Sentry's checks. */
+export function sentryless<T extends { 'sentry-auth-token': string; 'sentry-org': string; 'sentry-projects': string[]; register: boolean; 'min-crash-free-users': number | null; 'min-crash-free-sessions': number | null; 'max-error-rate': number | null; 'max-new-issue-users': number | null }>(inputs: T): T {
+  return { ...inputs, 'sentry-auth-token': '', 'sentry-org': '', 'sentry-projects': [], register: false, 'min-crash-free-users': null, 'min-crash-free-sessions': null, 'max-error-rate': null, 'max-new-issue-users': null };
+}
+
+/** Whether the run talks to Sentry (false: a gate on metrics checks alone). */
+export const usesSentry = (inputs: { 'sentry-projects': readonly string[] }): boolean => inputs['sentry-projects'].length > 0;

@@ -1,11 +1,12 @@
 import type { Inputs } from '../config/schema';
 import type { GatePolicy } from '../gate/types';
 import { sentryChecks } from '../sources/sentry/checks';
+import { usesSentry } from '../config/metrics-inputs';
 
 /** The checks and the test's settings the inputs ask for, with the absolute limits. */
 export function policyFromInputs(inputs: Inputs): GatePolicy {
   return {
-    checks: [...sentryChecks(inputs)],
+    checks: [...(usesSentry(inputs) ? sentryChecks(inputs) : []), ...inputs.checks],
     confidence: inputs.confidence,
     minSessions: inputs['min-sessions'],
     passEarly: inputs['pass-early'],

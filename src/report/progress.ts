@@ -20,16 +20,19 @@ export function formatPollLine(poll: PollRecord, watchStart: number, windowMs: n
   // is the window's last look, so the clock stops at the window's length.
   const clock = `[${formatElapsed(Math.min(windowMs, Math.max(0, poll.at - watchStart)))}/${formatElapsed(windowMs)}]`;
   const sample = poll.sample;
-  if (sample === null) return `${clock} poll skipped: ${oneLine(poll.error ?? 'no data', 300)}`;
-
-  const parts = [`${formatCount(sample.sessions)} sessions, ${formatCount(sample.users)} users`];
   const overall = poll.evaluations.filter((e) => e.project === null);
-  for (const id of order) {
-    const ev = overall.find((e) => e.id === id);
-    if (ev) parts.push(rateText(ev));
-    // Unevaluated (below min-sessions, or not configured): the raw counts still tell the story.
-    else if (id === 'crash-free-users' && sample.users > 0) parts.push(`${labels[id]} ${formatPercent(1 - sample.crashedUsers / sample.users)}`);
-    else if (id === 'error-rate' && sample.sessions > 0 && sample.erroredSessions !== null) parts.push(`${labels[id]} ${formatPercent(sample.erroredSessions / sample.sessions)}`);
+  // Metrics checks without Sentry: no sessions, but the poll was made.
+  if (sample === null && overall.length === 0) return `${clock} poll skipped: ${oneLine(poll.error ?? 'no data', 300)}`;
+  const parts = sample ? [`${formatCount(sample.sessions)} sessions, ${formatCount(sample.users)} users`] : [];
+  for (const ev of overall) if (!(order as string[]).includes(ev.id)) parts.push(`${rateText(ev)} of ${formatCount(ev.n)} ${oneLine(ev.units.trials, 40)}`);
+  if (sample) {
+    for (const id of order) {
+      const ev = overall.find((e) => e.id === id);
+      if (ev) parts.push(rateText(ev));
+      // Unevaluated (below min-sessions, or not configured): the raw counts still tell the story.
+      else if (id === 'crash-free-users' && sample.users > 0) parts.push(`${labels[id]} ${formatPercent(1 - sample.crashedUsers / sample.users)}`);
+      else if (id === 'error-rate' && sample.sessions > 0 && sample.erroredSessions !== null) parts.push(`${labels[id]} ${formatPercent(sample.erroredSessions / sample.sessions)}`);
+    }
   }
   if (poll.newIssues > 0) parts.push(`${formatCount(poll.newIssues)} new issue${poll.newIssues === 1 ? '' : 's'}`);
   parts.push(status(poll.evaluations));

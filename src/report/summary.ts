@@ -1,4 +1,4 @@
-import type { CheckEvaluation, Outcome } from '../gate/types';
+import type { CheckEvaluation, Outcome, ThresholdEvaluation } from '../gate/types';
 import type { HealthCounts } from '../sources/sentry/types';
 import { buildAlert } from './alert';
 import { codeBlock, codeSpan, escapeMarkdown, mdLink, safeUrl } from './escape';
@@ -76,8 +76,9 @@ function verdictSection(report: RunReport): string {
     `Deploy finished ${formatUtcMinute(report.deployFinishedAt)}; decided ${formatUtcTime(verdict.decidedAt, report.deployFinishedAt)} ` +
     `(${formatMinutesBetween(report.deployFinishedAt, verdict.decidedAt)} after deploy). ` +
     `Window ${formatDuration(report.windowMs)}, a poll every ${formatDuration(report.intervalMs)}, ` +
-    `confidence ${formatLimitPercent(report.confidence)}, at least ${formatCount(report.minSessions)} sessions, ` +
-    `projects ${listed(report.projects.map((p) => escapeMarkdown(p, 100)), 10)}.`;
+    `confidence ${formatLimitPercent(report.confidence)}` +
+    // A gate on metrics checks alone has no Sentry projects, and no sessions to count.
+    (report.projects.length > 0 ? `, at least ${formatCount(report.minSessions)} sessions, projects ${listed(report.projects.map((p) => escapeMarkdown(p, 100)), 10)}.` : '.');
   const parts = ['## Release health gate', line, context];
   if (verdict.outcome === 'fail') parts.push(codeBlock(buildAlert(report), 'text'));
   return parts.join('\n\n');
@@ -86,9 +87,11 @@ function verdictSection(report: RunReport): string {
 function checksSection(report: RunReport): string | null {
   const evaluations = report.verdict.evaluations;
   const newIssueRow = newIssueCheckRow(report);
-  if (evaluations.length === 0 && newIssueRow === null) return null;
+  const thresholds = report.verdict.thresholds ?? [];
+  if (evaluations.length === 0 && newIssueRow === null && thresholds.length === 0) return null;
   const rows = evaluations.slice(0, CHECK_ROWS).map((ev) => checkRow(report, ev));
   if (newIssueRow) rows.push(newIssueRow);
+  for (const t of thresholds) rows.push(thresholdRow(report, t));
   const parts = [
     '### Checks',
     table(
@@ -127,6 +130,23 @@ function checkRow(report: RunReport, ev: CheckEvaluation): string[] {
     formatCount(ev.k),
     `fail ${formatEValue(ev.eFail)} / pass ${formatEValue(ev.ePass)} (needs ${formatEValue(ev.eThreshold)})` + endOfWindowTests(ev),
     statusCell[ev.status],
+  ];
+}
+
+/** A threshold-for check: its last value and how long it has been past its limit; it carries no statistical guarantee, and says so. */
+function thresholdRow(report: RunReport, t: ThresholdEvaluation): string[] {
+  const failed = t.status === 'fail' || (report.verdict.outcome === 'fail' && report.verdict.check === t.id);
+  const past = t.pastSince === null ? 'within its limit' : `past its limit for ${formatDuration(Math.max(0, report.verdict.decidedAt - t.pastSince))}`;
+  return [
+    checkName(t.label),
+    'all projects',
+    `past its limit for ${formatDuration(t.forMs)} fails`,
+    t.value === null ? 'no data' : escapeMarkdown(String(Number(t.value.toPrecision(6))), 40),
+    '–',
+    '–',
+    '–',
+    `threshold-for, no statistical guarantee: ${past}`,
+    failed ? '❌ fail' : '✅ within limit',
   ];
 }
 

@@ -1,4 +1,4 @@
-import { TrackerAnswerError } from '../tracker/errors';
+import { TrackerAnswerError } from './errors';
 import type { RatioCounts } from './types';
 
 /**

@@ -4,6 +4,9 @@ import { sentryHealthSource } from './sentry/health';
 import { sentryRegistrar } from './sentry/registrar';
 import type { CommitInput, ReleaseInfo, Tracker } from './sentry/types';
 import type { HealthSource, Registrar } from './types';
+import { usesSentry } from '../config/metrics-inputs';
+import { prometheusSource } from './prometheus';
+import { datadogSource } from './datadog';
 
 /** What the sources are built from besides the configuration. */
 export interface SourceDeps {
@@ -26,7 +29,9 @@ export interface SourceDeps {
 export function buildSources(config: Config, deps: SourceDeps): { registrar: Registrar | null; health: HealthSource[] } {
   const { inputs } = config;
   const health: HealthSource[] = [];
-  const registrar: Registrar | null = sentryRegistrar(config, deps);
-  health.push(sentryHealthSource({ tracker: deps.tracker, version: inputs.release, projects: inputs['sentry-projects'], environment: inputs.environment, now: deps.now, log: deps.log }));
+  const sentry = usesSentry(inputs);
+  const registrar: Registrar | null = sentry ? sentryRegistrar(config, deps) : null;
+  if (sentry) health.push(sentryHealthSource({ tracker: deps.tracker, version: inputs.release, projects: inputs['sentry-projects'], environment: inputs.environment, now: deps.now, log: deps.log }));
+  for (const source of [prometheusSource(config), datadogSource(config)]) if (source) health.push(source);
   return { registrar, health };
 }

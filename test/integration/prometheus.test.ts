@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseChecks, type MetricCheck } from '../../src/config/checks';
 import { connectPrometheus } from '../../src/sources/prometheus';
 import type { HealthSource, RatioObservation, ValueObservation } from '../../src/sources/types';
-import { TrackerSetupError } from '../../src/tracker/errors';
+import { TrackerSetupError } from '../../src/sources/errors';
 import { SHOP_CHECKS, startPrometheus, startShop } from './prometheus-harness';
 
 // Prometheus comes from Debian (the prometheus package), not from the npm registry:

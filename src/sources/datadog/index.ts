@@ -1,4 +1,6 @@
 import type { MetricCheck } from '../../config/checks';
+import type { Config } from '../../config/load';
+import { metricsSecrets } from '../../config/metrics-inputs';
 import { createHttpClient, type HttpClientOptions } from '../../http/client';
 import { USER_AGENT } from '../../version';
 import type { HealthSource } from '../types';
@@ -28,6 +30,15 @@ export function connectDatadog(inputs: DatadogInputs, extra: Pick<HttpClientOpti
     requestTimeoutMs: Math.min(30_000, Math.max(5_000, inputs.intervalMs)),
     ...extra,
   });
-  const source = createDatadogSource({ http, apiBase: inputs.apiBase, checks: inputs.checks.filter((c) => c.source === 'datadog') });
-  return { source, close: () => http.close() };
+  const close = () => http.close();
+  const source = { ...createDatadogSource({ http, apiBase: inputs.apiBase, checks: inputs.checks.filter((c) => c.source === 'datadog') }), close };
+  return { source, close };
+}
+
+/** The Datadog source the configuration asks for (a check with source: datadog), or null. */
+export function datadogSource({ inputs }: Config): HealthSource | null {
+  const [apiKey, appKey] = [inputs['datadog-api-key'], inputs['datadog-app-key']];
+  if (apiKey === null || appKey === null || !inputs.checks.some((c) => c.source === 'datadog')) return null;
+  const secrets = [inputs['sentry-auth-token'], inputs['github-token'] ?? '', ...metricsSecrets(inputs)].filter(Boolean);
+  return connectDatadog({ apiBase: inputs['datadog-site'], apiKey, appKey, checks: inputs.checks, secrets, intervalMs: inputs.interval }).source;
 }

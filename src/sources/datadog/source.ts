@@ -1,7 +1,7 @@
 import type { MetricCheck } from '../../config/checks';
 import type { HttpClient } from '../../http/client';
 import { HttpError, UnreachableError } from '../../http/errors';
-import { TrackerSetupError } from '../../tracker/errors';
+import { TrackerSetupError } from '../errors';
 import { oneLine } from '../../util/text';
 import { CountsLedger, toCounts } from '../counts';
 import type { Check, HealthPoll, HealthSource, Observation, PollWindow, RatioCounts, RatioObservation } from '../types';

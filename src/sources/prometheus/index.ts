@@ -1,4 +1,6 @@
 import type { MetricCheck } from '../../config/checks';
+import type { Config } from '../../config/load';
+import { metricsSecrets } from '../../config/metrics-inputs';
 import { createHttpClient, type HttpClientOptions } from '../../http/client';
 import { USER_AGENT } from '../../version';
 import type { HealthSource } from '../types';
@@ -31,6 +33,15 @@ export function connectPrometheus(inputs: PrometheusInputs, extra: Pick<HttpClie
     requestTimeoutMs: Math.min(30_000, Math.max(5_000, inputs.intervalMs)),
     ...extra,
   });
-  const source = createPrometheusSource({ http, url: inputs.url, checks: inputs.checks.filter((c) => c.source === 'prometheus') });
-  return { source, close: () => http.close() };
+  const close = () => http.close();
+  const source = { ...createPrometheusSource({ http, url: inputs.url, checks: inputs.checks.filter((c) => c.source === 'prometheus') }), close };
+  return { source, close };
+}
+
+/** The Prometheus source the configuration asks for (a check with source: prometheus), or null. */
+export function prometheusSource({ inputs }: Config): HealthSource | null {
+  const url = inputs['prometheus-url'];
+  if (url === null || !inputs.checks.some((c) => c.source === 'prometheus')) return null;
+  const secrets = [inputs['sentry-auth-token'], inputs['github-token'] ?? '', ...metricsSecrets(inputs)].filter(Boolean);
+  return connectPrometheus({ url, headers: inputs['prometheus-headers'], checks: inputs.checks, secrets, intervalMs: inputs.interval }).source;
 }

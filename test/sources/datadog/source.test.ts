@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseChecks } from '../../../src/config/checks';
 import { createHttpClient } from '../../../src/http/client';
 import { connectDatadog, createDatadogSource } from '../../../src/sources/datadog';
-import { TrackerSetupError } from '../../../src/tracker/errors';
+import { TrackerSetupError } from '../../../src/sources/errors';
 import { scalarRequestProblems, scalarResponseProblems } from '../../helpers/datadog-openapi';
 import { type DatadogStubOptions, startDatadogStub } from '../../helpers/datadog-stub';
 

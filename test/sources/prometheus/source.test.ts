@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseChecks, type MetricCheck } from '../../../src/config/checks';
 import { createHttpClient } from '../../../src/http/client';
 import { createPrometheusSource, prometheusApiBase } from '../../../src/sources/prometheus';
-import { TrackerSetupError } from '../../../src/tracker/errors';
+import { TrackerSetupError } from '../../../src/sources/errors';
 import { empty, fakePrometheus, one, vector, type PromAnswer } from './fake-prometheus';
 
 const CHECKS = `
