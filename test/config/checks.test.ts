@@ -140,3 +140,30 @@ describe('datadog-site', () => {
     expect(errorOf({ 'datadog-site': 'nowhere' })).toMatch(/^Input datadog-site \("nowhere"\): expected a Datadog site such as datadoghq\.com/);
   });
 });
+
+describe('a gate on metrics checks alone', () => {
+  const metricsOnly = (over: Record<string, string> = {}, env: Record<string, string> = {}) =>
+    loadConfig((name) => ({ release: 'v1', 'prometheus-url': 'http://127.0.0.1:9090', checks: EXAMPLE_CHECKS.split('- name: checkout')[0] as string, ...over })[name], env);
+
+  it('needs no Sentry input: nothing to register, none of Sentry\'s checks', () => {
+    const { inputs } = metricsOnly();
+    expect(inputs['sentry-auth-token']).toBe('');
+    expect(inputs['sentry-projects']).toEqual([]);
+    expect(inputs.register).toBe(false);
+    expect(inputs['min-crash-free-users']).toBeNull();
+    expect(inputs.checks.map((c) => c.id)).toEqual(['5xx rate', 'p95 latency under 3 s']);
+  });
+
+  it('still names what is missing when some Sentry inputs are set', () => {
+    let message = '';
+    try {
+      metricsOnly({ 'sentry-org': 'acme' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Input sentry-auth-token is required/m);
+    expect(message).toMatch(/^Input sentry-projects is required/m);
+    // SENTRY_AUTH_TOKEN alone is a Sentry input too.
+    expect(() => metricsOnly({}, { SENTRY_AUTH_TOKEN: 'sntrys_x' })).toThrow(/sentry-org is required/);
+  });
+});
