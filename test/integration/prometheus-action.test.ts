@@ -70,4 +70,17 @@ describe('a Prometheus-only gate, bundled action against a real Prometheus', () 
     expect(checks['uptime probe']).toMatchObject({ verdict: 'fail', observed: 0, limit: 1 });
     expect(run.summary).toMatch(/no statistical guarantee/);
   }, 90_000);
+
+  it('ends at the first poll with one error naming the check and quoting Prometheus when a query does not parse', async () => {
+    Object.assign(shop.state, HEALTHY);
+    const run = await runAction({
+      inputs: { 'prometheus-url': prom.url, checks: '- {name: broken, source: prometheus, query: "sum(rate(http_requests_total[1m])", max: 1, for: 10s}', window: '20s', interval: '4s', 'initial-delay': '2s', settle: '0s' },
+      timeoutMs: 60_000,
+    });
+    expect(run.code).toBe(1);
+    const errors = run.annotations.filter((a) => a.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toMatch(/^Check "broken" \(query\): Prometheus refused the query \(HTTP 400: bad_data: .*parse error/);
+    expect(run.durationMs).toBeLessThan(15_000);
+  }, 60_000);
 });
