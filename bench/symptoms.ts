@@ -16,7 +16,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { binomial, mulberry32, type Rng } from '../src/gate/simulate';
+import { binomial, mulberry32, type Rng } from '../src/sim/simulate';
 import { replaySettings } from '../src/replay/options';
 import { type RecordedSample, replayRelease } from '../src/replay/replay';
 import { pollTimes } from '../src/replay/schedule';

@@ -2,7 +2,6 @@ import type { Inputs } from '../config/schema';
 import type { PipelineResult } from './run';
 import { oneLine } from '../util/text';
 import type { Verdict } from '../gate/types';
-import type { Check } from '../sources/types';
 
 /** The action's outputs, as strings; the same names in the CLI's --json. */
 export function outputsOf(inputs: Inputs, result: PipelineResult, reportPath: string | null): Record<string, string> {
@@ -24,7 +23,7 @@ export function outputsOf(inputs: Inputs, result: PipelineResult, reportPath: st
     // Empty when the check is off: "0" would claim the gate looked.
     // Nor when the issues were never read: "0" would claim none was new.
     'new-issues': report && report.maxNewIssueUsers !== undefined && !report.issuesUnread ? String(report.newIssues.length) : '',
-    checks: report ? checksOutput(report.verdict, inputs.checks) : '',
+    checks: report ? checksOutput(report.verdict) : '',
     'report-path': reportPath ?? '',
   };
 }
@@ -34,7 +33,7 @@ export function outputsOf(inputs: Inputs, result: PipelineResult, reportPath: st
  * check id (a metrics check's id is its name), as compact JSON. Ratio checks
  * over all scopes; threshold-for checks at the deciding poll.
  */
-export function checksOutput(verdict: Verdict, metricChecks: readonly Check[]): string {
+export function checksOutput(verdict: Verdict): string {
   const out: Record<string, { verdict: string; observed: number | null; limit: number | null }> = {};
   const decided = (id: string) => verdict.outcome === 'fail' && verdict.check === id;
   const overall = (failed: boolean) => (failed ? 'fail' : verdict.outcome === 'fail' ? 'undecided' : verdict.outcome);
@@ -43,9 +42,7 @@ export function checksOutput(verdict: Verdict, metricChecks: readonly Check[]): 
     out[e.id] = { verdict: overall(e.status === 'fail' || decided(e.id)), observed: round(e.observedBadRate), limit: round(e.maxBadRate) };
   }
   for (const t of verdict.thresholds ?? []) {
-    const check = metricChecks.find((c) => c.id === t.id);
-    const limit = check?.kind === 'threshold-for' ? (check.min ?? check.max ?? null) : null;
-    out[t.id] = { verdict: overall(t.status === 'fail' || decided(t.id)), observed: round(t.value), limit };
+    out[t.id] = { verdict: overall(t.status === 'fail' || decided(t.id)), observed: round(t.value), limit: t.min ?? t.max ?? null };
   }
   return JSON.stringify(out);
 }

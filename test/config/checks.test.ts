@@ -143,7 +143,7 @@ describe('datadog-site', () => {
 
 describe('a gate on metrics checks alone', () => {
   const metricsOnly = (over: Record<string, string> = {}, env: Record<string, string> = {}) =>
-    loadConfig((name) => ({ release: 'v1', 'prometheus-url': 'http://127.0.0.1:9090', checks: EXAMPLE_CHECKS.split('- name: checkout')[0] as string, ...over })[name], env);
+    loadConfig((name) => ({ release: 'v1', 'prometheus-url': 'http://127.0.0.1:9090', checks: EXAMPLE_CHECKS.split('- name: checkout')[0] as string, ...over } as Record<string, string>)[name], env);
 
   it('needs no Sentry input: nothing to register, none of Sentry\'s checks', () => {
     const { inputs } = metricsOnly();
