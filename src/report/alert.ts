@@ -17,7 +17,7 @@ import {
   displayInterval,
   displayRate,
 } from '../format';
-import type { RunReport } from './types';
+import { isSkipped, type RunReport } from './types';
 
 // Plain text for pagers and chat: the same tracker strings as in the summary, but
 // only flattened to one line and shortened, since nothing here is rendered.
@@ -173,7 +173,7 @@ export function onset(report: RunReport): { at: number; what: string } | null {
   for (const poll of report.polls) {
     if (poll.at > verdict.decidedAt) break;
     // A skipped poll (no data) neither starts nor breaks the run.
-    if (!poll.sample) continue;
+    if (isSkipped(poll)) continue;
     if (over(poll)) first ??= poll.at;
     else first = null;
   }

@@ -1,7 +1,7 @@
 import type { CheckEvaluation } from '../gate/types';
 import { oneLine } from './escape';
 import { checkName, formatCount, formatElapsed, formatPercent, formatPercentRange, displayInterval, displayRate } from '../format';
-import type { PollRecord } from './types';
+import { isSkipped, type PollRecord } from './types';
 import { labelOf, type SessionCheckId } from '../sources/sentry/checks';
 import { shownRate } from '../sources/sentry/health';
 
@@ -21,20 +21,20 @@ export function formatPollLine(poll: PollRecord, watchStart: number, windowMs: n
   // is the window's last look, so the clock stops at the window's length.
   const clock = `[${formatElapsed(Math.min(windowMs, Math.max(0, poll.at - watchStart)))}/${formatElapsed(windowMs)}]`;
   const sample = poll.sample;
-  const overall = poll.evaluations.filter((e) => e.project === null);
-  // Metrics checks without Sentry: no sessions, but the poll was made.
-  if (sample === null && overall.length === 0) return `${clock} poll skipped: ${oneLine(poll.error ?? 'no data', 300)}`;
+  if (isSkipped(poll)) return `${clock} poll skipped: ${oneLine(poll.error ?? 'no data', 300)}`;
+
   const parts = sample ? [`${formatCount(sample.sessions)} sessions, ${formatCount(sample.users)} users`] : [];
-  for (const id of sample ? order : []) {
+  const overall = poll.evaluations.filter((e) => e.project === null);
+  for (const id of order) {
     const ev = overall.find((e) => e.id === id);
     if (ev) parts.push(rateText(ev));
     // Unevaluated (below min-sessions, or not configured): the raw counts still tell the story.
-    else if (id !== 'crash-free-sessions') {
-      const rate = sample ? shownRate(id, sample) : null;
+    else if (sample && id !== 'crash-free-sessions') {
+      const rate = shownRate(id, sample);
       if (rate !== null) parts.push(`${short(id, labelOf(id))} ${formatPercent(rate)}`);
     }
   }
-  for (const ev of overall) if (!(order as string[]).includes(ev.id)) parts.push(`${rateText(ev)} of ${formatCount(ev.n)} ${oneLine(ev.units.trials, 40)}`);
+  for (const ev of overall) if (!(order as string[]).includes(ev.id)) parts.push(rateText(ev));
   if (poll.newIssues > 0) parts.push(`${formatCount(poll.newIssues)} new issue${poll.newIssues === 1 ? '' : 's'}`);
   parts.push(status(poll.evaluations));
   return `${clock} ${parts.join(' · ')}`;

@@ -25,7 +25,7 @@ import {
   displayRate,
 } from '../format';
 import { evenlySpaced, headAndTail, joinWithinBudget, table } from './markdown';
-import type { PollRecord, RunReport } from './types';
+import { isSkipped, type PollRecord, type RunReport } from './types';
 import { formatP, formatValue } from '../format';
 
 /**
@@ -272,10 +272,8 @@ function timelineRow(report: RunReport, poll: PollRecord): string[] {
   if (poll.at === report.verdict.decidedAt) notes.push(`**verdict: ${report.verdict.outcome}**`);
   if (poll.newIssues > 0) notes.push(`${formatCount(poll.newIssues)} new issue${poll.newIssues === 1 ? '' : 's'}`);
   const s = poll.sample;
-  if (s === null) {
-    notes.unshift(`skipped: ${escapeMarkdown(poll.error ?? 'no data', ERROR_MAX)}`);
-    return [since, '–', '–', '–', '–', '–', notes.join('; ')];
-  }
+  if (isSkipped(poll)) notes.unshift(`skipped: ${escapeMarkdown(poll.error ?? 'no data', ERROR_MAX)}`);
+  if (s === null) return [since, '–', '–', '–', '–', '–', notes.join('; ')];
   const shown = (x: number | null) => (x === null ? '–' : formatPercent(x));
   return [
     since,

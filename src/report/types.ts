@@ -2,7 +2,11 @@ import type { CheckEvaluation, Verdict } from '../gate/types';
 import type { CommitLine, Registration } from '../sources/sentry/register';
 import type { HealthSample, NewIssue } from '../sources/sentry/types';
 
-/** One poll as the report shows it. A poll that failed to complete has `sample: null` and an `error`. */
+/**
+ * One poll as the report shows it. A poll that failed to complete has `sample: null`,
+ * no evaluations and an `error`; a poll of sources that count no sessions has
+ * `sample: null` and its evaluations.
+ */
 export interface PollRecord {
   at: number;
   sample: HealthSample | null;
@@ -10,6 +14,9 @@ export interface PollRecord {
   evaluations: CheckEvaluation[];
   newIssues: number;
 }
+
+/** A poll no source answered: it neither starts nor breaks a run, and shows only its error. */
+export const isSkipped = (poll: PollRecord): boolean => poll.sample === null && poll.evaluations.length === 0;
 
 export interface BaselineCheck {
   id: CheckEvaluation['id'];
