@@ -1,5 +1,6 @@
 // npm run test:integration: tests that drive software from Debian's packages
-// (sentry-python, python3-sentry-sdk; Alertmanager, prometheus-alertmanager). Installs what is missing with
+// (sentry-python, python3-sentry-sdk; Alertmanager, prometheus-alertmanager;
+// Prometheus, prometheus). Installs what is missing with
 // apt-get when it can (root), and fails loudly when it cannot: these tests
 // never skip themselves.
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ const PYTHON = '/usr/bin/python3';
 const NEEDS = [
   { pkg: 'python3-sentry-sdk', present: () => ok(PYTHON, ['-c', 'import sentry_sdk']) },
   { pkg: 'prometheus-alertmanager', present: () => ok('/usr/bin/prometheus-alertmanager', ['--version']) },
+  { pkg: 'prometheus', present: () => ok('/usr/bin/prometheus', ['--version']) },
 ];
 
 function ok(cmd, args) {

@@ -6,6 +6,7 @@ import { errorMessage } from '../util/errors';
 import { serverTime } from '../util/text';
 import { safeUrl } from '../report/escape';
 import type { RollbackDeps } from './port';
+import { usesSentry } from '../config/metrics-inputs';
 
 /**
  * A deploy of other code to the environment after the watched release's own:
@@ -15,7 +16,8 @@ import type { RollbackDeps } from './port';
  */
 async function newerDeploy(config: Config, deps: RollbackDeps, deployFinishedAt: number): Promise<{ name: string; at: string; source: string } | null> {
   const { inputs } = config;
-  if (deps.tracker.newerDeploy) {
+  // A gate on metrics alone recorded no deploy in Sentry: GitHub's deployments are what it can ask.
+  if (deps.tracker.newerDeploy && usesSentry(inputs)) {
     const found = await deps.tracker.newerDeploy({
       version: inputs.release,
       projects: inputs['sentry-projects'],

@@ -194,5 +194,35 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
     "name": "notify-on",
     "description": "Verdicts that notify: a list of fail, inconclusive, pass (or none). fail is critical, inconclusive a warning, pass info. A pass also resolves what an earlier fail opened in PagerDuty and Alertmanager, whatever this list says. Notifying never changes the verdict or the exit code; a dry run sends nothing and shows the payloads in the summary.",
     "default": "fail"
+  },
+  {
+    "name": "prometheus-url",
+    "description": "Base URL of a Prometheus-compatible query API (Prometheus, Grafana Mimir, Thanos, VictoriaMetrics, Cortex); queries go to <url>/api/v1/query.",
+    "default": ""
+  },
+  {
+    "name": "prometheus-headers",
+    "description": "Extra headers for prometheus-url, one `Name: value` a line (X-Scope-OrgID for Mimir, Authorization: Bearer ...). Values are secrets: never printed.",
+    "default": ""
+  },
+  {
+    "name": "datadog-site",
+    "description": "Datadog site (datadoghq.com, datadoghq.eu, us3.datadoghq.com, us5.datadoghq.com, ap1.datadoghq.com, ddog-gov.com) or the full URL of its API. Falls back to DD_SITE.",
+    "default": ""
+  },
+  {
+    "name": "datadog-api-key",
+    "description": "Datadog API key. Falls back to the DD_API_KEY env variable.",
+    "default": ""
+  },
+  {
+    "name": "datadog-app-key",
+    "description": "Datadog application key (scope timeseries_query). Falls back to the DD_APP_KEY env variable.",
+    "default": ""
+  },
+  {
+    "name": "checks",
+    "description": "Symptom checks, a YAML list: ratio (name, source, bad, total, max), latency (name, source: prometheus, histogram, quantile, below) or threshold (name, source, query, min or max, for). $__range in a query is the time since the deploy. See Symptom checks in the README.",
+    "default": ""
   }
 ];

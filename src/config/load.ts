@@ -1,6 +1,7 @@
 import { redact } from '../util/redact';
 import { oneLine } from '../util/text';
 import { SENTRY_URL_FORM } from './fields';
+import { isSentryless, METRICS_ENV_FALLBACKS, METRICS_SECRET_INPUTS, METRICS_UNQUOTED_INPUTS, SENTRYLESS_STANDINS, sentryless } from './metrics-inputs';
 import { sanitizedName } from './names';
 import { type Inputs, type InputName, INPUT_NAMES, inputsSchema } from './schema';
 import { NOTIFY_ENV_FALLBACKS, NOTIFY_SECRET_INPUTS } from './notify-inputs';
@@ -50,9 +51,10 @@ const ENV_FALLBACKS: Partial<Record<InputName, string[]>> = {
   'sentry-projects': ['SENTRY_PROJECT'],
   release: ['SENTRY_RELEASE', 'GITHUB_SHA'],
   ...NOTIFY_ENV_FALLBACKS,
+  ...METRICS_ENV_FALLBACKS,
 };
 
-const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['sentry-auth-token', 'github-token', ...NOTIFY_SECRET_INPUTS]);
+const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['sentry-auth-token', 'github-token', ...NOTIFY_SECRET_INPUTS, ...METRICS_SECRET_INPUTS]);
 
 type Env = Record<string, string | undefined>;
 
@@ -91,7 +93,8 @@ export function loadConfig(getInput: (name: InputName) => string | undefined, en
     for (const key of ENV_FALLBACKS[name] ?? []) if (!value?.trim()) value = env[key];
     raw[name] = value;
   }
-  const parsed = inputsSchema.safeParse(raw);
+  const withoutSentry = isSentryless(raw);
+  const parsed = inputsSchema.safeParse(withoutSentry ? { ...raw, ...SENTRYLESS_STANDINS } : raw);
   if (!parsed.success) {
     // A token pasted into another input (a URL's query, say) is shown in no piece: the
     // runner masks a secret only whole, and the shown value is cut.
@@ -102,10 +105,10 @@ export function loadConfig(getInput: (name: InputName) => string | undefined, en
       // A URL's user:password is a secret too: show the value without it. A
       // value's line breaks and escapes are shown escaped: the error stays one line.
       const safe = value === undefined ? '' : sanitizedName(redact(value.trim(), secrets).replace(/\/\/[^/@\s]*@/, '//***@'), 80);
-      const shown = SECRET_INPUTS.has(name) || !safe ? '' : ` ("${safe}")`;
+      const shown = SECRET_INPUTS.has(name) || (METRICS_UNQUOTED_INPUTS as readonly string[]).includes(name) || !safe ? '' : ` ("${safe}")`;
       return `Input ${name}${shown}${issue.message.startsWith('is ') ? ' ' : ': '}${issue.message}`;
     });
     throw new ConfigError([...new Set(lines)].join('\n'));
   }
-  return { inputs: parsed.data, run: runContext(env) };
+  return { inputs: withoutSentry ? sentryless(parsed.data) : parsed.data, run: runContext(env) };
 }

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { formatDuration } from './duration';
 import { bool, confidence, count, duration, httpUrl, list, multiple, oneOf, required, sentryUrl, text, threshold, token, tokenProblem } from './fields';
 import { notifyInputs } from './notify-inputs';
+import { metricsInputProblems, metricsInputs } from './metrics-inputs';
 import { environmentNameProblem, gitRefProblem, releaseNameProblem } from './names';
 
 const checkSlug = (v: string) => (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v) ? null : 'expected an organization slug (letters, digits, -, _ and .)');
@@ -52,18 +53,20 @@ export const inputsSchema = z
     'runbook-url': httpUrl(null),
     'dashboard-url': httpUrl(null),
     ...notifyInputs,
+    ...metricsInputs,
   })
   .superRefine((c, ctx) => {
     const issue = (input: string, message: string) => ctx.addIssue({ code: 'custom', path: [input], message });
     if (c.interval > c.window) issue('interval', `must not be longer than window (${formatDuration(c.window)})`);
     // Every poll is kept for the report and costs requests: a day polled every second is 86,400 of each.
     else if (c.window / c.interval > MAX_POLLS) issue('interval', `gives more than ${MAX_POLLS.toLocaleString('en-US')} polls in the window (${formatDuration(c.window)}): use at least ${formatDuration(Math.ceil(c.window / MAX_POLLS / 1000) * 1000)}`);
-    const anyCheck = c['min-crash-free-users'] ?? c['min-crash-free-sessions'] ?? c['max-error-rate'] ?? c['max-new-issue-users'];
+    const anyCheck = c['min-crash-free-users'] ?? c['min-crash-free-sessions'] ?? c['max-error-rate'] ?? c['max-new-issue-users'] ?? (c.checks.length || null);
     if (c.gate && anyCheck === null) issue('min-crash-free-users', 'every check is off: set at least one of min-crash-free-users, min-crash-free-sessions, max-error-rate, max-new-issue-users (or gate: false)');
     if (c['max-crash-rate-increase'] !== null && c.baseline !== 'previous-release') issue('max-crash-rate-increase', 'only applies with baseline: previous-release');
     if (c.baseline === 'previous-release' && c['min-crash-free-users'] === null && c['min-crash-free-sessions'] === null) {
       issue('baseline', 'previous-release compares crash rates: set min-crash-free-users or min-crash-free-sessions');
     }
+    for (const [input, message] of metricsInputProblems(c)) issue(input, message);
     if (!c.register && !c.gate) issue('gate', 'register and gate are both false: there is nothing to do');
   });
 

@@ -15,9 +15,9 @@ import { errorMessage } from '../util/errors';
 export interface HttpClientOptions {
   /** Origin plus path prefix, e.g. https://sentry.io/api/0 */
   baseUrl: string;
-  /** Sent as a Bearer token; empty sends no Authorization header (a webhook whose URL is the secret). */
+  /** Sent as `Authorization: Bearer <token>`; '' sends none (a webhook whose URL is the secret, or a source that authenticates by `headers`). */
   token: string;
-  /** Headers on every request (an Alertmanager's auth); their values are redacted like the token. */
+  /** Headers on every request (a Prometheus tenant, Datadog's keys, an Alertmanager's auth); their values are redacted like the token. */
   headers?: Readonly<Record<string, string>>;
   userAgent: string;
   /** Defaults to an agent that honours HTTP(S)_PROXY and NO_PROXY, as self-hosted runners often need. */
@@ -105,10 +105,13 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${path || '(body)'}: ${what}`;
 }
 
-/** Sentry sends the reset as epoch seconds (and no Retry-After); other proxies send Retry-After. */
+/** Sentry sends the reset as epoch seconds (and no Retry-After), Datadog the seconds left; other proxies send Retry-After. */
 function rateLimitWaitMs(headers: JsonResponse<unknown>['headers'], now: number): number | null {
   const reset = Number(headers['x-sentry-rate-limit-reset']);
   if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - now);
+  // Datadog sends the seconds left until its limit resets (docs.datadoghq.com/api/latest/rate-limits).
+  const left = Number(headers['x-ratelimit-reset']);
+  if (Number.isFinite(left) && left >= 0 && left < 86_400) return left * 1000;
   const retryAfter = headers['retry-after'];
   if (typeof retryAfter === 'string') {
     const seconds = Number(retryAfter);
@@ -192,8 +195,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         headersTimeout: attemptTimeoutMs,
         bodyTimeout: attemptTimeoutMs,
         headers: {
-          ...options.headers,
           ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          ...options.headers,
           accept: 'application/json',
           'user-agent': options.userAgent,
           ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),

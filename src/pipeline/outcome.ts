@@ -1,6 +1,7 @@
 import type { Inputs } from '../config/schema';
 import type { PipelineResult } from './run';
 import { oneLine } from '../util/text';
+import type { Verdict } from '../gate/types';
 
 /** The action's outputs, by name: the one list action.yml's outputs are checked against. */
 export const OUTPUT_NAMES = [
@@ -16,6 +17,7 @@ export const OUTPUT_NAMES = [
   'sessions',
   'users',
   'new-issues',
+  'checks',
   'report-path',
 ] as const;
 export type OutputName = (typeof OUTPUT_NAMES)[number];
@@ -40,9 +42,31 @@ export function outputsOf(inputs: Inputs, result: PipelineResult, reportPath: st
     // Empty when the check is off: "0" would claim the gate looked.
     // Nor when the issues were never read: "0" would claim none was new.
     'new-issues': report && report.maxNewIssueUsers !== undefined && !report.issuesUnread ? String(report.newIssues.length) : '',
+    checks: report ? checksOutput(report.verdict) : '',
     'report-path': reportPath ?? '',
   };
 }
+
+/**
+ * The `checks` output: each check's verdict, observed value and limit, by
+ * check id (a metrics check's id is its name), as compact JSON. Ratio checks
+ * over all scopes; threshold-for checks at the deciding poll.
+ */
+export function checksOutput(verdict: Verdict): string {
+  const out: Record<string, { verdict: string; observed: number | null; limit: number | null }> = {};
+  const decided = (id: string) => verdict.outcome === 'fail' && verdict.check === id;
+  const overall = (failed: boolean) => (failed ? 'fail' : verdict.outcome === 'fail' ? 'undecided' : verdict.outcome);
+  for (const e of verdict.evaluations) {
+    if (e.project !== null) continue;
+    out[e.id] = { verdict: overall(e.status === 'fail' || decided(e.id)), observed: round(e.observedBadRate), limit: round(e.maxBadRate) };
+  }
+  for (const t of verdict.thresholds ?? []) {
+    out[t.id] = { verdict: overall(t.status === 'fail' || decided(t.id)), observed: round(t.value), limit: t.min ?? t.max ?? null };
+  }
+  return JSON.stringify(out);
+}
+
+const round = (x: number | null) => (x === null ? null : Number(x.toPrecision(6)));
 
 export interface JobOutcome {
   /** Whether the job (or the CLI) should fail. */

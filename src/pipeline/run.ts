@@ -18,6 +18,7 @@ import { oneLine } from '../util/text';
 import { UnreachableError } from '../http/errors';
 import { unreachableConfigError } from '../config/load';
 import { releaseNameProblem, sanitizedName } from '../config/names';
+import { usesSentry } from '../config/metrics-inputs';
 
 /** What the pipeline may ask of GitHub; null members are skipped (outside Actions, no token). */
 export interface GitHubPort {
@@ -69,11 +70,14 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   const projects = inputs['sentry-projects'];
   const environment = inputs.environment;
   // Before any request: registration would succeed and the first poll be refused.
-  checkTokenForGate(inputs['sentry-auth-token'], inputs.gate);
-  const cleartext = cleartextHost(inputs['sentry-url']);
+  // A gate on metrics checks alone talks to no Sentry: nothing to register, no previous release there.
+  const sentry = usesSentry(inputs);
+  if (sentry) checkTokenForGate(inputs['sentry-auth-token'], inputs.gate);
+  const cleartext = sentry ? cleartextHost(inputs['sentry-url']) : null;
   if (cleartext) log.warning(`sentry-url is http:// to ${cleartext}: the auth token crosses the network unencrypted on every request; use https:// unless that network is yours alone.`);
 
   const previousRelease = memo(async () => {
+    if (!sentry) return null;
     let found: ReleaseInfo | null;
     try {
       found = await tracker.previousRelease(version, projects, environment);
@@ -122,7 +126,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
         finalized: registered.finalized,
       };
     } else {
-      deployFinishedAt = await findDeployTime(config, { tracker, log, now: clock.now });
+      deployFinishedAt = sentry ? await findDeployTime(config, { tracker, log, now: clock.now }) : clock.now();
     }
   } catch (error) {
     // The very first request never reached Sentry: a wrong sentry-url (or token), not an outage.
@@ -136,7 +140,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     deployFinishedAt = clock.now();
   }
   const previous = await previousRelease();
-  const releaseUrl = tracker.releaseUrl(version, projects[0]);
+  const releaseUrl = sentry ? tracker.releaseUrl(version, projects[0]) : '';
   if (!inputs.gate) return { report: null, previousRelease: previous, releaseUrl, registration };
 
   let policy = policyFromInputs(inputs, sourceChecks);
@@ -169,11 +173,13 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
       throw error;
     });
 
+  const watchAndClose = (opts: Parameters<typeof watch>[0]) => watchOrExplain(opts).finally(() => Promise.all(health.map((s) => s.close?.())));
+
   // Progress counts from the start of the watch, as the window does (the
   // deploy may be older: register: false, or a re-run).
   const watchStart = clock.now();
   const result = await log.group(`Watch ${version} in ${environment}`, () =>
-    watchOrExplain({
+    watchAndClose({
       policy,
       schedule: { windowMs: inputs.window, intervalMs: inputs.interval, initialDelayMs: inputs['initial-delay'], settleMs: inputs.settle },
       clock,

@@ -5,10 +5,11 @@ import { createSentryTracker } from '../sources/sentry/adapter';
 import { apiBase } from '../sources/sentry/urls';
 import type { Tracker } from '../sources/sentry/types';
 import { USER_AGENT } from '../version';
+import { metricsSecrets } from '../config/metrics-inputs';
 
 /** The secrets of a configuration: what no output may contain. */
 export function secretsOf(inputs: Inputs): string[] {
-  return [inputs['sentry-auth-token'], inputs['github-token'] ?? '', ...notifySecrets(inputs)].filter(Boolean);
+  return [inputs['sentry-auth-token'], inputs['github-token'] ?? '', ...notifySecrets(inputs), ...metricsSecrets(inputs)].filter(Boolean);
 }
 
 /**

@@ -79,8 +79,9 @@ function verdictSection(report: RunReport): string {
     `Deploy finished ${formatUtcMinute(report.deployFinishedAt)}; decided ${formatUtcTime(verdict.decidedAt, report.deployFinishedAt)} ` +
     `(${formatMinutesBetween(report.deployFinishedAt, verdict.decidedAt)} after deploy). ` +
     `Window ${formatDuration(report.windowMs)}, a poll every ${formatDuration(report.intervalMs)}, ` +
-    `confidence ${formatLimitPercent(report.confidence)}, at least ${formatCount(report.minSessions)} sessions, ` +
-    `projects ${listed(report.projects.map((p) => escapeMarkdown(p, 100)), 10)}.`;
+    `confidence ${formatLimitPercent(report.confidence)}` +
+    // A gate on metrics checks alone has no Sentry projects, and no sessions to count.
+    (report.projects.length > 0 ? `, at least ${formatCount(report.minSessions)} sessions, projects ${listed(report.projects.map((p) => escapeMarkdown(p, 100)), 10)}.` : '.');
   const parts = ['## Release health gate', line, context];
   if (verdict.outcome === 'fail') parts.push(codeBlock(buildAlert(report), 'text'));
   else if (report.notifications?.length) parts.push(`**Action:** ${escapeMarkdown(notificationsText(report), REASON_MAX)}`);

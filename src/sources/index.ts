@@ -4,6 +4,9 @@ import type { StepLog } from './sentry/register';
 import { sentryRegistrar } from './sentry/registrar';
 import type { CommitInput, ReleaseInfo, Tracker } from './sentry/types';
 import type { Check, HealthSource, Registrar } from './types';
+import { usesSentry } from '../config/metrics-inputs';
+import { prometheusSource } from './prometheus';
+import { datadogSource } from './datadog';
 
 /** What the sources are built from besides the configuration. */
 export interface SourceDeps {
@@ -34,7 +37,12 @@ export interface Sources {
 export function buildSources(config: Config, deps: SourceDeps): Sources {
   const { inputs } = config;
   const health: HealthSource[] = [];
-  const registrar: Registrar | null = sentryRegistrar(config, deps);
-  health.push(sentryHealthSource({ tracker: deps.tracker, version: inputs.release, projects: inputs['sentry-projects'], environment: inputs.environment, now: deps.now, log: deps.log }));
-  return { registrar, health };
+  const sentry = usesSentry(inputs);
+  const registrar: Registrar | null = sentry ? sentryRegistrar(config, deps) : null;
+  if (sentry) health.push(sentryHealthSource({ tracker: deps.tracker, version: inputs.release, projects: inputs['sentry-projects'], environment: inputs.environment, now: deps.now, log: deps.log }));
+  const checks: Check[] = [];
+  for (const source of [prometheusSource(config), datadogSource(config)]) if (source) health.push(source);
+  // The symptom checks of the checks input, served by the sources above (config refuses one whose source is not set up).
+  checks.push(...inputs.checks);
+  return { registrar, health, checks };
 }

@@ -163,6 +163,8 @@ export interface HealthSource {
   poll(checks: readonly Check[], window: PollWindow): Promise<HealthPoll>;
   /** HTTP requests made so far (for the benchmark and the report). */
   requests(): number;
+  /** Releases what the source holds open (its HTTP client), once the watch is over. */
+  close?(): Promise<void>;
 }
 
 /** What a registrar needs to know about the run to register the release. */

@@ -36,7 +36,7 @@ function cliGate(scenario: string, flags: string[] = [], sharedTmp?: string): Pr
 
 const OUTPUT_NAMES = [
   'verdict', 'healthy', 'reason', 'release', 'previous-release', 'release-url', 'crash-free-users',
-  'crash-free-sessions', 'error-rate', 'sessions', 'users', 'new-issues', 'report-path',
+  'crash-free-sessions', 'error-rate', 'sessions', 'users', 'new-issues', 'checks', 'report-path',
 ];
 
 // At most 5 tests run at once: the two that wait out a whole window come first.
