@@ -2,7 +2,9 @@ import { redact } from '../util/redact';
 import { oneLine } from '../util/text';
 import { SENTRY_URL_FORM, TOKEN_FORM } from './fields';
 import { sanitizedName } from './names';
-import { type Inputs, type InputName, INPUT_NAMES, inputsSchema } from './schema';
+import { type Inputs, type InputName, INPUT_NAMES } from './schema';
+import { applyTrackerDefaults, inputOwner, selectedTracker, TRACKER_ENV_FALLBACKS, TRACKER_SECRET_INPUTS } from './tracker-inputs';
+import { schemaFor } from './tracker-schema';
 
 /** Where the workflow run is, from the runner's environment; null outside GitHub Actions. */
 export interface RunContext {
@@ -48,9 +50,10 @@ const ENV_FALLBACKS: Partial<Record<InputName, string[]>> = {
   'sentry-org': ['SENTRY_ORG'],
   'sentry-projects': ['SENTRY_PROJECT'],
   release: ['SENTRY_RELEASE', 'GITHUB_SHA'],
+  ...TRACKER_ENV_FALLBACKS,
 };
 
-const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['sentry-auth-token', 'github-token']);
+const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['sentry-auth-token', 'github-token', ...TRACKER_SECRET_INPUTS]);
 
 type Env = Record<string, string | undefined>;
 
@@ -84,12 +87,15 @@ export function runContext(env: Env): RunContext {
  */
 export function loadConfig(getInput: (name: InputName) => string | undefined, env: Env): Config {
   const raw: Record<string, string | undefined> = {};
+  const tracker = selectedTracker(getInput('tracker'));
   for (const name of INPUT_NAMES) {
     let value = getInput(name);
-    for (const key of ENV_FALLBACKS[name] ?? []) if (!value?.trim()) value = env[key];
+    // Another tracker's env variables (a SENTRY_AUTH_TOKEN left in the job's env) are not its inputs.
+    const owner = inputOwner(name);
+    if (owner === null || owner === tracker) for (const key of ENV_FALLBACKS[name] ?? []) if (!value?.trim()) value = env[key];
     raw[name] = value;
   }
-  const parsed = inputsSchema.safeParse(raw);
+  const parsed = schemaFor(tracker).safeParse(raw);
   if (!parsed.success) {
     // A token pasted into another input (a URL's query, say) is shown in no piece: the
     // runner masks a secret only whole, and the shown value is cut.
@@ -105,5 +111,5 @@ export function loadConfig(getInput: (name: InputName) => string | undefined, en
     });
     throw new ConfigError([...new Set(lines)].join('\n'));
   }
-  return { inputs: parsed.data, run: runContext(env) };
+  return { inputs: applyTrackerDefaults(parsed.data), run: runContext(env) };
 }

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { formatDuration } from './duration';
 import { bool, confidence, count, duration, httpUrl, list, multiple, oneOf, required, sentryUrl, text, threshold, token, tokenProblem } from './fields';
 import { environmentNameProblem, gitRefProblem, releaseNameProblem } from './names';
+import { trackerInputProblems, trackerInputsShape } from './tracker-inputs';
 
 const checkSlug = (v: string) => (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v) ? null : 'expected an organization slug (letters, digits, -, _ and .)');
 const checkSha = (v: string) => (/^[0-9a-f]{7,40}$/i.test(v) ? null : 'expected a commit sha (7 to 40 hex digits)');
@@ -50,6 +51,7 @@ export const inputsSchema = z
     'github-deployment-id': text(null, checkPositiveId),
     'runbook-url': httpUrl(null),
     'dashboard-url': httpUrl(null),
+    ...trackerInputsShape,
   })
   .superRefine((c, ctx) => {
     const issue = (input: string, message: string) => ctx.addIssue({ code: 'custom', path: [input], message });
@@ -63,6 +65,7 @@ export const inputsSchema = z
       issue('baseline', 'previous-release compares crash rates: set min-crash-free-users or min-crash-free-sessions');
     }
     if (!c.register && !c.gate) issue('gate', 'register and gate are both false: there is nothing to do');
+    for (const [input, message] of trackerInputProblems(c)) issue(input, message);
   });
 
 export type Inputs = z.output<typeof inputsSchema>;
