@@ -1,0 +1,86 @@
+import { TrackerAnswerError } from '../../tracker/errors';
+import type { Check, CountItem, HealthPoll, HealthSource, Observation, PollWindow } from '../types';
+import type { BugsnagApi } from './api';
+import type { BugsnagError, ReleaseGroup } from './schemas';
+
+/**
+ * Release health from Bugsnag's Data Access API: the release group of this
+ * version in the release stage gives total_sessions_count and
+ * unhandled_sessions_count (Bugsnag's stability score is the crash-free
+ * share of sessions) and, where the API gives them, daily users seen and
+ * daily users with an unhandled error; errors introduced in this version
+ * feed the new-issue check with their user counts.
+ *
+ * Less than Sentry: the counts run from the release group's first session,
+ * not from the deploy, and cannot be cut at `until` (no time range), so a
+ * re-deploy of a version already seen carries its earlier sessions, and no
+ * second-half (`recent`) counts exist. Users are daily users summed over
+ * days: within a watch of minutes they are the users.
+ */
+export const BUGSNAG_RATIO_CHECKS = ['crash-free-sessions', 'crash-free-users'] as const;
+
+export interface BugsnagHealthOptions {
+  api: BugsnagApi;
+  version: string;
+  environment: string;
+}
+
+function ratioOf(n: number | null | undefined, k: number | null | undefined, what: string): Observation | null {
+  if (n == null || k == null) return null;
+  if (k > n) throw new TrackerAnswerError(`Bugsnag's release group counts more ${what} with unhandled errors (${k}) than ${what} (${n})`);
+  return { kind: 'ratio', counts: { n, k } };
+}
+
+function toItem(e: BugsnagError): CountItem {
+  const title = [e.error_class, e.message].filter((s) => typeof s === 'string' && s.trim() !== '').join(': ') || '(no message)';
+  return { id: e.id, shortId: e.id.slice(0, 12), title, userCount: e.users, scope: null };
+}
+
+export function createBugsnagHealth(opts: BugsnagHealthOptions): HealthSource {
+  const { api, version, environment } = opts;
+  let groupId: string | null = null;
+  // Counts only grow: a group whose counts went down is not the same data (a broken or hostile answer).
+  let last: ReleaseGroup | null = null;
+
+  async function findGroup(signal?: AbortSignal): Promise<ReleaseGroup | null> {
+    if (groupId) return api.releaseGroup(groupId, signal);
+    const group = (await api.releaseGroups(environment, signal)).find((g) => g.app_version === version) ?? null;
+    if (group) groupId = group.id;
+    return group;
+  }
+
+  return {
+    name: 'bugsnag',
+    requests: () => api.http.requestCount,
+    async poll(checks: readonly Check[], window: PollWindow): Promise<HealthPoll> {
+      const mine = checks.filter((c) => c.source === 'bugsnag');
+      const observations: Record<string, Observation> = {};
+      const missing: Record<string, string> = {};
+      const ratios = mine.filter((c) => c.kind === 'ratio');
+      if (ratios.length > 0) {
+        const group = await findGroup(window.signal);
+        if (group && last && ((group.total_sessions_count ?? 0) < (last.total_sessions_count ?? 0) || (group.unhandled_sessions_count ?? 0) < (last.unhandled_sessions_count ?? 0))) {
+          throw new TrackerAnswerError("Bugsnag's session counts for the release went down since the last poll");
+        }
+        if (group) last = group;
+        for (const check of ratios) {
+          const obs =
+            group === null
+              ? null
+              : check.id === 'crash-free-sessions'
+                ? ratioOf(group.total_sessions_count, group.unhandled_sessions_count, 'sessions')
+                : check.id === 'crash-free-users'
+                  ? ratioOf(group.accumulative_daily_users_seen, group.accumulative_daily_users_with_unhandled, 'users')
+                  : null;
+          if (obs) observations[check.id] = obs;
+          else missing[check.id] = group === null ? `Bugsnag has no release group for this version in ${environment} yet (no build or session seen)` : 'Bugsnag gave no counts for it';
+        }
+      }
+      for (const check of mine.filter((c) => c.kind === 'count')) {
+        const errors = await api.errorsIntroducedIn(version, environment, window.signal);
+        observations[check.id] = { kind: 'count', items: errors.map(toItem) };
+      }
+      return { at: window.until, observations, ...(Object.keys(missing).length ? { missing } : {}) };
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { HttpClient } from '../../http/client';
+import type { KnownRelease, Registrar, RegisterRequest, RegisterResult } from '../types';
+import { TrackerSetupError } from '../../tracker/errors';
+import { explainVendorError } from '../vendor-error';
+import type { BugsnagApi } from './api';
+import type { BugsnagBuild } from './schemas';
+import { buildAnswerSchema } from './schemas';
+
+/**
+ * Registers a release with Bugsnag's Build API (https://docs.bugsnag.com/api/build/):
+ * POST / on the build host with apiKey, appVersion, releaseStage,
+ * builderName, sourceControl {provider, repository, revision} and metadata
+ * (the workflow run). Bugsnag groups builds of one appVersion and stage into
+ * a release group; the previous group in the stage is the rollback target.
+ */
+export interface BugsnagRegistrarOptions {
+  /** The Build API client (no auth header: the key goes in the body). */
+  build: HttpClient;
+  apiKey: string | null;
+  /** The Data Access API, when a token is set: finds an earlier registration and the previous release. */
+  api: BugsnagApi | null;
+}
+
+export const BUILDER_NAME = 'release-health-gate';
+
+/** A run's URL without its attempt: a re-run of the job is the same registration. */
+export const runOf = (runUrl: string | null) => (runUrl ? runUrl.replace(/\/attempts\/\d+$/, '') : null);
+
+const msOf = (text: string | null | undefined) => {
+  const ms = typeof text === 'string' && text.length <= 64 ? Date.parse(text) : NaN;
+  return Number.isFinite(ms) ? ms : null;
+};
+
+function sameRegistration(build: BugsnagBuild, req: RegisterRequest): boolean {
+  if (build.app_version !== req.version) return false;
+  if (build.release_stage && build.release_stage.name !== req.environment) return false;
+  const run = runOf(req.runUrl);
+  const recorded = build.metadata?.workflow_run;
+  if (run && typeof recorded === 'string') return runOf(recorded) === run;
+  return req.commit !== null && build.source_control?.revision === req.commit;
+}
+
+export function createBugsnagRegistrar(opts: BugsnagRegistrarOptions): Registrar {
+  return {
+    name: 'bugsnag',
+    async register(req: RegisterRequest): Promise<RegisterResult> {
+      // A re-run of the same job finds its build and posts nothing.
+      if (opts.api) {
+        const builds = await opts.api.builds(req.environment, req.signal);
+        const earlier = builds.find((b) => sameRegistration(b, req));
+        if (earlier) return { created: false, deployCreated: false, finalized: true, deployFinishedAt: msOf(earlier.release_time) ?? req.finishedAt };
+      }
+      if (!opts.apiKey) throw new TrackerSetupError('Input bugsnag-api-key is required to register a release with Bugsnag (register: true).');
+      const body = {
+        apiKey: opts.apiKey,
+        appVersion: req.version,
+        releaseStage: req.environment,
+        builderName: BUILDER_NAME,
+        ...(req.repository && req.commit ? { sourceControl: { provider: 'github', repository: `https://github.com/${req.repository}`, revision: req.commit } } : {}),
+        metadata: { ...(req.runUrl ? { workflow_run: req.runUrl } : {}), deployed_at: new Date(req.finishedAt).toISOString() },
+        autoAssignRelease: true,
+      };
+      try {
+        await opts.build.call('POST', '/', { body, schema: buildAnswerSchema, ...(req.signal ? { signal: req.signal } : {}) });
+      } catch (error) {
+        throw explainVendorError(error, {
+          vendor: 'Bugsnag',
+          what: 'recording the build',
+          tokenInput: 'bugsnag-api-key',
+          needs: "the project's notifier API key (Project settings → Notifier API key)",
+          where: 'bugsnag-build-url',
+        });
+      }
+      return { created: true, deployCreated: true, finalized: true, deployFinishedAt: req.finishedAt };
+    },
+    async previousRelease(version: string, environment: string, signal?: AbortSignal): Promise<KnownRelease | null> {
+      if (!opts.api) return null;
+      const groups = await opts.api.releaseGroups(environment, signal);
+      const ours = groups.find((g) => g.app_version === version);
+      const oursAt = msOf(ours?.first_released_at) ?? Infinity;
+      const older = groups
+        .filter((g) => g.app_version !== version && (g.release_stage_name == null || g.release_stage_name === environment))
+        .map((g) => ({ g, at: msOf(g.first_released_at) }))
+        .filter((x): x is { g: typeof x.g; at: number } => x.at !== null && x.at < oursAt)
+        .sort((a, b) => b.at - a.at);
+      return older[0] ? { version: older[0].g.app_version, url: null } : null;
+    },
+    releaseUrl: () => null,
+  };
+}
