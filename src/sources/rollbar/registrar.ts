@@ -1,3 +1,4 @@
+import { TrackerSetupError } from '../../tracker/errors';
 import type { KnownRelease, Registrar, RegisterRequest, RegisterResult } from '../types';
 import type { RollbarApi } from './api';
 import type { RollbarDeploy } from './schemas';
@@ -32,7 +33,11 @@ export function createRollbarRegistrar(api: RollbarApi): Registrar {
   return {
     name: 'rollbar',
     async register(req: RegisterRequest): Promise<RegisterResult> {
-      const deploys = await api.deploys(req.signal);
+      // A post_server_item token may post deploys but not list them: then a re-run cannot be told apart, and posts again.
+      const deploys = await api.deploys(req.signal).catch((error: unknown) => {
+        if (error instanceof TrackerSetupError && / \(HTTP 403/.test(error.message)) return [];
+        throw error;
+      });
       const comment = commentFor(req);
       const earlier = deploys.find((d) => d.environment === req.environment && d.revision === req.version && (runOf(req.runUrl) === null || d.comment === comment));
       if (earlier) {
