@@ -7,12 +7,15 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 // CommonJS dependencies call require(); ESM output has none unless we make one.
 const banner = "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);";
 
-// `npm run bench -- ingest` runs the local tracker's ingest benchmark instead (bench/ingest.ts).
+// `npm run bench -- ingest` runs the local tracker's ingest benchmark instead (bench/ingest.ts);
+// `npm run bench -- rate-ratio` the Poisson rate-ratio test's (bench/rate-ratio.ts).
 const ingest = process.argv[2] === 'ingest';
-const args = process.argv.slice(ingest ? 3 : 2);
-const outfile = `${root}.build/${ingest ? 'ingest-bench' : 'bench'}.mjs`;
+const rateRatio = process.argv[2] === 'rate-ratio';
+const args = process.argv.slice(ingest || rateRatio ? 3 : 2);
+const name = ingest ? 'ingest' : rateRatio ? 'rate-ratio' : 'bench';
+const outfile = `${root}.build/${ingest ? 'ingest-bench' : name}.mjs`;
 await build({
-  entryPoints: [`${root}bench/${ingest ? 'ingest' : 'bench'}.ts`],
+  entryPoints: [`${root}bench/${name}.ts`],
   outfile,
   bundle: true,
   platform: 'node',
