@@ -47,6 +47,7 @@ export interface RollbarStubOptions {
   /** Errors per minute in a minute starting at `t` (ms); default none. */
   errorsPerMinute?: (t: number) => number;
   rateLimited?: number;
+  /** Every read (GET) answers 503; deploys can still be recorded. */
   outage?: boolean;
 }
 
@@ -103,7 +104,7 @@ export async function startRollbarStub(options: RollbarStubOptions): Promise<Rol
     requests.push({ method: req.method ?? '', path: u.pathname, query: Object.fromEntries(u.searchParams), body, token, tokenElsewhere });
 
     if (!scopes) return fail(res, 401, 'invalid access token');
-    if (options.outage) return send(res, 503, { err: 1, message: 'Service temporarily unavailable' });
+    if (options.outage && req.method === 'GET') return send(res, 503, { err: 1, message: 'Service temporarily unavailable' });
     if (limited > 0) {
       limited -= 1;
       const reset = Math.ceil(Date.now() / 1000) + 1;

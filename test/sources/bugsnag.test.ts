@@ -86,6 +86,12 @@ describe('Bugsnag registrar against the stub', () => {
     expect(stub.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
+  it('records the build while the Data Access API is down', async () => {
+    const { stub, bugsnag } = await setup({ outage: true });
+    expect(await bugsnag.registrar.register(request())).toMatchObject({ created: true });
+    expect(stub.builds).toHaveLength(1);
+  });
+
   it("names the stage's previous release group as the previous release", async () => {
     const { bugsnag } = await setup();
     await bugsnag.registrar.register(request());

@@ -91,6 +91,12 @@ describe('Rollbar registrar against the stub', () => {
     expect(stub.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`)).toEqual(['PATCH /api/1/deploy/77']);
   });
 
+  it('records the deploy while the read API is down (the re-run check is skipped, not the deploy)', async () => {
+    const { stub, rollbar } = await setup({ outage: true });
+    expect(await rollbar.registrar.register(request())).toMatchObject({ created: true });
+    expect(stub.deploys[0]).toMatchObject({ revision: 'v2', status: 'succeeded' });
+  });
+
   it("names the environment's previous deploy as the previous release", async () => {
     const { rollbar } = await setup();
     await rollbar.registrar.register(request());

@@ -46,7 +46,11 @@ export function createBugsnagRegistrar(opts: BugsnagRegistrarOptions): Registrar
     async register(req: RegisterRequest): Promise<RegisterResult> {
       // A re-run of the same job finds its build and posts nothing.
       if (opts.api) {
-        const builds = await opts.api.builds(req.environment, req.signal);
+        // The Data Access API being down should not stop the build being recorded (a re-run during it posts again).
+        const builds = await opts.api.builds(req.environment, req.signal).catch((error: unknown) => {
+          if (error instanceof TrackerSetupError || req.signal?.aborted) throw error;
+          return [];
+        });
         const earlier = builds.find((b) => sameRegistration(b, req));
         if (earlier) return { created: false, deployCreated: false, finalized: true, deployFinishedAt: msOf(earlier.release_time) ?? req.finishedAt };
       }

@@ -33,10 +33,12 @@ export function createRollbarRegistrar(api: RollbarApi): Registrar {
   return {
     name: 'rollbar',
     async register(req: RegisterRequest): Promise<RegisterResult> {
-      // A post_server_item token may post deploys but not list them: then a re-run cannot be told apart, and posts again.
+      // A post_server_item token may post deploys but not list them, and a read API that is down
+      // should not stop the deploy being recorded: then a re-run cannot be told apart, and posts again.
       const deploys = await api.deploys(req.signal).catch((error: unknown) => {
-        if (error instanceof TrackerSetupError && / \(HTTP 403/.test(error.message)) return [];
-        throw error;
+        if (error instanceof TrackerSetupError && !/ \(HTTP 403/.test(error.message)) throw error;
+        if (req.signal?.aborted) throw error;
+        return [];
       });
       const comment = commentFor(req);
       const earlier = deploys.find((d) => d.environment === req.environment && d.revision === req.version && (runOf(req.runUrl) === null || d.comment === comment));
