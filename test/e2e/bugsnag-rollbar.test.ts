@@ -1,0 +1,182 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ActionRun, runAction } from '../helpers/action';
+import { type BugsnagStub, type BugsnagStubOptions, startBugsnagStub } from '../helpers/bugsnag-stub';
+import { type RollbarStub, type RollbarStubOptions, startRollbarStub } from '../helpers/rollbar-stub';
+
+/*
+ * The bundled action, as the runner runs it, against loopback stubs of
+ * Bugsnag and Rollbar (test/helpers/*-stub.ts): what a user sees for a
+ * healthy release, a crash spike, a new issue over the limit, a refused
+ * token, an outage and a re-run. Skipped until the pipeline builds its
+ * sources from tracker (buildSources, issue #14's wiring).
+ */
+
+const API_KEY = '0123456789abcdef0123456789abcdef';
+const BS_TOKEN = 'bsg-personal-token-7f3a9c1e';
+const PROJECT = '5f1e2d3c4b5a69788796a5b4';
+const RB_TOKEN = 'rb_read_write_token_1a2b3c4d';
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const FAST = { window: '4s', interval: '2s', 'initial-delay': '0s', settle: '0s' };
+
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+/** Nothing a user can see holds 8 characters of a secret in a row. */
+function expectNoLeak(run: ActionRun, ...secrets: string[]) {
+  for (const secret of secrets) for (let i = 0; i + 8 <= secret.length; i++) expect(run.everything).not.toContain(secret.slice(i, i + 8));
+}
+
+describe.skip('tracker: bugsnag, the bundled action against the Bugsnag stub', () => {
+  async function bugsnag(over: Partial<BugsnagStubOptions> = {}, inputs: Record<string, string> = {}) {
+    const stub: BugsnagStub = await startBugsnagStub({
+      apiKey: API_KEY,
+      token: BS_TOKEN,
+      projectId: PROJECT,
+      releases: [{ version: 'v1', releasedAt: Date.now() - 48 * HOUR, sessions: 90_000, unhandledSessions: 90, users: 9_000, usersWithUnhandled: 40 }],
+      newReleaseHealth: { sessions: 5_000, unhandledSessions: 3, users: 900, usersWithUnhandled: 2 },
+      ...over,
+    });
+    open.push(stub);
+    const run = () =>
+      runAction({
+        inputs: {
+          tracker: 'bugsnag',
+          'bugsnag-api-key': API_KEY,
+          'bugsnag-token': BS_TOKEN,
+          'bugsnag-project-id': PROJECT,
+          'bugsnag-url': stub.url,
+          'bugsnag-build-url': stub.url,
+          release: 'v2',
+          'min-crash-free-sessions': '99%',
+          'max-new-issue-users': '25',
+          ...FAST,
+          ...inputs,
+        },
+      });
+    return { stub, run };
+  }
+
+  it('healthy → pass, with the build recorded as documented', async () => {
+    const { stub, run } = await bugsnag();
+    const result = await run();
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.outputs.verdict).toBe('pass');
+    const posts = stub.requests.filter((r) => r.method === 'POST');
+    expect(posts.map((r) => [r.path, r.authorization])).toEqual([['/', 'missing']]);
+    expect(posts[0]!.body).toMatchObject({ apiKey: API_KEY, appVersion: 'v2', releaseStage: 'production', builderName: 'release-health-gate', sourceControl: { provider: 'github', repository: 'https://github.com/acme/shop' } });
+    expectNoLeak(result, BS_TOKEN, API_KEY);
+  });
+
+  it('crash spike → fail', async () => {
+    const { run } = await bugsnag({ newReleaseHealth: { sessions: 5_000, unhandledSessions: 900, users: 900, usersWithUnhandled: 300 } });
+    const result = await run();
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.outputs.verdict).toBe('fail');
+    expect(result.outputs.reason).toMatch(/crash-free/);
+  });
+
+  it('new issue over the limit → fail, naming it', async () => {
+    const { run } = await bugsnag({ errors: [{ id: 'e9', errorClass: 'TypeError', message: 'cart is undefined', users: 300, events: 800, introducedIn: 'v2' }] });
+    const result = await run();
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.outputs.verdict).toBe('fail');
+    expect(result.everything).toContain('cart is undefined');
+  });
+
+  it('a refused token → one clear line naming bugsnag-token, never the token', async () => {
+    const { run } = await bugsnag({ token: 'bsg-the-real-one-00000' });
+    const result = await run();
+    expect(result.code).toBe(1);
+    const errors = result.annotations.filter((a) => a.level === 'error');
+    expect(errors.map((e) => e.message).join('\n')).toMatch(/Bugsnag rejected bugsnag-token while [a-z ]+ \(HTTP 401: "Unauthorized: the auth token is invalid"\): check bugsnag-token/);
+    expectNoLeak(result, BS_TOKEN);
+  });
+
+  it('outage → inconclusive (the job passes: on-inconclusive pass), the build still recorded', async () => {
+    const { stub, run } = await bugsnag({ outage: true });
+    const result = await run();
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.outputs.verdict).toBe('inconclusive');
+    expect(stub.builds).toHaveLength(1);
+  });
+
+  it('re-run → idempotent: the second run records nothing', async () => {
+    const { stub, run } = await bugsnag({}, { gate: 'false' });
+    expect((await run()).code).toBe(0);
+    expect((await run()).code).toBe(0);
+    expect(stub.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+});
+
+describe.skip('tracker: rollbar, the bundled action against the Rollbar stub', () => {
+  /** The deploy this run records; seeded 10 minutes back for the rate checks (a re-run finds it), so whole minutes exist on both sides. */
+  async function rollbar(over: Partial<RollbarStubOptions> = {}, inputs: Record<string, string> = {}, seededMinutesAgo: number | null = 10) {
+    const deployedAt = Date.now() - (seededMinutesAgo ?? 0) * MIN;
+    const stub: RollbarStub = await startRollbarStub({
+      tokens: { [RB_TOKEN]: ['read', 'write'] },
+      deploys: [
+        { id: 1, environment: 'production', revision: 'v1', status: 'succeeded', start_time: Math.floor((Date.now() - 5 * HOUR) / 1000), finish_time: Math.floor((Date.now() - 5 * HOUR) / 1000) },
+        ...(seededMinutesAgo === null
+          ? []
+          : [{ id: 2, environment: 'production', revision: 'v2', comment: 'Deployed by release-health-gate from https://github.example/acme/shop/actions/runs/4242', status: 'succeeded', start_time: Math.floor(deployedAt / 1000), finish_time: Math.floor(deployedAt / 1000) }]),
+      ],
+      errorsPerMinute: () => 10,
+      ...over,
+    });
+    open.push(stub);
+    const run = () => runAction({ inputs: { tracker: 'rollbar', 'rollbar-token': RB_TOKEN, 'rollbar-url': stub.url, release: 'v2', 'max-error-rate-increase': '2x', 'max-new-issue-users': '100', ...FAST, ...inputs } });
+    return { stub, run, deployedAt };
+  }
+
+  it('registration posts the deploy and marks it succeeded, exactly as documented; re-run records nothing', async () => {
+    const { stub, run } = await rollbar({}, { gate: 'false' }, null);
+    expect((await run()).code).toBe(0);
+    expect((await run()).code).toBe(0);
+    const writes = stub.requests.filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/1/deploy', 'PATCH /api/1/deploy/1001']);
+    expect(writes[0]!.body).toEqual({ environment: 'production', revision: 'v2', local_username: 'release-health-gate', comment: 'Deployed by release-health-gate from https://github.example/acme/shop/actions/runs/4242', status: 'started' });
+    expect(stub.requests.every((r) => r.token === 'valid' && !r.tokenElsewhere)).toBe(true);
+  });
+
+  it('healthy → pass', async () => {
+    const { run } = await rollbar();
+    const result = await run();
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.outputs.verdict).toBe('pass');
+    expectNoLeak(result, RB_TOKEN);
+  });
+
+  it('error spike (4x the previous version) → fail', async () => {
+    const { run, deployedAt } = await rollbar({ errorsPerMinute: (t) => (t >= deployedAt ? 40 : 10) });
+    const result = await run();
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.outputs.verdict).toBe('fail');
+  });
+
+  it('new item over the limit → fail, naming it', async () => {
+    const { run } = await rollbar({ items: [{ id: 5, counter: 301, title: 'NoMethodError: checkout', total_occurrences: 500, version: 'v2' }] });
+    const result = await run();
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.outputs.verdict).toBe('fail');
+    expect(result.everything).toContain('NoMethodError: checkout');
+  });
+
+  it('a refused token → one clear line naming rollbar-token, never the token', async () => {
+    const { run } = await rollbar({ tokens: { 'rb_other_token_zzzzzzzz': ['read'] } });
+    const result = await run();
+    expect(result.code).toBe(1);
+    const errors = result.annotations.filter((a) => a.level === 'error');
+    expect(errors.map((e) => e.message).join('\n')).toMatch(/Rollbar rejected rollbar-token while [a-z ]+ \(HTTP 401: "invalid access token"\): check rollbar-token/);
+    expectNoLeak(result, RB_TOKEN);
+  });
+
+  it('outage of the read API → inconclusive', async () => {
+    const { run } = await rollbar({ outage: true });
+    const result = await run();
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.outputs.verdict).toBe('inconclusive');
+  });
+});
