@@ -163,3 +163,8 @@ export function applyTrackerDefaults<T extends { tracker: TrackerName; 'min-cras
   if (inputs.tracker === 'rollbar' && inputs['min-crash-free-users'] === DEFAULT_MIN_CRASH_FREE_USERS) return { ...inputs, 'min-crash-free-users': null };
   return inputs;
 }
+
+/** The Bugsnag and Rollbar secrets of a configuration: masked by the runner and redacted from everything shown. */
+export function trackerSecrets(inputs: Partial<Record<(typeof TRACKER_SECRET_INPUTS)[number], string | null>>): string[] {
+  return TRACKER_SECRET_INPUTS.map((name) => inputs[name] ?? '').filter(Boolean);
+}
