@@ -12,7 +12,7 @@ import { type RollbarStub, type RollbarStubOptions, startRollbarStub } from '../
  */
 
 const API_KEY = '0123456789abcdef0123456789abcdef';
-const BS_TOKEN = 'bsg-personal-token-7f3a9c1e';
+const BS_TOKEN = 'bsg-7f3a9c1e-d00d-4b2a-9e11';
 const PROJECT = '5f1e2d3c4b5a69788796a5b4';
 const RB_TOKEN = 'rb_read_write_token_1a2b3c4d';
 const MIN = 60_000;

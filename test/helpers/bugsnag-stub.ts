@@ -51,6 +51,8 @@ export interface BugsnagStubOptions {
   rateLimited?: number;
   /** Every Data Access request answers 503. */
   outage?: boolean;
+  /** Answers a request with this status and raw body instead (a hostile or broken server), when it returns one. */
+  answer?: (method: string, path: string) => { status: number; body: string } | null;
 }
 
 export interface RecordedBugsnagRequest {
@@ -143,6 +145,12 @@ export async function startBugsnagStub(options: BugsnagStubOptions): Promise<Bug
     const xVersion = typeof req.headers['x-version'] === 'string' ? req.headers['x-version'] : undefined;
     requests.push({ method: req.method ?? '', path: u.pathname, query: [...u.searchParams], body, authorization, xVersion });
 
+    const forced = options.answer?.(req.method ?? '', u.pathname);
+    if (forced) {
+      res.writeHead(forced.status, { 'content-type': 'application/json' });
+      res.end(forced.body);
+      return;
+    }
     // Build API
     if (req.method === 'POST' && u.pathname === '/') {
       const b = (body ?? {}) as Record<string, unknown>;

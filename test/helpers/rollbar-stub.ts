@@ -49,6 +49,8 @@ export interface RollbarStubOptions {
   rateLimited?: number;
   /** Every read (GET) answers 503; deploys can still be recorded. */
   outage?: boolean;
+  /** Answers a request with this status and raw body instead (a hostile or broken server), when it returns one. */
+  answer?: (method: string, path: string) => { status: number; body: string } | null;
 }
 
 export interface RecordedRollbarRequest {
@@ -103,6 +105,12 @@ export async function startRollbarStub(options: RollbarStubOptions): Promise<Rol
     const tokenElsewhere = Object.keys(options.tokens).some((t) => raw.includes(t) || u.search.includes(t));
     requests.push({ method: req.method ?? '', path: u.pathname, query: Object.fromEntries(u.searchParams), body, token, tokenElsewhere });
 
+    const forced = options.answer?.(req.method ?? '', u.pathname);
+    if (forced) {
+      res.writeHead(forced.status, { 'content-type': 'application/json' });
+      res.end(forced.body);
+      return;
+    }
     if (!scopes) return fail(res, 401, 'invalid access token');
     if (options.outage && req.method === 'GET') return send(res, 503, { err: 1, message: 'Service temporarily unavailable' });
     if (limited > 0) {
