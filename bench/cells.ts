@@ -1,6 +1,6 @@
 import { mulberry32 } from '../src/gate/simulate';
-import type { GatePolicy } from '../src/gate/types';
-import type { Schedule } from '../src/gate/watch';
+import { ratioChecks, type GatePolicy } from '../src/gate/types';
+import type { Schedule } from '../src/pipeline/watch';
 import { pollTimes } from '../src/replay/schedule';
 import type { Decision, Strategy } from './strategies';
 import { type Phase, simulateRelease, type TrafficSpec } from './traffic';
@@ -85,7 +85,7 @@ export function trafficSpec(settings: BenchSettings, scenario: Scenario, p0: num
 
 /** Simulates one cell's releases and runs every strategy on the same data. */
 export function runCell(settings: BenchSettings, policy: GatePolicy, strategies: Strategy[], scenario: Scenario, sessionsPerMinute: number): CellResult {
-  const limit = policy.limits[0]!;
+  const limit = ratioChecks(policy)[0]!;
   const p0 = limit.maxBadRate;
   const spec = trafficSpec(settings, scenario, p0, sessionsPerMinute);
   const rng = mulberry32(cellSeed(settings.seed, [Math.round(p0 * 1e6), SCENARIOS.indexOf(scenario), sessionsPerMinute]));

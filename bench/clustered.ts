@@ -1,8 +1,9 @@
 import { eFail, ePass } from '../src/gate/evalue';
 import { FINAL_LOOK_SHARE } from '../src/gate/final-look';
 import { mulberry32, type Rng } from '../src/gate/simulate';
-import type { GatePolicy } from '../src/gate/types';
-import type { Schedule } from '../src/gate/watch';
+import { ratioChecks, type GatePolicy } from '../src/gate/types';
+import { sessionCheck } from '../src/sources/sentry/checks';
+import type { Schedule } from '../src/pipeline/watch';
 import { type RecordedSample, replayRelease } from '../src/replay/replay';
 import { pollTimes } from '../src/replay/schedule';
 import { countsAtPolls } from './strategies';
@@ -199,13 +200,13 @@ const asSessions = (s: RecordedSample): RecordedSample => ({ ...s, crashedUsers:
  */
 function oldEarlyPass(policy: GatePolicy, polls: readonly number[], samples: readonly RecordedSample[]): boolean {
   const alpha = 1 - policy.confidence;
-  const threshold = policy.limits.length / (alpha * (1 - FINAL_LOOK_SHARE));
+  const threshold = ratioChecks(policy).length / (alpha * (1 - FINAL_LOOK_SHARE));
   const seen = countsAtPolls(polls, samples);
   for (let i = 0; i < seen.length - 1; i++) {
     const c = seen[i]!;
     if (c.sessions < policy.minSessions) continue;
     let healthy = true;
-    for (const limit of policy.limits) {
+    for (const limit of ratioChecks(policy)) {
       const n = c.sessions;
       const k = limit.id === 'error-rate' ? (c.erroredSessions ?? 0) : c.crashedSessions;
       if (eFail(n, k, limit.maxBadRate) >= threshold) return false;
@@ -226,7 +227,7 @@ export function runClusteredCell(
   designEffect: number,
   sessionsPerMinute: number,
 ): ClusteredCell {
-  const limit = policy.limits[0]!.maxBadRate;
+  const limit = ratioChecks(policy)[0]!.maxBadRate;
   const rng = mulberry32((seed ^ Math.imul(Math.round(multiple * 100) + 7, 0x9e3779b1) ^ Math.imul(designEffect * 13 + sessionsPerMinute, 0x85ebca6b) ^ (check === 'error-rate' ? 0x5bd1e995 : 0)) >>> 0);
   const spec: ClusteredSpec = {
     sessionsPerMinute,
@@ -354,7 +355,7 @@ export function runUsersCell(seed: number, releases: number, schedule: Schedule,
     crashedUsers += last?.crashedUsers ?? 0;
   }
   const limit = crashedUsers / Math.max(1, users);
-  const p: GatePolicy = { ...policy, limits: [{ id: 'crash-free-users', maxBadRate: limit, absoluteMaxBadRate: limit, source: 'absolute' }] };
+  const p: GatePolicy = { ...policy, checks: [sessionCheck('crash-free-users', limit)] };
   const polls = pollTimes(schedule);
   // The gate's second half: from the last poll at or before mid-window to the last poll, each seeing sessions started a bucket and the ingestion delay earlier.
   const mid = polls.filter((at) => at <= schedule.windowMs / 2).at(-1) ?? 0;

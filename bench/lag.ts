@@ -1,8 +1,8 @@
 import { binomial, mulberry32, type Rng } from '../src/gate/simulate';
 import { exactInterval } from '../src/gate/interval';
-import type { GatePolicy } from '../src/gate/types';
+import { ratioChecks, type GatePolicy } from '../src/gate/types';
 import { type RecordedSample, replayRelease } from '../src/replay/replay';
-import type { Schedule } from '../src/gate/watch';
+import type { Schedule } from '../src/pipeline/watch';
 
 /**
  * Crash-first ingestion lag, as Sentry's server SDKs send sessions: a crash
@@ -90,7 +90,7 @@ export interface LagCell {
  * 10-minute window and are sent `settle` after it.
  */
 export function runLagCell(seed: number, releases: number, policy: GatePolicy, schedule: Schedule, scenario: (typeof LAG_SCENARIOS)[number], sessionsPerMinute: number, settleSec: number): LagCell {
-  const p0 = policy.limits[0]!.maxBadRate;
+  const p0 = ratioChecks(policy)[0]!.maxBadRate;
   const windowSec = schedule.windowMs / 1000;
   const cuts = Array.from({ length: Math.round(windowSec / 60) }, (_, i) => 60 * (i + 1));
   const rng = mulberry32((seed ^ Math.imul(sessionsPerMinute, 0x9e3779b1) ^ Math.imul(Math.round(p0 * 1e6) + 7 * Math.round(scenario.multiple * 100), 0x85ebca6b)) >>> 0);

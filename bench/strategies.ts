@@ -1,9 +1,9 @@
-import { trials } from '../src/gate/decide';
+import { trials, type SessionCheckId } from '../src/sources/sentry/health';
 import { binomialTailP } from '../src/gate/final-look';
-import type { GatePolicy, Outcome, RateCheckId } from '../src/gate/types';
-import type { Schedule } from '../src/gate/watch';
+import { ratioChecks, type GatePolicy, type Outcome } from '../src/gate/types';
+import type { Schedule } from '../src/pipeline/watch';
 import { type RecordedSample, replayRelease } from '../src/replay/replay';
-import type { HealthCounts } from '../src/tracker/types';
+import type { HealthCounts } from '../src/sources/sentry/types';
 
 export interface Decision {
   verdict: Outcome;
@@ -40,10 +40,10 @@ export function countsAtPolls(polls: readonly number[], samples: readonly Record
 }
 
 /** The naive strategies watch the first rate check of the policy, as a user would configure them. */
-function mainCheck(policy: GatePolicy): { id: RateCheckId; p0: number } {
-  const limit = policy.limits[0];
+function mainCheck(policy: GatePolicy): { id: SessionCheckId; p0: number } {
+  const limit = ratioChecks(policy)[0];
   if (!limit) throw new Error('the benchmark needs a rate check');
-  return { id: limit.id, p0: limit.maxBadRate };
+  return { id: limit.id as SessionCheckId, p0: limit.maxBadRate };
 }
 
 /** Fails are counted however few sessions there are; a pass still needs min-sessions, like the gate's. */

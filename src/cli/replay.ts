@@ -79,7 +79,7 @@ export async function replayCommand(argv: string[], io: ReplayIo = {}): Promise<
   let releases: RecordedRelease[];
   try {
     const input = file === '-' ? (io.stdin ?? process.stdin) : createReadStream(file);
-    releases = await readReleases(input, policy.limits.some((l) => l.id === 'error-rate'));
+    releases = await readReleases(input, policy.checks.some((c) => c.id === 'error-rate'));
   } catch (error) {
     if (error instanceof ReplayInputError) {
       stderr.write(`${file === '-' ? 'stdin' : file}: ${error.message}\n`);
@@ -93,7 +93,7 @@ export async function replayCommand(argv: string[], io: ReplayIo = {}): Promise<
   }
 
   const polls = pollTimes(schedule);
-  const withoutHalf = policy.limits.some((l) => l.id === 'crash-free-users') ? releases.filter((r) => !r.secondHalf).length : 0;
+  const withoutHalf = policy.checks.some((c) => c.id === 'crash-free-users') ? releases.filter((r) => !r.secondHalf).length : 0;
   if (withoutHalf > 0) {
     stderr.write(
       `replay: ${withoutHalf} of ${releases.length} releases carry no "secondHalf" ({"users": n, "crashedUsers": k} counted over the window's second half): ` +

@@ -1,8 +1,6 @@
-import type { HealthCounts, NewIssue } from '../tracker/types';
+import type { CountCheck, CountItem, RatioCheck, RatioCounts, ThresholdForCheck } from '../sources/types';
 import { eFail, ePass } from './evalue';
 import {
-  CHECK_LABELS,
-  UNIT_LABELS,
   displayInterval,
   displayRate,
   formatCount,
@@ -17,62 +15,9 @@ import { binomialTailP, FINAL_LOOK_SHARE } from './final-look';
 import { exactInterval, lowerConfidenceBound, upperConfidenceBound } from './interval';
 import { oneLine } from '../util/text';
 import { formatDuration } from '../report/format';
-import type { CheckEvaluation, GatePolicy, PollInput, RateCheckId, RateLimit, RecentCounts, Verdict } from './types';
-
-/** The counts a rate check reports: n trials, k of them bad (what people read as the rate). */
-export function trials(id: RateCheckId, counts: HealthCounts): { n: number; k: number } {
-  switch (id) {
-    case 'crash-free-users':
-      // Never more crashed than seen: a span without its own count of users has none (see recentCounts).
-      return { n: counts.users, k: Math.min(counts.crashedUsers, counts.users) };
-    case 'crash-free-sessions':
-      return { n: counts.sessions, k: counts.crashedSessions };
-    case 'error-rate':
-      // The error-rate check is on exactly when unhealthy sessions are asked for.
-      return { n: counts.sessions, k: counts.erroredSessions ?? 0 };
-  }
-}
-
-/**
- * A release whose sessions carry no user at all. Decided on the counts since the
- * deploy: a span's users may be zero only because nobody counted them (see recentCounts).
- */
-export const isAnonymous = (counts: HealthCounts): boolean => counts.sessions > 0 && counts.users === 0;
-
-/**
- * The counts a rate check is judged on. Users are independent of each other,
- * their sessions are not: one broken account crashes or errors in every
- * session, so bad sessions vary up to ~3× more than independent trials would
- * (issue #19.1) and a binomial test on them fails releases at the limit far
- * more often than 1 − confidence. The session checks therefore count bad
- * USERS (users with at least one crashed, resp. unhealthy, session) against
- * the limit times SESSIONS. That is valid under any dependence within a user:
- * a user is bad with probability at most their expected bad sessions
- * (P(k_i ≥ 1) ≤ E[k_i]), users are independent, and for a sum of independent
- * Bernoullis over U ≤ n users with total mean ≤ p0·n the binomial(n, p0)
- * likelihood ratio still has expectation ≤ 1 ((1 + x/U)^U grows with U), so
- * the e-process and the exact test keep their level. It loses power only when
- * a user's bad sessions come in bunches, which is exactly when sessions say
- * less than their number. Without the count of unhealthy users (recordings
- * made before it existed) the error-rate check falls back to sessions.
- */
-export function testedTrials(id: RateCheckId, counts: HealthCounts, anonymous = isAnonymous(counts)): { n: number; k: number } {
-  // Sessions with no user at all (a server's request-mode aggregates, an app
-  // that never sets one) have no users to count: judged on sessions, as
-  // independent trials, or a server crashing in 10% of requests could never fail.
-  if (id !== 'crash-free-users' && anonymous) return trials(id, counts);
-  switch (id) {
-    case 'crash-free-users':
-      return trials(id, counts);
-    case 'crash-free-sessions':
-      return { n: counts.sessions, k: Math.min(counts.crashedSessions, counts.crashedUsers) };
-    case 'error-rate': {
-      const errored = counts.erroredSessions ?? 0;
-      const users = counts.erroredUsers;
-      return { n: counts.sessions, k: users === undefined || users === null ? errored : Math.min(errored, users) };
-    }
-  }
-}
+import { formatValue } from './format';
+import { evaluateThreshold } from './threshold';
+import { countChecks, ratioChecks, thresholdChecks, type CheckEvaluation, type GatePolicy, type PollInput, type ThresholdEvaluation, type Verdict } from './types';
 
 /**
  * alpha = 1 - confidence, rounded so 0.95 gives exactly 0.05 (and a threshold
@@ -83,15 +28,21 @@ function alphaOf(confidence: number): number {
   return Number((1 - confidence).toPrecision(12));
 }
 
-/** The scopes tested: all projects together, and each project when there are several. */
-function scopes(poll: PollInput): { project: string | null; counts: HealthCounts }[] {
-  const projects = Object.entries(poll.projects);
-  return [{ project: null, counts: poll.counts }, ...(projects.length > 1 ? projects.map(([project, counts]) => ({ project, counts })) : [])];
+const NO_DATA: RatioCounts = { n: 0, k: 0 };
+
+/** The scopes a ratio check is tested on: all of them together, and each scope when there are several. */
+function scopes(poll: PollInput, check: RatioCheck): { project: string | null; counts: RatioCounts }[] {
+  const observation = poll.observations[check.id];
+  if (observation?.kind !== 'ratio') return [{ project: null, counts: NO_DATA }];
+  const each = Object.entries(observation.scopes ?? {});
+  return [{ project: null, counts: observation.counts }, ...(each.length > 1 ? each.map(([project, counts]) => ({ project, counts })) : [])];
 }
 
-/** The recent counts of one scope, or undefined when the tracker gave none for it. */
-function recentOf(recent: RecentCounts, project: string | null): { since: number; counts: HealthCounts } | undefined {
-  const counts = project === null ? recent.counts : recent.projects[project];
+/** The recent counts of one scope, or undefined when the source gave none for it. */
+function recentOf(poll: PollInput, check: RatioCheck, project: string | null): { since: number; counts: RatioCounts } | undefined {
+  const recent = poll.recent?.[check.id];
+  if (!recent) return undefined;
+  const counts = project === null ? recent.observation.counts : recent.observation.scopes?.[project];
   return counts && { since: recent.since, counts };
 }
 
@@ -100,7 +51,7 @@ function recentOf(recent: RecentCounts, project: string | null): { since: number
  * the deploy and, when known, on the window's second half alone, each at half
  * the final share, so a slow burn is judged on the span where it burns.
  */
-function finalLook(e: CheckEvaluation, limit: RateLimit, recent: { since: number; counts: HealthCounts } | undefined, finalAlpha: number, anonymous: boolean): void {
+function finalLook(e: CheckEvaluation, recent: { since: number; counts: RatioCounts } | undefined, finalAlpha: number): void {
   // Half each, also when the recent counts are missing, so a missing query never makes the other test stricter or looser.
   const level = finalAlpha / 2;
   e.finalP = binomialTailP(e.n, e.kTested ?? e.k, e.maxBadRate);
@@ -111,8 +62,8 @@ function finalLook(e: CheckEvaluation, limit: RateLimit, recent: { since: number
     e.status = 'fail';
   }
   if (!recent) return;
-  const { n, k } = trials(limit.id, recent.counts);
-  const p = binomialTailP(n, testedTrials(limit.id, recent.counts, anonymous).k, e.maxBadRate);
+  const { n, k } = recent.counts;
+  const p = binomialTailP(n, recent.counts.kTested ?? k, e.maxBadRate);
   e.recent = { since: recent.since, n, k, observedBadRate: n > 0 ? k / n : null, p, alpha: level };
   if (p <= level) e.status = 'fail';
 }
@@ -124,15 +75,18 @@ function finalLook(e: CheckEvaluation, limit: RateLimit, recent: { since: number
  * The interval is taken at the same per-test level, so a check fails exactly
  * when its interval lies wholly past the limit.
  */
-function evaluate(limit: RateLimit, project: string | null, counts: HealthCounts, threshold: number, perTestConfidence: number): CheckEvaluation {
-  const { n, k } = trials(limit.id, counts);
-  const kTested = testedTrials(limit.id, counts).k;
-  const p0 = limit.maxBadRate;
+function evaluate(check: RatioCheck, project: string | null, counts: RatioCounts, threshold: number, perTestConfidence: number): CheckEvaluation {
+  const { n, k } = counts;
+  const kTested = counts.kTested ?? k;
+  const p0 = check.maxBadRate;
   const fail = eFail(n, kTested, p0);
   // Shown for the record; no check may pass on it (see PASS_EARLY_CHECKS).
   const pass = ePass(n, k, p0);
   return {
-    id: limit.id,
+    id: check.id,
+    label: check.label,
+    units: check.units,
+    display: check.display,
     project,
     maxBadRate: p0,
     n,
@@ -144,20 +98,20 @@ function evaluate(limit: RateLimit, project: string | null, counts: HealthCounts
     eFail: fail,
     ePass: pass,
     eThreshold: threshold,
-    status: fail >= threshold ? 'fail' : pass >= threshold && PASS_EARLY_CHECKS.has(limit.id) ? 'healthy' : 'watching',
+    status: fail >= threshold ? 'fail' : pass >= threshold && PASS_EARLY_CHECKS.has(check.id) ? 'healthy' : 'watching',
   };
 }
 
 /** "92.4% (interval 90.1–94.3%, 1,204 users, 92 crashed)": the numbers of an evaluation, without its label. */
 function describeNumbers(e: CheckEvaluation): string {
-  const units = UNIT_LABELS[e.id];
+  const units = e.units;
   if (e.observedBadRate === null || e.interval === null) return `no data yet (0 ${units.trials})`;
   const users = e.kTested !== undefined && e.kTested !== e.k ? ` in ${formatCount(e.kTested ?? e.k)} users` : '';
   const counts = `${formatCount(e.n)} ${units.trials}, ${formatCount(e.k)} ${units.bad}${users}`;
-  return `${formatPercent(displayRate(e.id, e.observedBadRate))} (interval ${formatPercentRange(displayInterval(e.id, e.interval))}, ${counts})`;
+  return `${formatPercent(displayRate(e.display, e.observedBadRate))} (interval ${formatPercentRange(displayInterval(e.display, e.interval))}, ${counts})`;
 }
 
-const labelOf = (e: CheckEvaluation): string => `${CHECK_LABELS[e.id]}${e.project === null ? '' : ` in ${e.project}`}`;
+const labelOf = (e: CheckEvaluation): string => `${e.label}${e.project === null ? '' : ` in ${e.project}`}`;
 
 /** "crash-free users in shop-web 92.4% (interval 90.1–94.3%, 1,204 users, 92 crashed)" */
 export function describeEvaluation(e: CheckEvaluation): string {
@@ -165,22 +119,22 @@ export function describeEvaluation(e: CheckEvaluation): string {
   return e.observedBadRate === null ? `${labelOf(e)}: ${numbers}` : `${labelOf(e)} ${numbers}`;
 }
 
-function limitText(limit: RateLimit): string {
-  const value = formatLimitPercent(displayRate(limit.id, limit.maxBadRate));
-  return limit.source === 'baseline' ? `${value} limit (from the previous release)` : `${value} limit`;
+function limitText(limit: RatioCheck): string {
+  const value = formatLimitPercent(displayRate(limit.display, limit.maxBadRate));
+  return limit.limitSource === 'baseline' ? `${value} limit (from the previous release)` : `${value} limit`;
 }
 
 /** Polls drift by the time requests take: "the last 8 min" reads better than "7 min 59 s". */
 const spanMs = (ms: number) => (ms >= 120_000 ? Math.round(ms / 60_000) * 60_000 : ms);
 
-function failReason(e: CheckEvaluation, limit: RateLimit, at: number): string {
-  const side = showsGoodFraction(e.id) ? 'below' : 'above';
+function failReason(e: CheckEvaluation, limit: RatioCheck, at: number): string {
+  const side = showsGoodFraction(e.display) ? 'below' : 'above';
   const sequential = e.eFail >= e.eThreshold;
   const recent = e.recent;
   const cumulativeFailed = sequential || (e.finalP !== undefined && e.finalP <= (e.finalAlpha ?? 0));
   if (!cumulativeFailed && recent && recent.p <= recent.alpha) {
-    const units = UNIT_LABELS[e.id];
-    const rate = recent.observedBadRate === null ? '–' : formatPercent(displayRate(e.id, recent.observedBadRate));
+    const units = e.units;
+    const rate = recent.observedBadRate === null ? '–' : formatPercent(displayRate(e.display, recent.observedBadRate));
     return (
       `${labelOf(e)} over the last ${formatDuration(spanMs(at - recent.since))} ${rate} (${formatCount(recent.n)} ${units.trials}, ${formatCount(recent.k)} ${units.bad}) ` +
       `is ${side} the ${limitText(limit)} (end-of-window test of the window's second half p = ${formatP(recent.p)} ≤ ${formatP(recent.alpha)}); since the deploy: ${describeNumbers(e)}`
@@ -193,7 +147,7 @@ function failReason(e: CheckEvaluation, limit: RateLimit, at: number): string {
   return `${describeEvaluation(e)} is ${side} the ${limitText(limit)} (${evidence})`;
 }
 
-function newIssueReason(issue: NewIssue, max: number): string {
+function newIssueReason(issue: CountItem, max: number): string {
   return `new issue ${oneLine(issue.shortId, 40)} "${oneLine(issue.title, 80)}" affects ${formatCount(issue.userCount)} users, more than the ${formatCount(max)} allowed (max-new-issue-users)`;
 }
 
@@ -218,7 +172,7 @@ function pickFailure(failing: CheckEvaluation[]): CheckEvaluation | undefined {
  * The fail side stays valid: counting a bad unit late only delays a fail.
  * So pass-early passes no rate check; the set is where a valid one would go.
  */
-export const PASS_EARLY_CHECKS: ReadonlySet<RateCheckId> = new Set<RateCheckId>();
+export const PASS_EARLY_CHECKS: ReadonlySet<string> = new Set<string>();
 
 interface Unresolved {
   e: CheckEvaluation;
@@ -253,52 +207,68 @@ function weakest(evaluations: CheckEvaluation[], margin: number, alpha: number):
   return worst;
 }
 
-const MARGIN_NOUNS: Record<RateCheckId, string> = {
+const MARGIN_NOUNS: Record<string, string> = {
   'crash-free-users': 'a crashed-user rate',
   'crash-free-sessions': 'a crash rate',
   'error-rate': 'an error rate',
 };
 
-function marginReason(u: Unresolved, limit: RateLimit, margin: number): string {
+function marginReason(u: Unresolved, limit: RatioCheck, margin: number): string {
   const e = u.e;
-  const units = UNIT_LABELS[e.id].trials;
+  const units = e.units.trials;
   const scope = e.project === null ? '' : ` in ${e.project}`;
   const clustered = u.effective < e.n - 0.5 ? ` (bad ${units} come in bunches per user: worth ${formatCount(Math.floor(u.effective))})` : '';
   return (
-    `too little data to pass: with ${formatCount(e.n)} ${units}${scope}${clustered}, ${MARGIN_NOUNS[e.id]} up to ${formatPercent(u.upper)} cannot be ruled out, ` +
+    `too little data to pass: with ${formatCount(e.n)} ${units}${scope}${clustered}, ${MARGIN_NOUNS[e.id] ?? `a ${e.units.bad} rate`} up to ${formatPercent(u.upper)} cannot be ruled out, ` +
     `more than ${formatMargin(margin)} the ${formatLimitPercent(limit.maxBadRate)} the ${limitText(limit)} allows (pass-margin ${formatMargin(margin).replace('×', 'x')}); observed ${formatPercent(e.observedBadRate ?? 0)}`
   );
 }
 
 const formatMargin = (m: number) => `${Number(m.toPrecision(3))}×`;
 
+/** The worst item past a count check's limit: the one affecting most users. */
+function worstItem(check: CountCheck, poll: PollInput): CountItem | undefined {
+  const observation = poll.observations[check.id];
+  if (observation?.kind !== 'count') return undefined;
+  return observation.items.filter((i) => i.userCount > check.maxUsers).sort((x, y) => y.userCount - x.userCount)[0];
+}
+
+function thresholdReason(t: ThresholdEvaluation, check: ThresholdForCheck): string {
+  const limit = check.max !== undefined && t.value !== null && t.value > check.max ? `above ${formatValue(check.max, check.unit)}` : `below ${formatValue(check.min ?? 0, check.unit)}`;
+  return `${t.label} ${t.value === null ? '–' : formatValue(t.value, check.unit)} has been ${limit} for ${formatDuration(spanMs(t.forMs))} (threshold-for; no statistical guarantee)`;
+}
+
 /**
  * One poll's decision. Pure: the same policy and poll always give the same
  * answer, and time enters only as `poll.at`. Returns every (check, scope)
  * evaluation, and a verdict once the release is decided (null means keep watching).
  */
-export function decide(policy: GatePolicy, poll: PollInput): { evaluations: CheckEvaluation[]; verdict: Verdict | null } {
+export function decide(policy: GatePolicy, poll: PollInput): { evaluations: CheckEvaluation[]; thresholds: ThresholdEvaluation[]; verdict: Verdict | null } {
   const alpha = alphaOf(policy.confidence);
-  const tested = scopes(poll);
-  const m = Math.max(1, policy.limits.length * tested.length);
+  const ratios = ratioChecks(policy);
+  const tested = ratios.map((check) => ({ check, scopes: scopes(poll, check) }));
+  const m = Math.max(1, tested.reduce((sum, t) => sum + t.scopes.length, 0));
   // alpha is shared between the anytime-valid test at every poll and one exact test at the last poll.
   const alphaSequential = alpha * (1 - FINAL_LOOK_SHARE);
   const finalAlpha = (alpha * FINAL_LOOK_SHARE) / m;
   const threshold = m / alphaSequential;
   const perTestConfidence = 1 - alphaSequential / m;
   const evaluations: CheckEvaluation[] = [];
-  const limitOf = new Map<CheckEvaluation, RateLimit>();
-  for (const limit of policy.limits) {
-    for (const scope of tested) {
-      const e = evaluate(limit, scope.project, scope.counts, threshold, perTestConfidence);
-      if (poll.final) finalLook(e, limit, poll.recent && recentOf(poll.recent, scope.project), finalAlpha, isAnonymous(scope.counts));
+  const limitOf = new Map<CheckEvaluation, RatioCheck>();
+  for (const { check, scopes: each } of tested) {
+    for (const scope of each) {
+      const e = evaluate(check, scope.project, scope.counts, threshold, perTestConfidence);
+      if (poll.final) finalLook(e, recentOf(poll, check, scope.project), finalAlpha);
       evaluations.push(e);
-      limitOf.set(e, limit);
+      limitOf.set(e, check);
     }
   }
-  const verdict = (v: Omit<Verdict, 'decidedAt' | 'evaluations'>): { evaluations: CheckEvaluation[]; verdict: Verdict } => ({
+  const gauges = thresholdChecks(policy);
+  const thresholds = gauges.map((check) => evaluateThreshold(check, poll.series?.[check.id] ?? []));
+  const verdict = (v: Omit<Verdict, 'decidedAt' | 'evaluations'>): { evaluations: CheckEvaluation[]; thresholds: ThresholdEvaluation[]; verdict: Verdict } => ({
     evaluations,
-    verdict: { ...v, decidedAt: poll.at, evaluations },
+    thresholds,
+    verdict: { ...v, decidedAt: poll.at, evaluations, ...(thresholds.length > 0 ? { thresholds } : {}) },
   });
 
   const failed = pickFailure(evaluations.filter((e) => e.status === 'fail'));
@@ -306,19 +276,22 @@ export function decide(policy: GatePolicy, poll: PollInput): { evaluations: Chec
     return verdict({ outcome: 'fail', reason: failReason(failed, limitOf.get(failed)!, poll.at), check: failed.id, project: failed.project });
   }
 
-  const max = policy.maxNewIssueUsers;
-  if (max !== undefined) {
-    const worst = poll.newIssues.filter((i) => i.userCount > max).sort((x, y) => y.userCount - x.userCount)[0];
-    if (worst) return verdict({ outcome: 'fail', reason: newIssueReason(worst, max), check: 'new-issues', project: worst.project, issue: worst });
+  for (const check of countChecks(policy)) {
+    const worst = worstItem(check, poll);
+    if (worst) return verdict({ outcome: 'fail', reason: newIssueReason(worst, check.maxUsers), check: check.id, project: worst.scope, issue: worst });
   }
 
-  const sessions = poll.counts.sessions;
+  const held = thresholds.find((t) => t.status === 'fail');
+  if (held) return verdict({ outcome: 'fail', reason: thresholdReason(held, gauges.find((c) => c.id === held.id)!), check: held.id, project: null });
+
+  // Sessions when a source counts them; else the most trials any ratio check saw.
+  const sessions = poll.sessions ?? Math.max(0, ...evaluations.filter((e) => e.project === null).map((e) => e.n));
   const enough = sessions >= policy.minSessions;
   const main = evaluations[0];
   const sessionsText = `${formatCount(sessions)} sessions`;
   if (policy.passEarly && enough && main && evaluations.every((e) => e.status === 'healthy')) {
     const limit = limitOf.get(main)!;
-    const side = showsGoodFraction(main.id) ? 'above' : 'below';
+    const side = showsGoodFraction(main.display) ? 'above' : 'below';
     return verdict({
       outcome: 'pass',
       reason: `passed early, every check is confidently within its limit: ${describeEvaluation(main)} is ${side} the ${limitText(limit)} (e-value ${formatEValue(main.ePass)} ≥ ${formatEValue(threshold)}); ${sessionsText}`,
@@ -327,7 +300,7 @@ export function decide(policy: GatePolicy, poll: PollInput): { evaluations: Chec
     });
   }
 
-  if (!poll.final) return { evaluations, verdict: null };
+  if (!poll.final) return { evaluations, thresholds, verdict: null };
   if (!enough) {
     return verdict({
       outcome: 'inconclusive',
@@ -345,7 +318,7 @@ export function decide(policy: GatePolicy, poll: PollInput): { evaluations: Chec
   // within chance for its counts, say so: "within limits" would misstate what was observed.
   const past = evaluations.filter((e) => e.observedBadRate !== null && e.observedBadRate > e.maxBadRate).sort((x, y) => (x.finalP ?? 1) - (y.finalP ?? 1))[0];
   if (past) {
-    const side = showsGoodFraction(past.id) ? 'below' : 'above';
+    const side = showsGoodFraction(past.display) ? 'below' : 'above';
     const test = past.finalP === undefined ? '' : ` (end-of-window test p = ${formatP(past.finalP)} > ${formatP(past.finalAlpha ?? 0)})`;
     const reason = `no check is confidently past its limit: ${describeEvaluation(past)} is ${side} the ${limitText(limitOf.get(past)!)}, but not significantly${test}; ${sessionsText}`;
     return verdict({ outcome: 'pass', reason, check: past.id, project: null });

@@ -8,6 +8,13 @@ export const CHECK_LABELS: Record<CheckId, string> = {
   'new-issues': 'new issues',
 };
 
+/** Which share people read for each built-in rate check. */
+export const DISPLAY: Record<RateCheckId, Display> = {
+  'crash-free-users': 'good',
+  'crash-free-sessions': 'good',
+  'error-rate': 'bad',
+};
+
 /** What n and k count for each rate check. */
 export const UNIT_LABELS: Record<RateCheckId, { trials: string; bad: string }> = {
   'crash-free-users': { trials: 'users', bad: 'crashed' },
@@ -15,19 +22,30 @@ export const UNIT_LABELS: Record<RateCheckId, { trials: string; bad: string }> =
   'error-rate': { trials: 'sessions', bad: 'errored' },
 };
 
+/** Which share of a ratio check people read: the good one (crash-free 99.2%) or the bad one (error rate 0.8%). */
+export type Display = 'good' | 'bad';
+
 /** Crash-free checks are shown as the good fraction, the error rate as the bad one. */
-export function showsGoodFraction(id: RateCheckId): boolean {
-  return id !== 'error-rate';
+export function showsGoodFraction(display: Display): boolean {
+  return display === 'good';
 }
 
 /** The bad rate as people read it for this check (crash-free = 1 - bad). */
-export function displayRate(id: RateCheckId, badRate: number): number {
-  return showsGoodFraction(id) ? 1 - badRate : badRate;
+export function displayRate(display: Display, badRate: number): number {
+  return showsGoodFraction(display) ? 1 - badRate : badRate;
 }
 
 /** A bad-rate interval as people read it for this check, low end first. */
-export function displayInterval(id: RateCheckId, interval: [number, number]): [number, number] {
-  return showsGoodFraction(id) ? [1 - interval[1], 1 - interval[0]] : interval;
+export function displayInterval(display: Display, interval: [number, number]): [number, number] {
+  return showsGoodFraction(display) ? [1 - interval[1], 1 - interval[0]] : interval;
+}
+
+/** A gauge's value with its unit: "3.2 s", "0.5%", "412". */
+export function formatValue(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return '–';
+  if (unit === '%') return formatPercent(value);
+  const text = String(Number(value.toPrecision(3)));
+  return unit === '' ? text : `${text} ${unit}`;
 }
 
 /**

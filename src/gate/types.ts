@@ -1,23 +1,16 @@
-import type { HealthCounts, NewIssue } from '../tracker/types';
+import type { Check, CountCheck, CountItem, Observation, RatioCheck, RatioObservation, ThresholdForCheck } from '../sources/types';
 
 export type Outcome = 'pass' | 'fail' | 'inconclusive';
+/** The built-in ratio checks Sentry serves; any source may add its own ids. */
 export type RateCheckId = 'crash-free-users' | 'crash-free-sessions' | 'error-rate';
 export type CheckId = RateCheckId | 'new-issues';
 
-/** A rate check: H0 "the bad fraction is at most `maxBadRate`". */
-export interface RateLimit {
-  id: RateCheckId;
-  /** p0: the largest acceptable fraction of bad units (1 - min crash-free, or max error rate). */
-  maxBadRate: number;
-  /** The absolute limit from the inputs, and where `maxBadRate` came from. */
-  absoluteMaxBadRate: number;
-  source: 'absolute' | 'baseline';
-}
-
 export interface GatePolicy {
-  limits: RateLimit[];
+  /** What is judged: ratio checks (the anytime-valid test), count checks (new issues) and threshold-for checks. */
+  checks: Check[];
   /** 0 < confidence < 1; the false-fail probability is bounded by 1 - confidence however often we poll. */
   confidence: number;
+  /** Sessions the release must have seen for a pass (when a source counts sessions). */
   minSessions: number;
   /** Accepted for compatibility: no rate check can pass early validly (see PASS_EARLY_CHECKS in decide.ts). */
   passEarly: boolean;
@@ -26,20 +19,26 @@ export interface GatePolicy {
    * is below this multiple of its limit; else inconclusive. Null: off.
    */
   passMargin?: number | null;
-  /** Fail when one new issue affects more than this many users; undefined disables the check. */
-  maxNewIssueUsers?: number;
 }
 
-/** The state of one rate check on one scope (a project, or all projects) after one poll. */
+export const ratioChecks = (policy: GatePolicy): RatioCheck[] => policy.checks.filter((c): c is RatioCheck => c.kind === 'ratio');
+export const countChecks = (policy: GatePolicy): CountCheck[] => policy.checks.filter((c): c is CountCheck => c.kind === 'count');
+export const thresholdChecks = (policy: GatePolicy): ThresholdForCheck[] => policy.checks.filter((c): c is ThresholdForCheck => c.kind === 'threshold-for');
+
+/** The state of one ratio check on one scope (a project, or all of them) after one poll. */
 export interface CheckEvaluation {
-  id: RateCheckId;
-  /** Project slug, or null for all projects together. */
+  id: string;
+  /** What people read ("crash-free users"), what n and k count, and which share is shown: from the check. */
+  label: string;
+  units: { trials: string; bad: string };
+  display: 'good' | 'bad';
+  /** Scope (a project slug), or null for all scopes together. */
   project: string | null;
   maxBadRate: number;
   /** Trials (users or sessions) and bad trials (crashed users, crashed or unhealthy sessions). */
   n: number;
   k: number;
-  /** The bad units the fail tests count: k, or bad users for the session checks (see testedTrials). */
+  /** The bad units the fail tests count: k, or bad users for the session checks (see the Sentry source). */
   kTested?: number;
   /** k / n, or null when n = 0. */
   observedBadRate: number | null;
@@ -58,9 +57,21 @@ export interface CheckEvaluation {
   /** At the last poll only: the exact binomial p-value of the end-of-window test, and the level it must reach. */
   finalP?: number;
   finalAlpha?: number;
-  /** At the last poll only: the same exact test on the second half of the window alone (see RecentCounts). */
+  /** At the last poll only: the same exact test on the second half of the window alone (see PollInput.recent). */
   recent?: { since: number; n: number; k: number; observedBadRate: number | null; p: number; alpha: number };
   status: 'fail' | 'healthy' | 'watching';
+}
+
+/** The state of one threshold-for check after one poll. */
+export interface ThresholdEvaluation {
+  id: string;
+  label: string;
+  /** The value read at this poll, or null (no data: the run is broken). */
+  value: number | null;
+  /** Epoch ms the current unbroken run past the limit started, or null when the value is within it. */
+  pastSince: number | null;
+  forMs: number;
+  status: 'fail' | 'watching';
 }
 
 export interface Verdict {
@@ -69,35 +80,37 @@ export interface Verdict {
   reason: string;
   /** Epoch ms of the poll that decided it. */
   decidedAt: number;
-  check: CheckId | null;
+  /** The id of the check that decided it, or null. */
+  check: string | null;
   project: string | null;
   evaluations: CheckEvaluation[];
-  /** The issue that decided a `new-issues` failure. */
-  issue?: NewIssue;
+  /** The item that decided a count check's failure (a new issue; the source's item, with whatever else it carries). */
+  issue?: Pick<CountItem, 'id' | 'shortId' | 'title' | 'userCount'>;
+  /** Threshold-for checks at the deciding poll, when the policy has any. */
+  thresholds?: ThresholdEvaluation[];
 }
 
-/** What the decision core is given at each poll. */
+/** One reading of a threshold-for check's value; null when that poll had no data for it. */
+export interface ValuePoint {
+  at: number;
+  value: number | null;
+}
+
+/** What the decision core is given at each poll: observations by check id, from whichever sources. */
 export interface PollInput {
-  counts: HealthCounts;
-  projects: Record<string, HealthCounts>;
-  newIssues: NewIssue[];
+  observations: Record<string, Observation>;
+  /**
+   * At the last poll, by ratio check id: the counts of the window's second
+   * half alone (from `since` to the poll), counted over that span by the
+   * source. A release that turns bad mid-window is diluted in the counts since
+   * the deploy; these show it undiluted.
+   */
+  recent?: Record<string, { since: number; observation: RatioObservation }>;
+  /** Every reading so far of each threshold-for check, oldest first, this poll's last. */
+  series?: Record<string, ValuePoint[]>;
+  /** Sessions since the deploy, for min-sessions; null when no source counts sessions. */
+  sessions: number | null;
   at: number;
   /** True at the last poll of the window: undecided checks become pass or inconclusive. */
   final: boolean;
-  /** At the last poll: the counts of the window's second half alone, when they are known. */
-  recent?: RecentCounts;
-}
-
-/**
- * Counts from `since` (epoch ms, mid-window) to the final poll. A release that
- * turns bad mid-window is diluted in the counts since the deploy; these show it
- * undiluted. Users must be counted over this span by the tracker: the
- * difference of two counts of distinct users since the deploy is not the users
- * seen in between (a returning user is in neither difference of users but can
- * be in the difference of crashed users), so it could fail a healthy release.
- */
-export interface RecentCounts {
-  since: number;
-  counts: HealthCounts;
-  projects: Record<string, HealthCounts>;
 }

@@ -1,4 +1,4 @@
-import type { CommitInput } from '../tracker/types';
+import type { CommitInput } from '../sources/sentry/types';
 import { githubClient, toGitHubError, type GitHubClient, type GitHubTarget } from './client';
 
 type Comparison = Awaited<ReturnType<GitHubClient['rest']['repos']['compareCommitsWithBasehead']>>['data'];

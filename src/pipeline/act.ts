@@ -1,7 +1,7 @@
 import type { Config } from '../config/load';
 import type { Verdict } from '../gate/types';
 import type { ActionTaken } from '../report/types';
-import type { ReleaseInfo } from '../tracker/types';
+import type { ReleaseInfo } from '../sources/sentry/types';
 import { errorMessage } from '../util/errors';
 import { serverTime } from '../util/text';
 import type { PipelineDeps } from './run';

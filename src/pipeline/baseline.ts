@@ -1,8 +1,9 @@
-import { trials } from '../gate/decide';
 import { confidenceInterval, upperConfidenceBound } from '../gate/interval';
-import type { GatePolicy, RateLimit } from '../gate/types';
+import type { GatePolicy } from '../gate/types';
+import type { Check } from '../sources/types';
+import { trials } from '../sources/sentry/health';
 import type { Baseline, BaselineCheck } from '../report/types';
-import type { HealthCounts, Tracker } from '../tracker/types';
+import type { HealthCounts, Tracker } from '../sources/sentry/types';
 
 /** Below this many users or sessions the previous release says too little to tighten a limit. */
 export const MIN_BASELINE_TRIALS = 100;
@@ -16,8 +17,8 @@ export const MIN_BASELINE_TRIALS = 100;
  */
 export function applyBaseline(policy: GatePolicy, counts: HealthCounts, increase: number): { policy: GatePolicy; checks: BaselineCheck[] } {
   const checks: BaselineCheck[] = [];
-  const limits = policy.limits.map((limit): RateLimit => {
-    if (limit.id === 'error-rate') return limit;
+  const judged = policy.checks.map((limit): Check => {
+    if (limit.kind !== 'ratio' || limit.source !== 'sentry' || (limit.id !== 'crash-free-users' && limit.id !== 'crash-free-sessions')) return limit;
     const { n, k } = trials(limit.id, counts);
     const base = { id: limit.id, n, k, absoluteMaxBadRate: limit.absoluteMaxBadRate, observedBadRate: n ? k / n : null, interval: null };
     if (n < MIN_BASELINE_TRIALS) {
@@ -33,9 +34,9 @@ export function applyBaseline(policy: GatePolicy, counts: HealthCounts, increase
       effectiveMaxBadRate: tighter ? candidate : limit.absoluteMaxBadRate,
       note: tighter ? null : 'the baseline plus the allowed increase is looser than the absolute limit: absolute limit kept',
     });
-    return tighter ? { ...limit, maxBadRate: candidate, source: 'baseline' } : limit;
+    return tighter ? { ...limit, maxBadRate: candidate, limitSource: 'baseline' } : limit;
   });
-  return { policy: { ...policy, limits }, checks };
+  return { policy: { ...policy, checks: judged }, checks };
 }
 
 /** Reads the previous release's health over the `windowMs` before this deploy. */

@@ -1,7 +1,7 @@
 import type { Config } from '../config/load';
 import type { CommitLine, Registration } from '../report/types';
-import type { CommitInput, ReleaseInfo, Tracker } from '../tracker/types';
-import { TrackerSetupError } from '../tracker/errors';
+import type { CommitInput, ReleaseInfo, Tracker } from '../sources/sentry/types';
+import { TrackerSetupError } from '../sources/errors';
 import type { Log } from './log';
 import { errorMessage } from '../util/errors';
 import { serverTime } from '../util/text';

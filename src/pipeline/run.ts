@@ -1,15 +1,18 @@
 import type { Config } from '../config/load';
-import { policyFromInputs } from '../gate/policy';
+import { policyFromInputs } from './policy';
 import { formatPollLine } from '../report/progress';
-import type { Baseline, CommitLine, Registration, RunReport } from '../report/types';
-import type { CommitInput, NewIssue, ReleaseInfo, Tracker } from '../tracker/types';
+import type { Baseline, CommitLine, Registration, ReportVerdict, RunReport } from '../report/types';
+import type { CommitInput, ReleaseInfo, Tracker } from '../sources/sentry/types';
+import { buildSources } from '../sources';
+import { isNewIssue, newIssuesOf } from '../sources/sentry/health';
+import { countChecks } from '../gate/types';
 import { applyBaseline, measureBaseline } from './baseline';
 import type { Clock } from './clock';
 import type { Log } from './log';
 import { act } from './act';
-import { findDeployTime, registerRelease } from './register';
-import { ReleaseNotFoundError, TrackerSetupError } from '../tracker/errors';
-import { checkTokenForGate } from '../tracker/sentry/token';
+import { findDeployTime } from './register';
+import { ReleaseNotFoundError, TrackerSetupError } from '../sources/errors';
+import { checkTokenForGate } from '../sources/sentry/token';
 import { errorMessage } from '../util/errors';
 import { oneLine } from '../util/text';
 import { UnreachableError } from '../http/errors';
@@ -86,16 +89,36 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     return found;
   });
 
+  const { registrar, health } = buildSources(config, { tracker, log, now: clock.now, listCommits: deps.github.listCommits, pushBefore: deps.github.pushBefore, previousRelease });
   let registration: Registration | null = null;
   let commits: CommitLine[] = [];
   let deployFinishedAt: number;
   let registrationFailed: string | null = null;
   try {
-    if (inputs.register) {
+    if (inputs.register && registrar) {
+      const startedAt = clock.now();
+      const { run } = config;
       const registered = await log.group('Register the release', () =>
-        registerRelease(config, { tracker, log, now: clock.now, listCommits: deps.github.listCommits, pushBefore: deps.github.pushBefore }, previousRelease),
+        registrar.register({
+          version,
+          environment,
+          startedAt,
+          finishedAt: startedAt,
+          repository: run.repository ? `${run.repository.owner}/${run.repository.repo}` : null,
+          commit: run.sha,
+          runUrl: run.runUrl,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+        }),
       );
-      ({ registration, commits, deployFinishedAt } = registered);
+      commits = registered.commits ?? [];
+      deployFinishedAt = registered.deployFinishedAt;
+      registration = {
+        created: registered.created,
+        commitMode: registered.commitMode ?? 'skip',
+        commitCount: commits.length,
+        deployCreated: registered.deployCreated,
+        finalized: registered.finalized,
+      };
     } else {
       deployFinishedAt = await findDeployTime(config, { tracker, log, now: clock.now });
     }
@@ -134,16 +157,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   // Loaded here, not at the top: the gate's maths is not needed before the
   // watch, and loading it only now keeps it out of the memory peak of
   // registration, when V8 optimizes undici's HTTP parser.
-  const { watch } = await import('../gate/watch');
-  const wantIssues = policy.maxNewIssueUsers !== undefined;
-  const wantUsers = policy.limits.some((l) => l.id === 'crash-free-users');
-  const wantUnhealthy = policy.limits.some((l) => l.id === 'error-rate');
-  // A failed issues query must not throw away a good health sample: the rate
-  // checks go on with the issues last seen, and the next poll asks again.
-  let lastIssues: NewIssue[] = [];
-  // Until the issues query answers once, the new-issue check has not been made.
-  let issuesRead = !wantIssues;
-  let issuesError = '';
+  const { watch } = await import('./watch');
   const watchOrExplain = (opts: Parameters<typeof watch>[0]) =>
     watch(opts).catch((error: unknown) => {
       // "Register it first" would mislead when registering is what failed.
@@ -161,38 +175,26 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
       policy,
       schedule: { windowMs: inputs.window, intervalMs: inputs.interval, initialDelayMs: inputs['initial-delay'], settleMs: inputs.settle },
       clock,
-      signal: deps.signal,
-      poll: async (signal, usersSince, settledUntil) => {
-        // With a settle time the tracker counts up to the settled cut only,
-        // ending on a boundary of its buckets at or before it.
-        const settled = settledUntil !== undefined;
-        const until = settledUntil ?? clock.now();
-        const [sample, issues, users] = await Promise.allSettled([
-          tracker.sample({ version, projects, environment, since: deployFinishedAt, until, unhealthy: wantUnhealthy, settled, signal }),
-          wantIssues ? tracker.newIssues({ version, projects, environment, since: deployFinishedAt, until: clock.now(), signal }) : Promise.resolve([] as NewIssue[]),
-          // Only the crash-free-users check needs users counted over the second half.
-          usersSince !== undefined && wantUsers ? tracker.usersBetween({ version, projects, environment, since: usersSince, until, settled, signal }) : Promise.resolve(undefined),
-        ]);
-        if (sample.status === 'rejected') throw sample.reason;
-        if (issues.status === 'fulfilled') [lastIssues, issuesRead] = [issues.value, true];
-        // A refused token or scope (event:read) will not fix itself: say so now, as for health.
-        else if (issues.reason instanceof TrackerSetupError) throw issues.reason;
-        else issuesError = errorMessage(issues.reason);
-        if (issues.status === 'rejected') log.warning(`New issues not read this poll (${errorMessage(issues.reason)}); using the ${lastIssues.length} seen before.`);
-        if (users.status === 'rejected') log.warning(`Users of the window's second half not read (${errorMessage(users.reason)}); crash-free users are judged on the counts since the deploy.`);
-        return { sample: sample.value, newIssues: lastIssues, ...(users.status === 'fulfilled' && users.value ? { users: users.value } : {}) };
-      },
+      sources: health,
+      since: deployFinishedAt,
+      ...(deps.signal ? { signal: deps.signal } : {}),
       onPoll: (record) => log.info(formatPollLine(record, watchStart, inputs.window)),
     }),
   );
 
-  // A pass says every check was made: with the issues never read, the new-issue check was not.
+  // A pass says every check was made: a count check that never got an answer (every issues query failed) was not.
+  const issuesCheck = countChecks(policy)[0];
+  const issuesRead = !issuesCheck || issuesCheck.id in result.observations;
   if (!issuesRead && result.verdict.outcome === 'pass') {
+    const issuesError = result.missing[issuesCheck.id] ?? '';
     const reason = `the new-issue check got no answer: every issues query failed (last error: ${oneLine(issuesError, 200)}); the other checks passed: ${result.verdict.reason}`;
     result.verdict = { ...result.verdict, outcome: 'inconclusive', reason };
   }
+  const newIssues = issuesCheck ? newIssuesOf(result.observations[issuesCheck.id]) : [];
+  const { issue, ...decided } = result.verdict;
+  const verdict: ReportVerdict = { ...decided, ...(isNewIssue(issue) ? { issue } : {}) };
 
-  const action = await act(config, deps, result.verdict, previous, result.cancelled, deployFinishedAt);
+  const action = await act(config, deps, verdict, previous, result.cancelled, deployFinishedAt);
   const report: RunReport = {
     org: inputs['sentry-org'],
     projects,
@@ -206,12 +208,12 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     intervalMs: inputs.interval,
     confidence: inputs.confidence,
     minSessions: inputs['min-sessions'],
-    verdict: result.verdict,
+    verdict,
     dryRun: inputs['dry-run'],
     polls: result.polls,
-    newIssues: result.newIssues,
+    newIssues,
     ...(issuesRead ? {} : { issuesUnread: true as const }),
-    ...(policy.maxNewIssueUsers === undefined ? {} : { maxNewIssueUsers: policy.maxNewIssueUsers }),
+    ...(issuesCheck ? { maxNewIssueUsers: issuesCheck.maxUsers } : {}),
     baseline,
     commits,
     registration,

@@ -1,8 +1,8 @@
 import type { Inputs } from '../config/schema';
 import { createHttpClient, type HttpClientOptions } from '../http/client';
-import { createSentryTracker } from '../tracker/sentry/adapter';
-import { apiBase } from '../tracker/sentry/urls';
-import type { Tracker } from '../tracker/types';
+import { createSentryTracker } from '../sources/sentry/adapter';
+import { apiBase } from '../sources/sentry/urls';
+import type { Tracker } from '../sources/sentry/types';
 import { USER_AGENT } from '../version';
 
 /** The secrets of a configuration: what no output may contain. */

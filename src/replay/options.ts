@@ -1,8 +1,8 @@
 import { ConfigError, loadConfig } from '../config/load';
 import type { InputName } from '../config/schema';
-import { policyFromInputs } from '../gate/policy';
+import { policyFromInputs } from '../pipeline/policy';
 import type { GatePolicy } from '../gate/types';
-import type { Schedule } from '../gate/watch';
+import type { Schedule } from '../pipeline/watch';
 
 /** The inputs that shape the decision; replay takes these flags and no others. */
 export const REPLAY_INPUTS = [

@@ -1,10 +1,10 @@
-import { decide, PASS_EARLY_CHECKS, testedTrials } from '../gate/decide';
+import { decide, PASS_EARLY_CHECKS } from '../gate/decide';
 import { eFail, ePass } from '../gate/evalue';
-import type { Schedule } from '../gate/watch';
-import type { GatePolicy, Outcome } from '../gate/types';
-import type { HealthCounts } from '../tracker/types';
+import { isRecentBase, type Schedule } from '../pipeline/watch';
+import { ratioChecks, type GatePolicy, type Outcome } from '../gate/types';
+import type { HealthCounts } from '../sources/sentry/types';
 import { pollTimes } from './schedule';
-import { isRecentBase, recentCounts } from '../gate/recent';
+import { sentryPollInput, testedTrials, type SessionCheckId } from '../sources/sentry/health';
 
 /** Cumulative counts since the deploy as the tracker reported them `t` seconds after it. */
 export interface RecordedSample extends HealthCounts {
@@ -33,12 +33,13 @@ const NO_DATA: HealthCounts = { sessions: 0, crashedSessions: 0, erroredSessions
 function mayDecide(policy: GatePolicy, counts: HealthCounts): boolean {
   const lowest = (1 / (1 - policy.confidence)) * (1 - 1e-9);
   let allHealthy = true;
-  for (const limit of policy.limits) {
-    const { n, k } = testedTrials(limit.id, counts);
+  const limits = ratioChecks(policy);
+  for (const limit of limits) {
+    const { n, k } = testedTrials(limit.id as SessionCheckId, counts);
     if (eFail(n, k, limit.maxBadRate) >= lowest) return true;
     if (allHealthy && policy.passEarly) allHealthy = PASS_EARLY_CHECKS.has(limit.id) && ePass(n, k, limit.maxBadRate) >= lowest;
   }
-  return policy.passEarly && allHealthy && policy.limits.length > 0;
+  return policy.passEarly && allHealthy && limits.length > 0;
 }
 
 /** Users and crashed users counted over the window's second half, as a recording's `secondHalf` gives them. */
@@ -80,8 +81,8 @@ export function replayRelease(
     if (!final && isRecentBase(at, 0, schedule.windowMs)) base = { at, counts };
     if (!final && !mayDecide(policy, counts)) continue;
     const users = secondHalf ? { ...secondHalf, projects: {} } : undefined;
-    const recent = final && base ? recentCounts(base.at, { ...counts, projects: {} }, { ...base.counts, projects: {} }, users) : undefined;
-    const { verdict } = decide(policy, { counts, projects: {}, newIssues: [], at, final, ...(recent ? { recent } : {}) });
+    const recent = final && base ? { base: { ...base.counts, at: base.at, projects: {} }, users } : undefined;
+    const { verdict } = decide(policy, { ...sentryPollInput(policy.checks, { ...counts, at, projects: {} }, recent ? { recent } : {}), at, final });
     if (verdict) {
       return { verdict: verdict.outcome, decidedAt: verdict.outcome === 'inconclusive' ? null : at / 1000, reason: verdict.reason };
     }

@@ -1,4 +1,4 @@
-import { effectiveInitialDelay, type Schedule } from '../gate/watch';
+import { effectiveInitialDelay, type Schedule } from '../pipeline/watch';
 
 /**
  * The poll times of an undisturbed watch, in ms since the deploy: the first

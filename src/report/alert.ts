@@ -1,5 +1,5 @@
 import type { CheckEvaluation } from '../gate/types';
-import type { NewIssue } from '../tracker/types';
+import type { NewIssue } from '../sources/sentry/types';
 import { oneLine, safeUrl } from './escape';
 import {
   checkName,
@@ -15,7 +15,6 @@ import {
   shortSha,
   displayInterval,
   displayRate,
-  trialUnit,
 } from './format';
 import type { RunReport } from './types';
 
@@ -125,16 +124,16 @@ function describe(report: RunReport): Description {
 
 function describeRate(report: RunReport, ev: CheckEvaluation): Description {
   const scope = ev.project !== null ? ` in ${oneLine(ev.project, TEXT_MAX)}` : '';
-  const limit = displayRate(ev.id, ev.maxBadRate);
-  const headline = `${checkName(ev.id)} ${showsGoodFraction(ev.id) ? 'below' : 'above'} ${formatLimitPercent(limit)}${scope} after deploy`;
+  const limit = displayRate(ev.display, ev.maxBadRate);
+  const headline = `${checkName(ev.label)} ${showsGoodFraction(ev.display) ? 'below' : 'above'} ${formatLimitPercent(limit)}${scope} after deploy`;
   if (ev.observedBadRate === null) return { headline, value: oneLine(report.verdict.reason, TEXT_MAX * 2) };
-  const observed = formatObservedPercent(displayRate(ev.id, ev.observedBadRate), limit);
-  const what = ev.id === 'error-rate' ? 'errored sessions' : checkName(ev.id).toLowerCase();
-  const interval = ev.interval ? `, interval ${formatPercentRange(displayInterval(ev.id, ev.interval))}` : '';
+  const observed = formatObservedPercent(displayRate(ev.display, ev.observedBadRate), limit);
+  const what = ev.id === 'error-rate' ? 'errored sessions' : checkName(ev.label).toLowerCase();
+  const interval = ev.interval ? `, interval ${formatPercentRange(displayInterval(ev.display, ev.interval))}` : '';
   const since = formatMinutesBetween(report.deployFinishedAt, report.verdict.decidedAt);
   return {
     headline,
-    value: `${observed} ${what}${scope} (${formatCount(ev.n)} ${trialUnit(ev.id)}, last ${since})${interval}`,
+    value: `${observed} ${what}${scope} (${formatCount(ev.n)} ${ev.units.trials}, last ${since})${interval}`,
   };
 }
 

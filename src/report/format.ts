@@ -1,8 +1,9 @@
-import type { CheckId, RateCheckId } from '../gate/types';
-
-import { CHECK_LABELS, displayInterval, displayRate, formatCount, formatLimitPercent, showsGoodFraction, UNIT_LABELS } from '../gate/format';
+import { CHECK_LABELS, DISPLAY, displayInterval, displayRate, formatCount, formatLimitPercent, showsGoodFraction, type Display } from '../gate/format';
 
 export { displayInterval, displayRate, formatCount, formatLimitPercent, showsGoodFraction };
+
+/** Which share a built-in check shows, by id (a baseline names its check by id only). */
+export const displayOf = (id: string): Display => (DISPLAY as Record<string, Display>)[id] ?? 'bad';
 
 /**
  * Fraction to percent with `decimals` places, widened (up to 3) when rounding would
@@ -44,21 +45,16 @@ export function formatPercentRange(range: [number, number], suffix = '%'): strin
 }
 
 /** "Crash-free users": the check's label at the start of a table cell or line. */
-export function checkName(id: CheckId): string {
-  const label = CHECK_LABELS[id];
+export function checkName(idOrLabel: string): string {
+  const label = (CHECK_LABELS as Record<string, string>)[idOrLabel] ?? idOrLabel;
   return label.charAt(0).toUpperCase() + label.slice(1);
 }
 
 /** "≥ 99.5% crash-free" or "≤ 2% errors". */
-export function formatLimit(id: RateCheckId, maxBadRate: number): string {
-  return showsGoodFraction(id)
+export function formatLimit(display: Display, maxBadRate: number): string {
+  return showsGoodFraction(display)
     ? `≥ ${formatLimitPercent(1 - maxBadRate)}`
     : `≤ ${formatLimitPercent(maxBadRate)}`;
-}
-
-/** The unit counted by a check's n. */
-export function trialUnit(id: RateCheckId): string {
-  return UNIT_LABELS[id].trials;
 }
 
 /** E-values span many orders of magnitude; three significant digits, exponent form when huge. */

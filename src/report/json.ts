@@ -1,5 +1,5 @@
-import type { CheckEvaluation, CheckId, Outcome, RateCheckId } from '../gate/types';
-import type { HealthCounts, NewIssue } from '../tracker/types';
+import type { CheckEvaluation, Outcome } from '../gate/types';
+import type { HealthCounts, NewIssue } from '../sources/sentry/types';
 import { isoOrNull } from './format';
 import type { ActionTaken, Registration, RunReport } from './types';
 
@@ -29,7 +29,7 @@ export interface JsonReportV1 {
   verdict: {
     outcome: Outcome;
     reason: string;
-    check: CheckId | null;
+    check: string | null;
     /** Project slug, or null for all projects together. */
     project: string | null;
     decidedAt: string | null;
@@ -78,7 +78,7 @@ export interface JsonPoll {
 }
 
 export interface JsonEvaluation {
-  check: RateCheckId;
+  check: string;
   project: string | null;
   maxBadRate: number | null;
   n: number | null;
@@ -112,7 +112,7 @@ export interface JsonBaseline {
   from: string | null;
   to: string | null;
   checks: {
-    check: RateCheckId;
+    check: string;
     observedBadRate: number | null;
     interval: [number | null, number | null] | null;
     n: number | null;

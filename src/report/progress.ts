@@ -3,7 +3,7 @@ import { oneLine } from './escape';
 import { checkName, formatCount, formatElapsed, formatPercent, formatPercentRange, displayInterval, displayRate } from './format';
 import type { PollRecord } from './types';
 
-const labels: Record<RateCheckId, string> = {
+const labels: Record<string, string> = {
   'crash-free-users': 'crash-free users',
   'crash-free-sessions': 'crash-free sessions',
   'error-rate': 'errors',
@@ -37,15 +37,16 @@ export function formatPollLine(poll: PollRecord, watchStart: number, windowMs: n
 }
 
 function rateText(ev: CheckEvaluation): string {
-  if (ev.observedBadRate === null) return `${labels[ev.id]} –`;
-  const interval = ev.interval ? ` (${formatPercentRange(displayInterval(ev.id, ev.interval), '')})` : '';
-  return `${labels[ev.id]} ${formatPercent(displayRate(ev.id, ev.observedBadRate))}${interval}`;
+  const label = labels[ev.id] ?? ev.label;
+  if (ev.observedBadRate === null) return `${label} –`;
+  const interval = ev.interval ? ` (${formatPercentRange(displayInterval(ev.display, ev.interval), '')})` : '';
+  return `${label} ${formatPercent(displayRate(ev.display, ev.observedBadRate))}${interval}`;
 }
 
 function status(evaluations: CheckEvaluation[]): string {
   const failed = evaluations.filter((e) => e.status === 'fail');
   if (failed.length > 0) {
-    const names = failed.map((e) => `${checkName(e.id).toLowerCase()}${e.project !== null ? ` in ${oneLine(e.project, 60)}` : ''}`);
+    const names = failed.map((e) => `${checkName(e.label).toLowerCase()}${e.project !== null ? ` in ${oneLine(e.project, 60)}` : ''}`);
     return `FAIL: ${names.join(', ')}`;
   }
   if (evaluations.length > 0 && evaluations.every((e) => e.status === 'healthy')) return 'healthy';

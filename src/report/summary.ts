@@ -1,8 +1,9 @@
 import type { CheckEvaluation, Outcome } from '../gate/types';
-import type { HealthCounts } from '../tracker/types';
+import type { HealthCounts } from '../sources/sentry/types';
 import { buildAlert } from './alert';
 import { codeBlock, codeSpan, escapeMarkdown, mdLink, safeUrl } from './escape';
 import {
+  displayOf,
   checkName,
   firstLine,
   formatCount,
@@ -115,13 +116,13 @@ function checkRow(report: RunReport, ev: CheckEvaluation): string[] {
   const fromBaseline = report.baseline?.checks.some(
     (b) => b.id === ev.id && b.effectiveMaxBadRate === ev.maxBadRate && b.effectiveMaxBadRate !== b.absoluteMaxBadRate,
   );
-  const limit = displayRate(ev.id, ev.maxBadRate);
+  const limit = displayRate(ev.display, ev.maxBadRate);
   return [
-    checkName(ev.id),
+    checkName(ev.label),
     ev.project === null ? 'all projects' : escapeMarkdown(ev.project, 100),
-    formatLimit(ev.id, ev.maxBadRate) + (fromBaseline ? ' (baseline)' : ''),
-    ev.observedBadRate === null ? '–' : formatObservedPercent(displayRate(ev.id, ev.observedBadRate), limit),
-    ev.interval === null ? '–' : formatPercentRange(displayInterval(ev.id, ev.interval)),
+    formatLimit(ev.display, ev.maxBadRate) + (fromBaseline ? ' (baseline)' : ''),
+    ev.observedBadRate === null ? '–' : formatObservedPercent(displayRate(ev.display, ev.observedBadRate), limit),
+    ev.interval === null ? '–' : formatPercentRange(displayInterval(ev.display, ev.interval)),
     formatCount(ev.n),
     formatCount(ev.k),
     `fail ${formatEValue(ev.eFail)} / pass ${formatEValue(ev.ePass)} (needs ${formatEValue(ev.eThreshold)})` + endOfWindowTests(ev),
@@ -191,12 +192,12 @@ function baselineSection(report: RunReport): string | null {
   if (!baseline) return null;
   const rows = baseline.checks.slice(0, CHECK_ROWS).map((b) => [
     checkName(b.id),
-    b.observedBadRate === null ? '–' : formatPercent(displayRate(b.id, b.observedBadRate)),
-    b.interval === null ? '–' : formatPercentRange(displayInterval(b.id, b.interval)),
+    b.observedBadRate === null ? '–' : formatPercent(displayRate(displayOf(b.id), b.observedBadRate)),
+    b.interval === null ? '–' : formatPercentRange(displayInterval(displayOf(b.id), b.interval)),
     formatCount(b.n),
     formatCount(b.k),
-    formatLimit(b.id, b.absoluteMaxBadRate),
-    formatLimit(b.id, b.effectiveMaxBadRate),
+    formatLimit(displayOf(b.id), b.absoluteMaxBadRate),
+    formatLimit(displayOf(b.id), b.effectiveMaxBadRate),
     b.note ? escapeMarkdown(b.note, 300) : '–',
   ]);
   return [
@@ -289,7 +290,7 @@ function timelineChart(report: RunReport): string | null {
   for (const ev of report.verdict.evaluations) {
     if (ev.project !== null || ev.id === 'error-rate') continue;
     const percent = (1 - ev.maxBadRate) * 100;
-    if (![...limits.values()].includes(percent)) limits.set(`limit ${formatLimitPercent(1 - ev.maxBadRate)} (${checkName(ev.id).toLowerCase()})`, percent);
+    if (![...limits.values()].includes(percent)) limits.set(`limit ${formatLimitPercent(1 - ev.maxBadRate)} (${checkName(ev.label).toLowerCase()})`, percent);
   }
   for (const [name, value] of limits) series.push({ name, values: points.map(() => value) });
 

@@ -1,5 +1,5 @@
 import type { CheckEvaluation, Verdict } from '../gate/types';
-import type { HealthSample, NewIssue } from '../tracker/types';
+import type { HealthSample, NewIssue } from '../sources/sentry/types';
 
 /** One poll as the report shows it. A poll that failed to complete has `sample: null` and an `error`. */
 export interface PollRecord {
@@ -59,6 +59,9 @@ export interface Registration {
   finalized: boolean;
 }
 
+/** The verdict as the report shows it: a new-issues failure names the tracker's issue. */
+export type ReportVerdict = Omit<Verdict, 'issue'> & { issue?: NewIssue };
+
 /** Everything the report builders need; built by the pipeline, read by pure builders. */
 export interface RunReport {
   org: string;
@@ -74,7 +77,7 @@ export interface RunReport {
   intervalMs: number;
   confidence: number;
   minSessions: number;
-  verdict: Verdict;
+  verdict: ReportVerdict;
   dryRun: boolean;
   polls: PollRecord[];
   newIssues: NewIssue[];

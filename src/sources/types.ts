@@ -127,6 +127,30 @@ export interface HealthPoll {
   recent?: Record<string, RatioObservation>;
   /** Why a check has no observation this poll, by check id (shown in the report). */
   missing?: Record<string, string>;
+  /**
+   * Added for the core reshape: the sessions and users the release saw since
+   * the deploy, for the min-sessions rule, the progress line and the report's
+   * chart. Sources that count no sessions (gauges, request rates) leave it unset.
+   */
+  totals?: SessionSample;
+}
+
+/** Cumulative session and user counts since the deploy (Sentry's release health). */
+export interface SessionCounts {
+  sessions: number;
+  crashedSessions: number;
+  /** Sessions that were not healthy (errored + crashed + abnormal); null when not asked for. */
+  erroredSessions: number | null;
+  users: number;
+  crashedUsers: number;
+  /** Users with at least one unhealthy session, when counted. */
+  erroredUsers?: number | null;
+}
+
+/** One poll's session counts up to `at`, in total and per scope (project). */
+export interface SessionSample extends SessionCounts {
+  at: number;
+  projects: Record<string, SessionCounts>;
 }
 
 /**
@@ -161,6 +185,9 @@ export interface RegisterResult {
   finalized: boolean;
   /** Epoch ms the watch starts from: the deploy this registration recorded (or found, on a re-run). */
   deployFinishedAt: number;
+  /** Added for the core reshape: how commits were associated, and the ones sent (for the report). */
+  commitMode?: 'refs' | 'commits' | 'skip' | 'none-found';
+  commits?: { id: string; message: string; author?: string }[];
 }
 
 /** A release the tracker knows: the previous one is the rollback target and the baseline. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/gate/decide';
-import type { GatePolicy, PollInput, RateLimit } from '../../src/gate/types';
-import type { HealthCounts, NewIssue } from '../../src/tracker/types';
+import { decide, type GatePolicy, type PollInput, type RateLimit } from '../helpers/sentry-counts';
+import type { HealthCounts, NewIssue } from '../../src/sources/sentry/types';
 
 const users = (maxBadRate: number, source: RateLimit['source'] = 'absolute'): RateLimit => ({ id: 'crash-free-users', maxBadRate, absoluteMaxBadRate: maxBadRate, source });
 

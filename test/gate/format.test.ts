@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayInterval, displayRate, formatCount, formatEValue, formatPercent, formatPercentRange } from '../../src/gate/format';
+import { DISPLAY, displayInterval, displayRate, formatCount, formatEValue, formatPercent, formatPercentRange } from '../../src/gate/format';
 
 describe('formatPercent', () => {
   it.each([
@@ -23,12 +23,12 @@ describe('formatPercent', () => {
 
 describe('display helpers', () => {
   it('shows crash-free checks as the good fraction and the error rate as the bad one', () => {
-    expect(displayRate('crash-free-users', 0.03)).toBeCloseTo(0.97, 12);
-    expect(displayRate('error-rate', 0.03)).toBe(0.03);
-    const [lo, hi] = displayInterval('crash-free-sessions', [0.05, 0.1]);
+    expect(displayRate(DISPLAY['crash-free-users'], 0.03)).toBeCloseTo(0.97, 12);
+    expect(displayRate(DISPLAY['error-rate'], 0.03)).toBe(0.03);
+    const [lo, hi] = displayInterval(DISPLAY['crash-free-sessions'], [0.05, 0.1]);
     expect(lo).toBeCloseTo(0.9, 12);
     expect(hi).toBeCloseTo(0.95, 12);
-    expect(displayInterval('error-rate', [0.05, 0.1])).toEqual([0.05, 0.1]);
+    expect(displayInterval(DISPLAY['error-rate'], [0.05, 0.1])).toEqual([0.05, 0.1]);
   });
 
   it('formats counts and e-values', () => {

@@ -5,10 +5,10 @@
  * memoising it by its input is safe and keeps thousands of runs fast.
  */
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/gate/decide';
+import { decide, type GatePolicy } from '../helpers/sentry-counts';
 import { eFail } from '../../src/gate/evalue';
 import { binomial, mulberry32 } from '../../src/gate/simulate';
-import type { GatePolicy, Outcome } from '../../src/gate/types';
+import type { Outcome } from '../../src/gate/types';
 
 interface Scenario {
   p0: number;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, type Rng } from '../../src/gate/simulate';
-import type { GatePolicy, RateLimit } from '../../src/gate/types';
+import type { GatePolicy as CorePolicy } from '../../src/gate/types';
+import { corePolicy, type RateLimit } from '../helpers/sentry-counts';
 import { type RecordedSample, replayRelease } from '../../src/replay/replay';
 import { pollTimes } from '../../src/replay/schedule';
 
@@ -12,7 +13,7 @@ import { pollTimes } from '../../src/replay/schedule';
 const SCHEDULE = { windowMs: 600_000, intervalMs: 60_000, initialDelayMs: 60_000 };
 const POLLS = pollTimes(SCHEDULE);
 const limit = (id: RateLimit['id'], maxBadRate: number): RateLimit => ({ id, maxBadRate, absoluteMaxBadRate: maxBadRate, source: 'absolute' });
-const policy = (l: RateLimit, over: Partial<GatePolicy> = {}): GatePolicy => ({ limits: [l], confidence: 0.95, minSessions: 100, passEarly: false, passMargin: null, ...over });
+const policy = (l: RateLimit, over: Partial<CorePolicy> = {}): CorePolicy => corePolicy({ limits: [l], confidence: 0.95, minSessions: 100, passEarly: false, passMargin: null, ...over });
 
 function gamma(rng: Rng, shape: number): number {
   if (shape < 1) return gamma(rng, shape + 1) * (1 - rng()) ** (1 / shape);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Schedule, watch } from '../../src/gate/watch';
-import type { GatePolicy } from '../../src/gate/types';
+import type { Schedule } from '../../src/pipeline/watch';
+import { type GatePolicy, watch } from '../helpers/sentry-counts';
 import { fakeClock } from '../pipeline/fake-clock';
 
 const MIN = 60_000;

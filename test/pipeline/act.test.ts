@@ -8,7 +8,7 @@ import type { Log } from '../../src/pipeline/log';
 import type { GitHubPort } from '../../src/pipeline/run';
 import { actionText } from '../../src/report/alert';
 import type { RunReport } from '../../src/report/types';
-import type { NewerDeploy, ReleaseInfo, Tracker } from '../../src/tracker/types';
+import type { NewerDeploy, ReleaseInfo, Tracker } from '../../src/sources/sentry/types';
 
 const FAIL: Verdict = { outcome: 'fail', reason: 'crash-free users 92% is below the 97% limit', decidedAt: 0, check: 'crash-free-users', project: null, evaluations: [] };
 const PREVIOUS: ReleaseInfo = { version: 'shop-web@1.4.0', dateCreated: '', dateReleased: null, lastCommitId: null, projects: ['shop-web'] };

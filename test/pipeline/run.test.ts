@@ -7,9 +7,9 @@ import type { Clock } from '../../src/pipeline/clock';
 import { silentLog } from '../../src/pipeline/log';
 import { fakeClock } from './fake-clock';
 import { type GitHubPort, runPipeline } from '../../src/pipeline/run';
-import { createSentryTracker } from '../../src/tracker/sentry/adapter';
-import { apiBase } from '../../src/tracker/sentry/urls';
-import type { CommitInput } from '../../src/tracker/types';
+import { createSentryTracker } from '../../src/sources/sentry/adapter';
+import { apiBase } from '../../src/sources/sentry/urls';
+import type { CommitInput } from '../../src/sources/sentry/types';
 
 const TOKEN = 'sntryu_pipeline_test_token_0123456789';
 const HEAD = 'f00dfacecafebeef0000000000000000000000aa';

@@ -5,8 +5,8 @@ import { createHttpClient } from '../../src/http/client';
 import { startLocalTracker } from '../../src/local-tracker';
 import { silentLog } from '../../src/pipeline/log';
 import { runPipeline } from '../../src/pipeline/run';
-import { createSentryTracker } from '../../src/tracker/sentry/adapter';
-import { apiBase } from '../../src/tracker/sentry/urls';
+import { createSentryTracker } from '../../src/sources/sentry/adapter';
+import { apiBase } from '../../src/sources/sentry/urls';
 import { fakeClock } from './fake-clock';
 
 const TOKEN = 'sntryu_settle_test_token_0123456789';

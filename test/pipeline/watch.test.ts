@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { GatePolicy } from '../../src/gate/types';
-import { effectiveInitialDelay, type Schedule, watch } from '../../src/gate/watch';
-import type { HealthSample } from '../../src/tracker/types';
+import { effectiveInitialDelay, type Schedule } from '../../src/pipeline/watch';
+import { type GatePolicy, watch } from '../helpers/sentry-counts';
+import type { HealthSample } from '../../src/sources/sentry/types';
 import { fakeClock } from './fake-clock';
 
 const MIN = 60_000;

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/gate/decide';
 import { mulberry32 } from '../../src/gate/simulate';
-import type { GatePolicy } from '../../src/gate/types';
-import type { Schedule } from '../../src/gate/watch';
-import { type RecordedSample, replayRelease } from '../../src/replay/replay';
+import type { Schedule } from '../../src/pipeline/watch';
+import { type RecordedSample, replayRelease as replayCore } from '../../src/replay/replay';
+import { corePolicy, decide, type GatePolicy } from '../helpers/sentry-counts';
 import { pollTimes } from '../../src/replay/schedule';
 import { simulateRelease } from '../../bench/traffic';
 
 const users = (p0: number) => ({ id: 'crash-free-users' as const, maxBadRate: p0, absoluteMaxBadRate: p0, source: 'absolute' as const });
 const policy = (over: Partial<GatePolicy> = {}): GatePolicy => ({ limits: [users(0.03)], confidence: 0.95, minSessions: 100, passEarly: false, ...over });
+const replayRelease = (p: GatePolicy, ...rest: Parameters<typeof replayCore> extends [unknown, ...infer R] ? R : never) => replayCore(corePolicy(p), ...rest);
 const TEN_MINUTES: Schedule = { windowMs: 600_000, intervalMs: 60_000, initialDelayMs: 60_000 };
 
 const sample = (t: number, u: number, crashed: number): RecordedSample => ({

@@ -1,6 +1,7 @@
-import type { CheckEvaluation } from '../../src/gate/types';
+import { CHECK_LABELS, DISPLAY, UNIT_LABELS } from '../../src/gate/format';
+import type { CheckEvaluation, RateCheckId } from '../../src/gate/types';
 import type { PollRecord, RunReport } from '../../src/report/types';
-import type { HealthCounts, HealthSample, NewIssue } from '../../src/tracker/types';
+import type { HealthCounts, HealthSample, NewIssue } from '../../src/sources/sentry/types';
 
 export const MIN = 60_000;
 /** 2026-06-03T02:08Z, the deploy in design.md's alert example. */
@@ -15,8 +16,12 @@ export function sample(at: number, c: HealthCounts, projects: Record<string, Hea
 }
 
 export function evaluation(over: Partial<CheckEvaluation> = {}): CheckEvaluation {
+  const id = (over.id ?? 'crash-free-users') as RateCheckId;
   return {
-    id: 'crash-free-users',
+    id,
+    label: CHECK_LABELS[id],
+    units: UNIT_LABELS[id],
+    display: DISPLAY[id],
     project: null,
     maxBadRate: 0.005,
     n: 1204,

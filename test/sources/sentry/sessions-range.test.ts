@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Traffic } from '../../src/local-tracker/traffic';
-import { sessionsRange } from '../../src/tracker/sentry/sessions';
+import { Traffic } from '../../../src/local-tracker/traffic';
+import { sessionsRange } from '../../../src/sources/sentry/sessions';
 import { HOUR, MIN, adapterSetup, deployRelease, type AdapterSetup } from './fixtures';
 import { querySessions, trackerTotals } from './ground-truth';
 

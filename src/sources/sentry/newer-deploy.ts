@@ -1,4 +1,4 @@
-import type { Deploy, NewerDeploy } from '../types';
+import type { Deploy, NewerDeploy } from './types';
 import type { SentryRelease } from './schemas';
 import { pastServerTime } from '../../util/server-time';
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { HttpClient } from '../../http/client';
-import type { CommitInput, Deploy, HealthSample, NewIssue, RefInput, ReleaseInfo, Tracker, UserCounts } from '../types';
+import type { CommitInput, Deploy, HealthSample, NewIssue, RefInput, ReleaseInfo, Tracker, UserCounts } from './types';
 import { ReleaseNotFoundError, TrackerAnswerError, TrackerSetupError } from '../errors';
 import { explainSentryError } from './errors';
 import {

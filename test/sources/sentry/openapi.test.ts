@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateRequest, validateResponse } from '../helpers/openapi';
+import { validateRequest, validateResponse } from '../../helpers/openapi';
 import { type AdapterSetup, MIN, adapterSetup } from './fixtures';
 
 const VERSION = 'shop-web@2.0.0';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { HttpClient } from '../../src/http/client';
-import { TrackerSetupError } from '../../src/tracker/errors';
-import { createSentryTracker } from '../../src/tracker/sentry/adapter';
+import type { HttpClient } from '../../../src/http/client';
+import { TrackerSetupError } from '../../../src/sources/errors';
+import { createSentryTracker } from '../../../src/sources/sentry/adapter';
 import { TOKEN, adapterSetup, deployRelease } from './fixtures';
 
 const noHttp: HttpClient = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TrackerAnswerError, TrackerSetupError } from '../../src/tracker/errors';
-import { checkTokenForGate } from '../../src/tracker/sentry/token';
+import { TrackerAnswerError, TrackerSetupError } from '../../../src/sources/errors';
+import { checkTokenForGate } from '../../../src/sources/sentry/token';
 import { HOUR, MIN, adapterSetup, deployRelease } from './fixtures';
 import { querySessions, trackerTotals } from './ground-truth';
 

@@ -1,6 +1,6 @@
 import { oneLine } from '../../util/text';
 import { TrackerAnswerError } from '../errors';
-import type { HealthCounts, HealthSample, UserCounts } from '../types';
+import type { HealthCounts, HealthSample, UserCounts } from './types';
 import type { SessionsResponse } from './schemas';
 
 export const COUNT_FIELDS = ['sum(session)', 'count_unique(user)'] as const;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findNewerDeploy, type NewerDeployDeps } from '../../src/tracker/sentry/newer-deploy';
-import type { SentryRelease } from '../../src/tracker/sentry/schemas';
-import type { Deploy } from '../../src/tracker/types';
+import { findNewerDeploy, type NewerDeployDeps } from '../../../src/sources/sentry/newer-deploy';
+import type { SentryRelease } from '../../../src/sources/sentry/schemas';
+import type { Deploy } from '../../../src/sources/sentry/types';
 
 const T0 = Date.parse('2026-11-26T12:00:00Z');
 const iso = (min: number) => new Date(T0 + min * 60_000).toISOString();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/gate/decide';
-import { toHealthSample } from '../../src/tracker/sentry/sessions';
+import { decide } from '../../helpers/sentry-counts';
+import { toHealthSample } from '../../../src/sources/sentry/sessions';
 
 describe('toHealthSample', () => {
   it('lists every configured project from the first poll, with zeros until Sentry reports it, so the alpha split never changes', () => {

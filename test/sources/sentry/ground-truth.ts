@@ -1,5 +1,5 @@
-import type { LocalTracker } from '../../src/local-tracker';
-import type { HealthCounts } from '../../src/tracker/types';
+import type { LocalTracker } from '../../../src/local-tracker';
+import type { HealthCounts } from '../../../src/sources/sentry/types';
 import { TOKEN } from './fixtures';
 
 type Group = { by: Record<string, string | number>; totals: Record<string, number | null> };

@@ -1,29 +1,10 @@
-/** Cumulative release-health counts since the deploy. */
-export interface HealthCounts {
-  sessions: number;
-  crashedSessions: number;
-  /**
-   * Sessions that were not healthy: errored + crashed + abnormal. Null when
-   * not asked for: only the error-rate check needs it, and it costs a request.
-   */
-  erroredSessions: number | null;
-  users: number;
-  crashedUsers: number;
-  /**
-   * Users with at least one unhealthy session, when the tracker counted them
-   * (with unhealthy sessions): the error-rate check judges these, as bad
-   * sessions cluster by user.
-   */
-  erroredUsers?: number | null;
-}
+import type { SessionCounts, SessionSample } from '../types';
 
-/** One poll of release health: cumulative counts from the deploy time to `at`. */
-export interface HealthSample extends HealthCounts {
-  /** Epoch milliseconds: the end of the queried range (when the poll was taken). */
-  at: number;
-  /** Counts per project slug; the top level holds the total over all projects. */
-  projects: Record<string, HealthCounts>;
-}
+/** Cumulative release-health counts since the deploy (defined with the ports: the report shows them). */
+export type HealthCounts = SessionCounts;
+
+/** One poll of release health: cumulative counts from the deploy time to `at`, per project and in total. */
+export type HealthSample = SessionSample;
 
 /** Distinct users over one span, per project slug and summed over projects. */
 export interface UserCounts {

@@ -1,7 +1,7 @@
-import { createHttpClient } from '../../src/http/client';
-import { type LocalTracker, type LocalTrackerOptions, startLocalTracker } from '../../src/local-tracker';
-import { createSentryTracker } from '../../src/tracker/sentry/adapter';
-import { apiBase } from '../../src/tracker/sentry/urls';
+import { createHttpClient } from '../../../src/http/client';
+import { type LocalTracker, type LocalTrackerOptions, startLocalTracker } from '../../../src/local-tracker';
+import { createSentryTracker } from '../../../src/sources/sentry/adapter';
+import { apiBase } from '../../../src/sources/sentry/urls';
 import { recordingDispatcher } from './recording';
 
 export const MIN = 60_000;

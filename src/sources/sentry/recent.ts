@@ -1,5 +1,18 @@
-import type { HealthCounts, UserCounts } from '../tracker/types';
-import type { RecentCounts } from './types';
+import type { HealthCounts, UserCounts } from './types';
+
+/**
+ * Counts from `since` (epoch ms, mid-window) to the final poll. A release that
+ * turns bad mid-window is diluted in the counts since the deploy; these show it
+ * undiluted. Users must be counted over this span by the tracker: the
+ * difference of two counts of distinct users since the deploy is not the users
+ * seen in between (a returning user is in neither difference of users but can
+ * be in the difference of crashed users), so it could fail a healthy release.
+ */
+export interface RecentCounts {
+  since: number;
+  counts: HealthCounts;
+  projects: Record<string, HealthCounts>;
+}
 
 /** later − earlier, field by field, never below zero (a tracker may revise a count down); unknown stays unknown. */
 export function countsBetween(later: HealthCounts, earlier: HealthCounts): HealthCounts {
@@ -17,11 +30,6 @@ export function countsBetween(later: HealthCounts, earlier: HealthCounts): Healt
     // error-rate check (bad users against sessions) stays valid on it.
     ...(known(later.erroredUsers) && known(earlier.erroredUsers) ? { erroredUsers: between(later.erroredUsers, earlier.erroredUsers) } : {}),
   };
-}
-
-/** The poll whose counts start the recent span: the last one at or before mid-window. */
-export function isRecentBase(pollAt: number, windowStart: number, windowMs: number): boolean {
-  return pollAt <= windowStart + windowMs / 2;
 }
 
 type Scoped = HealthCounts & { projects: Record<string, HealthCounts> };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MIN, adapterSetup, deployRelease } from './fixtures';
 import { querySessions, trackerTotals } from './ground-truth';
-import type { HealthCounts } from '../../src/tracker/types';
+import type { HealthCounts } from '../../../src/sources/sentry/types';
 
 const VERSION = 'shop-web@2.0.0';
 const sessionRequests = (s: { tracker: { requests: { path: string }[] } }) => s.tracker.requests.filter((r) => r.path.endsWith('/sessions/')).length;
