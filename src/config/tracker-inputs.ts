@@ -168,3 +168,8 @@ export function applyTrackerDefaults<T extends { tracker: TrackerName; 'min-cras
 export function trackerSecrets(inputs: Partial<Record<(typeof TRACKER_SECRET_INPUTS)[number], string | null>>): string[] {
   return TRACKER_SECRET_INPUTS.map((name) => inputs[name] ?? '').filter(Boolean);
 }
+
+/** The input holding the selected tracker's API URL (named in warnings and in "could not be reached" errors). */
+export function trackerUrlInput(tracker: TrackerName): 'sentry-url' | 'bugsnag-url' | 'rollbar-url' {
+  return tracker === 'bugsnag' ? 'bugsnag-url' : tracker === 'rollbar' ? 'rollbar-url' : 'sentry-url';
+}

@@ -1,11 +1,13 @@
 import type { Inputs } from '../config/schema';
 import type { GatePolicy } from '../gate/types';
 import { sentryChecks } from '../sources/sentry/checks';
+import { bugsnagChecks } from '../sources/bugsnag/checks';
+import { rollbarChecks } from '../sources/rollbar/checks';
 
 /** The checks and the test's settings the inputs ask for, with the absolute limits. */
 export function policyFromInputs(inputs: Inputs): GatePolicy {
   return {
-    checks: [...sentryChecks(inputs)],
+    checks: inputs.tracker === 'bugsnag' ? bugsnagChecks(inputs) : inputs.tracker === 'rollbar' ? rollbarChecks(inputs) : [...sentryChecks(inputs)],
     confidence: inputs.confidence,
     minSessions: inputs['min-sessions'],
     passEarly: inputs['pass-early'],

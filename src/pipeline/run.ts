@@ -18,6 +18,9 @@ import { oneLine } from '../util/text';
 import { UnreachableError } from '../http/errors';
 import { unreachableConfigError } from '../config/load';
 import { releaseNameProblem, sanitizedName } from '../config/names';
+import { trackerUrlInput } from '../config/tracker-inputs';
+import { unreachableTrackerError } from '../sources/vendor-error';
+import type { Registrar } from '../sources/types';
 
 /** What the pipeline may ask of GitHub; null members are skipped (outside Actions, no token). */
 export interface GitHubPort {
@@ -66,15 +69,20 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   const version = inputs.release;
   const projects = inputs['sentry-projects'];
   const environment = inputs.environment;
+  // Bugsnag and Rollbar register, find the previous release and link to it through their registrar.
+  const sentry = inputs.tracker === 'sentry';
+  let other: Registrar | null = null;
   // Before any request: registration would succeed and the first poll be refused.
-  checkTokenForGate(inputs['sentry-auth-token'], inputs.gate);
-  const cleartext = cleartextHost(inputs['sentry-url']);
-  if (cleartext) log.warning(`sentry-url is http:// to ${cleartext}: the auth token crosses the network unencrypted on every request; use https:// unless that network is yours alone.`);
+  if (sentry) checkTokenForGate(inputs['sentry-auth-token'], inputs.gate);
+  const urlInput = trackerUrlInput(inputs.tracker);
+  const cleartext = cleartextHost(String(inputs[urlInput]));
+  if (cleartext) log.warning(`${urlInput} is http:// to ${cleartext}: the token crosses the network unencrypted on every request; use https:// unless that network is yours alone.`);
 
   const previousRelease = memo(async () => {
     let found: ReleaseInfo | null;
     try {
-      found = await tracker.previousRelease(version, projects, environment);
+      const known = sentry ? null : await (other?.previousRelease(version, environment, deps.signal) ?? null);
+      found = sentry ? await tracker.previousRelease(version, projects, environment) : known && { version: known.version, dateCreated: '', dateReleased: null, lastCommitId: null, projects: [] };
     } catch (error) {
       log.warning(`Could not find the previous release: ${errorMessage(error)}`);
       return null;
@@ -89,7 +97,17 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     return found;
   });
 
-  const { registrar, health } = buildSources(config, { tracker, log, now: clock.now, listCommits: deps.github.listCommits, pushBefore: deps.github.pushBefore, previousRelease });
+  const { registrar, health, close: closeSources } = buildSources(config, {
+    tracker,
+    log,
+    now: clock.now,
+    listCommits: deps.github.listCommits,
+    pushBefore: deps.github.pushBefore,
+    previousRelease,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
+  if (!sentry) other = registrar;
+  try {
   let registration: Registration | null = null;
   let commits: CommitLine[] = [];
   let deployFinishedAt: number;
@@ -120,11 +138,13 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
         finalized: registered.finalized,
       };
     } else {
-      deployFinishedAt = await findDeployTime(config, { tracker, log, now: clock.now });
+      deployFinishedAt = sentry ? await findDeployTime(config, { tracker, log, now: clock.now }) : clock.now();
     }
   } catch (error) {
     // The very first request never reached Sentry: a wrong sentry-url (or token), not an outage.
-    if (error instanceof UnreachableError) throw unreachableConfigError(error.reason, error.message, inputs['sentry-url']);
+    if (error instanceof UnreachableError) {
+      throw sentry ? unreachableConfigError(error.reason, error.message, inputs['sentry-url']) : unreachableTrackerError(inputs.tracker, urlInput, String(inputs[urlInput]), error.message);
+    }
     // A refused token or an unknown org is the user's to fix: fail loudly. An
     // unreachable tracker is not a verdict on the release: watch on, and let
     // the watch end inconclusive if the outage lasts.
@@ -134,7 +154,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     deployFinishedAt = clock.now();
   }
   const previous = await previousRelease();
-  const releaseUrl = tracker.releaseUrl(version, projects[0]);
+  const releaseUrl = sentry ? tracker.releaseUrl(version, projects[0]) : (other?.releaseUrl(version) ?? '');
   if (!inputs.gate) return { report: null, previousRelease: previous, releaseUrl, registration };
 
   let policy = policyFromInputs(inputs);
@@ -202,7 +222,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     environment,
     releaseUrl,
     previousRelease: previous?.version ?? null,
-    previousReleaseUrl: previous ? tracker.releaseUrl(previous.version, projects[0]) : null,
+    previousReleaseUrl: previous ? (sentry ? tracker.releaseUrl(previous.version, projects[0]) : (other?.releaseUrl(previous.version) ?? null)) : null,
     deployFinishedAt,
     windowMs: inputs.window,
     intervalMs: inputs.interval,
@@ -223,4 +243,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     action,
   };
   return { report, previousRelease: previous, releaseUrl, registration };
+  } finally {
+    await closeSources();
+  }
 }

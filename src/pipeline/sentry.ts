@@ -1,3 +1,4 @@
+import { trackerSecrets } from '../config/tracker-inputs';
 import type { Inputs } from '../config/schema';
 import { createHttpClient, type HttpClientOptions } from '../http/client';
 import { createSentryTracker } from '../sources/sentry/adapter';
@@ -7,7 +8,7 @@ import { USER_AGENT } from '../version';
 
 /** The secrets of a configuration: what no output may contain. */
 export function secretsOf(inputs: Inputs): string[] {
-  return [inputs['sentry-auth-token'], inputs['github-token'] ?? ''].filter(Boolean);
+  return [inputs['sentry-auth-token'], inputs['github-token'] ?? '', ...trackerSecrets(inputs)].filter(Boolean);
 }
 
 /**

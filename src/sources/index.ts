@@ -4,6 +4,10 @@ import { sentryHealthSource } from './sentry/health';
 import { sentryRegistrar } from './sentry/registrar';
 import type { CommitInput, ReleaseInfo, Tracker } from './sentry/types';
 import type { HealthSource, Registrar } from './types';
+import { connectBugsnag } from './bugsnag';
+import { connectRollbar } from './rollbar';
+import { secretsOf } from '../pipeline/sentry';
+import { USER_AGENT } from '../version';
 
 /** What the sources are built from besides the configuration. */
 export interface SourceDeps {
@@ -16,6 +20,8 @@ export interface SourceDeps {
   pushBefore: string | null;
   /** The previous release, asked once (the registrar takes its last commit as the commits' base). */
   previousRelease: () => Promise<ReleaseInfo | null>;
+  /** Cancels the requests of the sources this builds (Bugsnag's, Rollbar's clients). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -23,10 +29,30 @@ export interface SourceDeps {
  * about the release (one tracker registers it) and the health sources the
  * watch polls. A new source adds one line here.
  */
-export function buildSources(config: Config, deps: SourceDeps): { registrar: Registrar | null; health: HealthSource[] } {
+export function buildSources(config: Config, deps: SourceDeps): { registrar: Registrar | null; health: HealthSource[]; close(): Promise<void> } {
   const { inputs } = config;
+  // Bugsnag and Rollbar each register and watch on their own (issue #17); Sentry's inputs are unset then.
+  // Retries and request timeouts scale with the interval, as Sentry's do (pipeline/sentry.ts).
+  const http = {
+    userAgent: USER_AGENT,
+    secrets: secretsOf(inputs),
+    maxRetryTimeMs: Math.min(60_000, Math.max(5_000, inputs.interval)),
+    requestTimeoutMs: Math.min(30_000, Math.max(5_000, inputs.interval)),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  };
+  if (inputs.tracker === 'bugsnag') {
+    const b = connectBugsnag(
+      { apiKey: inputs['bugsnag-api-key'], token: inputs['bugsnag-token'], projectId: inputs['bugsnag-project-id'], url: inputs['bugsnag-url'], buildUrl: inputs['bugsnag-build-url'], version: inputs.release, environment: inputs.environment },
+      http,
+    );
+    return { registrar: b.registrar, health: b.health ? [b.health] : [], close: b.close };
+  }
+  if (inputs.tracker === 'rollbar' && inputs['rollbar-token']) {
+    const r = connectRollbar({ token: inputs['rollbar-token'], url: inputs['rollbar-url'], version: inputs.release, environment: inputs.environment }, http);
+    return { registrar: r.registrar, health: [r.health], close: r.close };
+  }
   const health: HealthSource[] = [];
   const registrar: Registrar | null = sentryRegistrar(config, deps);
   health.push(sentryHealthSource({ tracker: deps.tracker, version: inputs.release, projects: inputs['sentry-projects'], environment: inputs.environment, now: deps.now, log: deps.log }));
-  return { registrar, health };
+  return { registrar, health, close: async () => {} };
 }

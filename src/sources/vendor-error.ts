@@ -1,6 +1,8 @@
 import { HttpError } from '../http/errors';
 import { sanitizedName } from '../config/names';
-import { TrackerSetupError } from '../tracker/errors';
+import { TrackerSetupError } from './errors';
+import { ConfigError } from '../config/load';
+import { oneLine } from '../util/text';
 
 /**
  * The vendor's own words from an error body, when it has any: Bugsnag answers
@@ -42,4 +44,14 @@ export function explainVendorError(error: unknown, ctx: VendorContext): unknown 
   if (error.status === 403) return new TrackerSetupError(`${ctx.vendor} refused ${ctx.what} (HTTP 403${quoted}): ${ctx.tokenInput} lacks access; it must be ${ctx.needs}.`);
   if (error.status === 404) return new TrackerSetupError(`${ctx.vendor} answered 404 while ${ctx.what}${quoted}: check ${ctx.where}.`);
   return new TrackerSetupError(`${ctx.vendor} refused ${ctx.what} (HTTP ${error.status}${quoted}).`);
+}
+
+/**
+ * The first request never reached Bugsnag or Rollbar (DNS, refused, TLS, a
+ * redirect, pages instead of JSON): the URL input is wrong, not an outage.
+ */
+export function unreachableTrackerError(tracker: string, input: string, url: string, detail: string): ConfigError {
+  const vendor = tracker === 'bugsnag' ? 'Bugsnag' : 'Rollbar';
+  const also = tracker === 'bugsnag' ? ' (or bugsnag-build-url, for the Build API)' : '';
+  return new ConfigError(`Input ${input} ("${sanitizedName(url, 120)}")${also}: ${vendor}'s API could not be reached there (${oneLine(detail, 200)}).`);
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type ActionRun, runAction } from '../helpers/action';
 import { type BugsnagStub, type BugsnagStubOptions, startBugsnagStub } from '../helpers/bugsnag-stub';
 import { type RollbarStub, type RollbarStubOptions, startRollbarStub } from '../helpers/rollbar-stub';
@@ -7,8 +7,7 @@ import { type RollbarStub, type RollbarStubOptions, startRollbarStub } from '../
  * The bundled action, as the runner runs it, against loopback stubs of
  * Bugsnag and Rollbar (test/helpers/*-stub.ts): what a user sees for a
  * healthy release, a crash spike, a new issue over the limit, a refused
- * token, an outage and a re-run. Skipped until the pipeline builds its
- * sources from tracker (buildSources, issue #14's wiring).
+ * token, an outage and a re-run.
  */
 
 const API_KEY = '0123456789abcdef0123456789abcdef';
@@ -20,7 +19,8 @@ const HOUR = 60 * MIN;
 const FAST = { window: '4s', interval: '2s', 'initial-delay': '0s', settle: '0s' };
 
 const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
+// Closed after all: the tests run concurrently, and each one's stubs must outlive the others' ends.
+afterAll(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
 });
 
@@ -29,7 +29,7 @@ function expectNoLeak(run: ActionRun, ...secrets: string[]) {
   for (const secret of secrets) for (let i = 0; i + 8 <= secret.length; i++) expect(run.everything).not.toContain(secret.slice(i, i + 8));
 }
 
-describe.skip('tracker: bugsnag, the bundled action against the Bugsnag stub', () => {
+describe.concurrent('tracker: bugsnag, the bundled action against the Bugsnag stub', () => {
   async function bugsnag(over: Partial<BugsnagStubOptions> = {}, inputs: Record<string, string> = {}) {
     const stub: BugsnagStub = await startBugsnagStub({
       apiKey: API_KEY,
@@ -111,7 +111,7 @@ describe.skip('tracker: bugsnag, the bundled action against the Bugsnag stub', (
   });
 });
 
-describe.skip('tracker: rollbar, the bundled action against the Rollbar stub', () => {
+describe.concurrent('tracker: rollbar, the bundled action against the Rollbar stub', () => {
   /** The deploy this run records; seeded 10 minutes back for the rate checks (a re-run finds it), so whole minutes exist on both sides. */
   async function rollbar(over: Partial<RollbarStubOptions> = {}, inputs: Record<string, string> = {}, seededMinutesAgo: number | null = 10) {
     const deployedAt = Date.now() - (seededMinutesAgo ?? 0) * MIN;

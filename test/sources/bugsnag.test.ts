@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectBugsnag } from '../../src/sources/bugsnag';
 import type { Check, PollWindow, RegisterRequest } from '../../src/sources/types';
-import { TrackerSetupError } from '../../src/tracker/errors';
+import { TrackerSetupError } from '../../src/sources/errors';
 import { type BugsnagStub, type BugsnagStubOptions, startBugsnagStub } from '../helpers/bugsnag-stub';
 
 const API_KEY = '0123456789abcdef0123456789abcdef';

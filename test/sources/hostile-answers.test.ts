@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connectBugsnag } from '../../src/sources/bugsnag';
 import { connectRollbar } from '../../src/sources/rollbar';
 import type { Check, PollWindow } from '../../src/sources/types';
-import { TrackerAnswerError, TrackerSetupError } from '../../src/tracker/errors';
+import { TrackerAnswerError, TrackerSetupError } from '../../src/sources/errors';
 import { startBugsnagStub } from '../helpers/bugsnag-stub';
 import { startRollbarStub } from '../helpers/rollbar-stub';
 

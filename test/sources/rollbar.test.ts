@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rateRatioLimit } from '../../src/gate/rate-ratio';
 import { connectRollbar } from '../../src/sources/rollbar';
 import type { Check, PollWindow, RegisterRequest } from '../../src/sources/types';
-import { TrackerSetupError } from '../../src/tracker/errors';
+import { TrackerSetupError } from '../../src/sources/errors';
 import { type RollbarStub, type RollbarStubOptions, startRollbarStub } from '../helpers/rollbar-stub';
 
 const TOKEN = 'rb_read_write_token_1a2b3c4d';

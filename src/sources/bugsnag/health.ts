@@ -1,4 +1,4 @@
-import { TrackerAnswerError } from '../../tracker/errors';
+import { TrackerAnswerError } from '../errors';
 import type { Check, CountItem, HealthPoll, HealthSource, Observation, PollWindow } from '../types';
 import type { BugsnagApi } from './api';
 import type { BugsnagError, ReleaseGroup } from './schemas';

@@ -1,6 +1,6 @@
 import type { HttpClient } from '../../http/client';
 import type { KnownRelease, Registrar, RegisterRequest, RegisterResult } from '../types';
-import { TrackerSetupError } from '../../tracker/errors';
+import { TrackerSetupError } from '../errors';
 import { explainVendorError } from '../vendor-error';
 import type { BugsnagApi } from './api';
 import type { BugsnagBuild } from './schemas';

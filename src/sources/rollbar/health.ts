@@ -1,5 +1,5 @@
 import { matchedWindows } from '../../gate/rate-ratio';
-import { TrackerAnswerError } from '../../tracker/errors';
+import { TrackerAnswerError } from '../errors';
 import type { Check, HealthPoll, HealthSource, Observation, PollWindow } from '../types';
 import type { RollbarApi } from './api';
 import { deploysAround, deployTime } from './registrar';

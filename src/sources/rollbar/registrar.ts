@@ -1,4 +1,4 @@
-import { TrackerSetupError } from '../../tracker/errors';
+import { TrackerSetupError } from '../errors';
 import type { KnownRelease, Registrar, RegisterRequest, RegisterResult } from '../types';
 import type { RollbarApi } from './api';
 import type { RollbarDeploy } from './schemas';
