@@ -214,7 +214,23 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   const { issue, ...decided } = result.verdict;
   const verdict: ReportVerdict = { ...decided, ...(isNewIssue(issue) ? { issue } : {}) };
 
-  const action = await act(config, deps, verdict, previous, result.cancelled, deployFinishedAt);
+  // Bugsnag's and Rollbar's deploys say whether a newer one replaced this release (act asks the tracker port).
+  const newerOther = other?.newerDeploy?.bind(other);
+  const actDeps: PipelineDeps = sentry
+    ? deps
+    : {
+        ...deps,
+        tracker: {
+          ...tracker,
+          newerDeploy: newerOther
+            ? async (q) => {
+                const found = await newerOther({ version: q.version, environment: q.environment, after: q.after, now: q.now, ...(q.signal ? { signal: q.signal } : {}) });
+                return found && { version: found.version, dateFinished: new Date(found.at).toISOString() };
+              }
+            : undefined,
+        },
+      };
+  const action = await act(config, actDeps, verdict, previous, result.cancelled, deployFinishedAt);
   const report: RunReport = {
     org: inputs['sentry-org'],
     projects,

@@ -64,6 +64,8 @@ describe.concurrent('tracker: bugsnag, the bundled action against the Bugsnag st
     const result = await run();
     expect(result.code, result.stdout).toBe(0);
     expect(result.outputs.verdict).toBe('pass');
+    expect(result.outputs['crash-free-sessions']).toBe('0.9994');
+    expect(result.outputs['previous-release']).toBe('v1');
     const posts = stub.requests.filter((r) => r.method === 'POST');
     expect(posts.map((r) => [r.path, r.authorization])).toEqual([['/', 'missing']]);
     expect(posts[0]!.body).toMatchObject({ apiKey: API_KEY, appVersion: 'v2', releaseStage: 'production', builderName: 'release-health-gate', sourceControl: { provider: 'github', repository: 'https://github.com/acme/shop' } });
@@ -154,6 +156,17 @@ describe.concurrent('tracker: rollbar, the bundled action against the Rollbar st
     const result = await run();
     expect(result.code, result.stdout).toBe(1);
     expect(result.outputs.verdict).toBe('fail');
+    expect(result.outputs.reason).toMatch(/^errors after the deploy vs before \(at most 2x\) 80(\.\d+)?% .* is above the 66\.667% limit/);
+    // Whether a newer deploy replaced it is asked of Rollbar, not of a Sentry that is not configured.
+    expect(result.stdout).not.toMatch(/could not confirm|sentry\.io/);
+  });
+
+  it('a newer deploy recorded in Rollbar holds the rollback (it would replace a newer fix)', async () => {
+    const { stub, run, deployedAt } = await rollbar({ errorsPerMinute: (t) => (t >= deployedAt ? 40 : 10) }, { 'rollback-workflow': 'rollback.yml' });
+    stub.deploys.unshift({ id: 9, environment: 'production', revision: 'v3', status: 'succeeded', start_time: Math.floor(Date.now() / 1000) - 60, finish_time: Math.floor(Date.now() / 1000) - 60 });
+    const result = await run();
+    expect(result.outputs.verdict).toBe('fail');
+    expect(result.stdout).toMatch(/No rollback: v3 was deployed to production at .*, after v2 \(Rollbar\)/);
   });
 
   it('new item over the limit → fail, naming it', async () => {
@@ -162,6 +175,7 @@ describe.concurrent('tracker: rollbar, the bundled action against the Rollbar st
     expect(result.code, result.stdout).toBe(1);
     expect(result.outputs.verdict).toBe('fail');
     expect(result.everything).toContain('NoMethodError: checkout');
+    expect(result.outputs['new-issues']).toBe('1');
   });
 
   it('a refused token → one clear line naming rollbar-token, never the token', async () => {

@@ -128,10 +128,11 @@ describe('Bugsnag health source against the stub', () => {
     expect(issues).toEqual({
       kind: 'count',
       items: [
-        { id: 'e2', shortId: 'e2', title: 'RangeError: bad', userCount: 30, scope: null },
-        { id: 'e1', shortId: 'e1', title: 'TypeError: x is undefined', userCount: 3, scope: null },
+        { id: 'e2', shortId: 'e2', title: 'RangeError: bad', userCount: 30, scope: null, culprit: null, permalink: null, project: '', count: 40, firstSeen: expect.stringMatching(/^\d{4}-/) },
+        { id: 'e1', shortId: 'e1', title: 'TypeError: x is undefined', userCount: 3, scope: null, culprit: null, permalink: null, project: '', count: 9, firstSeen: expect.stringMatching(/^\d{4}-/) },
       ],
     });
+    expect(poll.totals).toMatchObject({ sessions: 5_000, crashedSessions: 4, users: 800, crashedUsers: 2 });
     expect(poll.observations['other-source']).toBeUndefined();
   });
 

@@ -1,5 +1,7 @@
 import { TrackerAnswerError } from '../errors';
-import type { Check, CountItem, HealthPoll, HealthSource, Observation, PollWindow } from '../types';
+import { serverTime } from '../../util/text';
+import type { IssueItem } from '../issue-item';
+import type { SessionSample, Check, HealthPoll, HealthSource, Observation, PollWindow } from '../types';
 import type { BugsnagApi } from './api';
 import type { BugsnagError, ReleaseGroup } from './schemas';
 
@@ -31,9 +33,9 @@ function ratioOf(n: number | null | undefined, k: number | null | undefined, wha
   return { kind: 'ratio', counts: { n, k } };
 }
 
-function toItem(e: BugsnagError): CountItem {
+function toItem(e: BugsnagError): IssueItem {
   const title = [e.error_class, e.message].filter((s) => typeof s === 'string' && s.trim() !== '').join(': ') || '(no message)';
-  return { id: e.id, shortId: e.id.slice(0, 12), title, userCount: e.users, scope: null };
+  return { id: e.id, shortId: e.id.slice(0, 12), title, userCount: e.users, scope: null, culprit: null, permalink: null, project: '', count: e.events ?? 0, firstSeen: serverTime(e.first_seen) };
 }
 
 export function createBugsnagHealth(opts: BugsnagHealthOptions): HealthSource {
@@ -80,7 +82,20 @@ export function createBugsnagHealth(opts: BugsnagHealthOptions): HealthSource {
         const errors = await api.errorsIntroducedIn(version, environment, window.signal);
         observations[check.id] = { kind: 'count', items: errors.map(toItem) };
       }
-      return { at: window.until, observations, ...(Object.keys(missing).length ? { missing } : {}) };
+      // The release group's sessions and users, for the min-sessions rule, the progress line, the chart and the outputs.
+      const totals: SessionSample | undefined =
+        last && last.total_sessions_count != null && last.unhandled_sessions_count != null
+          ? {
+              at: window.until,
+              projects: {},
+              sessions: last.total_sessions_count,
+              crashedSessions: last.unhandled_sessions_count,
+              erroredSessions: null,
+              users: last.accumulative_daily_users_seen ?? 0,
+              crashedUsers: last.accumulative_daily_users_with_unhandled ?? 0,
+            }
+          : undefined;
+      return { at: window.until, observations, ...(Object.keys(missing).length ? { missing } : {}), ...(totals ? { totals } : {}) };
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { HttpClient } from '../../http/client';
 import type { KnownRelease, Registrar, RegisterRequest, RegisterResult } from '../types';
 import { TrackerSetupError } from '../errors';
+import { CLOCK_SKEW_MS } from '../../util/server-time';
 import { explainVendorError } from '../vendor-error';
 import type { BugsnagApi } from './api';
 import type { BugsnagBuild } from './schemas';
@@ -90,5 +91,14 @@ export function createBugsnagRegistrar(opts: BugsnagRegistrarOptions): Registrar
       return older[0] ? { version: older[0].g.app_version, url: null } : null;
     },
     releaseUrl: () => null,
+    async newerDeploy({ version, environment, after, now, signal }) {
+      if (!opts.api) return null;
+      const newer = (await opts.api.builds(environment, signal))
+        .filter((b) => b.app_version !== version && (!b.release_stage || b.release_stage.name === environment))
+        .map((b) => ({ version: b.app_version, at: msOf(b.release_time) }))
+        .filter((b): b is { version: string; at: number } => b.at !== null && b.at > after && b.at <= now + CLOCK_SKEW_MS)
+        .sort((a, b) => b.at - a.at);
+      return newer[0] ?? null;
+    },
   };
 }

@@ -4,6 +4,7 @@ import type { Check, HealthPoll, HealthSource, Observation, PollWindow } from '.
 import type { RollbarApi } from './api';
 import { deploysAround, deployTime } from './registrar';
 import type { RollbarItem } from './schemas';
+import type { IssueItem } from '../issue-item';
 
 /**
  * Release health from Rollbar's REST API. Rollbar has no sessions, so no
@@ -26,13 +27,18 @@ export interface RollbarHealthOptions {
   environment: string;
 }
 
-function toItem(item: RollbarItem) {
+function toItem(item: RollbarItem): IssueItem {
   return {
     id: String(item.id),
     shortId: item.counter != null ? `#${item.counter}` : String(item.id),
     title: item.title?.trim() || '(no title)',
     userCount: item.total_occurrences ?? 0,
     scope: null,
+    culprit: null,
+    permalink: null,
+    project: '',
+    count: item.total_occurrences ?? 0,
+    firstSeen: item.first_occurrence_timestamp ? new Date(item.first_occurrence_timestamp * 1000).toISOString() : 'an unreadable time',
   };
 }
 

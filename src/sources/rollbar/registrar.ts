@@ -1,4 +1,5 @@
 import { TrackerSetupError } from '../errors';
+import { CLOCK_SKEW_MS } from '../../util/server-time';
 import type { KnownRelease, Registrar, RegisterRequest, RegisterResult } from '../types';
 import type { RollbarApi } from './api';
 import type { RollbarDeploy } from './schemas';
@@ -56,5 +57,13 @@ export function createRollbarRegistrar(api: RollbarApi): Registrar {
       return previous?.revision ? { version: previous.revision, url: null } : null;
     },
     releaseUrl: () => null,
+    async newerDeploy({ version, environment, after, now, signal }) {
+      const newer = (await api.deploys(signal))
+        .filter((d) => d.environment === environment && d.revision && d.revision !== version)
+        .map((d) => ({ version: d.revision as string, at: deployTime(d) }))
+        .filter((d): d is { version: string; at: number } => d.at !== null && d.at > after && d.at <= now + CLOCK_SKEW_MS)
+        .sort((a, b) => b.at - a.at);
+      return newer[0] ?? null;
+    },
   };
 }
