@@ -76,7 +76,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   if (sentry) checkTokenForGate(inputs['sentry-auth-token'], inputs.gate);
   const urlInput = trackerUrlInput(inputs.tracker);
   const cleartext = cleartextHost(String(inputs[urlInput]));
-  if (cleartext) log.warning(`${urlInput} is http:// to ${cleartext}: the token crosses the network unencrypted on every request; use https:// unless that network is yours alone.`);
+  if (cleartext) log.warning(`${urlInput} is http:// to ${cleartext}: the auth token crosses the network unencrypted on every request; use https:// unless that network is yours alone.`);
 
   const previousRelease = memo(async () => {
     let found: ReleaseInfo | null;
