@@ -187,6 +187,15 @@ describe.concurrent('tracker: rollbar, the bundled action against the Rollbar st
     expectNoLeak(result, RB_TOKEN);
   });
 
+  it('a rollbar-url where nothing listens → one line naming rollbar-url, at once, no watch', async () => {
+    const result = await runAction({ inputs: { tracker: 'rollbar', 'rollbar-token': RB_TOKEN, 'rollbar-url': 'http://127.0.0.1:9', release: 'v2', 'max-new-issue-users': '100', ...FAST, window: '30s' } });
+    expect(result.code).toBe(1);
+    const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^Input rollbar-url \("http:\/\/127\.0\.0\.1:9"\): Rollbar's API could not be reached there \(.*ECONNREFUSED.*\)\.$/);
+    expect(result.durationMs).toBeLessThan(15_000);
+  });
+
   it('outage of the read API → inconclusive', async () => {
     const { run } = await rollbar({ outage: true });
     const result = await run();
