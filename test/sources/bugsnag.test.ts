@@ -187,3 +187,13 @@ describe('Bugsnag health source against the stub', () => {
     expect(stub.requests.length).toBeLessThanOrEqual(6);
   });
 });
+
+describe('Bugsnag registrar outside Actions', () => {
+  it('records a rebuild of a version built before (no run to match: never taken for a re-run)', async () => {
+    const { stub, bugsnag } = await setup();
+    await bugsnag.registrar.register({ ...request(), runUrl: null });
+    const again = await bugsnag.registrar.register({ ...request(), runUrl: null });
+    expect(again.created).toBe(true);
+    expect(stub.builds).toHaveLength(2);
+  });
+});

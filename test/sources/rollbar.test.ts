@@ -178,3 +178,15 @@ describe('Rollbar health source against the stub', () => {
     expect(error).not.toBeInstanceOf(TrackerSetupError);
   });
 });
+
+describe('Rollbar registrar outside Actions', () => {
+  it('records a redeploy of a version deployed before (no run to match: never taken for a re-run)', async () => {
+    const stub = await startRollbarStub({ tokens: { [TOKEN]: ['read', 'write'] }, deploys: [{ id: 1, environment: 'production', revision: 'v2', status: 'succeeded', start_time: s(now() - 600 * MIN), finish_time: s(now() - 600 * MIN) }] });
+    stubs.push(stub);
+    const rollbar = connectRollbar({ token: TOKEN, url: stub.url, version: 'v2', environment: 'production' }, { userAgent: 't' });
+    closers.push(rollbar.close);
+    const result = await rollbar.registrar.register({ ...request(), runUrl: null });
+    expect(result.created).toBe(true);
+    expect(result.deployFinishedAt).toBeGreaterThan(now() - MIN);
+  });
+});

@@ -35,10 +35,11 @@ const msOf = (text: string | null | undefined) => {
 function sameRegistration(build: BugsnagBuild, req: RegisterRequest): boolean {
   if (build.app_version !== req.version) return false;
   if (build.release_stage && build.release_stage.name !== req.environment) return false;
+  // Only the same run is a re-run: outside Actions (no run) every build is a new one, as a
+  // redeploy of an older version is (taking its old build would date the watch wrong).
   const run = runOf(req.runUrl);
   const recorded = build.metadata?.workflow_run;
-  if (run && typeof recorded === 'string') return runOf(recorded) === run;
-  return req.commit !== null && build.source_control?.revision === req.commit;
+  return run !== null && typeof recorded === 'string' && runOf(recorded) === run;
 }
 
 export function createBugsnagRegistrar(opts: BugsnagRegistrarOptions): Registrar {

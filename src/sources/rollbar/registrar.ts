@@ -42,7 +42,9 @@ export function createRollbarRegistrar(api: RollbarApi): Registrar {
         return [];
       });
       const comment = commentFor(req);
-      const earlier = deploys.find((d) => d.environment === req.environment && d.revision === req.version && (runOf(req.runUrl) === null || d.comment === comment));
+      // Only the same run is a re-run: outside Actions (no run) every deploy is a new one, as a
+      // redeploy of an older version is (taking its old deploy would date the watch wrong).
+      const earlier = runOf(req.runUrl) === null ? undefined : deploys.find((d) => d.environment === req.environment && d.revision === req.version && d.comment === comment);
       if (earlier) {
         const finished = earlier.status !== 'started';
         if (!finished) await api.finishDeploy(earlier.id, req.signal);
