@@ -76,8 +76,9 @@ function verdictSection(report: RunReport): string {
     `Deploy finished ${formatUtcMinute(report.deployFinishedAt)}; decided ${formatUtcTime(verdict.decidedAt, report.deployFinishedAt)} ` +
     `(${formatMinutesBetween(report.deployFinishedAt, verdict.decidedAt)} after deploy). ` +
     `Window ${formatDuration(report.windowMs)}, a poll every ${formatDuration(report.intervalMs)}, ` +
-    `confidence ${formatLimitPercent(report.confidence)}, at least ${formatCount(report.minSessions)} sessions, ` +
-    `projects ${listed(report.projects.map((p) => escapeMarkdown(p, 100)), 10)}.`;
+    `confidence ${formatLimitPercent(report.confidence)}, at least ${formatCount(report.minSessions)} sessions` +
+    // Bugsnag and Rollbar have no Sentry projects to list.
+    (report.projects.length > 0 ? `, projects ${listed(report.projects.map((p) => escapeMarkdown(p, 100)), 10)}.` : '.');
   const parts = ['## Release health gate', line, context];
   if (verdict.outcome === 'fail') parts.push(codeBlock(buildAlert(report), 'text'));
   return parts.join('\n\n');

@@ -65,6 +65,7 @@ describe.concurrent('tracker: bugsnag, the bundled action against the Bugsnag st
     expect(result.code, result.stdout).toBe(0);
     expect(result.outputs.verdict).toBe('pass');
     expect(result.outputs['crash-free-sessions']).toBe('0.9994');
+    expect(result.summary).toMatch(/at least 100 sessions\.\n/);
     expect(result.outputs['previous-release']).toBe('v1');
     const posts = stub.requests.filter((r) => r.method === 'POST');
     expect(posts.map((r) => [r.path, r.authorization])).toEqual([['/', 'missing']]);
