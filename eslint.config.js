@@ -35,4 +35,24 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The core is pure: maths and the decision on observations. It may import
+    // itself and the ports (src/sources/types.ts), nothing that does I/O, reads
+    // the clock, knows a source, or writes words for people.
+    files: ['src/gate/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '!../sources', '../sources/*', '!../sources/types'],
+              message: 'src/gate is the pure core: it imports only itself and the ports (../sources/types). Clock, I/O, sources, reports and words belong outside it.',
+            },
+            { group: ['node:*', 'fs', 'fs/*', 'path', 'http', 'https', 'net', 'child_process', 'timers', 'timers/*', '@actions/*', 'undici', 'undici/*', 'p-retry', 'zod', 'yaml'], message: 'src/gate is the pure core: no I/O, no Node built-ins, no Actions toolkit, no schemas.' },
+          ],
+        },
+      ],
+    },
+  },
 );

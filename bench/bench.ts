@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { replayCommand } from '../src/cli/replay';
-import { mulberry32 } from '../src/gate/simulate';
+import { mulberry32 } from '../src/sim/simulate';
 import { replaySettings } from '../src/replay/options';
 import { type BenchSettings, runCell, SCENARIOS, TRAFFIC } from './cells';
 import { actionCosts, requestsPerPoll } from './costs';

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../src/gate/simulate';
+import { mulberry32 } from '../src/sim/simulate';
 import { ratioChecks, type GatePolicy } from '../src/gate/types';
 import type { Schedule } from '../src/pipeline/watch';
 import { pollTimes } from '../src/replay/schedule';

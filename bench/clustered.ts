@@ -1,6 +1,6 @@
 import { eFail, ePass } from '../src/gate/evalue';
 import { FINAL_LOOK_SHARE } from '../src/gate/final-look';
-import { mulberry32, type Rng } from '../src/gate/simulate';
+import { mulberry32, type Rng } from '../src/sim/simulate';
 import { ratioChecks, type GatePolicy } from '../src/gate/types';
 import { sessionCheck } from '../src/sources/sentry/checks';
 import type { Schedule } from '../src/pipeline/watch';

@@ -1,4 +1,4 @@
-import { binomial, mulberry32, type Rng } from '../src/gate/simulate';
+import { binomial, mulberry32, type Rng } from '../src/sim/simulate';
 import { exactInterval } from '../src/gate/interval';
 import { ratioChecks, type GatePolicy } from '../src/gate/types';
 import { type RecordedSample, replayRelease } from '../src/replay/replay';

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { eFail } from '../src/gate/evalue';
 import { eRateRatio, rateRatioLimit } from '../src/gate/rate-ratio';
-import { mulberry32, type Rng } from '../src/gate/simulate';
+import { mulberry32, type Rng } from '../src/sim/simulate';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values } = parseArgs({ args: process.argv.slice(2), options: { seed: { type: 'string', default: '20261126' }, runs: { type: 'string', default: '4000' } } });

@@ -1,4 +1,4 @@
-import { binomial, type Rng } from '../src/gate/simulate';
+import { binomial, type Rng } from '../src/sim/simulate';
 import type { RecordedSample } from '../src/replay/replay';
 
 /** From `fromSec` on, this share of new users crash (the crash-free-users complement). */

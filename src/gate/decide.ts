@@ -1,23 +1,9 @@
-import type { CountCheck, CountItem, RatioCheck, RatioCounts, ThresholdForCheck } from '../sources/types';
+import type { CountCheck, CountItem, RatioCheck, RatioCounts } from '../sources/types';
 import { eFail, ePass } from './evalue';
-import {
-  displayInterval,
-  displayRate,
-  formatCount,
-  formatEValue,
-  formatLimitPercent,
-  formatP,
-  formatPercent,
-  formatPercentRange,
-  showsGoodFraction,
-} from './format';
 import { binomialTailP, FINAL_LOOK_SHARE } from './final-look';
 import { exactInterval, lowerConfidenceBound, upperConfidenceBound } from './interval';
-import { oneLine } from '../util/text';
-import { formatDuration } from '../report/format';
-import { formatValue } from './format';
 import { evaluateThreshold } from './threshold';
-import { countChecks, ratioChecks, thresholdChecks, type CheckEvaluation, type GatePolicy, type PollInput, type ThresholdEvaluation, type Verdict } from './types';
+import { countChecks, ratioChecks, thresholdChecks, type CheckEvaluation, type GatePolicy, type PollInput, type Decision, type ThresholdEvaluation } from './types';
 
 /**
  * alpha = 1 - confidence, rounded so 0.95 gives exactly 0.05 (and a threshold
@@ -102,55 +88,6 @@ function evaluate(check: RatioCheck, project: string | null, counts: RatioCounts
   };
 }
 
-/** "92.4% (interval 90.1–94.3%, 1,204 users, 92 crashed)": the numbers of an evaluation, without its label. */
-function describeNumbers(e: CheckEvaluation): string {
-  const units = e.units;
-  if (e.observedBadRate === null || e.interval === null) return `no data yet (0 ${units.trials})`;
-  const users = e.kTested !== undefined && e.kTested !== e.k ? ` in ${formatCount(e.kTested ?? e.k)} users` : '';
-  const counts = `${formatCount(e.n)} ${units.trials}, ${formatCount(e.k)} ${units.bad}${users}`;
-  return `${formatPercent(displayRate(e.display, e.observedBadRate))} (interval ${formatPercentRange(displayInterval(e.display, e.interval))}, ${counts})`;
-}
-
-const labelOf = (e: CheckEvaluation): string => `${e.label}${e.project === null ? '' : ` in ${e.project}`}`;
-
-/** "crash-free users in shop-web 92.4% (interval 90.1–94.3%, 1,204 users, 92 crashed)" */
-export function describeEvaluation(e: CheckEvaluation): string {
-  const numbers = describeNumbers(e);
-  return e.observedBadRate === null ? `${labelOf(e)}: ${numbers}` : `${labelOf(e)} ${numbers}`;
-}
-
-function limitText(limit: RatioCheck): string {
-  const value = formatLimitPercent(displayRate(limit.display, limit.maxBadRate));
-  return limit.limitSource === 'baseline' ? `${value} limit (from the previous release)` : `${value} limit`;
-}
-
-/** Polls drift by the time requests take: "the last 8 min" reads better than "7 min 59 s". */
-const spanMs = (ms: number) => (ms >= 120_000 ? Math.round(ms / 60_000) * 60_000 : ms);
-
-function failReason(e: CheckEvaluation, limit: RatioCheck, at: number): string {
-  const side = showsGoodFraction(e.display) ? 'below' : 'above';
-  const sequential = e.eFail >= e.eThreshold;
-  const recent = e.recent;
-  const cumulativeFailed = sequential || (e.finalP !== undefined && e.finalP <= (e.finalAlpha ?? 0));
-  if (!cumulativeFailed && recent && recent.p <= recent.alpha) {
-    const units = e.units;
-    const rate = recent.observedBadRate === null ? '–' : formatPercent(displayRate(e.display, recent.observedBadRate));
-    return (
-      `${labelOf(e)} over the last ${formatDuration(spanMs(at - recent.since))} ${rate} (${formatCount(recent.n)} ${units.trials}, ${formatCount(recent.k)} ${units.bad}) ` +
-      `is ${side} the ${limitText(limit)} (end-of-window test of the window's second half p = ${formatP(recent.p)} ≤ ${formatP(recent.alpha)}); since the deploy: ${describeNumbers(e)}`
-    );
-  }
-  const evidence =
-    sequential || e.finalP === undefined
-      ? `e-value ${formatEValue(e.eFail)} ≥ ${formatEValue(e.eThreshold)}`
-      : `end-of-window test p = ${formatP(e.finalP)} ≤ ${formatP(e.finalAlpha ?? 0)}`;
-  return `${describeEvaluation(e)} is ${side} the ${limitText(limit)} (${evidence})`;
-}
-
-function newIssueReason(issue: CountItem, max: number): string {
-  return `new issue ${oneLine(issue.shortId, 40)} "${oneLine(issue.title, 80)}" affects ${formatCount(issue.userCount)} users, more than the ${formatCount(max)} allowed (max-new-issue-users)`;
-}
-
 /** The evaluation that should name a failure: the overall scope first, then the strongest evidence. */
 function pickFailure(failing: CheckEvaluation[]): CheckEvaluation | undefined {
   const rank = (e: CheckEvaluation): number => (e.project === null ? 1 : 0);
@@ -174,7 +111,7 @@ function pickFailure(failing: CheckEvaluation[]): CheckEvaluation | undefined {
  */
 export const PASS_EARLY_CHECKS: ReadonlySet<string> = new Set<string>();
 
-interface Unresolved {
+export interface Unresolved {
   e: CheckEvaluation;
   upper: number;
   /** Trials the bound stands on, after the design effect. */
@@ -207,43 +144,25 @@ function weakest(evaluations: CheckEvaluation[], margin: number, alpha: number):
   return worst;
 }
 
-const MARGIN_NOUNS: Record<string, string> = {
-  'crash-free-users': 'a crashed-user rate',
-  'crash-free-sessions': 'a crash rate',
-  'error-rate': 'an error rate',
-};
-
-function marginReason(u: Unresolved, limit: RatioCheck, margin: number): string {
-  const e = u.e;
-  const units = e.units.trials;
-  const scope = e.project === null ? '' : ` in ${e.project}`;
-  const clustered = u.effective < e.n - 0.5 ? ` (bad ${units} come in bunches per user: worth ${formatCount(Math.floor(u.effective))})` : '';
-  return (
-    `too little data to pass: with ${formatCount(e.n)} ${units}${scope}${clustered}, ${MARGIN_NOUNS[e.id] ?? `a ${e.units.bad} rate`} up to ${formatPercent(u.upper)} cannot be ruled out, ` +
-    `more than ${formatMargin(margin)} the ${formatLimitPercent(limit.maxBadRate)} the ${limitText(limit)} allows (pass-margin ${formatMargin(margin).replace('×', 'x')}); observed ${formatPercent(e.observedBadRate ?? 0)}`
-  );
+/** The worst of some items (new issues): the one affecting most users, the first of equals. The one place it is picked. */
+export function worstItem<T extends Pick<CountItem, 'userCount'>>(items: readonly T[]): T | undefined {
+  return items.reduce<T | undefined>((worst, i) => (!worst || i.userCount > worst.userCount ? i : worst), undefined);
 }
 
-const formatMargin = (m: number) => `${Number(m.toPrecision(3))}×`;
-
-/** The worst item past a count check's limit: the one affecting most users. */
-function worstItem(check: CountCheck, poll: PollInput): CountItem | undefined {
+/** The worst item past a count check's limit. */
+function worstPast(check: CountCheck, poll: PollInput): CountItem | undefined {
   const observation = poll.observations[check.id];
   if (observation?.kind !== 'count') return undefined;
-  return observation.items.filter((i) => i.userCount > check.maxUsers).sort((x, y) => y.userCount - x.userCount)[0];
-}
-
-function thresholdReason(t: ThresholdEvaluation, check: ThresholdForCheck): string {
-  const limit = check.max !== undefined && t.value !== null && t.value > check.max ? `above ${formatValue(check.max, check.unit)}` : `below ${formatValue(check.min ?? 0, check.unit)}`;
-  return `${t.label} ${t.value === null ? '–' : formatValue(t.value, check.unit)} has been ${limit} for ${formatDuration(spanMs(t.forMs))} (threshold-for; no statistical guarantee)`;
+  return worstItem(observation.items.filter((i) => i.userCount > check.maxUsers));
 }
 
 /**
  * One poll's decision. Pure: the same policy and poll always give the same
  * answer, and time enters only as `poll.at`. Returns every (check, scope)
- * evaluation, and a verdict once the release is decided (null means keep watching).
+ * evaluation, and a decision once the release is decided (null means keep
+ * watching): what was found, as data; src/reasons puts it in words.
  */
-export function decide(policy: GatePolicy, poll: PollInput): { evaluations: CheckEvaluation[]; thresholds: ThresholdEvaluation[]; verdict: Verdict | null } {
+export function judge(policy: GatePolicy, poll: PollInput): { evaluations: CheckEvaluation[]; thresholds: ThresholdEvaluation[]; decision: Decision | null } {
   const alpha = alphaOf(policy.confidence);
   const ratios = ratioChecks(policy);
   const tested = ratios.map((check) => ({ check, scopes: scopes(poll, check) }));
@@ -265,64 +184,46 @@ export function decide(policy: GatePolicy, poll: PollInput): { evaluations: Chec
   }
   const gauges = thresholdChecks(policy);
   const thresholds = gauges.map((check) => evaluateThreshold(check, poll.series?.[check.id] ?? []));
-  const verdict = (v: Omit<Verdict, 'decidedAt' | 'evaluations'>): { evaluations: CheckEvaluation[]; thresholds: ThresholdEvaluation[]; verdict: Verdict } => ({
+  const decided = (d: Omit<Decision, 'decidedAt' | 'evaluations'>): { evaluations: CheckEvaluation[]; thresholds: ThresholdEvaluation[]; decision: Decision } => ({
     evaluations,
     thresholds,
-    verdict: { ...v, decidedAt: poll.at, evaluations, ...(thresholds.length > 0 ? { thresholds } : {}) },
+    decision: { ...d, decidedAt: poll.at, evaluations, ...(thresholds.length > 0 ? { thresholds } : {}) },
   });
 
   const failed = pickFailure(evaluations.filter((e) => e.status === 'fail'));
   if (failed) {
-    return verdict({ outcome: 'fail', reason: failReason(failed, limitOf.get(failed)!, poll.at), check: failed.id, project: failed.project });
+    return decided({ outcome: 'fail', finding: { kind: 'rate-fail', e: failed, check: limitOf.get(failed)! }, check: failed.id, project: failed.project });
   }
 
   for (const check of countChecks(policy)) {
-    const worst = worstItem(check, poll);
-    if (worst) return verdict({ outcome: 'fail', reason: newIssueReason(worst, check.maxUsers), check: check.id, project: worst.scope, issue: worst });
+    const worst = worstPast(check, poll);
+    if (worst) return decided({ outcome: 'fail', finding: { kind: 'count-fail', check, item: worst }, check: check.id, project: worst.scope, issue: worst });
   }
 
   const held = thresholds.find((t) => t.status === 'fail');
-  if (held) return verdict({ outcome: 'fail', reason: thresholdReason(held, gauges.find((c) => c.id === held.id)!), check: held.id, project: null });
+  if (held) return decided({ outcome: 'fail', finding: { kind: 'threshold-fail', evaluation: held, check: gauges.find((c) => c.id === held.id)! }, check: held.id, project: null });
 
   // Sessions when a source counts them; else the most trials any ratio check saw.
   const sessions = poll.sessions ?? Math.max(0, ...evaluations.filter((e) => e.project === null).map((e) => e.n));
   const enough = sessions >= policy.minSessions;
   const main = evaluations[0];
-  const sessionsText = `${formatCount(sessions)} sessions`;
   if (policy.passEarly && enough && main && evaluations.every((e) => e.status === 'healthy')) {
-    const limit = limitOf.get(main)!;
-    const side = showsGoodFraction(main.display) ? 'above' : 'below';
-    return verdict({
-      outcome: 'pass',
-      reason: `passed early, every check is confidently within its limit: ${describeEvaluation(main)} is ${side} the ${limitText(limit)} (e-value ${formatEValue(main.ePass)} ≥ ${formatEValue(threshold)}); ${sessionsText}`,
-      check: main.id,
-      project: null,
-    });
+    return decided({ outcome: 'pass', finding: { kind: 'passed-early', e: main, check: limitOf.get(main)!, eThreshold: threshold, sessions }, check: main.id, project: null });
   }
 
-  if (!poll.final) return { evaluations, thresholds, verdict: null };
+  if (!poll.final) return { evaluations, thresholds, decision: null };
   if (!enough) {
-    return verdict({
-      outcome: 'inconclusive',
-      reason: `only ${formatCount(sessions)} sessions, fewer than the ${formatCount(policy.minSessions)} needed (min-sessions)`,
-      check: null,
-      project: null,
-    });
+    return decided({ outcome: 'inconclusive', finding: { kind: 'too-few-sessions', sessions, minSessions: policy.minSessions }, check: null, project: null });
   }
   const margin = policy.passMargin ?? null;
   const unresolved = margin === null ? undefined : weakest(evaluations, margin, alpha / m);
   if (unresolved && margin !== null) {
-    return verdict({ outcome: 'inconclusive', reason: marginReason(unresolved, limitOf.get(unresolved.e)!, margin), check: unresolved.e.id, project: unresolved.e.project });
+    const finding = { kind: 'too-little-data' as const, e: unresolved.e, check: limitOf.get(unresolved.e)!, upper: unresolved.upper, effective: unresolved.effective, margin };
+    return decided({ outcome: 'inconclusive', finding, check: unresolved.e.id, project: unresolved.e.project });
   }
   // A pass is "not shown to be past a limit". When a rate is on the wrong side of its limit but
   // within chance for its counts, say so: "within limits" would misstate what was observed.
   const past = evaluations.filter((e) => e.observedBadRate !== null && e.observedBadRate > e.maxBadRate).sort((x, y) => (x.finalP ?? 1) - (y.finalP ?? 1))[0];
-  if (past) {
-    const side = showsGoodFraction(past.display) ? 'below' : 'above';
-    const test = past.finalP === undefined ? '' : ` (end-of-window test p = ${formatP(past.finalP)} > ${formatP(past.finalAlpha ?? 0)})`;
-    const reason = `no check is confidently past its limit: ${describeEvaluation(past)} is ${side} the ${limitText(limitOf.get(past)!)}, but not significantly${test}; ${sessionsText}`;
-    return verdict({ outcome: 'pass', reason, check: past.id, project: null });
-  }
-  const detail = main ? `: ${describeEvaluation(main)} against the ${limitText(limitOf.get(main)!)}` : '';
-  return verdict({ outcome: 'pass', reason: `all checks within limits${detail}; ${sessionsText}`, check: main?.id ?? null, project: null });
+  if (past) return decided({ outcome: 'pass', finding: { kind: 'not-significant', e: past, check: limitOf.get(past)!, sessions }, check: past.id, project: null });
+  return decided({ outcome: 'pass', finding: { kind: 'within-limits', e: main, check: main && limitOf.get(main), sessions }, check: main?.id ?? null, project: null });
 }

@@ -33,6 +33,9 @@ export function evaluateThreshold(check: ThresholdForCheck, series: readonly Val
     value: last?.value ?? null,
     pastSince,
     forMs: check.forMs,
+    ...(check.min === undefined ? {} : { min: check.min }),
+    ...(check.max === undefined ? {} : { max: check.max }),
+    unit: check.unit,
     status: held ? 'fail' : 'watching',
   };
 }

@@ -1,9 +1,6 @@
 import type { Check, CountCheck, CountItem, Observation, RatioCheck, RatioObservation, ThresholdForCheck } from '../sources/types';
 
 export type Outcome = 'pass' | 'fail' | 'inconclusive';
-/** The built-in ratio checks Sentry serves; any source may add its own ids. */
-export type RateCheckId = 'crash-free-users' | 'crash-free-sessions' | 'error-rate';
-export type CheckId = RateCheckId | 'new-issues';
 
 export interface GatePolicy {
   /** What is judged: ratio checks (the anytime-valid test), count checks (new issues) and threshold-for checks. */
@@ -71,6 +68,10 @@ export interface ThresholdEvaluation {
   /** Epoch ms the current unbroken run past the limit started, or null when the value is within it. */
   pastSince: number | null;
   forMs: number;
+  /** The check's limits and unit, for the report. */
+  min?: number;
+  max?: number;
+  unit: string;
   status: 'fail' | 'watching';
 }
 
@@ -88,6 +89,24 @@ export interface Verdict {
   issue?: Pick<CountItem, 'id' | 'shortId' | 'title' | 'userCount'>;
   /** Threshold-for checks at the deciding poll, when the policy has any. */
   thresholds?: ThresholdEvaluation[];
+}
+
+/** What decided the release, as data: src/reasons puts it in words. */
+export type Finding =
+  | { kind: 'rate-fail'; e: CheckEvaluation; check: RatioCheck }
+  | { kind: 'count-fail'; check: CountCheck; item: CountItem }
+  | { kind: 'threshold-fail'; evaluation: ThresholdEvaluation; check: ThresholdForCheck }
+  | { kind: 'passed-early'; e: CheckEvaluation; check: RatioCheck; eThreshold: number; sessions: number }
+  | { kind: 'too-few-sessions'; sessions: number; minSessions: number }
+  /** pass-margin: the bad rate's upper bound (on `effective` trials, after the design effect) is not below margin × the limit. */
+  | { kind: 'too-little-data'; e: CheckEvaluation; check: RatioCheck; upper: number; effective: number; margin: number }
+  /** A pass with a rate on the wrong side of its limit, within chance for its counts. */
+  | { kind: 'not-significant'; e: CheckEvaluation; check: RatioCheck; sessions: number }
+  | { kind: 'within-limits'; e: CheckEvaluation | undefined; check: RatioCheck | undefined; sessions: number };
+
+/** A verdict before it is put in words. */
+export interface Decision extends Omit<Verdict, 'reason'> {
+  finding: Finding;
 }
 
 /** One reading of a threshold-for check's value; null when that poll had no data for it. */

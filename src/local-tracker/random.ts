@@ -1,5 +1,5 @@
 /** Small seeded generators: the traffic must be identical for the same seed on every run. */
-import { mulberry32 } from '../gate/simulate';
+import { mulberry32 } from '../sim/simulate';
 
 /** 32-bit FNV-1a of a string key, used to derive independent streams per (seed, project, minute). */
 export function hashKey(key: string): number {

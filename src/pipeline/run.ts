@@ -3,14 +3,14 @@ import { policyFromInputs } from './policy';
 import { formatPollLine } from '../report/progress';
 import type { Baseline, CommitLine, Registration, ReportVerdict, RunReport } from '../report/types';
 import type { CommitInput, ReleaseInfo, Tracker } from '../sources/sentry/types';
-import { buildSources } from '../sources';
+import { buildSources, type SourceDeps, type Sources } from '../sources';
 import { isNewIssue, newIssuesOf } from '../sources/sentry/health';
 import { countChecks } from '../gate/types';
 import { applyBaseline, measureBaseline } from './baseline';
 import type { Clock } from './clock';
 import type { Log } from './log';
 import { act } from './act';
-import { findDeployTime } from './register';
+import { findDeployTime } from '../sources/sentry/register';
 import { ReleaseNotFoundError, TrackerSetupError } from '../sources/errors';
 import { checkTokenForGate } from '../sources/sentry/token';
 import { errorMessage } from '../util/errors';
@@ -39,6 +39,8 @@ export interface PipelineDeps {
   clock: Clock;
   log: Log;
   signal?: AbortSignal;
+  /** Builds the run's sources; buildSources (src/sources/index.ts) unless a test or an embedder brings its own. */
+  sources?: (config: Config, deps: SourceDeps) => Sources;
 }
 
 export interface PipelineResult {
@@ -97,7 +99,12 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     return found;
   });
 
-  const { registrar, health, close: closeSources } = buildSources(config, {
+  const {
+    registrar,
+    health,
+    checks: sourceChecks = [],
+    close: closeSources,
+  } = (deps.sources ?? buildSources)(config, {
     tracker,
     log,
     now: clock.now,
@@ -157,7 +164,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   const releaseUrl = sentry ? tracker.releaseUrl(version, projects[0]) : (other?.releaseUrl(version) ?? '');
   if (!inputs.gate) return { report: null, previousRelease: previous, releaseUrl, registration };
 
-  let policy = policyFromInputs(inputs);
+  let policy = policyFromInputs(inputs, sourceChecks);
   let baseline: Baseline | null = null;
   if (inputs.baseline === 'previous-release') {
     if (!previous) {
@@ -260,6 +267,6 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   };
   return { report, previousRelease: previous, releaseUrl, registration };
   } finally {
-    await closeSources();
+    await closeSources?.();
   }
 }

@@ -2,7 +2,7 @@ import type { Clock } from './clock';
 import type { PollRecord } from '../report/types';
 import type { HealthPoll, HealthSource, Observation, RatioObservation } from '../sources/types';
 import { TrackerSetupError } from '../sources/errors';
-import { decide } from '../gate/decide';
+import { decide } from '../reasons/decide';
 import { thresholdChecks, type CheckEvaluation, type GatePolicy, type PollInput, type ValuePoint, type Verdict } from '../gate/types';
 import { errorMessage } from '../util/errors';
 

@@ -1,4 +1,5 @@
-import { decide, PASS_EARLY_CHECKS } from '../gate/decide';
+import { PASS_EARLY_CHECKS } from '../gate/decide';
+import { decide } from '../reasons/decide';
 import { eFail, ePass } from '../gate/evalue';
 import { isRecentBase, type Schedule } from '../pipeline/watch';
 import { ratioChecks, type GatePolicy, type Outcome } from '../gate/types';

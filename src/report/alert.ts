@@ -1,4 +1,5 @@
 import type { CheckEvaluation } from '../gate/types';
+import { worstItem } from '../gate/decide';
 import type { NewIssue } from '../sources/sentry/types';
 import { oneLine, safeUrl } from './escape';
 import {
@@ -15,7 +16,7 @@ import {
   shortSha,
   displayInterval,
   displayRate,
-} from './format';
+} from '../format';
 import type { RunReport } from './types';
 
 // Plain text for pagers and chat: the same tracker strings as in the summary, but
@@ -150,9 +151,7 @@ function describeIssue(report: RunReport, issue: NewIssue): Description {
   };
 }
 
-function worstIssue(issues: NewIssue[]): NewIssue | undefined {
-  return issues.reduce<NewIssue | undefined>((worst, i) => (!worst || i.userCount > worst.userCount ? i : worst), undefined);
-}
+const worstIssue = (issues: NewIssue[]): NewIssue | undefined => worstItem(issues);
 
 /**
  * When things went wrong, as on-call reads "Started": for a rate, the first

@@ -1,6 +1,7 @@
 import type { CheckEvaluation, Outcome } from '../gate/types';
+import { shownRate } from '../sources/sentry/health';
 import type { HealthCounts, NewIssue } from '../sources/sentry/types';
-import { isoOrNull } from './format';
+import { isoOrNull } from '../format';
 import type { ActionTaken, Registration, RunReport } from './types';
 
 /**
@@ -38,6 +39,8 @@ export interface JsonReportV1 {
     issue: JsonIssue | null;
     /** Every check at the deciding poll. */
     evaluations: JsonEvaluation[];
+    /** Threshold-for checks at the deciding poll, when there are any (no statistical guarantee). */
+    thresholds?: { check: string; value: number | null; pastSince: string | null; forMs: number | null; status: string }[];
   };
   /** Every poll, oldest first; a skipped poll has `sample: null` and an `error`. */
   polls: JsonPoll[];
@@ -150,6 +153,9 @@ export function buildJsonReport(report: RunReport): JsonReportV1 {
       decidedAfterMs: num(verdict.decidedAt - report.deployFinishedAt),
       issue: verdict.issue ? issue(verdict.issue) : null,
       evaluations: verdict.evaluations.map(evaluation),
+      ...(verdict.thresholds?.length
+        ? { thresholds: verdict.thresholds.map((t) => ({ check: t.id, value: t.value === null ? null : num(t.value), pastSince: t.pastSince === null ? null : isoOrNull(t.pastSince), forMs: num(t.forMs), status: t.status })) }
+        : {}),
     },
     polls: report.polls.map((p) => ({
       at: isoOrNull(p.at),
@@ -231,6 +237,8 @@ function evaluation(ev: CheckEvaluation): JsonEvaluation {
   };
 }
 
+const rateOrNull = (x: number | null) => (x === null ? null : rate(x));
+
 function counts(c: HealthCounts): JsonCounts {
   return {
     sessions: num(c.sessions),
@@ -238,9 +246,9 @@ function counts(c: HealthCounts): JsonCounts {
     erroredSessions: num(c.erroredSessions),
     users: num(c.users),
     crashedUsers: num(c.crashedUsers),
-    crashFreeUsers: c.users > 0 ? rate(1 - c.crashedUsers / c.users) : null,
-    crashFreeSessions: c.sessions > 0 ? rate(1 - c.crashedSessions / c.sessions) : null,
-    errorRate: c.sessions > 0 && c.erroredSessions !== null ? rate(c.erroredSessions / c.sessions) : null,
+    crashFreeUsers: rateOrNull(shownRate('crash-free-users', c)),
+    crashFreeSessions: rateOrNull(shownRate('crash-free-sessions', c)),
+    errorRate: rateOrNull(shownRate('error-rate', c)),
   };
 }
 

@@ -1,14 +1,15 @@
-import type { CheckEvaluation, RateCheckId } from '../gate/types';
+import type { CheckEvaluation } from '../gate/types';
 import { oneLine } from './escape';
-import { checkName, formatCount, formatElapsed, formatPercent, formatPercentRange, displayInterval, displayRate } from './format';
+import { checkName, formatCount, formatElapsed, formatPercent, formatPercentRange, displayInterval, displayRate } from '../format';
 import type { PollRecord } from './types';
+import { labelOf, type SessionCheckId } from '../sources/sentry/checks';
+import { shownRate } from '../sources/sentry/health';
 
-const labels: Record<string, string> = {
-  'crash-free-users': 'crash-free users',
-  'crash-free-sessions': 'crash-free sessions',
-  'error-rate': 'errors',
-};
-const order: RateCheckId[] = ['crash-free-users', 'crash-free-sessions', 'error-rate'];
+/** A log line is short: "errors" for the error rate; every other check goes by its label. */
+const SHORT: Record<string, string> = { 'error-rate': 'errors' };
+const short = (id: string, label: string) => SHORT[id] ?? label;
+/** Sentry's checks keep their place in the line even when unevaluated; other sources' follow. */
+const order: SessionCheckId[] = ['crash-free-users', 'crash-free-sessions', 'error-rate'];
 
 /**
  * One log line per poll, e.g.
@@ -28,16 +29,19 @@ export function formatPollLine(poll: PollRecord, watchStart: number, windowMs: n
     const ev = overall.find((e) => e.id === id);
     if (ev) parts.push(rateText(ev));
     // Unevaluated (below min-sessions, or not configured): the raw counts still tell the story.
-    else if (id === 'crash-free-users' && sample.users > 0) parts.push(`${labels[id]} ${formatPercent(1 - sample.crashedUsers / sample.users)}`);
-    else if (id === 'error-rate' && sample.sessions > 0 && sample.erroredSessions !== null) parts.push(`${labels[id]} ${formatPercent(sample.erroredSessions / sample.sessions)}`);
+    else if (id !== 'crash-free-sessions') {
+      const rate = shownRate(id, sample);
+      if (rate !== null) parts.push(`${short(id, labelOf(id))} ${formatPercent(rate)}`);
+    }
   }
+  for (const ev of overall) if (!(order as string[]).includes(ev.id)) parts.push(rateText(ev));
   if (poll.newIssues > 0) parts.push(`${formatCount(poll.newIssues)} new issue${poll.newIssues === 1 ? '' : 's'}`);
   parts.push(status(poll.evaluations));
   return `${clock} ${parts.join(' · ')}`;
 }
 
 function rateText(ev: CheckEvaluation): string {
-  const label = labels[ev.id] ?? ev.label;
+  const label = short(ev.id, ev.label);
   if (ev.observedBadRate === null) return `${label} –`;
   const interval = ev.interval ? ` (${formatPercentRange(displayInterval(ev.display, ev.interval), '')})` : '';
   return `${label} ${formatPercent(displayRate(ev.display, ev.observedBadRate))}${interval}`;

@@ -1,9 +1,11 @@
-import type { CheckEvaluation, Outcome } from '../gate/types';
+import type { CheckEvaluation, Outcome, ThresholdEvaluation } from '../gate/types';
+import { worstItem } from '../gate/decide';
 import type { HealthCounts } from '../sources/sentry/types';
 import { buildAlert } from './alert';
+import { displayOf, labelOf } from '../sources/sentry/checks';
+import { shownRate } from '../sources/sentry/health';
 import { codeBlock, codeSpan, escapeMarkdown, mdLink, safeUrl } from './escape';
 import {
-  displayOf,
   checkName,
   firstLine,
   formatCount,
@@ -21,10 +23,10 @@ import {
   shortSha,
   displayInterval,
   displayRate,
-} from './format';
+} from '../format';
 import { evenlySpaced, headAndTail, joinWithinBudget, table } from './markdown';
 import type { PollRecord, RunReport } from './types';
-import { formatP } from '../gate/format';
+import { formatP, formatValue } from '../format';
 
 /**
  * GitHub rejects a step summary over 1 MiB and the whole job's summaries share a cap;
@@ -87,9 +89,11 @@ function verdictSection(report: RunReport): string {
 function checksSection(report: RunReport): string | null {
   const evaluations = report.verdict.evaluations;
   const newIssueRow = newIssueCheckRow(report);
-  if (evaluations.length === 0 && newIssueRow === null) return null;
+  const thresholds = report.verdict.thresholds ?? [];
+  if (evaluations.length === 0 && newIssueRow === null && thresholds.length === 0) return null;
   const rows = evaluations.slice(0, CHECK_ROWS).map((ev) => checkRow(report, ev));
   if (newIssueRow) rows.push(newIssueRow);
+  rows.push(...thresholds.slice(0, CHECK_ROWS).map((t) => thresholdRow(report, t)));
   const parts = [
     '### Checks',
     table(
@@ -104,6 +108,23 @@ function checksSection(report: RunReport): string | null {
       `which keeps the chance of a false verdict under ${formatLimitPercent(1 - report.confidence)} however often it polls._`,
   );
   return parts.join('\n\n');
+}
+
+/** A threshold-for check: its value at the deciding poll and how long it has been past the limit. It has no e-value. */
+function thresholdRow(report: RunReport, t: ThresholdEvaluation): string[] {
+  const limit = [t.min === undefined ? null : `≥ ${formatValue(t.min, t.unit)}`, t.max === undefined ? null : `≤ ${formatValue(t.max, t.unit)}`].filter(Boolean).join(', ');
+  const past = t.pastSince === null ? 'within the limit' : `past it for ${formatDuration(Math.max(0, report.verdict.decidedAt - t.pastSince))}`;
+  return [
+    escapeMarkdown(checkName(t.label), 100),
+    'all',
+    `${limit} (for ${formatDuration(t.forMs)})`,
+    t.value === null ? 'no data' : formatValue(t.value, t.unit),
+    '–',
+    '–',
+    '–',
+    `${past}; no statistical guarantee`,
+    statusCell[t.status],
+  ];
 }
 
 /** The exact tests of the last poll, for the evidence cell: "; end of window p 0.21, second half p 0.0012 (needs ≤ 0.019)". */
@@ -134,10 +155,10 @@ function checkRow(report: RunReport, ev: CheckEvaluation): string[] {
 function newIssueCheckRow(report: RunReport): string[] | null {
   const limit = report.maxNewIssueUsers;
   if (limit === undefined) return null;
-  const worst = [...report.newIssues].sort((a, b) => b.userCount - a.userCount)[0];
+  const worst = worstItem(report.newIssues);
   const failed = report.verdict.check === 'new-issues' || (worst !== undefined && worst.userCount > limit);
   return [
-    checkName('new-issues'),
+    checkName(labelOf('new-issues')),
     'all projects',
     `≤ ${formatCount(limit)} users per issue`,
     worst ? `${formatCount(worst.userCount)} users (${escapeMarkdown(worst.shortId, 60)})` : 'none',
@@ -192,7 +213,7 @@ function baselineSection(report: RunReport): string | null {
   const baseline = report.baseline;
   if (!baseline) return null;
   const rows = baseline.checks.slice(0, CHECK_ROWS).map((b) => [
-    checkName(b.id),
+    checkName(labelOf(b.id)),
     b.observedBadRate === null ? '–' : formatPercent(displayRate(displayOf(b.id), b.observedBadRate)),
     b.interval === null ? '–' : formatPercentRange(displayInterval(displayOf(b.id), b.interval)),
     formatCount(b.n),
@@ -220,10 +241,7 @@ interface RatePoint {
   sessions: number | null;
 }
 
-function crashFree(counts: HealthCounts, of: 'users' | 'sessions'): number | null {
-  if (of === 'users') return counts.users > 0 ? 1 - counts.crashedUsers / counts.users : null;
-  return counts.sessions > 0 ? 1 - counts.crashedSessions / counts.sessions : null;
-}
+const crashFree = (counts: HealthCounts, of: 'users' | 'sessions'): number | null => shownRate(of === 'users' ? 'crash-free-users' : 'crash-free-sessions', counts);
 
 function timelineSection(report: RunReport): string | null {
   if (report.polls.length === 0) return null;
@@ -258,15 +276,14 @@ function timelineRow(report: RunReport, poll: PollRecord): string[] {
     notes.unshift(`skipped: ${escapeMarkdown(poll.error ?? 'no data', ERROR_MAX)}`);
     return [since, '–', '–', '–', '–', '–', notes.join('; ')];
   }
-  const users = crashFree(s, 'users');
-  const sessions = crashFree(s, 'sessions');
+  const shown = (x: number | null) => (x === null ? '–' : formatPercent(x));
   return [
     since,
     formatCount(s.sessions),
     formatCount(s.users),
-    users === null ? '–' : formatPercent(users, 2),
-    sessions === null ? '–' : formatPercent(sessions, 2),
-    s.sessions > 0 && s.erroredSessions !== null ? formatPercent(s.erroredSessions / s.sessions, 2) : '–',
+    shown(crashFree(s, 'users')),
+    shown(crashFree(s, 'sessions')),
+    shown(shownRate('error-rate', s)),
     notes.join('; '),
   ];
 }

@@ -1,4 +1,5 @@
 import type { CheckEvaluation, Verdict } from '../gate/types';
+import type { CommitLine, Registration } from '../sources/sentry/register';
 import type { HealthSample, NewIssue } from '../sources/sentry/types';
 
 /** One poll as the report shows it. A poll that failed to complete has `sample: null` and an `error`. */
@@ -31,11 +32,7 @@ export interface Baseline {
   checks: BaselineCheck[];
 }
 
-export interface CommitLine {
-  id: string;
-  message: string;
-  author?: string;
-}
+export type { CommitLine, Registration };
 
 export type ActionTaken =
   | { kind: 'none'; why: string }
@@ -51,13 +48,6 @@ export type ActionTaken =
   | { kind: 'held'; workflow: string | null; why: string }
   | { kind: 'would-dispatch'; workflow: string; ref: string; previousRelease: string | null };
 
-export interface Registration {
-  created: boolean;
-  commitMode: 'refs' | 'commits' | 'skip' | 'none-found';
-  commitCount: number;
-  deployCreated: boolean;
-  finalized: boolean;
-}
 
 /** The verdict as the report shows it: a new-issues failure names the tracker's issue. */
 export type ReportVerdict = Omit<Verdict, 'issue'> & { issue?: NewIssue };

@@ -1,19 +1,19 @@
 import type { Config } from '../config/load';
-import type { Log } from '../pipeline/log';
 import { sentryHealthSource } from './sentry/health';
+import type { StepLog } from './sentry/register';
 import { sentryRegistrar } from './sentry/registrar';
 import type { CommitInput, ReleaseInfo, Tracker } from './sentry/types';
-import type { HealthSource, Registrar } from './types';
+import type { Check, HealthSource, Registrar } from './types';
 import { connectBugsnag } from './bugsnag';
 import { connectRollbar } from './rollbar';
-import { secretsOf } from '../pipeline/sentry';
+import { trackerSecrets } from '../config/tracker-inputs';
 import { USER_AGENT } from '../version';
 
 /** What the sources are built from besides the configuration. */
 export interface SourceDeps {
   /** Sentry's tracker adapter (the action and the CLI connect it; tests pass a stub). */
   tracker: Tracker;
-  log: Log;
+  log: StepLog;
   now: () => number;
   /** GitHub's commit list for a registrar that associates commits; null outside Actions. */
   listCommits: ((base: string, head: string) => Promise<CommitInput[]>) | null;
@@ -24,18 +24,28 @@ export interface SourceDeps {
   signal?: AbortSignal;
 }
 
+/** The sources of one run. */
+export interface Sources {
+  registrar: Registrar | null;
+  health: HealthSource[];
+  /** Checks the sources serve beyond the ones policy.ts builds from the inputs (they join the policy). */
+  checks?: Check[];
+  /** Closes the HTTP clients the sources own (Bugsnag's, Rollbar's), once the pipeline is done. */
+  close?: () => Promise<void>;
+}
+
 /**
  * Every source the configuration turns on: the registrar that tells a tracker
  * about the release (one tracker registers it) and the health sources the
  * watch polls. A new source adds one line here.
  */
-export function buildSources(config: Config, deps: SourceDeps): { registrar: Registrar | null; health: HealthSource[]; close(): Promise<void> } {
+export function buildSources(config: Config, deps: SourceDeps): Sources {
   const { inputs } = config;
   // Bugsnag and Rollbar each register and watch on their own (issue #17); Sentry's inputs are unset then.
   // Retries and request timeouts scale with the interval, as Sentry's do (pipeline/sentry.ts).
   const http = {
     userAgent: USER_AGENT,
-    secrets: secretsOf(inputs),
+    secrets: [inputs['github-token'] ?? '', ...trackerSecrets(inputs)].filter(Boolean),
     maxRetryTimeMs: Math.min(60_000, Math.max(5_000, inputs.interval)),
     requestTimeoutMs: Math.min(30_000, Math.max(5_000, inputs.interval)),
     ...(deps.signal ? { signal: deps.signal } : {}),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eFail, ePass, logEFail, logEPass } from '../../src/gate/evalue';
 import { confidenceInterval, lowerConfidenceBound, upperConfidenceBound } from '../../src/gate/interval';
-import { binomial, mulberry32 } from '../../src/gate/simulate';
+import { binomial, mulberry32 } from '../../src/sim/simulate';
 
 /** Wilson score interval, the usual fixed-n interval, for comparison. */
 function wilson(n: number, k: number, z = 1.959964): [number, number] {

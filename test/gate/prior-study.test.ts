@@ -7,7 +7,7 @@
  */
 import { describe, it } from 'vitest';
 import { logEFail, logEPass, type PriorShape } from '../../src/gate/evalue';
-import { binomial, mulberry32 } from '../../src/gate/simulate';
+import { binomial, mulberry32 } from '../../src/sim/simulate';
 
 const RATES = [5, 20, 100, 1000, 5000];
 const MULTIPLES = [0.25, 0.5, 0.75, 1, 1.5, 2, 4, 10];

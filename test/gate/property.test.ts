@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type GatePolicy } from '../helpers/sentry-counts';
 import { eFail } from '../../src/gate/evalue';
-import { binomial, mulberry32 } from '../../src/gate/simulate';
+import { binomial, mulberry32 } from '../../src/sim/simulate';
 import type { Outcome } from '../../src/gate/types';
 
 interface Scenario {

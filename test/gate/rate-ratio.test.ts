@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eRateRatio, matchedWindows, rateRatioEstimate, rateRatioLimit } from '../../src/gate/rate-ratio';
-import { mulberry32, type Rng } from '../../src/gate/simulate';
+import { mulberry32, type Rng } from '../../src/sim/simulate';
 
 /** Poisson(mean) by inversion (means here are at most a few hundred: fine). */
 function poisson(rng: Rng, mean: number): number {

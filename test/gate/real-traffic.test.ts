@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, type Rng } from '../../src/gate/simulate';
+import { mulberry32, type Rng } from '../../src/sim/simulate';
 import type { GatePolicy as CorePolicy } from '../../src/gate/types';
 import { corePolicy, type RateLimit } from '../helpers/sentry-counts';
 import { type RecordedSample, replayRelease } from '../../src/replay/replay';

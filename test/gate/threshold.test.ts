@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/gate/decide';
+import { decide } from '../../src/reasons/decide';
 import { evaluateThreshold } from '../../src/gate/threshold';
 import type { GatePolicy, ValuePoint } from '../../src/gate/types';
 import type { ThresholdForCheck } from '../../src/sources/types';

@@ -5,7 +5,7 @@
  * way the Sentry source does (src/sources/sentry/health.ts). The tests keep
  * their numbers; the core only ever sees observations.
  */
-import { decide as coreDecide } from '../../src/gate/decide';
+import { decide as coreDecide } from '../../src/reasons/decide';
 import type { CheckEvaluation, GatePolicy as CorePolicy, PollInput as CorePoll, ThresholdEvaluation, Verdict } from '../../src/gate/types';
 import { watch as coreWatch, type WatchOptions, type WatchResult } from '../../src/pipeline/watch';
 import type { PollRecord } from '../../src/report/types';

@@ -15,7 +15,7 @@ import { HTML_PAGE } from './faults';
 import { GITHUB_TOKEN, SENTRY_TOKEN, STACK_FRAME } from './harness';
 import { type Answer, hostileProxy, type Upstream } from './hostile-proxy';
 import { forgedCommands, longestLeak } from './leaks';
-import { mulberry32, type Rng } from '../../src/gate/simulate';
+import { mulberry32, type Rng } from '../../src/sim/simulate';
 
 vi.setConfig({ maxConcurrency: 50 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../src/gate/simulate';
+import { mulberry32 } from '../../src/sim/simulate';
 import type { Schedule } from '../../src/pipeline/watch';
 import { type RecordedSample, replayRelease as replayCore } from '../../src/replay/replay';
 import { corePolicy, decide, type GatePolicy } from '../helpers/sentry-counts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../src/gate/simulate';
+import { mulberry32 } from '../../src/sim/simulate';
 import { simulateRelease, type TrafficSpec } from '../../bench/traffic';
 
 const spec = (over: Partial<TrafficSpec> = {}): TrafficSpec => ({

@@ -1,5 +1,5 @@
-import { CHECK_LABELS, DISPLAY, UNIT_LABELS } from '../../src/gate/format';
-import type { CheckEvaluation, RateCheckId } from '../../src/gate/types';
+import type { CheckEvaluation } from '../../src/gate/types';
+import { CHECK_LABELS, DISPLAY, UNIT_LABELS, type SessionCheckId } from '../../src/sources/sentry/checks';
 import type { PollRecord, RunReport } from '../../src/report/types';
 import type { HealthCounts, HealthSample, NewIssue } from '../../src/sources/sentry/types';
 
@@ -16,7 +16,7 @@ export function sample(at: number, c: HealthCounts, projects: Record<string, Hea
 }
 
 export function evaluation(over: Partial<CheckEvaluation> = {}): CheckEvaluation {
-  const id = (over.id ?? 'crash-free-users') as RateCheckId;
+  const id = (over.id ?? 'crash-free-users') as SessionCheckId;
   return {
     id,
     label: CHECK_LABELS[id],

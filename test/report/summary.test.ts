@@ -79,7 +79,7 @@ describe('buildSummary: checks', () => {
     const text = buildSummary(failReport());
     expect(lineStarting(text, '| Check |')).toBe('| Check | Scope | Limit | Observed | Interval | n | k | E-value vs threshold | Decision |');
     expect(lineStarting(text, '| Crash-free users |')).toBe(
-      '| Crash-free users | all projects | ≥ 99.5% | 97.8% | 97.1–98.4% | 1,204 | 27 | fail 41.3 / pass <0.01 (needs 20) | ❌ fail |',
+      '| Crash-free users | all projects | ≥ 99.5% | 97.8% | 97.1–98.4% | 1,204 | 27 | fail 41 / pass 0.002 (needs 20) | ❌ fail |',
     );
     expect(lineStarting(text, '| Crash-free sessions |')).toBe(
       '| Crash-free sessions | all projects | ≥ 99.8% | 99.83% | 99.51–99.95% | 1,800 | 3 | fail 0.8 / pass 3.2 (needs 20) | ⏳ watching |',
@@ -91,7 +91,7 @@ describe('buildSummary: checks', () => {
     const ev = evaluation({ project: 'shop-api', n: 310, k: 9, observedBadRate: 9 / 310, interval: [0.014, 0.054], eFail: 1.2e7 });
     const report = failReport({ verdict: { ...failReport().verdict, project: 'shop-api', evaluations: [evaluation({ status: 'watching' }), ev] } });
     expect(lineStarting(buildSummary(report), '| Crash-free users | shop-api |')).toBe(
-      '| Crash-free users | shop-api | ≥ 99.5% | 97.1% | 94.6–98.6% | 310 | 9 | fail 1.2e7 / pass <0.01 (needs 20) | ❌ fail |',
+      '| Crash-free users | shop-api | ≥ 99.5% | 97.1% | 94.6–98.6% | 310 | 9 | fail 1.2e7 / pass 0.002 (needs 20) | ❌ fail |',
     );
   });
 
@@ -99,7 +99,7 @@ describe('buildSummary: checks', () => {
     const ev = evaluation({ id: 'error-rate', maxBadRate: 0.02, observedBadRate: 0.035, interval: [0.027, 0.044], n: 1800, k: 63 });
     const report = failReport({ verdict: { ...failReport().verdict, check: 'error-rate', evaluations: [ev] } });
     expect(lineStarting(buildSummary(report), '| Error rate |')).toBe(
-      '| Error rate | all projects | ≤ 2% | 3.5% | 2.7–4.4% | 1,800 | 63 | fail 41.3 / pass <0.01 (needs 20) | ❌ fail |',
+      '| Error rate | all projects | ≤ 2% | 3.5% | 2.7–4.4% | 1,800 | 63 | fail 41 / pass 0.002 (needs 20) | ❌ fail |',
     );
   });
 
@@ -242,7 +242,7 @@ describe('buildSummary: timeline', () => {
   it('tabulates every poll and notes the skipped one', () => {
     const text = buildSummary(failReport());
     expect(lineStarting(text, '| 02:00 |')).toBe('| 02:00 | – | – | – | – | – | skipped: GET /sessions/: HTTP 503 after 3 attempts |');
-    expect(lineStarting(text, '| 06:00 |')).toBe('| 06:00 | 1,800 | 1,204 | 97.76% | 99.83% | 1.17% | **verdict: fail**; 1 new issue |');
+    expect(lineStarting(text, '| 06:00 |')).toBe('| 06:00 | 1,800 | 1,204 | 97.8% | 99.83% | 1.2% | **verdict: fail**; 1 new issue |');
   });
 
   it('escapes a hostile poll error', () => {

@@ -1,5 +1,5 @@
 import type { Inputs } from '../../config/schema';
-import { CHECK_LABELS, UNIT_LABELS } from '../../gate/format';
+import { CHECK_LABELS, UNIT_LABELS } from '../sentry/checks';
 import type { Check, RatioCheck } from '../types';
 
 function crashFree(id: 'crash-free-users' | 'crash-free-sessions', minGood: number): RatioCheck {

@@ -1,5 +1,5 @@
 import type { Inputs } from '../../config/schema';
-import { CHECK_LABELS } from '../../gate/format';
+import { CHECK_LABELS } from '../sentry/checks';
 import { rateRatioLimit } from '../../gate/rate-ratio';
 import type { Check } from '../types';
 import { RATE_CHECK_ID } from './health';

@@ -1,10 +1,39 @@
 import type { Inputs } from '../../config/schema';
-import { CHECK_LABELS, DISPLAY, UNIT_LABELS } from '../../gate/format';
-import type { RateCheckId } from '../../gate/types';
 import type { Check, CountCheck, RatioCheck } from '../types';
 
+/** The ratio checks Sentry's session counts serve. */
+export type SessionCheckId = 'crash-free-users' | 'crash-free-sessions' | 'error-rate';
+
+/** What people read for each of Sentry's checks: the one place these labels are written. */
+export const CHECK_LABELS: Record<SessionCheckId | 'new-issues', string> = {
+  'crash-free-users': 'crash-free users',
+  'crash-free-sessions': 'crash-free sessions',
+  'error-rate': 'error rate',
+  'new-issues': 'new issues',
+};
+
+/** Which share people read for each session check. */
+export const DISPLAY: Record<SessionCheckId, RatioCheck['display']> = {
+  'crash-free-users': 'good',
+  'crash-free-sessions': 'good',
+  'error-rate': 'bad',
+};
+
+/** What n and k count for each session check. */
+export const UNIT_LABELS: Record<SessionCheckId, RatioCheck['units']> = {
+  'crash-free-users': { trials: 'users', bad: 'crashed' },
+  'crash-free-sessions': { trials: 'sessions', bad: 'crashed' },
+  'error-rate': { trials: 'sessions', bad: 'errored' },
+};
+
+/** The label of one of Sentry's checks by id (a baseline row names its check by id), else the id. */
+export const labelOf = (id: string): string => (CHECK_LABELS as Record<string, string>)[id] ?? id;
+
+/** Which share one of Sentry's checks shows, by id. */
+export const displayOf = (id: string): RatioCheck['display'] => (DISPLAY as Record<string, RatioCheck['display']>)[id] ?? 'bad';
+
 /** A session check of Sentry's at `maxBadRate` (an absolute limit until a baseline moves it). */
-export function sessionCheck(id: RateCheckId, maxBadRate: number): RatioCheck {
+export function sessionCheck(id: SessionCheckId, maxBadRate: number): RatioCheck {
   return {
     kind: 'ratio',
     id,

@@ -1,13 +1,12 @@
-import type { Log } from '../../pipeline/log';
 import { TrackerSetupError } from '../errors';
 import type { HealthCounts, HealthSample, NewIssue, Tracker, UserCounts } from './types';
 import { errorMessage } from '../../util/errors';
 import type { Check, CountItem, HealthPoll, HealthSource, Observation, PollWindow, RatioCounts, RatioObservation } from '../types';
 import { recentCounts } from './recent';
+import type { SessionCheckId } from './checks';
 import type { PollInput } from '../../gate/types';
 
-/** The ratio checks Sentry's session counts serve. */
-export type SessionCheckId = 'crash-free-users' | 'crash-free-sessions' | 'error-rate';
+export type { SessionCheckId };
 
 const isSessionCheck = (id: string): id is SessionCheckId => id === 'crash-free-users' || id === 'crash-free-sessions' || id === 'error-rate';
 
@@ -70,6 +69,23 @@ export function testedTrials(id: SessionCheckId, counts: HealthCounts, anonymous
 export function ratioCounts(id: SessionCheckId, counts: HealthCounts, anonymous = isAnonymous(counts)): RatioCounts {
   const { n, k } = trials(id, counts);
   return { n, k, kTested: testedTrials(id, counts, anonymous).k };
+}
+
+/**
+ * The rate people read for a session check on counts, as shown (crash-free
+ * users and sessions as the good share, the error rate as the bad one); null
+ * with no trials, or without unhealthy sessions counted. The one place a
+ * crash-free rate is computed from counts (log, summary, JSON report).
+ */
+export function shownRate(id: SessionCheckId, counts: HealthCounts): number | null {
+  switch (id) {
+    case 'crash-free-users':
+      return counts.users > 0 ? 1 - counts.crashedUsers / counts.users : null;
+    case 'crash-free-sessions':
+      return counts.sessions > 0 ? 1 - counts.crashedSessions / counts.sessions : null;
+    case 'error-rate':
+      return counts.sessions > 0 && counts.erroredSessions !== null ? counts.erroredSessions / counts.sessions : null;
+  }
 }
 
 /** An issue first seen in the release, as the count check's item (its project is its scope). */
@@ -182,7 +198,7 @@ export interface SentryHealthDeps {
   projects: string[];
   environment: string;
   now: () => number;
-  log: Pick<Log, 'warning'>;
+  log: { warning(message: string): void };
   requests?: () => number;
 }
 

@@ -1,12 +1,11 @@
 import type { Config } from '../../config/load';
-import type { Log } from '../../pipeline/log';
-import { registerRelease } from '../../pipeline/register';
+import { registerRelease, type StepLog } from './register';
 import type { KnownRelease, RegisterResult, Registrar } from '../types';
 import type { CommitInput, ReleaseInfo, Tracker } from './types';
 
 export interface SentryRegistrarDeps {
   tracker: Tracker;
-  log: Log;
+  log: StepLog;
   now: () => number;
   listCommits: ((base: string, head: string) => Promise<CommitInput[]>) | null;
   pushBefore: string | null;
@@ -16,7 +15,7 @@ export interface SentryRegistrarDeps {
 
 /**
  * Sentry as a registrar: the release, its commits, the deploy and the
- * finalize (pipeline/register.ts), each safe to repeat. The run's details
+ * finalize (register.ts), each safe to repeat. The run's details
  * come from the configuration; the request's are the same values.
  */
 export function sentryRegistrar(config: Config, deps: SentryRegistrarDeps): Registrar {

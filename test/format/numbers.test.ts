@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DISPLAY, displayInterval, displayRate, formatCount, formatEValue, formatPercent, formatPercentRange } from '../../src/gate/format';
+import { DISPLAY } from '../../src/sources/sentry/checks';
+import { displayInterval, displayRate, formatCount, formatEValue, formatPercent, formatPercentRange } from '../../src/format';
 
 describe('formatPercent', () => {
   it.each([

@@ -1,15 +1,36 @@
-import type { Config } from '../config/load';
-import type { CommitLine, Registration } from '../report/types';
-import type { CommitInput, ReleaseInfo, Tracker } from '../sources/sentry/types';
-import { TrackerSetupError } from '../sources/errors';
-import type { Log } from './log';
-import { errorMessage } from '../util/errors';
-import { serverTime } from '../util/text';
-import { pastServerTime } from '../util/server-time';
+import type { Config } from '../../config/load';
+import type { CommitInput, ReleaseInfo, Tracker } from './types';
+import { TrackerSetupError } from '../errors';
+import { errorMessage } from '../../util/errors';
+import { serverTime } from '../../util/text';
+import { pastServerTime } from '../../util/server-time';
+
+/** Where registration reports its steps (the pipeline's log). */
+export interface StepLog {
+  info(message: string): void;
+  notice(message: string): void;
+  warning(message: string): void;
+}
+
+/** How commits were associated with the release. */
+export interface Registration {
+  created: boolean;
+  commitMode: 'refs' | 'commits' | 'skip' | 'none-found';
+  commitCount: number;
+  deployCreated: boolean;
+  finalized: boolean;
+}
+
+/** A commit as the report lists it: the subject line. */
+export interface CommitLine {
+  id: string;
+  message: string;
+  author?: string;
+}
 
 export interface RegisterDeps {
   tracker: Tracker;
-  log: Log;
+  log: StepLog;
   now: () => number;
   /** Lists commits base..head with the GitHub compare API; absent outside GitHub Actions. */
   listCommits: ((base: string, head: string) => Promise<CommitInput[]>) | null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binomial, mulberry32 } from '../../src/gate/simulate';
+import { binomial, mulberry32 } from '../../src/sim/simulate';
 
 describe('mulberry32', () => {
   it('is reproducible and uniform-looking', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Schedule } from '../../src/pipeline/watch';
 import { type GatePolicy, watch } from '../helpers/sentry-counts';
-import { fakeClock } from '../pipeline/fake-clock';
+import { fakeClock } from './fake-clock';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-06-03T02:00:00Z');
