@@ -106,6 +106,25 @@ describe.concurrent('tracker: bugsnag, the bundled action against the Bugsnag st
     expect(stub.builds).toHaveLength(1);
   });
 
+  it('a bugsnag-url where nothing listens → one line naming bugsnag-url, exit 1, never an inconclusive pass', async () => {
+    const { run } = await bugsnag({}, { 'bugsnag-url': 'http://127.0.0.1:9' });
+    const result = await run();
+    expect(result.code, result.stdout).toBe(1);
+    const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^Input bugsnag-url \("http:\/\/127\.0\.0\.1:9"\).*could not be reached there \(.*ECONNREFUSED.*\)\.$/);
+    expect(result.outputs.verdict ?? '').not.toBe('inconclusive');
+  });
+
+  it('a bugsnag-build-url where nothing listens → one line naming bugsnag-build-url and its value, not bugsnag-url', async () => {
+    const { run } = await bugsnag({}, { 'bugsnag-build-url': 'http://127.0.0.1:9' });
+    const result = await run();
+    expect(result.code, result.stdout).toBe(1);
+    const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^Input bugsnag-build-url \("http:\/\/127\.0\.0\.1:9"\): Bugsnag's Build API could not be reached there \(.*ECONNREFUSED.*\)\.$/);
+  });
+
   it('re-run → idempotent: the second run records nothing', async () => {
     const { stub, run } = await bugsnag({}, { gate: 'false' });
     expect((await run()).code).toBe(0);

@@ -23,7 +23,7 @@ export function connectBugsnag(s: BugsnagSettings, http: Omit<HttpClientOptions,
   const data = s.token && s.projectId ? createHttpClient({ ...http, baseUrl: base(s.url), token: s.token, auth: { header: 'authorization', scheme: 'token' }, headers: { 'x-version': '2' }, secrets }) : null;
   const api = data && s.projectId ? bugsnagApi(data, { baseUrl: base(s.url), projectId: s.projectId }) : null;
   return {
-    registrar: createBugsnagRegistrar({ build, apiKey: s.apiKey, api }),
+    registrar: createBugsnagRegistrar({ build, apiKey: s.apiKey, api, buildUrl: s.buildUrl }),
     health: api ? createBugsnagHealth({ api, version: s.version, environment: s.environment }) : null,
     close: async () => {
       await build.close();

@@ -3,6 +3,9 @@ import type { KnownRelease, Registrar, RegisterRequest, RegisterResult } from '.
 import { TrackerSetupError } from '../errors';
 import { CLOCK_SKEW_MS } from '../../util/server-time';
 import { explainVendorError } from '../vendor-error';
+import { UnreachableError } from '../../http/errors';
+import { sanitizedName } from '../../config/names';
+import { oneLine } from '../../util/text';
 import type { BugsnagApi } from './api';
 import type { BugsnagBuild } from './schemas';
 import { buildAnswerSchema } from './schemas';
@@ -20,6 +23,8 @@ export interface BugsnagRegistrarOptions {
   apiKey: string | null;
   /** The Data Access API, when a token is set: finds an earlier registration and the previous release. */
   api: BugsnagApi | null;
+  /** bugsnag-build-url, named when the Build API cannot be reached there. */
+  buildUrl?: string;
 }
 
 export const BUILDER_NAME = 'release-health-gate';
@@ -50,7 +55,8 @@ export function createBugsnagRegistrar(opts: BugsnagRegistrarOptions): Registrar
       if (opts.api) {
         // The Data Access API being down should not stop the build being recorded (a re-run during it posts again).
         const builds = await opts.api.builds(req.environment, req.signal).catch((error: unknown) => {
-          if (error instanceof TrackerSetupError || req.signal?.aborted) throw error;
+          // Never reached (refused, no such host): a wrong bugsnag-url, not an outage; the run names it.
+          if (error instanceof TrackerSetupError || error instanceof UnreachableError || req.signal?.aborted) throw error;
           return [];
         });
         const earlier = builds.find((b) => sameRegistration(b, req));
@@ -69,6 +75,12 @@ export function createBugsnagRegistrar(opts: BugsnagRegistrarOptions): Registrar
       try {
         await opts.build.call('POST', '/', { body, schema: buildAnswerSchema, ...(req.signal ? { signal: req.signal } : {}) });
       } catch (error) {
+        // The run would blame bugsnag-url (the Data Access API's input): this request went to the build host.
+        if (error instanceof UnreachableError) {
+          throw new TrackerSetupError(
+            `Input bugsnag-build-url ("${sanitizedName(opts.buildUrl ?? '', 120)}"): Bugsnag's Build API could not be reached there (${oneLine(error.message, 200)}).`,
+          );
+        }
         throw explainVendorError(error, {
           vendor: 'Bugsnag',
           what: 'recording the build',
