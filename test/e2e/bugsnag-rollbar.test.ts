@@ -181,6 +181,20 @@ describe.concurrent('tracker: rollbar, the bundled action against the Rollbar st
     expect(result.stdout).not.toMatch(/could not confirm|sentry\.io/);
   });
 
+  it('counts of the previous version that shrink between polls (an item deleted) never fail a healthy release', async () => {
+    // 10 errors a minute on both sides (healthy); from the second read on, the "before" minutes lose 80% of theirs.
+    let reads = 0;
+    const { stub, run, deployedAt } = await rollbar({ errorsPerMinute: (t) => (t >= deployedAt || reads <= 1 ? 10 : 2) });
+    stub.options.answer = (method, path) => {
+      if (path.endsWith('/occurrence_counts')) reads += 1;
+      return null;
+    };
+    const result = await run();
+    expect(reads).toBeGreaterThan(1);
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.outputs.verdict).not.toBe('fail');
+  });
+
   it('a newer deploy recorded in Rollbar holds the rollback (it would replace a newer fix)', async () => {
     const { stub, run, deployedAt } = await rollbar({ errorsPerMinute: (t) => (t >= deployedAt ? 40 : 10) }, { 'rollback-workflow': 'rollback.yml' });
     stub.deploys.unshift({ id: 9, environment: 'production', revision: 'v3', status: 'succeeded', start_time: Math.floor(Date.now() / 1000) - 60, finish_time: Math.floor(Date.now() / 1000) - 60 });

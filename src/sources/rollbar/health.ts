@@ -58,6 +58,11 @@ export function createRollbarHealth(opts: RollbarHealthOptions): HealthSource {
       },
     ));
 
+  // The most each minute has counted at any poll. A minute only gains occurrences (late ones
+  // arrive); one that lost some (an item deleted or merged, a broken or hostile answer) would
+  // move the ratio without any change in the code, and a shrunken "before" fails a healthy release.
+  const most = new Map<number, number>();
+
   async function rate(window: PollWindow): Promise<Observation | string> {
     const prev = await previousDeployAt(window.signal);
     const spans = matchedWindows(window.since, window.until, prev, MINUTE);
@@ -73,6 +78,9 @@ export function createRollbarHealth(opts: RollbarHealthOptions): HealthSource {
       const at = t * 1000;
       if (seen.has(at)) throw new TrackerAnswerError('Rollbar listed the same minute of occurrence counts twice');
       seen.add(at);
+      most.set(at, Math.max(most.get(at) ?? 0, n));
+    }
+    for (const [at, n] of most) {
       if (at >= spans.after.start && at < spans.after.end) after += n;
       else if (at >= spans.before.start && at < spans.before.end) before += n;
     }
