@@ -98,6 +98,27 @@ describe.concurrent('tracker: bugsnag, the bundled action against the Bugsnag st
     expectNoLeak(result, BS_TOKEN);
   });
 
+  it("a re-deploy of a version with a bad history is judged on this deploy's sessions, not failed on last week's", async () => {
+    // v2 crashed in 5% of sessions a week ago (since fixed elsewhere); re-deployed, it crashes in 0.05% of new ones.
+    const { stub, run } = await bugsnag({
+      releases: [
+        { version: 'v1', releasedAt: Date.now() - 14 * 24 * HOUR, sessions: 90_000, unhandledSessions: 90, users: 9_000, usersWithUnhandled: 40 },
+        { version: 'v2', releasedAt: Date.now() - 7 * 24 * HOUR, sessions: 10_000, unhandledSessions: 500, users: 1_000, usersWithUnhandled: 200 },
+      ],
+    });
+    stub.options.answer = (method, path) => {
+      const v2 = stub.releases.find((r) => r.version === 'v2');
+      if (v2 && method === 'GET' && path.includes('release_group')) {
+        v2.sessions += 4_000;
+        v2.unhandledSessions += 2;
+      }
+      return null;
+    };
+    const result = await run();
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.outputs.verdict).not.toBe('fail');
+  });
+
   it('outage → inconclusive (the job passes: on-inconclusive pass), the build still recorded', async () => {
     const { stub, run } = await bugsnag({ outage: true });
     const result = await run();

@@ -1,5 +1,6 @@
 import { TrackerAnswerError } from '../errors';
 import { serverTime } from '../../util/text';
+import { CLOCK_SKEW_MS } from '../../util/server-time';
 import type { IssueItem } from '../issue-item';
 import type { SessionSample, Check, HealthPoll, HealthSource, Observation, PollWindow } from '../types';
 import type { BugsnagApi } from './api';
@@ -14,9 +15,10 @@ import type { BugsnagError, ReleaseGroup } from './schemas';
  * feed the new-issue check with their user counts.
  *
  * Less than Sentry: the counts run from the release group's first session,
- * not from the deploy, and cannot be cut at `until` (no time range), so a
- * re-deploy of a version already seen carries its earlier sessions, and no
- * second-half (`recent`) counts exist. Users are daily users summed over
+ * not from the deploy, and cannot be cut at `until` (no time range): a
+ * re-deploy of a version already seen is judged on the sessions since the
+ * first poll (the group's counts then are taken off), and no second-half
+ * (`recent`) counts exist. Users are daily users summed over
  * days: within a watch of minutes they are the users.
  */
 export const BUGSNAG_RATIO_CHECKS = ['crash-free-sessions', 'crash-free-users'] as const;
@@ -43,6 +45,21 @@ export function createBugsnagHealth(opts: BugsnagHealthOptions): HealthSource {
   let groupId: string | null = null;
   // Counts only grow: a group whose counts went down is not the same data (a broken or hostile answer).
   let last: ReleaseGroup | null = null;
+  // A re-deploy of a version this stage saw before: its group carries the earlier sessions, which
+  // would judge this deploy by old history (a crash-prone week fails a healthy re-deploy). Its
+  // counts at the first poll are taken off every later poll's. Daily users cannot be cut that way
+  // (a user seen before the deploy and crashing after it adds a bad user and no user), so the
+  // crash-free-users check has no data then.
+  let before: { sessions: number; unhandled: number } | null = null;
+  let baseTaken = false;
+
+  function takeBase(group: ReleaseGroup, since: number) {
+    if (baseTaken) return;
+    baseTaken = true;
+    const first = typeof group.first_released_at === 'string' ? Date.parse(group.first_released_at) : NaN;
+    if (Number.isFinite(first) && first < since - CLOCK_SKEW_MS) before = { sessions: group.total_sessions_count ?? 0, unhandled: group.unhandled_sessions_count ?? 0 };
+  }
+  const since = (n: number | null | undefined, base: number) => (n == null ? n : Math.max(0, n - base));
 
   async function findGroup(signal?: AbortSignal): Promise<ReleaseGroup | null> {
     if (groupId) return api.releaseGroup(groupId, signal);
@@ -64,18 +81,27 @@ export function createBugsnagHealth(opts: BugsnagHealthOptions): HealthSource {
         if (group && last && ((group.total_sessions_count ?? 0) < (last.total_sessions_count ?? 0) || (group.unhandled_sessions_count ?? 0) < (last.unhandled_sessions_count ?? 0))) {
           throw new TrackerAnswerError("Bugsnag's session counts for the release went down since the last poll");
         }
-        if (group) last = group;
+        if (group) {
+          last = group;
+          takeBase(group, window.since);
+        }
         for (const check of ratios) {
           const obs =
             group === null
               ? null
               : check.id === 'crash-free-sessions'
-                ? ratioOf(group.total_sessions_count, group.unhandled_sessions_count, 'sessions')
-                : check.id === 'crash-free-users'
+                ? ratioOf(since(group.total_sessions_count, before?.sessions ?? 0), since(group.unhandled_sessions_count, before?.unhandled ?? 0), 'sessions')
+                : check.id === 'crash-free-users' && !before
                   ? ratioOf(group.accumulative_daily_users_seen, group.accumulative_daily_users_with_unhandled, 'users')
                   : null;
           if (obs) observations[check.id] = obs;
-          else missing[check.id] = group === null ? `Bugsnag has no release group for this version in ${environment} yet (no build or session seen)` : 'Bugsnag gave no counts for it';
+          else
+            missing[check.id] =
+              group === null
+                ? `Bugsnag has no release group for this version in ${environment} yet (no build or session seen)`
+                : before && check.id === 'crash-free-users'
+                  ? "this version was released to the stage before: Bugsnag's daily user counts cannot be cut at this deploy"
+                  : 'Bugsnag gave no counts for it';
         }
       }
       for (const check of mine.filter((c) => c.kind === 'count')) {
@@ -88,11 +114,11 @@ export function createBugsnagHealth(opts: BugsnagHealthOptions): HealthSource {
           ? {
               at: window.until,
               projects: {},
-              sessions: last.total_sessions_count,
-              crashedSessions: last.unhandled_sessions_count,
+              sessions: Math.max(0, last.total_sessions_count - (before?.sessions ?? 0)),
+              crashedSessions: Math.max(0, last.unhandled_sessions_count - (before?.unhandled ?? 0)),
               erroredSessions: null,
-              users: last.accumulative_daily_users_seen ?? 0,
-              crashedUsers: last.accumulative_daily_users_with_unhandled ?? 0,
+              users: before ? 0 : (last.accumulative_daily_users_seen ?? 0),
+              crashedUsers: before ? 0 : (last.accumulative_daily_users_with_unhandled ?? 0),
             }
           : undefined;
       return { at: window.until, observations, ...(Object.keys(missing).length ? { missing } : {}), ...(totals ? { totals } : {}) };
