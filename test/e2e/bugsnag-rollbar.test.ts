@@ -224,6 +224,18 @@ describe.concurrent('tracker: rollbar, the bundled action against the Rollbar st
     expect(result.stdout).toMatch(/No rollback: v3 was deployed to production at .*, after v2 \(Rollbar\)/);
   });
 
+  it('a failed deploy is neither the rollback target nor a newer deploy that holds the rollback', async () => {
+    const { stub, run, deployedAt } = await rollbar({ errorsPerMinute: (t) => (t >= deployedAt ? 40 : 10) }, { 'rollback-workflow': 'rollback.yml' });
+    const at = (ms: number) => Math.floor(ms / 1000);
+    // v1.5 failed to deploy an hour ago (v1 kept running); v3 failed to deploy a minute ago (v2 kept running).
+    stub.deploys.push({ id: 7, environment: 'production', revision: 'v1.5', status: 'failed', start_time: at(Date.now() - HOUR), finish_time: at(Date.now() - HOUR) });
+    stub.deploys.unshift({ id: 9, environment: 'production', revision: 'v3', status: 'failed', start_time: at(Date.now() - MIN), finish_time: at(Date.now() - MIN) });
+    const result = await run();
+    expect(result.outputs.verdict).toBe('fail');
+    expect(result.outputs['previous-release']).toBe('v1');
+    expect(result.stdout).not.toMatch(/No rollback: v3/);
+  });
+
   it('new item over the limit → fail, naming it', async () => {
     const { run } = await rollbar({ items: [{ id: 5, counter: 301, title: 'NoMethodError: checkout', total_occurrences: 500, version: 'v2' }] });
     const result = await run();

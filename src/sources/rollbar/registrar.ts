@@ -21,9 +21,12 @@ const msOf = (s: number | null | undefined) => (typeof s === 'number' && s > 0 ?
 /** When the deploy happened: its finish, else its start, epoch ms. */
 export const deployTime = (d: RollbarDeploy) => msOf(d.finish_time) ?? msOf(d.start_time);
 
+/** A deploy that failed never replaced the code that ran: not a rollback target, not a newer deploy. */
+const ran = (d: RollbarDeploy) => d.status !== 'failed';
+
 /** The deploy of `version` to `environment` (newest first), and the one of other code before it. */
 export function deploysAround(deploys: RollbarDeploy[], version: string, environment: string): { ours: RollbarDeploy | null; previous: RollbarDeploy | null } {
-  const inEnv = deploys.filter((d) => d.environment === environment && deployTime(d) !== null).sort((a, b) => (deployTime(b) ?? 0) - (deployTime(a) ?? 0));
+  const inEnv = deploys.filter((d) => d.environment === environment && ran(d) && deployTime(d) !== null).sort((a, b) => (deployTime(b) ?? 0) - (deployTime(a) ?? 0));
   const ours = inEnv.find((d) => d.revision === version) ?? null;
   const before = ours ? (deployTime(ours) ?? Infinity) : Infinity;
   const previous = inEnv.find((d) => d.revision !== version && (deployTime(d) ?? 0) < before) ?? null;
@@ -61,7 +64,7 @@ export function createRollbarRegistrar(api: RollbarApi): Registrar {
     releaseUrl: () => null,
     async newerDeploy({ version, environment, after, now, signal }) {
       const newer = (await api.deploys(signal))
-        .filter((d) => d.environment === environment && d.revision && d.revision !== version)
+        .filter((d) => d.environment === environment && ran(d) && d.revision && d.revision !== version)
         .map((d) => ({ version: d.revision as string, at: deployTime(d) }))
         .filter((d): d is { version: string; at: number } => d.at !== null && d.at > after && d.at <= now + CLOCK_SKEW_MS)
         .sort((a, b) => b.at - a.at);
