@@ -54,10 +54,16 @@ export const TRACKER_ENV_FALLBACKS: Record<string, string[]> = {
 /** Never shown, and redacted from every server answer. */
 export const TRACKER_SECRET_INPUTS = ['bugsnag-token', 'bugsnag-api-key', 'rollbar-token'] as const;
 
-/** The tracker the raw inputs select ('sentry' when unset or unreadable: the schema reports a bad value). */
-export function selectedTracker(raw: string | undefined): TrackerName {
+/**
+ * The tracker the raw inputs select: 'sentry' when unset, null when set to
+ * something else (the schema reports the bad value, and no tracker's
+ * required inputs are asked for: a typo in `tracker` is one line, not
+ * "sentry-auth-token is required" for a team that does not use Sentry).
+ */
+export function selectedTracker(raw: string | undefined): TrackerName | null {
   const value = (raw ?? '').trim().toLowerCase();
-  return (TRACKERS as readonly string[]).includes(value) ? (value as TrackerName) : 'sentry';
+  if (value === '') return 'sentry';
+  return (TRACKERS as readonly string[]).includes(value) ? (value as TrackerName) : null;
 }
 
 const slugProblem = (v: string) => (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v) ? null : 'expected an organization slug (letters, digits, -, _ and .)');

@@ -5,7 +5,7 @@ import { sentryOptionalShape, type TrackerName } from './tracker-inputs';
 // refinements (the cross-field rules) are kept.
 const notSentry = inputsSchema.safeExtend(sentryOptionalShape);
 
-/** The schema the raw inputs are parsed with, for the tracker they select. */
-export function schemaFor(tracker: TrackerName): typeof inputsSchema {
+/** The schema the raw inputs are parsed with, for the tracker they select (null: an unknown one, whose value the schema reports). */
+export function schemaFor(tracker: TrackerName | null): typeof inputsSchema {
   return tracker === 'sentry' ? inputsSchema : (notSentry as unknown as typeof inputsSchema);
 }

@@ -154,6 +154,21 @@ describe.concurrent('tracker: bugsnag, the bundled action against the Bugsnag st
   });
 });
 
+describe.concurrent('tracker: bad values', () => {
+  it('a misspelt tracker is one line naming tracker and the allowed values, not "sentry-auth-token is required"', async () => {
+    const result = await runAction({ inputs: { tracker: 'bugsnagg', 'bugsnag-token': BS_TOKEN, 'bugsnag-project-id': PROJECT, 'bugsnag-api-key': API_KEY, release: 'v2', ...FAST } });
+    expect(result.code).toBe(1);
+    const errors = result.annotations.filter((a) => a.level === 'error').flatMap((a) => a.message.split('\n'));
+    expect(errors).toEqual(['Input tracker ("bugsnagg"): expected one of: sentry, bugsnag, rollbar']);
+    expectNoLeak(result, BS_TOKEN, API_KEY);
+  });
+
+  it('tracker in another case, with spaces, selects it', async () => {
+    const result = await runAction({ inputs: { tracker: ' Rollbar\n', 'rollbar-token': RB_TOKEN, 'rollbar-url': 'http://127.0.0.1:9', release: 'v2', 'max-new-issue-users': '5', ...FAST } });
+    expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([expect.stringMatching(/^Input rollbar-url \("http:\/\/127\.0\.0\.1:9"\): Rollbar's API could not be reached there/)]);
+  });
+});
+
 describe.concurrent('tracker: rollbar, the bundled action against the Rollbar stub', () => {
   /** The deploy this run records; seeded 10 minutes back for the rate checks (a re-run finds it), so whole minutes exist on both sides. */
   async function rollbar(over: Partial<RollbarStubOptions> = {}, inputs: Record<string, string> = {}, seededMinutesAgo: number | null = 10) {
