@@ -119,6 +119,17 @@ describe.concurrent('tracker: bugsnag, the bundled action against the Bugsnag st
     expect(result.outputs.verdict).not.toBe('fail');
   });
 
+  it('a re-deploy does not count the errors its version introduced last week as new issues', async () => {
+    const week = Date.now() - 7 * 24 * HOUR;
+    const { run } = await bugsnag({
+      errors: [{ id: 'e-old', errorClass: 'TypeError', message: 'fixed by a flag last week', users: 300, events: 900, introducedIn: 'v2', firstSeen: week }],
+    });
+    const result = await run();
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.outputs.verdict).toBe('pass');
+    expect(result.outputs['new-issues']).toBe('0');
+  });
+
   it('outage → inconclusive (the job passes: on-inconclusive pass), the build still recorded', async () => {
     const { stub, run } = await bugsnag({ outage: true });
     const result = await run();
@@ -258,6 +269,14 @@ describe.concurrent('tracker: rollbar, the bundled action against the Rollbar st
     expect(result.outputs.verdict).toBe('fail');
     expect(result.everything).toContain('NoMethodError: checkout');
     expect(result.outputs['new-issues']).toBe('1');
+  });
+
+  it('a re-deploy does not count the items its version brought last week as new', async () => {
+    const week = Math.floor((Date.now() - 7 * 24 * HOUR) / 1000);
+    const { run } = await rollbar({ items: [{ id: 6, counter: 302, title: 'KeyError: old', total_occurrences: 500, version: 'v2', firstSeen: week }] });
+    const result = await run();
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.outputs['new-issues']).toBe('0');
   });
 
   it('a refused token → one clear line naming rollbar-token, never the token', async () => {

@@ -35,6 +35,8 @@ export interface BugsnagStubError {
   events: number;
   introducedIn: string;
   stage?: string;
+  /** ms; now when unset. */
+  firstSeen?: number;
 }
 
 export interface BugsnagStubOptions {
@@ -204,7 +206,7 @@ export async function startBugsnagStub(options: BugsnagStubOptions): Promise<Bug
       const found = (options.errors ?? [])
         .filter((e) => (version === null || e.introducedIn === version) && (stage === null || (e.stage ?? 'production') === stage))
         .sort((a, b) => (u.searchParams.get('sort') === 'users' ? b.users - a.users : 0))
-        .map((e) => ({ id: e.id, error_class: e.errorClass, message: e.message, users: e.users, events: e.events, first_seen: new Date().toISOString(), status: 'open' }));
+        .map((e) => ({ id: e.id, error_class: e.errorClass, message: e.message, users: e.users, events: e.events, first_seen: new Date(e.firstSeen ?? Date.now()).toISOString(), status: 'open' }));
       return page(res, base, u, found);
     }
     return send(res, 404, { errors: ['Not found'] });

@@ -105,7 +105,8 @@ export function createBugsnagHealth(opts: BugsnagHealthOptions): HealthSource {
         }
       }
       for (const check of mine.filter((c) => c.kind === 'count')) {
-        const errors = await api.errorsIntroducedIn(version, environment, window.signal);
+        // Introduced in this version but first seen before this deploy (a re-deploy): not new now.
+        const errors = (await api.errorsIntroducedIn(version, environment, window.signal)).filter((e) => !(Date.parse(e.first_seen ?? '') < window.since - CLOCK_SKEW_MS));
         observations[check.id] = { kind: 'count', items: errors.map(toItem) };
       }
       // The release group's sessions and users, for the min-sessions rule, the progress line, the chart and the outputs.

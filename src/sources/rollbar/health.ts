@@ -1,5 +1,6 @@
 import { matchedWindows } from '../../gate/rate-ratio';
 import { TrackerAnswerError } from '../errors';
+import { CLOCK_SKEW_MS } from '../../util/server-time';
 import type { Check, HealthPoll, HealthSource, Observation, PollWindow } from '../types';
 import type { RollbarApi } from './api';
 import { deploysAround, deployTime } from './registrar';
@@ -96,7 +97,9 @@ export function createRollbarHealth(opts: RollbarHealthOptions): HealthSource {
       const missing: Record<string, string> = {};
       for (const check of mine) {
         if (check.kind === 'count') {
-          observations[check.id] = { kind: 'count', items: (await api.newItems(version, environment, window.signal)).map(toItem) };
+          // New in this version but first seen before this deploy (a re-deploy): not new now.
+          const items = (await api.newItems(version, environment, window.signal)).filter((i) => !(i.first_occurrence_timestamp != null && i.first_occurrence_timestamp * 1000 < window.since - CLOCK_SKEW_MS));
+          observations[check.id] = { kind: 'count', items: items.map(toItem) };
         } else if (check.kind === 'ratio' && check.id === RATE_CHECK_ID) {
           const got = await rate(window);
           if (typeof got === 'string') missing[check.id] = got;
