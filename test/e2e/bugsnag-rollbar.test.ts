@@ -130,6 +130,19 @@ describe.concurrent('tracker: bugsnag, the bundled action against the Bugsnag st
     expect(result.outputs['new-issues']).toBe('0');
   });
 
+  it("another stage's release group of the version (listed by a server that ignores the stage) is never judged", async () => {
+    const { run } = await bugsnag({
+      ignoreStageFilter: true,
+      releases: [
+        { version: 'v1', releasedAt: Date.now() - 48 * HOUR, sessions: 90_000, unhandledSessions: 90, users: 9_000, usersWithUnhandled: 40 },
+        { version: 'v2', stage: 'staging', releasedAt: Date.now() + 60_000, sessions: 1_000, unhandledSessions: 500, users: 100, usersWithUnhandled: 50 },
+      ],
+    });
+    const result = await run();
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.outputs.verdict).toBe('pass');
+  });
+
   it('outage → inconclusive (the job passes: on-inconclusive pass), the build still recorded', async () => {
     const { stub, run } = await bugsnag({ outage: true });
     const result = await run();

@@ -51,6 +51,8 @@ export interface BugsnagStubOptions {
   maxPerPage?: number;
   /** Answer this many Data Access requests with 429 and Retry-After first. */
   rateLimited?: number;
+  /** Release group lists ignore release_stage_name (a broken or hostile server): every stage's groups come back. */
+  ignoreStageFilter?: boolean;
   /** Every Data Access request answers 503. */
   outage?: boolean;
   /** Answers a request with this status and raw body instead (a hostile or broken server), when it returns one. */
@@ -188,7 +190,7 @@ export async function startBugsnagStub(options: BugsnagStubOptions): Promise<Bug
     if (req.method === 'GET' && u.pathname === `${project}/release_groups`) {
       const stage = u.searchParams.get('release_stage_name');
       if (!stage) return send(res, 400, { errors: ['release_stage_name is required'] });
-      const groups = releases.filter((r) => (r.stage ?? 'production') === stage).sort((a, b) => b.releasedAt - a.releasedAt);
+      const groups = releases.filter((r) => options.ignoreStageFilter || (r.stage ?? 'production') === stage).sort((a, b) => b.releasedAt - a.releasedAt);
       return page(res, base, u, groups.map(groupOf));
     }
     const groupMatch = /^\/release_groups\/([^/]+)$/.exec(u.pathname);

@@ -63,7 +63,8 @@ export function createBugsnagHealth(opts: BugsnagHealthOptions): HealthSource {
 
   async function findGroup(signal?: AbortSignal): Promise<ReleaseGroup | null> {
     if (groupId) return api.releaseGroup(groupId, signal);
-    const group = (await api.releaseGroups(environment, signal)).find((g) => g.app_version === version) ?? null;
+    // The stage is checked too: another stage's group of this version (staging's crashes) is not this release's health.
+    const group = (await api.releaseGroups(environment, signal)).find((g) => g.app_version === version && (g.release_stage_name == null || g.release_stage_name === environment)) ?? null;
     if (group) groupId = group.id;
     return group;
   }
