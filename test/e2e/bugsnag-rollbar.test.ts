@@ -143,6 +143,20 @@ describe.concurrent('tracker: bugsnag, the bundled action against the Bugsnag st
     expect(result.outputs.verdict).toBe('pass');
   });
 
+  it('a release group dated in the future is never the previous release (the rollback target)', async () => {
+    const { run } = await bugsnag(
+      {
+        releases: [
+          { version: 'v1', releasedAt: Date.now() - 48 * HOUR, sessions: 90_000, unhandledSessions: 90, users: 9_000, usersWithUnhandled: 40 },
+          { version: 'v9', releasedAt: Date.now() + 48 * HOUR, sessions: 0, unhandledSessions: 0 },
+        ],
+      },
+      { register: 'false' },
+    );
+    const result = await run();
+    expect(result.outputs['previous-release']).toBe('v1');
+  });
+
   it('outage → inconclusive (the job passes: on-inconclusive pass), the build still recorded', async () => {
     const { stub, run } = await bugsnag({ outage: true });
     const result = await run();

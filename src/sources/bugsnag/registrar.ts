@@ -95,7 +95,8 @@ export function createBugsnagRegistrar(opts: BugsnagRegistrarOptions): Registrar
       if (!opts.api) return null;
       const groups = await opts.api.releaseGroups(environment, signal);
       const ours = groups.find((g) => g.app_version === version);
-      const oursAt = msOf(ours?.first_released_at) ?? Infinity;
+      // Without our group yet, the newest group released so far: one dated in the future never ran (a skewed or hostile clock).
+      const oursAt = msOf(ours?.first_released_at) ?? Date.now() + CLOCK_SKEW_MS;
       const older = groups
         .filter((g) => g.app_version !== version && (g.release_stage_name == null || g.release_stage_name === environment))
         .map((g) => ({ g, at: msOf(g.first_released_at) }))
