@@ -8,11 +8,12 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const banner = "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);";
 
 // `npm run bench -- ingest` runs the local tracker's ingest benchmark instead (bench/ingest.ts),
-// and `npm run bench -- prior-study` the study behind the e-value priors (bench/prior-study.ts).
-const other = ['ingest', 'prior-study'].includes(process.argv[2]) ? process.argv[2] : undefined;
+// `npm run bench -- prior-study` the study behind the e-value priors (bench/prior-study.ts),
+// and `npm run bench -- rate-ratio` the Poisson rate-ratio test's (bench/rate-ratio.ts).
+const other = ['ingest', 'prior-study', 'rate-ratio'].includes(process.argv[2]) ? process.argv[2] : undefined;
 const ingest = other === 'ingest';
 const args = process.argv.slice(other ? 3 : 2);
-const outfile = `${root}.build/${other ? `${other}-bench` : 'bench'}.mjs`;
+const outfile = `${root}.build/${other === 'rate-ratio' ? 'rate-ratio' : other ? `${other}-bench` : 'bench'}.mjs`;
 await build({
   entryPoints: [`${root}bench/${other ?? 'bench'}.ts`],
   outfile,

@@ -27,7 +27,7 @@ async function newerDeploy(config: Config, deps: RollbackDeps, deployFinishedAt:
       signal: deps.signal,
     });
     // The time is the tracker's text: parsed and re-printed, never echoed.
-    if (found) return { name: found.version, at: serverTime(found.dateFinished), source: 'Sentry' };
+    if (found) return { name: found.version, at: serverTime(found.dateFinished), source: { sentry: 'Sentry', bugsnag: 'Bugsnag', rollbar: 'Rollbar' }[inputs.tracker] };
   }
   const found = await deps.github.newerDeployment?.();
   return found ? { ...found, at: serverTime(found.at), source: 'GitHub' } : null;

@@ -224,5 +224,50 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
     "name": "checks",
     "description": "Symptom checks, a YAML list: ratio (name, source, bad, total, max), latency (name, source: prometheus, histogram, quantile, below) or threshold (name, source, query, min or max, for). $__range in a query is the time since the deploy. See Symptom checks in the README.",
     "default": ""
+  },
+  {
+    "name": "tracker",
+    "description": "The error tracker to register the release with and watch: sentry, bugsnag or rollbar. Each reads only its own inputs (sentry-*, bugsnag-*, rollbar-*); an input of another tracker, or a check the tracker cannot serve, is an error.",
+    "default": "sentry"
+  },
+  {
+    "name": "bugsnag-api-key",
+    "description": "Bugsnag (tracker bugsnag) project notifier API key (32 hex digits), for the Build API that records the release. Required with register true.",
+    "default": ""
+  },
+  {
+    "name": "bugsnag-token",
+    "description": "Bugsnag (tracker bugsnag) personal auth token for the Data Access API that reads release health. Falls back to env BUGSNAG_TOKEN. Required with gate true. Pass it from a secret.",
+    "default": ""
+  },
+  {
+    "name": "bugsnag-project-id",
+    "description": "Bugsnag (tracker bugsnag) project id (24 hex digits) the Data Access API reads. Required with gate true.",
+    "default": ""
+  },
+  {
+    "name": "bugsnag-url",
+    "description": "Bugsnag (tracker bugsnag) Data Access API base URL, for on-premise installations.",
+    "default": "https://api.bugsnag.com"
+  },
+  {
+    "name": "bugsnag-build-url",
+    "description": "Bugsnag (tracker bugsnag) Build API URL, for on-premise installations.",
+    "default": "https://build.bugsnag.com"
+  },
+  {
+    "name": "rollbar-token",
+    "description": "Rollbar (tracker rollbar) project access token with post_server_item or write (deploys) and read (health). Falls back to env ROLLBAR_ACCESS_TOKEN. Pass it from a secret.",
+    "default": ""
+  },
+  {
+    "name": "rollbar-url",
+    "description": "Rollbar (tracker rollbar) API base URL.",
+    "default": "https://api.rollbar.com"
+  },
+  {
+    "name": "max-error-rate-increase",
+    "description": "Rollbar (tracker rollbar) only. Fail when the error rate since the deploy exceeds this multiple (such as 2x) of the previous version's rate over a matched window before the deploy, by an anytime-valid test of Poisson rates. It does not adjust for traffic changes. Empty disables the check.",
+    "default": ""
   }
 ];

@@ -3,8 +3,10 @@ import { oneLine } from '../util/text';
 import { SENTRY_URL_FORM } from './fields';
 import { isSentryless, METRICS_ENV_FALLBACKS, METRICS_SECRET_INPUTS, METRICS_UNQUOTED_INPUTS, SENTRYLESS_STANDINS, sentryless } from './metrics-inputs';
 import { sanitizedName } from './names';
-import { type Inputs, type InputName, INPUT_NAMES, inputsSchema } from './schema';
+import { type Inputs, type InputName, INPUT_NAMES } from './schema';
 import { NOTIFY_ENV_FALLBACKS, NOTIFY_SECRET_INPUTS } from './notify-inputs';
+import { applyTrackerDefaults, inputOwner, selectedTracker, TRACKER_ENV_FALLBACKS, TRACKER_SECRET_INPUTS } from './tracker-inputs';
+import { schemaFor } from './tracker-schema';
 
 /** Where the workflow run is, from the runner's environment; null outside GitHub Actions. */
 export interface RunContext {
@@ -52,9 +54,10 @@ const ENV_FALLBACKS: Partial<Record<InputName, string[]>> = {
   release: ['SENTRY_RELEASE', 'GITHUB_SHA'],
   ...NOTIFY_ENV_FALLBACKS,
   ...METRICS_ENV_FALLBACKS,
+  ...TRACKER_ENV_FALLBACKS,
 };
 
-const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['sentry-auth-token', 'github-token', ...NOTIFY_SECRET_INPUTS, ...METRICS_SECRET_INPUTS]);
+const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['sentry-auth-token', 'github-token', ...NOTIFY_SECRET_INPUTS, ...METRICS_SECRET_INPUTS, ...TRACKER_SECRET_INPUTS]);
 
 type Env = Record<string, string | undefined>;
 
@@ -88,13 +91,17 @@ export function runContext(env: Env): RunContext {
  */
 export function loadConfig(getInput: (name: InputName) => string | undefined, env: Env): Config {
   const raw: Record<string, string | undefined> = {};
+  const tracker = selectedTracker(getInput('tracker'));
   for (const name of INPUT_NAMES) {
     let value = getInput(name);
-    for (const key of ENV_FALLBACKS[name] ?? []) if (!value?.trim()) value = env[key];
+    // Another tracker's env variables (a SENTRY_AUTH_TOKEN left in the job's env) are not its inputs.
+    const owner = inputOwner(name);
+    if (owner === null || owner === tracker) for (const key of ENV_FALLBACKS[name] ?? []) if (!value?.trim()) value = env[key];
     raw[name] = value;
   }
-  const withoutSentry = isSentryless(raw);
-  const parsed = inputsSchema.safeParse(withoutSentry ? { ...raw, ...SENTRYLESS_STANDINS } : raw);
+  // A gate on metrics checks alone connects no tracker: Sentry's inputs are not needed then.
+  const withoutSentry = tracker === 'sentry' && isSentryless(raw);
+  const parsed = schemaFor(tracker).safeParse(withoutSentry ? { ...raw, ...SENTRYLESS_STANDINS } : raw);
   if (!parsed.success) {
     // A token pasted into another input (a URL's query, say) is shown in no piece: the
     // runner masks a secret only whole, and the shown value is cut.
@@ -110,5 +117,5 @@ export function loadConfig(getInput: (name: InputName) => string | undefined, en
     });
     throw new ConfigError([...new Set(lines)].join('\n'));
   }
-  return { inputs: withoutSentry ? sentryless(parsed.data) : parsed.data, run: runContext(env) };
+  return { inputs: withoutSentry ? sentryless(parsed.data) : applyTrackerDefaults(parsed.data), run: runContext(env) };
 }

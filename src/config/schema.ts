@@ -4,6 +4,7 @@ import { bool, confidence, count, duration, httpUrl, list, multiple, oneOf, requ
 import { notifyInputs } from './notify-inputs';
 import { metricsInputProblems, metricsInputs } from './metrics-inputs';
 import { environmentNameProblem, gitRefProblem, releaseNameProblem } from './names';
+import { trackerInputProblems, trackerInputsShape } from './tracker-inputs';
 
 const checkSlug = (v: string) => (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v) ? null : 'expected an organization slug (letters, digits, -, _ and .)');
 const checkSha = (v: string) => (/^[0-9a-f]{7,40}$/i.test(v) ? null : 'expected a commit sha (7 to 40 hex digits)');
@@ -54,6 +55,7 @@ export const inputsSchema = z
     'dashboard-url': httpUrl(null),
     ...notifyInputs,
     ...metricsInputs,
+    ...trackerInputsShape,
   })
   .superRefine((c, ctx) => {
     const issue = (input: string, message: string) => ctx.addIssue({ code: 'custom', path: [input], message });
@@ -68,6 +70,7 @@ export const inputsSchema = z
     }
     for (const [input, message] of metricsInputProblems(c)) issue(input, message);
     if (!c.register && !c.gate) issue('gate', 'register and gate are both false: there is nothing to do');
+    for (const [input, message] of trackerInputProblems(c)) issue(input, message);
   });
 
 export type Inputs = z.output<typeof inputsSchema>;

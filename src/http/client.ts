@@ -17,9 +17,16 @@ export interface HttpClientOptions {
   baseUrl: string;
   /** Sent as `Authorization: Bearer <token>`; '' sends none (a webhook whose URL is the secret, or a source that authenticates by `headers`). */
   token: string;
-  /** Headers on every request (a Prometheus tenant, Datadog's keys, an Alertmanager's auth); their values are redacted like the token. */
+  /** Headers on every request (a Prometheus tenant, Datadog's keys, an Alertmanager's auth, Bugsnag's `X-Version: 2`); their values are redacted like the token (short ones, as any short secret, are not). */
   headers?: Readonly<Record<string, string>>;
   userAgent: string;
+  /**
+   * How the token is sent: the header and the word before it. Default
+   * `Authorization: Bearer …` (Sentry); Bugsnag's Data Access API wants
+   * `Authorization: token …`, Rollbar `X-Rollbar-Access-Token: …`; null sends
+   * none (Bugsnag's Build API takes the key in the body).
+   */
+  auth?: { header: string; scheme?: string } | null;
   /** Defaults to an agent that honours HTTP(S)_PROXY and NO_PROXY, as self-hosted runners often need. */
   dispatcher?: Dispatcher;
   /** Cuts a request that has not completed (headers and body) in this time. */
@@ -105,7 +112,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${path || '(body)'}: ${what}`;
 }
 
-/** Sentry sends the reset as epoch seconds (and no Retry-After), Datadog the seconds left; other proxies send Retry-After. */
+/**
+ * Sentry sends the reset as epoch seconds (and no Retry-After); Bugsnag and
+ * proxies send Retry-After; Rollbar sends X-Rate-Limit-Reset (epoch seconds)
+ * and X-Rate-Limit-Remaining-Seconds.
+ */
 function rateLimitWaitMs(headers: JsonResponse<unknown>['headers'], now: number): number | null {
   const reset = Number(headers['x-sentry-rate-limit-reset']);
   if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - now);
@@ -119,6 +130,10 @@ function rateLimitWaitMs(headers: JsonResponse<unknown>['headers'], now: number)
     const date = Date.parse(retryAfter);
     if (Number.isFinite(date)) return Math.max(0, date - now);
   }
+  const remaining = Number(headers['x-rate-limit-remaining-seconds']);
+  if (typeof headers['x-rate-limit-remaining-seconds'] === 'string' && Number.isFinite(remaining) && remaining >= 0) return remaining * 1000;
+  const rollbarReset = Number(headers['x-rate-limit-reset']);
+  if (Number.isFinite(rollbarReset) && rollbarReset > 0) return Math.max(0, rollbarReset * 1000 - now);
   return null;
 }
 
@@ -131,8 +146,10 @@ function buildUrl(baseUrl: string, path: string, query: CallOptions<unknown>['qu
   return url.toString();
 }
 
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH';
+
 export interface HttpClient {
-  call<T>(method: 'GET' | 'POST' | 'PUT', path: string, options: CallOptions<T>): Promise<JsonResponse<T>>;
+  call<T>(method: HttpMethod, path: string, options: CallOptions<T>): Promise<JsonResponse<T>>;
   /** Requests sent so far, retries included: the benchmark and tests count them. */
   readonly requestCount: number;
   close(): Promise<void>;
@@ -170,6 +187,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const now = options.now ?? Date.now;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const secrets = [options.token, ...Object.values(options.headers ?? {}), ...(options.secrets ?? [])].filter(Boolean);
+  const auth = options.auth === undefined ? { header: 'authorization', scheme: 'Bearer' } : options.auth;
+  // No token, no auth header: a webhook whose URL is the secret, a source that authenticates by `headers`.
+  const authHeader: Record<string, string> = auth && options.token ? { [auth.header.toLowerCase()]: auth.scheme ? `${auth.scheme} ${options.token}` : options.token } : {};
   const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   let requestCount = 0;
   // Set when a call ran out of retries on an outage: later calls try once, so
@@ -195,7 +215,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         headersTimeout: attemptTimeoutMs,
         bodyTimeout: attemptTimeoutMs,
         headers: {
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          ...authHeader,
           ...options.headers,
           accept: 'application/json',
           'user-agent': options.userAgent,
@@ -264,7 +284,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     get requestCount() {
       return requestCount;
     },
-    async call<T>(method: 'GET' | 'POST' | 'PUT', path: string, callOpts: CallOptions<T>) {
+    async call<T>(method: HttpMethod, path: string, callOpts: CallOptions<T>) {
       const signals = [callOpts.signal, options.signal].filter((s): s is AbortSignal => s !== undefined);
       const opts = { ...callOpts, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] };
       const url = buildUrl(options.baseUrl, path, opts.query);

@@ -19,6 +19,9 @@ import { UnreachableError } from '../http/errors';
 import { unreachableConfigError } from '../config/load';
 import { releaseNameProblem, sanitizedName } from '../config/names';
 import { usesSentry } from '../config/metrics-inputs';
+import { trackerUrlInput } from '../config/tracker-inputs';
+import { unreachableTrackerError } from '../sources/vendor-error';
+import type { Registrar } from '../sources/types';
 
 /** What the pipeline may ask of GitHub; null members are skipped (outside Actions, no token). */
 export interface GitHubPort {
@@ -69,18 +72,21 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   const version = inputs.release;
   const projects = inputs['sentry-projects'];
   const environment = inputs.environment;
+  // Bugsnag and Rollbar register, find the previous release and link to it through their registrar;
+  // a gate on metrics checks alone talks to no tracker: nothing to register, no previous release.
+  const sentry = inputs.tracker === 'sentry' && usesSentry(inputs);
+  let other: Registrar | null = null;
   // Before any request: registration would succeed and the first poll be refused.
-  // A gate on metrics checks alone talks to no Sentry: nothing to register, no previous release there.
-  const sentry = usesSentry(inputs);
   if (sentry) checkTokenForGate(inputs['sentry-auth-token'], inputs.gate);
-  const cleartext = sentry ? cleartextHost(inputs['sentry-url']) : null;
-  if (cleartext) log.warning(`sentry-url is http:// to ${cleartext}: the auth token crosses the network unencrypted on every request; use https:// unless that network is yours alone.`);
+  const urlInput = trackerUrlInput(inputs.tracker);
+  const cleartext = cleartextHost(String(inputs[urlInput]));
+  if (cleartext) log.warning(`${urlInput} is http:// to ${cleartext}: the auth token crosses the network unencrypted on every request; use https:// unless that network is yours alone.`);
 
   const previousRelease = memo(async () => {
-    if (!sentry) return null;
     let found: ReleaseInfo | null;
     try {
-      found = await tracker.previousRelease(version, projects, environment);
+      const known = sentry ? null : await (other?.previousRelease(version, environment, deps.signal) ?? null);
+      found = sentry ? await tracker.previousRelease(version, projects, environment) : known && { version: known.version, dateCreated: '', dateReleased: null, lastCommitId: null, projects: [] };
     } catch (error) {
       log.warning(`Could not find the previous release: ${errorMessage(error)}`);
       return null;
@@ -95,7 +101,22 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     return found;
   });
 
-  const { registrar, health, checks: sourceChecks = [] } = (deps.sources ?? buildSources)(config, { tracker, log, now: clock.now, listCommits: deps.github.listCommits, pushBefore: deps.github.pushBefore, previousRelease });
+  const {
+    registrar,
+    health,
+    checks: sourceChecks = [],
+    close: closeSources,
+  } = (deps.sources ?? buildSources)(config, {
+    tracker,
+    log,
+    now: clock.now,
+    listCommits: deps.github.listCommits,
+    pushBefore: deps.github.pushBefore,
+    previousRelease,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
+  if (!sentry) other = registrar;
+  try {
   let registration: Registration | null = null;
   let commits: CommitLine[] = [];
   let deployFinishedAt: number;
@@ -130,7 +151,9 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     }
   } catch (error) {
     // The very first request never reached Sentry: a wrong sentry-url (or token), not an outage.
-    if (error instanceof UnreachableError) throw unreachableConfigError(error.reason, error.message, inputs['sentry-url']);
+    if (error instanceof UnreachableError) {
+      throw sentry ? unreachableConfigError(error.reason, error.message, inputs['sentry-url']) : unreachableTrackerError(inputs.tracker, urlInput, String(inputs[urlInput]), error.message);
+    }
     // A refused token or an unknown org is the user's to fix: fail loudly. An
     // unreachable tracker is not a verdict on the release: watch on, and let
     // the watch end inconclusive if the outage lasts.
@@ -140,7 +163,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     deployFinishedAt = clock.now();
   }
   const previous = await previousRelease();
-  const releaseUrl = sentry ? tracker.releaseUrl(version, projects[0]) : '';
+  const releaseUrl = sentry ? tracker.releaseUrl(version, projects[0]) : (other?.releaseUrl(version) ?? '');
   if (!inputs.gate) return { report: null, previousRelease: previous, releaseUrl, registration };
 
   let policy = policyFromInputs(inputs, sourceChecks);
@@ -202,7 +225,23 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   const { issue, ...decided } = result.verdict;
   const verdict: ReportVerdict = { ...decided, ...(isNewIssue(issue) ? { issue } : {}) };
 
-  const action = await act(config, deps, verdict, previous, result.cancelled, deployFinishedAt);
+  // Bugsnag's and Rollbar's deploys say whether a newer one replaced this release (act asks the tracker port).
+  const newerOther = other?.newerDeploy?.bind(other);
+  const actDeps: PipelineDeps = sentry
+    ? deps
+    : {
+        ...deps,
+        tracker: {
+          ...tracker,
+          newerDeploy: newerOther
+            ? async (q) => {
+                const found = await newerOther({ version: q.version, environment: q.environment, after: q.after, now: q.now, ...(q.signal ? { signal: q.signal } : {}) });
+                return found && { version: found.version, dateFinished: new Date(found.at).toISOString() };
+              }
+            : undefined,
+        },
+      };
+  const action = await act(config, actDeps, verdict, previous, result.cancelled, deployFinishedAt);
   const report: RunReport = {
     org: inputs['sentry-org'],
     projects,
@@ -210,7 +249,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     environment,
     releaseUrl,
     previousRelease: previous?.version ?? null,
-    previousReleaseUrl: previous ? tracker.releaseUrl(previous.version, projects[0]) : null,
+    previousReleaseUrl: previous ? (sentry ? tracker.releaseUrl(previous.version, projects[0]) : (other?.releaseUrl(previous.version) ?? null)) : null,
     deployFinishedAt,
     windowMs: inputs.window,
     intervalMs: inputs.interval,
@@ -231,4 +270,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     action,
   };
   return { report, previousRelease: previous, releaseUrl, registration };
+  } finally {
+    await closeSources?.();
+  }
 }

@@ -1,4 +1,5 @@
 import { notifySecrets } from '../config/notify-inputs';
+import { trackerSecrets } from '../config/tracker-inputs';
 import type { Inputs } from '../config/schema';
 import { createHttpClient, type HttpClientOptions } from '../http/client';
 import { createSentryTracker } from '../sources/sentry/adapter';
@@ -9,7 +10,7 @@ import { metricsSecrets } from '../config/metrics-inputs';
 
 /** The secrets of a configuration: what no output may contain. */
 export function secretsOf(inputs: Inputs): string[] {
-  return [inputs['sentry-auth-token'], inputs['github-token'] ?? '', ...notifySecrets(inputs), ...metricsSecrets(inputs)].filter(Boolean);
+  return [inputs['sentry-auth-token'], inputs['github-token'] ?? '', ...notifySecrets(inputs), ...metricsSecrets(inputs), ...trackerSecrets(inputs)].filter(Boolean);
 }
 
 /**

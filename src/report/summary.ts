@@ -80,7 +80,7 @@ function verdictSection(report: RunReport): string {
     `(${formatMinutesBetween(report.deployFinishedAt, verdict.decidedAt)} after deploy). ` +
     `Window ${formatDuration(report.windowMs)}, a poll every ${formatDuration(report.intervalMs)}, ` +
     `confidence ${formatLimitPercent(report.confidence)}` +
-    // A gate on metrics checks alone has no Sentry projects, and no sessions to count.
+    // Without Sentry (metrics checks alone, Bugsnag, Rollbar) there are no Sentry projects, and min-sessions counts the tracker's own unit.
     (report.projects.length > 0 ? `, at least ${formatCount(report.minSessions)} sessions, projects ${listed(report.projects.map((p) => escapeMarkdown(p, 100)), 10)}.` : '.');
   const parts = ['## Release health gate', line, context];
   if (verdict.outcome === 'fail') parts.push(codeBlock(buildAlert(report), 'text'));

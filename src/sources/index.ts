@@ -7,6 +7,10 @@ import type { Check, HealthSource, Registrar } from './types';
 import { usesSentry } from '../config/metrics-inputs';
 import { prometheusSource } from './prometheus';
 import { datadogSource } from './datadog';
+import { connectBugsnag } from './bugsnag';
+import { connectRollbar } from './rollbar';
+import { trackerSecrets } from '../config/tracker-inputs';
+import { USER_AGENT } from '../version';
 
 /** What the sources are built from besides the configuration. */
 export interface SourceDeps {
@@ -19,6 +23,8 @@ export interface SourceDeps {
   pushBefore: string | null;
   /** The previous release, asked once (the registrar takes its last commit as the commits' base). */
   previousRelease: () => Promise<ReleaseInfo | null>;
+  /** Cancels the requests of the sources this builds (Bugsnag's, Rollbar's clients). */
+  signal?: AbortSignal;
 }
 
 /** The sources of one run. */
@@ -27,6 +33,8 @@ export interface Sources {
   health: HealthSource[];
   /** Checks the sources serve beyond the ones policy.ts builds from the inputs (they join the policy). */
   checks?: Check[];
+  /** Closes the HTTP clients the sources own (Bugsnag's, Rollbar's), once the pipeline is done. */
+  close?: () => Promise<void>;
 }
 
 /**
@@ -36,13 +44,36 @@ export interface Sources {
  */
 export function buildSources(config: Config, deps: SourceDeps): Sources {
   const { inputs } = config;
+  // One tracker registers and watches (Sentry, Bugsnag or Rollbar: issue #17), or none with metrics checks alone.
+  // Retries and request timeouts scale with the interval, as Sentry's do (pipeline/sentry.ts).
+  const http = {
+    userAgent: USER_AGENT,
+    secrets: [inputs['github-token'] ?? '', ...trackerSecrets(inputs)].filter(Boolean),
+    maxRetryTimeMs: Math.min(60_000, Math.max(5_000, inputs.interval)),
+    requestTimeoutMs: Math.min(30_000, Math.max(5_000, inputs.interval)),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  };
   const health: HealthSource[] = [];
-  const sentry = usesSentry(inputs);
-  const registrar: Registrar | null = sentry ? sentryRegistrar(config, deps) : null;
-  if (sentry) health.push(sentryHealthSource({ tracker: deps.tracker, version: inputs.release, projects: inputs['sentry-projects'], environment: inputs.environment, now: deps.now, log: deps.log }));
-  const checks: Check[] = [];
+  let registrar: Registrar | null = null;
+  let close: () => Promise<void> = async () => {};
+  if (inputs.tracker === 'bugsnag') {
+    const b = connectBugsnag(
+      { apiKey: inputs['bugsnag-api-key'], token: inputs['bugsnag-token'], projectId: inputs['bugsnag-project-id'], url: inputs['bugsnag-url'], buildUrl: inputs['bugsnag-build-url'], version: inputs.release, environment: inputs.environment },
+      http,
+    );
+    registrar = b.registrar;
+    if (b.health) health.push(b.health);
+    close = b.close;
+  } else if (inputs.tracker === 'rollbar' && inputs['rollbar-token']) {
+    const r = connectRollbar({ token: inputs['rollbar-token'], url: inputs['rollbar-url'], version: inputs.release, environment: inputs.environment }, http);
+    registrar = r.registrar;
+    health.push(r.health);
+    close = r.close;
+  } else if (usesSentry(inputs)) {
+    registrar = sentryRegistrar(config, deps);
+    health.push(sentryHealthSource({ tracker: deps.tracker, version: inputs.release, projects: inputs['sentry-projects'], environment: inputs.environment, now: deps.now, log: deps.log }));
+  }
+  // Symptom checks from the metrics stack, next to any tracker or none (config refuses a check whose source is not set up).
   for (const source of [prometheusSource(config), datadogSource(config)]) if (source) health.push(source);
-  // The symptom checks of the checks input, served by the sources above (config refuses one whose source is not set up).
-  checks.push(...inputs.checks);
-  return { registrar, health, checks };
+  return { registrar, health, checks: [...inputs.checks], close };
 }

@@ -209,4 +209,10 @@ export interface Registrar {
   previousRelease(version: string, environment: string, signal?: AbortSignal): Promise<KnownRelease | null>;
   /** Link to the release page for people. */
   releaseUrl(version: string): string | null;
+  /**
+   * Added for Bugsnag and Rollbar (issue #17): a deploy of other code to the
+   * environment after `after` (epoch ms, no later than `now` plus clock skew),
+   * so a rollback never replaces a newer fix. Sentry answers through its tracker.
+   */
+  newerDeploy?(q: { version: string; environment: string; after: number; now: number; signal?: AbortSignal }): Promise<{ version: string; at: number } | null>;
 }
