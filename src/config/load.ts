@@ -1,7 +1,7 @@
 import { redact } from '../util/redact';
 import { oneLine } from '../util/text';
 import { SENTRY_URL_FORM } from './fields';
-import { isSentryless, METRICS_ENV_FALLBACKS, METRICS_SECRET_INPUTS, METRICS_UNQUOTED_INPUTS, SENTRYLESS_STANDINS, sentryless } from './metrics-inputs';
+import { isSentryless, METRICS_ENV_FALLBACKS, METRICS_SECRET_INPUTS, METRICS_UNQUOTED_INPUTS, SENTRYLESS_STANDINS, sentryChecksWithoutSentry, sentryless } from './metrics-inputs';
 import { sanitizedName } from './names';
 import { type Inputs, type InputName, INPUT_NAMES } from './schema';
 import { NOTIFY_ENV_FALLBACKS, NOTIFY_SECRET_INPUTS } from './notify-inputs';
@@ -116,6 +116,10 @@ export function loadConfig(getInput: (name: InputName) => string | undefined, en
       return `Input ${name}${shown}${issue.message.startsWith('is ') ? ' ' : ': '}${issue.message}`;
     });
     throw new ConfigError([...new Set(lines)].join('\n'));
+  }
+  if (withoutSentry) {
+    const dropped = sentryChecksWithoutSentry(parsed.data);
+    if (dropped.length > 0) throw new ConfigError(dropped.map(([name, why]) => `Input ${name} ${why}`).join('\n'));
   }
   return { inputs: withoutSentry ? sentryless(parsed.data) : applyTrackerDefaults(parsed.data), run: runContext(env) };
 }

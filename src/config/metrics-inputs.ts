@@ -146,5 +146,18 @@ export function sentryless<T extends { 'sentry-auth-token': string; 'sentry-org'
   return { ...inputs, 'sentry-auth-token': '', 'sentry-org': '', 'sentry-projects': [], register: false, 'min-crash-free-users': null, 'min-crash-free-sessions': null, 'max-error-rate': null, 'max-new-issue-users': null };
 }
 
+/**
+ * Sentry's checks set in a gate without Sentry: each would be dropped, and a
+ * user who asked for it would believe it was made. min-crash-free-users is
+ * named only when it differs from its default (action.yml always sends that).
+ */
+export function sentryChecksWithoutSentry(inputs: { 'min-crash-free-users': number | null; 'min-crash-free-sessions': number | null; 'max-error-rate': number | null; 'max-new-issue-users': number | null; baseline: string }): [string, string][] {
+  const set: string[] = [];
+  if (inputs['min-crash-free-users'] !== null && inputs['min-crash-free-users'] !== 0.97) set.push('min-crash-free-users');
+  for (const name of ['min-crash-free-sessions', 'max-error-rate', 'max-new-issue-users'] as const) if (inputs[name] !== null) set.push(name);
+  if (inputs.baseline !== 'none') set.push('baseline');
+  return set.map((name) => [name, 'is a check on Sentry data, and this gate has checks but no Sentry inputs: set sentry-auth-token, sentry-org and sentry-projects to make it, or remove it']);
+}
+
 /** Whether the run talks to Sentry (false: a gate on metrics checks alone). */
 export const usesSentry = (inputs: { 'sentry-projects': readonly string[] }): boolean => inputs['sentry-projects'].length > 0;

@@ -154,6 +154,24 @@ describe('a gate on metrics checks alone', () => {
     expect(inputs.checks.map((c) => c.id)).toEqual(['5xx rate', 'p95 latency under 3 s']);
   });
 
+  it("refuses a Sentry check it could not make, one line each, rather than drop it", () => {
+    let message = '';
+    try {
+      metricsOnly({ 'max-error-rate': '1%', 'min-crash-free-users': '99%', baseline: 'previous-release' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    const lines = message.split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines).toEqual([
+      expect.stringMatching(/^Input min-crash-free-users is a check on Sentry data, .*set sentry-auth-token, sentry-org and sentry-projects/),
+      expect.stringMatching(/^Input max-error-rate is a check on Sentry data/),
+      expect.stringMatching(/^Input baseline is a check on Sentry data/),
+    ]);
+    // The default action.yml sends, and an explicit off, are not asking for the check.
+    expect(metricsOnly({ 'min-crash-free-users': '0.97', 'max-error-rate': 'off' }).inputs['max-error-rate']).toBeNull();
+  });
+
   it('still names what is missing when some Sentry inputs are set', () => {
     let message = '';
     try {
