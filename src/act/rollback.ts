@@ -16,8 +16,9 @@ import { usesSentry } from '../config/metrics-inputs';
  */
 async function newerDeploy(config: Config, deps: RollbackDeps, deployFinishedAt: number): Promise<{ name: string; at: string; source: string } | null> {
   const { inputs } = config;
-  // A gate on metrics alone recorded no deploy in Sentry: GitHub's deployments are what it can ask.
-  if (deps.tracker.newerDeploy && usesSentry(inputs)) {
+  // A gate on metrics alone recorded no deploy in any tracker: GitHub's deployments are what it can ask.
+  // Bugsnag's and Rollbar's deploys come through the same port (the pipeline fills it from their registrar).
+  if (deps.tracker.newerDeploy && (inputs.tracker !== 'sentry' || usesSentry(inputs))) {
     const found = await deps.tracker.newerDeploy({
       version: inputs.release,
       projects: inputs['sentry-projects'],

@@ -254,7 +254,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     windowMs: inputs.window,
     intervalMs: inputs.interval,
     confidence: inputs.confidence,
-    minSessions: inputs['min-sessions'],
+    minSessions: sentry || other ? inputs['min-sessions'] : null,
     verdict,
     dryRun: inputs['dry-run'],
     polls: result.polls,

@@ -81,7 +81,8 @@ function verdictSection(report: RunReport): string {
     `Window ${formatDuration(report.windowMs)}, a poll every ${formatDuration(report.intervalMs)}, ` +
     `confidence ${formatLimitPercent(report.confidence)}` +
     // Without Sentry (metrics checks alone, Bugsnag, Rollbar) there are no Sentry projects, and min-sessions counts the tracker's own unit.
-    (report.projects.length > 0 ? `, at least ${formatCount(report.minSessions)} sessions, projects ${listed(report.projects.map((p) => escapeMarkdown(p, 100)), 10)}.` : '.');
+    (report.minSessions === null ? '' : `, at least ${formatCount(report.minSessions)} sessions`) +
+    (report.projects.length > 0 ? `, projects ${listed(report.projects.map((p) => escapeMarkdown(p, 100)), 10)}.` : '.');
   const parts = ['## Release health gate', line, context];
   if (verdict.outcome === 'fail') parts.push(codeBlock(buildAlert(report), 'text'));
   else if (report.notifications?.length) parts.push(`**Action:** ${escapeMarkdown(notificationsText(report), REASON_MAX)}`);

@@ -92,7 +92,8 @@ export interface RunReport {
   windowMs: number;
   intervalMs: number;
   confidence: number;
-  minSessions: number;
+  /** Null when no tracker counts sessions (a gate on metrics checks alone). */
+  minSessions: number | null;
   verdict: ReportVerdict;
   dryRun: boolean;
   polls: PollRecord[];
