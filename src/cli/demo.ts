@@ -35,6 +35,16 @@ const SDK_USERS = 700;
 const SDK_SECONDS = 35;
 const DEMO_TOKEN = 'demo-local-token';
 
+/** The README's 5xx check, for a scenario with request traffic: the embedded tracker answers its queries as Prometheus would. */
+function demoChecks(job: string): string {
+  return `- name: 5xx rate
+  source: prometheus
+  bad: sum(increase(http_requests_total{job="${job}",code=~"5.."}[$__range]))
+  total: sum(increase(http_requests_total{job="${job}"}[$__range]))
+  max: 2%
+`;
+}
+
 const DEMO_COMMITS = [
   { id: '4f2c1a9e0b7d6c5a4f3e2d1c0b9a8f7e6d5c4b3a', repository: 'acme/shop', message: 'Cache cart totals in the session', author_name: 'Dana' },
   { id: '7a1b2c3d4e5f60718293a4b5c6d7e8f901234567', repository: 'acme/shop', message: 'Upgrade payment SDK to 5.2', author_name: 'Lee' },
@@ -157,6 +167,7 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
     'rollback-workflow': 'rollback.yml',
     'runbook-url': 'https://wiki.example/runbooks/rollback',
     'dashboard-url': 'https://grafana.example/d/shop',
+    ...(scenario.requests ? { 'prometheus-url': tracker.url, checks: demoChecks(scenario.requests.job) } : {}),
     ...(sdk ? SDK_INPUTS : scenario.demoInputs),
   };
   const config = loadConfig((name) => raw[name], {
@@ -174,7 +185,11 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
     log.info(`Once the deploy is recorded, ${release} of examples/demo-shop/app.cjs starts with SENTRY_DSN=${tracker.dsns[0]!.dsn}`);
     log.info(`and ${SDK_USERS} users check out over ${SDK_SECONDS} s; 2.0.0 turned on the cart cache. Real time, ${SDK_INPUTS.window} window.\n`);
   } else {
-    log.info(`Embedded Sentry-compatible tracker at ${tracker.url}; 1 s of real time = 1 simulated minute, 30-minute window.\n`);
+    log.info(`Embedded Sentry-compatible tracker at ${tracker.url}; 1 s of real time = 1 simulated minute, 30-minute window.${scenario.requests ? '' : '\n'}`);
+  }
+  if (scenario.requests) {
+    log.info(`It answers Prometheus instant queries too (${tracker.url}/api/v1/query), from ${scenario.requests.perMinute} simulated requests a minute; the gate runs with`);
+    log.info(`--prometheus-url ${tracker.url} and this check next to Sentry's:\n${demoChecks(scenario.requests.job).replace(/^/gm, '  ')}`);
   }
   try {
     const result = await runPipeline(config, {
@@ -194,7 +209,8 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
     log.info(`\nVerdict: ${report.verdict.outcome.toUpperCase()}: ${report.verdict.reason}`);
     if (report.verdict.outcome === 'fail') log.info(`\n${buildAlert(report)}`);
     log.info(`\nJob summary (markdown): ${summaryPath}\nJSON report:            ${reportPath}`);
-    log.info(`Requests the gate sent to the tracker: ${tracker.requests.length}`);
+    const queries = tracker.requests.filter((r) => r.path === '/api/v1/query').length;
+    log.info(`Requests the gate sent to the tracker: ${tracker.requests.length}${queries ? ` (${queries} of them Prometheus queries)` : ''}`);
     if (sdk) {
       const { envelopes, items } = tracker.ingest.stats;
       const kinds = Object.entries(items).map(([type, n]) => `${type} ${n}`).join(', ');

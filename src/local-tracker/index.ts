@@ -4,3 +4,4 @@ export { simClock, type SimClock } from './clock';
 export { sessionRequestsByPoll } from './requests';
 export type { Fault, Faults } from './faults';
 export { Traffic, type ProjectTraffic, type Phase, type Rates, type ScriptedSession, type SessionStatus, type TrafficModel } from './traffic';
+export type { RequestTraffic, RequestPhase } from './metrics';

@@ -4,6 +4,7 @@
  * seen in each. Projects are by index: index 0 maps to the first project slug of the server.
  */
 import type { InputName } from '../config/schema';
+import type { RequestTraffic } from './metrics';
 import type { ProjectTraffic } from './traffic';
 
 export interface IssueSpec {
@@ -44,6 +45,8 @@ export interface Scenario {
   repos: string[];
   /** Every request answers 503. */
   outage?: boolean;
+  /** HTTP requests of the app: the tracker then answers Prometheus instant queries about them at /api/v1/query. */
+  requests?: RequestTraffic;
   /** Inputs `release-health-gate demo` sets for this scenario on top of its defaults, to show what it is about. */
   demoInputs?: Partial<Record<InputName, string>>;
 }
@@ -155,6 +158,9 @@ const SCENARIOS: Scenario[] = [
   }),
   base('ingestion-delay', 'Healthy traffic that shows up 3 minutes late.', { ingestionDelaySec: 180 }),
   base('outage', 'Every request answers 503.', { outage: true }),
+  base('5xx-spike', 'Sessions are healthy, but 8% of HTTP requests answer 5xx after the deploy (0.5% before): the 5xx rate check from Prometheus fails it.', {
+    requests: { job: 'shop', perMinute: 600, previous: 0.005, phases: [{ fromMinute: 0, errorRatio: 0.08 }] },
+  }),
   crashFirstAtLimit('crash-first-at-limit', 'judged on settled data (settle 60s): it passes.', {}),
   crashFirstAtLimit('crash-first-unsettled', 'judged as it arrives (settle 0s): the newest minute fails it.', { settle: '0s' }),
 ];

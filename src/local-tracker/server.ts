@@ -10,6 +10,7 @@ import { type Fault, FaultList, type Faults, faultResponse } from './faults';
 import { HttpError, type Query, type Reply, detail, many, notFound, paginate, parseQuery } from './http';
 import { ENVELOPE_PATH, Ingest, LIMITS } from './ingest';
 import { ingestedIssueRows } from './ingest/rows';
+import { createMetrics } from './metrics';
 import { SDK_SCENARIO, sdkScenario } from './ingest/scenario';
 import { type IssueRow, filterIssues, materializeIssues, serializeIssue } from './issues';
 import { createDeploy, createRelease, deleteRelease, getRelease, listReleases, previousWithCommits, releaseCommits, updateRelease } from './releases';
@@ -83,6 +84,8 @@ export interface LocalTracker {
 }
 
 const API = '/api/0/';
+/** Prometheus's instant queries (no credentials, as Prometheus asks none), for scenarios with request traffic. */
+const PROMETHEUS_QUERY = '/api/v1/query';
 /** What the index endpoint reports for a token other than an organization token: the scopes the action documents. */
 const TOKEN_SCOPES = ['org:read', 'project:releases', 'event:read'];
 
@@ -119,6 +122,8 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
   if (scenario.outage) faults.add({ status: 503, times: Infinity });
   const requests: LoggedRequest[] = [];
   let baseUrl = '';
+  // A scenario with request traffic also speaks Prometheus's query API, at the same address.
+  const metrics = scenario.requests ? createMetrics(scenario.requests, scenario.seed, state, clock, minuteMs) : undefined;
 
   const projectsFromQuery = (q: Query): ProjectRec[] => {
     const raw = many(q, 'project');
@@ -266,7 +271,7 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     let reply: Reply;
     try {
       if (tooLarge) throw detail(413, `Request body too large (the local tracker accepts ${LIMITS.envelopeBytes} bytes)`);
-      reply = authorizeAndRoute(method, self, query, body, bodyError, req);
+      reply = metrics && self.pathname === PROMETHEUS_QUERY ? metrics.query(method, query) : authorizeAndRoute(method, self, query, body, bodyError, req);
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;
       reply = { status: e.status, body: e.body };
