@@ -76,7 +76,8 @@ Runs the action's whole pipeline (register, watch, decide, report, roll back) ag
 embedded Sentry-compatible tracker. The default, ${DEFAULT_SCENARIO}, deploys a shop app instrumented with
 @sentry/node that sends its sessions and errors to the tracker, in real time (about 10 s).
 The other scenarios invent traffic in compressed time: 1 s is one simulated minute.
-Some scenarios set inputs of their own (shown when it starts).
+Some scenarios set inputs of their own (shown when it starts). 5xx-spike adds a symptom
+check: the tracker answers its Prometheus queries too, and a 5xx rate above 2% fails it.
 `;
 
 /** Only the demo's own flags: an action input here would be silently ignored, so it is an error. */
