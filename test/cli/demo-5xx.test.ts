@@ -90,7 +90,7 @@ describe('the local tracker speaks Prometheus instant queries for 5xx-spike', ()
 
   it('anything else is a Prometheus-style 400 bad_data', async () => {
     const t = await start('5xx-spike');
-    for (const params of [
+    for (const params of <Record<string, string>[]>[
       { query: 'up' },
       { query: 'sum(increase(http_requests_total{job="cart"}[5m]))' },
       { query: 'sum(rate(http_requests_total{job="shop"}[5m]))' },
