@@ -316,12 +316,15 @@ describe.concurrent('tracker: rollbar, the bundled action against the Rollbar st
   });
 
   it('a rollbar-url where nothing listens → one line naming rollbar-url, at once, no watch', async () => {
-    const result = await runAction({ inputs: { tracker: 'rollbar', 'rollbar-token': RB_TOKEN, 'rollbar-url': 'http://127.0.0.1:9', release: 'v2', 'max-new-issue-users': '100', ...FAST, window: '30s' } });
+    const result = await runAction({ inputs: { tracker: 'rollbar', 'rollbar-token': RB_TOKEN, 'rollbar-url': 'http://127.0.0.1:9', release: 'v2', 'max-new-issue-users': '100', ...FAST, window: '10m' }, timeoutMs: 50_000 });
     expect(result.code).toBe(1);
     const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^Input rollbar-url \("http:\/\/127\.0\.0\.1:9"\): Rollbar's API could not be reached there \(.*ECONNREFUSED.*\)\.$/);
-    expect(result.durationMs).toBeLessThan(15_000);
+    // At once, not after the 10 min window. Generous on purpose: under full-suite load on 2 cores
+    // start-up alone took up to 16 s; 40 s is 2.5x that, 15x shorter than the window and under the
+    // 50 s kill. Speed is measured in the benchmark, not here.
+    expect(result.durationMs).toBeLessThan(40_000);
   });
 
   it('outage of the read API → inconclusive', async () => {

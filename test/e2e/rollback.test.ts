@@ -266,11 +266,29 @@ describe.concurrent('never roll back a newer fix, never roll back twice (bundled
 
   it('two gates on the same release: the second finds the first one\'s rollback run and does not dispatch again', async ({ onTestFinished }) => {
     const t = await tracker(onTestFinished, 'crash-spike');
-    const stub = await github(onTestFinished);
+    // Both gates watch the release at once, and whichever decides first dispatches. Started 1.5 s apart
+    // and left to race, under load both could look for a rollback run before either had dispatched (two
+    // dispatches), or the first could dispatch before the second had recorded its deploy (a rollback
+    // older than that deploy rightly does not count). So the looks wait on conditions, not timers:
+    // each waits until both deploys are recorded, and the second also until the stub has the dispatch.
+    const until = async (done: () => boolean) => {
+      for (let waited = 0; !done() && waited < 30_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    };
+    let looks = 0;
+    const stub: GitHubStub = await github(onTestFinished, {
+      before: async (route) => {
+        if (route !== 'runs') return;
+        const nth = looks++;
+        await until(() => (t.state.releases.get('shop-web@2.0.0')?.deploys.length ?? 0) >= 2);
+        if (nth > 0) await until(() => stub.runs.length > 0);
+      },
+    });
     const gateRun = (runId: string, delayMs: number) =>
       new Promise((r) => setTimeout(r, delayMs)).then(() => runGate('crash-spike', ACT, { tracker: t, env: { GITHUB_API_URL: stub.url, GITHUB_RUN_ID: runId } }));
     const [a, b] = await Promise.all([gateRun('801', 0), gateRun('802', 1_500)]);
     expect([a.run.outputs.verdict, b.run.outputs.verdict]).toEqual(['fail', 'fail']);
+    expect(looks).toBe(2);
+    expect(t.state.releases.get('shop-web@2.0.0')?.deploys).toHaveLength(2);
     expect(dispatches(stub)).toHaveLength(1);
     // whichever decides first dispatches (under load it may be the later one)
     const [first, second] = actionOf(a.run).kind === 'dispatched' ? [a, b] : [b, a];

@@ -68,6 +68,8 @@ export interface GitHubStubOptions {
   runs?: StubRun[];
   /** How the run a dispatch starts looks in the runs list. */
   dispatchedRun?: Pick<StubRun, 'status' | 'conclusion' | 'displayTitle'>;
+  /** Awaited before a route answers (the request is recorded first): orders concurrent clients without timers. */
+  before?: (route: Route) => Promise<void> | void;
 }
 
 export interface GitHubStub {
@@ -144,9 +146,10 @@ export async function startGitHubStub(opts: GitHubStubOptions): Promise<GitHubSt
     const seg = u.pathname.split('/').slice(1).map(decodeURIComponent);
     if (seg[0] !== 'repos' || seg[1] !== owner || seg[2] !== name) throw new HttpError(404, 'Not Found');
     const rest = seg.slice(3);
-    const route = (r: Route) => {
+    const route = async (r: Route) => {
       for (const w of waiters.get(r) ?? []) w();
       waiters.delete(r);
+      await opts.before?.(r);
       // Never answered: the test closes the connection, or the client gives up.
       if (hang.has(r)) throw new Hang();
       const status = fail[r];
@@ -158,27 +161,27 @@ export async function startGitHubStub(opts: GitHubStubOptions): Promise<GitHubSt
     };
 
     if (req.method === 'GET' && rest.length === 0) {
-      route('repo');
+      await route('repo');
       return send(res, 200, repoJson(base, owner, name, defaultBranch));
     }
     if (req.method === 'GET' && rest[0] === 'compare' && rest.length === 2) {
-      route('compare');
+      await route('compare');
       return compare(res, base, u, rest[1] ?? '');
     }
     if (req.method === 'POST' && rest[0] === 'actions' && rest[1] === 'workflows' && rest[3] === 'dispatches' && rest.length === 4) {
-      route('dispatch');
+      await route('dispatch');
       return dispatch(res, rest[2] ?? '', body);
     }
     if (req.method === 'GET' && rest[0] === 'actions' && rest[1] === 'workflows' && rest[3] === 'runs' && rest.length === 4) {
-      route('runs');
+      await route('runs');
       return listRuns(res, base, rest[2] ?? '', u);
     }
     if (req.method === 'GET' && rest[0] === 'deployments' && rest.length <= 3) {
-      route('deployments');
+      await route('deployments');
       return readDeployments(res, base, rest.slice(1), u);
     }
     if (req.method === 'POST' && rest[0] === 'deployments' && rest[2] === 'statuses' && rest.length === 3) {
-      route('deploymentStatus');
+      await route('deploymentStatus');
       return deploymentStatus(res, base, Number(rest[1]), body);
     }
     throw new HttpError(404, 'Not Found');

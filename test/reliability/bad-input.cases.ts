@@ -97,10 +97,20 @@ describe.concurrent('durations past the timer limit (bundled action)', () => {
   });
 });
 
+/**
+ * "At once, not after the window": the window is 10 min so the bound can be generous. Measured
+ * alone the run takes 0.2 s; under full-suite load on 2 cores (two CPU hogs, ~25 runs at once)
+ * start-up alone took up to 16 s, over the 15 s bound this had. 40 s is 2.5x that and still
+ * 15x shorter than the window (and under the 45 s kill), so a run that watched would fail.
+ * Speed is the benchmark's job; this only checks that nothing waits for the window.
+ */
+const AT_ONCE_MS = 40_000;
+const LONG_WINDOW = '10m';
+
 describe.concurrent('a sentry-url that cannot be reached (bundled action)', () => {
   it('connection refused on the very first request: exit 1 at once, one error naming sentry-url, no watch', async () => {
     const url = `http://${REFUSING_HOST}:${await closedPort()}`;
-    const { run } = await gate('healthy', { inputs: { 'sentry-url': url, window: '30s', interval: '5s' } });
+    const { run } = await gate('healthy', { inputs: { 'sentry-url': url, window: LONG_WINDOW, interval: '5s' } });
     expect(run.code, run.stdout).toBe(1);
     const errors = run.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
@@ -110,27 +120,26 @@ describe.concurrent('a sentry-url that cannot be reached (bundled action)', () =
     expect(run.outputs.verdict).toBeUndefined();
     expect(run.everything).not.toContain(SENTRY_TOKEN);
     expect(run.stdout + run.stderr).not.toMatch(STACK_FRAME);
-    // No retries, no window: measured 0.2 s for the CLI alone (was the 5 s retry budget plus the 30 s window, then exit 0).
-    // The bound leaves room for start-up with many runs at once; the window alone is 30 s.
-    expect(run.durationMs).toBeLessThan(15_000);
+    // No retries, no window (was the 5 s retry budget plus the whole window, then exit 0).
+    expect(run.durationMs).toBeLessThan(AT_ONCE_MS);
   });
 
   it('register: false, refused: the first request (the deploy lookup) fails the same way', async () => {
     const url = `http://${REFUSING_HOST}:${await closedPort()}`;
-    const { run } = await gate('healthy', { inputs: { 'sentry-url': url, register: 'false', window: '30s' } });
+    const { run } = await gate('healthy', { inputs: { 'sentry-url': url, register: 'false', window: LONG_WINDOW } });
     expect(run.code, run.stdout).toBe(1);
     expect(run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([expect.stringMatching(/^Input sentry-url .*ECONNREFUSED/)]);
-    expect(run.durationMs).toBeLessThan(15_000);
+    expect(run.durationMs).toBeLessThan(AT_ONCE_MS);
   });
 
   it('the CLI: exit 2 (configuration) with one line naming --sentry-url, before any watch', async () => {
     const url = `http://${REFUSING_HOST}:${await closedPort()}`;
-    const run = await runCli(['gate', ...gateFlags(url), '--window', '30s'], { SENTRY_AUTH_TOKEN: SENTRY_TOKEN });
+    const run = await runCli(['gate', ...gateFlags(url), '--window', LONG_WINDOW], { SENTRY_AUTH_TOKEN: SENTRY_TOKEN });
     expect(run.code, run.stdout + run.stderr).toBe(2);
     expect(run.stderr.trim()).toMatch(/^--sentry-url \("http:\/\/127\.0\.0\.2:\d+"\): Sentry could not be reached there \(.*ECONNREFUSED.*\): expected the base URL of Sentry/);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stdout).not.toMatch(/poll skipped/);
-    expect(run.durationMs).toBeLessThan(15_000);
+    expect(run.durationMs).toBeLessThan(AT_ONCE_MS);
   });
 
   it('a tracker that answered once and then goes away is an outage: inconclusive, exit 0', async () => {

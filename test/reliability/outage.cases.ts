@@ -8,8 +8,15 @@ import { gate, isIssues, isSessions, STACK_FRAME } from './harness';
  */
 const RETRY_BUDGET_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 5_000;
-/** Scheduling noise of ~25 runs at once on a small, shared machine (start-up is not counted). */
-const SLACK_MS = 3_000;
+/**
+ * Scheduling noise of ~25 runs at once on a small, shared machine (start-up is not counted).
+ * These bounds say that a dead tracker cannot hang the job, not how fast it ends (the benchmark
+ * measures that; the request counts below pin the retry behaviour exactly). 3 s was too little:
+ * under full-suite load on 2 cores the outage run ended 15.9 s after its first request against a
+ * 16 s bound. 15 s is about 5x the noise measured alone, and every bound stays under the kill
+ * (45 s, or 60 s for the run where everything hangs) so a hang still fails here.
+ */
+const SLACK_MS = 15_000;
 
 describe.concurrent('outage: the tracker is down for the whole window', () => {
   it('503 on every request: inconclusive with a warning, never fail, exit 0, few requests, ends at the window end', async () => {

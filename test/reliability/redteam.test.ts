@@ -158,7 +158,7 @@ describe.concurrent('red team: a check that never got an answer', () => {
 
   it('the issues query is refused (a token without event:read): the step fails at once naming the token, as for health', async () => {
     const g = await gate('healthy', {
-      inputs: { 'max-new-issue-users': '5', window: '30s' },
+      inputs: { 'max-new-issue-users': '5', window: '10m' },
       before: (t) => t.faults.add({ path: '/issues/', status: 403, times: Infinity }),
     });
     expect(g.run.code).toBe(1);
@@ -166,8 +166,10 @@ describe.concurrent('red team: a check that never got an answer', () => {
     expect(g.run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
       expect.stringMatching(/^Sentry refused listing new issues \(HTTP 403\): the token lacks a scope/),
     ]);
-    // at the first poll, not at the end of the 30 s window
-    expect(g.run.durationMs).toBeLessThan(15_000);
+    // At the first poll, not at the end of the 10 min window. The bound is generous on purpose: under
+    // full-suite load on 2 cores start-up alone took up to 16 s; 40 s is 2.5x that, still 15x shorter
+    // than the window and under the 45 s kill. Speed is measured in the benchmark, not here.
+    expect(g.run.durationMs).toBeLessThan(40_000);
   });
 });
 
