@@ -72,7 +72,7 @@ function errorLine(text: string): void {
 }
 
 const DEMO_FLAGS = 'demo takes [--scenario] NAME, --tracker sentry|bugsnag|rollbar, --list and --help.';
-const DEMO_USAGE = `Usage: release-health-gate demo [[--scenario] NAME] [--list]
+const DEMO_USAGE = `Usage: release-health-gate demo [[--scenario] NAME] [--tracker sentry|bugsnag|rollbar] [--list]
 Runs the action's whole pipeline (register, watch, decide, report, roll back) against an
 embedded Sentry-compatible tracker. The default, ${DEFAULT_SCENARIO}, deploys a shop app instrumented with
 @sentry/node that sends its sessions and errors to the tracker, in real time (about 10 s).
@@ -115,9 +115,9 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
       throw new UsageError(`Unexpected argument "${positionals.at(-1)}": demo takes one scenario. ${DEMO_FLAGS}`);
     }
     // Bugsnag and Rollbar play one scenario each, of their own (demo-vendor.ts).
-    if (values.tracker !== undefined && values.tracker !== 'sentry') {
-      const tracker = values.tracker;
-      if (!VENDOR_TRACKERS.includes(tracker as VendorTracker)) throw new UsageError(`--tracker "${tracker}" is not a tracker: expected one of sentry, ${VENDOR_TRACKERS.join(', ')}`);
+    const tracker = values.tracker?.trim().toLowerCase();
+    if (tracker !== undefined && tracker !== 'sentry') {
+      if (!VENDOR_TRACKERS.includes(tracker as VendorTracker)) throw new UsageError(`--tracker "${values.tracker}" is not a tracker: expected one of sentry, ${VENDOR_TRACKERS.join(', ')}`);
       if (values.scenario !== undefined || positionals.length) throw new UsageError(`--tracker ${tracker} plays one scenario of its own: it takes no scenario. ${DEMO_FLAGS}`);
       return await vendorDemo(tracker as VendorTracker, signal);
     }
