@@ -19,6 +19,7 @@ import { apiBase } from '../sources/sentry/urls';
 import { USER_AGENT } from '../version';
 import { UsageError } from './args';
 import { terminalLog } from './log';
+import { VENDOR_TRACKERS, type VendorTracker, vendorDemo } from './demo-vendor';
 import { errorMessage } from '../util/errors';
 import { redact } from '../util/redact';
 import { logLine } from '../util/text';
@@ -70,14 +71,15 @@ function errorLine(text: string): void {
   process.stderr.write(`${logLine(redact(text, [DEMO_TOKEN]))}\n`);
 }
 
-const DEMO_FLAGS = 'demo takes [--scenario] NAME, --list and --help.';
-const DEMO_USAGE = `Usage: release-health-gate demo [[--scenario] NAME] [--list]
+const DEMO_FLAGS = 'demo takes [--scenario] NAME, --tracker sentry|bugsnag|rollbar, --list and --help.';
+const DEMO_USAGE = `Usage: release-health-gate demo [[--scenario] NAME] [--tracker sentry|bugsnag|rollbar] [--list]
 Runs the action's whole pipeline (register, watch, decide, report, roll back) against an
 embedded Sentry-compatible tracker. The default, ${DEFAULT_SCENARIO}, deploys a shop app instrumented with
 @sentry/node that sends its sessions and errors to the tracker, in real time (about 10 s).
 The other scenarios invent traffic in compressed time: 1 s is one simulated minute.
 Some scenarios set inputs of their own (shown when it starts). 5xx-spike adds a symptom
 check: the tracker answers its Prometheus queries too, and a 5xx rate above 2% fails it.
+--tracker bugsnag or rollbar plays a release going bad against an embedded Bugsnag or Rollbar server instead.
 `;
 
 /** Only the demo's own flags: an action input here would be silently ignored, so it is an error. */
@@ -85,7 +87,7 @@ function parseDemoArgs(argv: string[]) {
   try {
     return parseArgs({
       args: argv,
-      options: { scenario: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { scenario: { type: 'string' }, tracker: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
     });
@@ -111,6 +113,13 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
     }
     if (positionals.length > 1 || (positionals.length === 1 && values.scenario !== undefined)) {
       throw new UsageError(`Unexpected argument "${positionals.at(-1)}": demo takes one scenario. ${DEMO_FLAGS}`);
+    }
+    // Bugsnag and Rollbar play one scenario each, of their own (demo-vendor.ts).
+    const tracker = values.tracker?.trim().toLowerCase();
+    if (tracker !== undefined && tracker !== 'sentry') {
+      if (!VENDOR_TRACKERS.includes(tracker as VendorTracker)) throw new UsageError(`--tracker "${values.tracker}" is not a tracker: expected one of sentry, ${VENDOR_TRACKERS.join(', ')}`);
+      if (values.scenario !== undefined || positionals.length) throw new UsageError(`--tracker ${tracker} plays one scenario of its own: it takes no scenario. ${DEMO_FLAGS}`);
+      return await vendorDemo(tracker as VendorTracker, signal);
     }
     const flag = values.scenario !== undefined ? '--scenario ' : '';
     scenarioName = values.scenario ?? positionals[0] ?? DEFAULT_SCENARIO;

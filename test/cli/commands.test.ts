@@ -43,7 +43,7 @@ describe.concurrent('--help on every command', () => {
 describe.concurrent('demo takes only its own words', () => {
   it('an action flag, a second word or an unknown name is exit 2 with one line; nothing runs', async () => {
     const cases: [string[], RegExp][] = [
-      [['demo', '--window', '10m'], /^Unknown option '--window'\. demo takes \[--scenario\] NAME, --list and --help\.\n$/],
+      [['demo', '--window', '10m'], /^Unknown option '--window'\. demo takes \[--scenario\] NAME, --tracker sentry\|bugsnag\|rollbar, --list and --help\.\n$/],
       [['demo', 'healthy', 'crash-spike'], /^Unexpected argument "crash-spike": demo takes one scenario\./],
       [['demo', '--scenario', 'healthy', 'slow-burn'], /^Unexpected argument "slow-burn"/],
       [['demo', 'heathly'], /^"heathly" is not a scenario: expected one of sdk, healthy, /],
