@@ -29,7 +29,11 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'undici', message: 'Import the undici files the client uses (see src/http/client.ts): the root loads all of undici.', allowTypeImports: true },
+            {
+              name: 'undici',
+              message: 'Import the undici files the client uses (see src/http/client.ts): the root loads all of undici.',
+              allowTypeImports: true,
+            },
           ],
         },
       ],
@@ -47,9 +51,30 @@ export default tseslint.config(
           patterns: [
             {
               group: ['../*', '!../sources', '../sources/*', '!../sources/types'],
-              message: 'src/gate is the pure core: it imports only itself and the ports (../sources/types). Clock, I/O, sources, reports and words belong outside it.',
+              message:
+                'src/gate is the pure core: it imports only itself and the ports (../sources/types). Clock, I/O, sources, reports and words belong outside it.',
             },
-            { group: ['node:*', 'fs', 'fs/*', 'path', 'http', 'https', 'net', 'child_process', 'timers', 'timers/*', '@actions/*', 'undici', 'undici/*', 'p-retry', 'zod', 'yaml'], message: 'src/gate is the pure core: no I/O, no Node built-ins, no Actions toolkit, no schemas.' },
+            {
+              group: [
+                'node:*',
+                'fs',
+                'fs/*',
+                'path',
+                'http',
+                'https',
+                'net',
+                'child_process',
+                'timers',
+                'timers/*',
+                '@actions/*',
+                'undici',
+                'undici/*',
+                'p-retry',
+                'zod',
+                'yaml',
+              ],
+              message: 'src/gate is the pure core: no I/O, no Node built-ins, no Actions toolkit, no schemas.',
+            },
           ],
         },
       ],

@@ -9,7 +9,20 @@ import { mulberry32 } from '../src/sim/simulate';
 import { replaySettings } from '../src/replay/options';
 import { type BenchSettings, runCell, SCENARIOS, TRAFFIC } from './cells';
 import { actionCosts, requestsPerPoll } from './costs';
-import { runUsersCell, usersSection, CLUSTERED_CHECKS, CLUSTERED_MULTIPLES, CLUSTERED_TRAFFIC, type ClusteredCell, clusteredSection, DESIGN_EFFECTS, runClusteredCell, SHAPED_TRAFFIC, SHAPES, shapesSection } from './clustered';
+import {
+  runUsersCell,
+  usersSection,
+  CLUSTERED_CHECKS,
+  CLUSTERED_MULTIPLES,
+  CLUSTERED_TRAFFIC,
+  type ClusteredCell,
+  clusteredSection,
+  DESIGN_EFFECTS,
+  runClusteredCell,
+  SHAPED_TRAFFIC,
+  SHAPES,
+  shapesSection,
+} from './clustered';
 import { runSprtCell, SPRT_MULTIPLES, SPRT_TRAFFIC, type SprtCell, sprtSection } from './sprt';
 import { buildPlot } from './plot';
 import { buildResults, type LimitResults, type Measured } from './report';
@@ -62,7 +75,8 @@ const log = (m: string) => process.stderr.write(`${m}\n`);
 function usersCells(): string {
   const { policy } = replaySettings({ ...GATE_FLAGS, 'min-crash-free-users': '0.97' });
   const cells = [];
-  for (const deff of DESIGN_EFFECTS) for (const traffic of CLUSTERED_TRAFFIC) cells.push(runUsersCell(seed, releasesPerCell, settings.schedule, policy, deff, traffic, 0.005));
+  for (const deff of DESIGN_EFFECTS)
+    for (const traffic of CLUSTERED_TRAFFIC) cells.push(runUsersCell(seed, releasesPerCell, settings.schedule, policy, deff, traffic, 0.005));
   log('clustered crash-free users at the limit done');
   return usersSection(cells, Number(GATE_FLAGS.confidence));
 }
@@ -87,7 +101,8 @@ function shapedCells(): ClusteredCell[] {
   for (const { check, flags } of CLUSTERED_CHECKS) {
     const { policy } = replaySettings({ ...GATE_FLAGS, ...flags });
     for (const shape of SHAPES.filter((x) => x !== 'steady')) {
-      for (const deff of DESIGN_EFFECTS) for (const traffic of SHAPED_TRAFFIC) cells.push(runClusteredCell(seed, releasesPerCell, settings.schedule, policy, check, 1, deff, traffic, shape));
+      for (const deff of DESIGN_EFFECTS)
+        for (const traffic of SHAPED_TRAFFIC) cells.push(runClusteredCell(seed, releasesPerCell, settings.schedule, policy, check, 1, deff, traffic, shape));
       log(`shaped ${check} ${shape} done`);
     }
   }
@@ -111,7 +126,8 @@ function lagCells(): LagCell[] {
   for (const limit of LIMITS) {
     const { policy, schedule } = replaySettings({ ...GATE_FLAGS, 'min-crash-free-users': limit });
     for (const scenario of LAG_SCENARIOS) {
-      for (const traffic of LAG_TRAFFIC) for (const settle of LAG_SETTLES_SEC) cells.push(runLagCell(seed, releasesPerCell, policy, schedule, scenario, traffic, settle));
+      for (const traffic of LAG_TRAFFIC)
+        for (const settle of LAG_SETTLES_SEC) cells.push(runLagCell(seed, releasesPerCell, policy, schedule, scenario, traffic, settle));
     }
     log(`crash-first lag, min-crash-free-users ${limit} done`);
   }
@@ -211,7 +227,15 @@ async function main(): Promise<void> {
 /** Times `replay` end to end on a file of `releases` lines of `samples` samples each. */
 async function replaySpeed(releases: number, samples: number): Promise<Measured['replay']> {
   const rng = mulberry32(seed);
-  const spec = { sessionsPerMinute: 1000, sessionsPerUser: 3, windowSec: samples * 20, bucketSec: 20, ingestionDelaySec: 0, phases: [{ fromSec: 0, userCrashRate: 0.015 }], erroredRate: 0.01 };
+  const spec = {
+    sessionsPerMinute: 1000,
+    sessionsPerUser: 3,
+    windowSec: samples * 20,
+    bucketSec: 20,
+    ingestionDelaySec: 0,
+    phases: [{ fromSec: 0, userCrashRate: 0.015 }],
+    erroredRate: 0.01,
+  };
   const lines: string[] = [];
   for (let i = 0; i < releases; i++) {
     const phases = i % 10 === 0 ? [{ fromSec: 0, userCrashRate: 0.12 }] : spec.phases;

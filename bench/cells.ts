@@ -27,7 +27,15 @@ export const SCENARIOS: Scenario[] = [
   { key: 'r2', label: 'regression 2×', kind: 'regression', phases: steady(2) },
   { key: 'r4', label: 'regression 4×', kind: 'regression', phases: steady(4) },
   { key: 'r10', label: 'regression 10×', kind: 'regression', phases: steady(10) },
-  { key: 'burn', label: 'slow burn 0.5× → 4× at 5 min', kind: 'regression', phases: [{ fromSec: 0, multiple: 0.5 }, { fromSec: 300, multiple: 4 }] },
+  {
+    key: 'burn',
+    label: 'slow burn 0.5× → 4× at 5 min',
+    kind: 'regression',
+    phases: [
+      { fromSec: 0, multiple: 0.5 },
+      { fromSec: 300, multiple: 4 },
+    ],
+  },
 ];
 
 export const TRAFFIC = [5, 20, 100, 1000, 5000];

@@ -262,7 +262,14 @@ export function runClusteredCell(
 ): ClusteredCell {
   const limit = ratioChecks(policy)[0]!.maxBadRate;
   const shapeSeed = Math.imul(SHAPES.indexOf(shape), 0x27d4eb2f);
-  const rng = mulberry32((seed ^ Math.imul(Math.round(multiple * 100) + 7, 0x9e3779b1) ^ Math.imul(designEffect * 13 + sessionsPerMinute, 0x85ebca6b) ^ (check === 'error-rate' ? 0x5bd1e995 : 0) ^ shapeSeed) >>> 0);
+  const rng = mulberry32(
+    (seed ^
+      Math.imul(Math.round(multiple * 100) + 7, 0x9e3779b1) ^
+      Math.imul(designEffect * 13 + sessionsPerMinute, 0x85ebca6b) ^
+      (check === 'error-rate' ? 0x5bd1e995 : 0) ^
+      shapeSeed) >>>
+      0,
+  );
   const spec: ClusteredSpec = {
     sessionsPerMinute,
     windowSec: schedule.windowMs / 1000,
@@ -277,7 +284,19 @@ export function runClusteredCell(
   const polls = pollTimes(schedule);
   const beforePolicy: GatePolicy = { ...policy, passMargin: null };
   const tally = () => ({ fails: 0, passes: 0, inconclusive: 0 });
-  const cell: ClusteredCell = { check, limit, multiple, designEffect, sessionsPerMinute, shape, releases, now: tally(), before: tally(), beforeEarlyPasses: 0, nowEarlyPasses: 0 };
+  const cell: ClusteredCell = {
+    check,
+    limit,
+    multiple,
+    designEffect,
+    sessionsPerMinute,
+    shape,
+    releases,
+    now: tally(),
+    before: tally(),
+    beforeEarlyPasses: 0,
+    nowEarlyPasses: 0,
+  };
   const windowSec = schedule.windowMs / 1000;
   for (let r = 0; r < releases; r++) {
     const samples = simulateClustered(rng, spec);
@@ -349,7 +368,9 @@ export function clusteredSection(cells: ClusteredCell[], confidence: number): st
     lines.push('| ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const c of mine.filter((x) => x.multiple === 1)) {
       const ok = wilson(c.now.fails, c.releases)[1] <= 1.5 * alpha ? ' ✅' : ' ❌';
-      lines.push(`| ${c.designEffect} | ${c.sessionsPerMinute} | ${withInterval(c.now.fails, c.releases)}${ok} | ${withInterval(c.before.fails, c.releases)} | ${withInterval(c.nowEarlyPasses, c.releases)} | ${withInterval(c.beforeEarlyPasses, c.releases)} |`);
+      lines.push(
+        `| ${c.designEffect} | ${c.sessionsPerMinute} | ${withInterval(c.now.fails, c.releases)}${ok} | ${withInterval(c.before.fails, c.releases)} | ${withInterval(c.nowEarlyPasses, c.releases)} | ${withInterval(c.beforeEarlyPasses, c.releases)} |`,
+      );
     }
     lines.push('');
     lines.push(`### ${check}: outcomes now / before (fail · pass · inconclusive)`);
@@ -381,7 +402,15 @@ export interface UsersCell {
  * is the release's own expected crashed share at the window end (estimated
  * on 400 releases first), so every fail is false.
  */
-export function runUsersCell(seed: number, releases: number, schedule: Schedule, policy: GatePolicy, designEffect: number, sessionsPerMinute: number, crashRate: number): UsersCell {
+export function runUsersCell(
+  seed: number,
+  releases: number,
+  schedule: Schedule,
+  policy: GatePolicy,
+  designEffect: number,
+  sessionsPerMinute: number,
+  crashRate: number,
+): UsersCell {
   const W = schedule.windowMs / 1000;
   const spec: ClusteredSpec = { sessionsPerMinute, windowSec: W, bucketSec: 30, ingestionDelaySec: 60, crashRate, errorRate: 0, designEffect };
   const rng = mulberry32((seed ^ Math.imul(designEffect * 31 + sessionsPerMinute, 0x27d4eb2d)) >>> 0);
@@ -407,7 +436,11 @@ export function runUsersCell(seed: number, releases: number, schedule: Schedule,
     const seen = countsAtPolls(polls, samples);
     const base = seen[polls.indexOf(mid)]!;
     const end = seen.at(-1)!;
-    if (replayRelease(p, schedule, samples, polls, { users: Math.max(0, end.users - base.users), crashedUsers: end.crashedUsers - base.crashedUsers }).verdict === 'fail') difference += 1;
+    if (
+      replayRelease(p, schedule, samples, polls, { users: Math.max(0, end.users - base.users), crashedUsers: end.crashedUsers - base.crashedUsers }).verdict ===
+      'fail'
+    )
+      difference += 1;
   }
   return { designEffect, sessionsPerMinute, releases, limit, counted, difference };
 }
@@ -417,15 +450,17 @@ export function usersSection(cells: UsersCell[], confidence: number): string {
   const lines = [
     '### crash-free users at exactly the limit, returning users (#19.3)',
     '',
-    'Same clustered traffic, 0.5% of sessions crashing; the limit is the release\'s own expected crashed share of users at the window end, so every fail is false. ' +
-      '**counted**: the second half\'s users counted over it, as the action asks Sentry and as `replay` reads `secondHalf`. **difference**: a difference of cumulative users, as `replay` did before.',
+    "Same clustered traffic, 0.5% of sessions crashing; the limit is the release's own expected crashed share of users at the window end, so every fail is false. " +
+      "**counted**: the second half's users counted over it, as the action asks Sentry and as `replay` reads `secondHalf`. **difference**: a difference of cumulative users, as `replay` did before.",
     '',
     '| design effect | sessions/min | limit (crashed users) | false rollbacks, counted | false rollbacks, difference |',
     '| ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const c of cells) {
     const ok = wilson(c.counted, c.releases)[1] <= 1.5 * alpha ? ' ✅' : ' ❌';
-    lines.push(`| ${c.designEffect} | ${c.sessionsPerMinute} | ${pct(c.limit)} | ${withInterval(c.counted, c.releases)}${ok} | ${withInterval(c.difference, c.releases)} |`);
+    lines.push(
+      `| ${c.designEffect} | ${c.sessionsPerMinute} | ${pct(c.limit)} | ${withInterval(c.counted, c.releases)}${ok} | ${withInterval(c.difference, c.releases)} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -444,7 +479,9 @@ export function shapesSection(cells: ClusteredCell[], confidence: number): strin
   for (const c of cells) {
     const name = c.check === 'error-rate' ? `error rate ${pct(c.limit)}` : `crash-free sessions ${((1 - c.limit) * 100).toFixed(1)}%`;
     const ok = wilson(c.now.fails, c.releases)[1] <= 1.5 * alpha ? ' ✅' : ' ❌';
-    lines.push(`| ${name} | ${c.shape} | ${c.designEffect} | ${c.sessionsPerMinute} | ${withInterval(c.now.fails, c.releases)}${ok} | ${withInterval(c.nowEarlyPasses, c.releases)} |`);
+    lines.push(
+      `| ${name} | ${c.shape} | ${c.designEffect} | ${c.sessionsPerMinute} | ${withInterval(c.now.fails, c.releases)}${ok} | ${withInterval(c.nowEarlyPasses, c.releases)} |`,
+    );
   }
   return lines.join('\n');
 }

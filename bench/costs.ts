@@ -97,7 +97,13 @@ function actionEnv(url: string, token: string, org: string, project: string, ext
 
 /** A whole short run on a 60× tracker: register, a 6-second window polled every second, report. */
 function shortRunEnv(tracker: LocalTracker, extra: Record<string, string>): Record<string, string> {
-  return actionEnv(tracker.url, tracker.token, tracker.org, tracker.scenario.projectSlugs[0]!, { window: '6s', interval: '1s', 'initial-delay': '1s', settle: '0s', ...extra });
+  return actionEnv(tracker.url, tracker.token, tracker.org, tracker.scenario.projectSlugs[0]!, {
+    window: '6s',
+    interval: '1s',
+    'initial-delay': '1s',
+    settle: '0s',
+    ...extra,
+  });
 }
 
 function bareNodeMs(): Promise<number> {
@@ -168,7 +174,11 @@ async function peakRss(entry: string): Promise<{ mib: number; tool: string; exit
 /** The action's code: its entry and the chunks it imports on demand (dist/chunks/). */
 function bundleBytes(entry: string): number {
   const chunks = join(dirname(entry), 'chunks');
-  const files = existsSync(chunks) ? readdirSync(chunks).filter((f) => f.endsWith('.js')).map((f) => join(chunks, f)) : [];
+  const files = existsSync(chunks)
+    ? readdirSync(chunks)
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => join(chunks, f))
+    : [];
   return [entry, ...files].reduce((total, f) => total + statSync(f).size, 0);
 }
 

@@ -40,12 +40,29 @@ function eventEnvelope(i: number): string {
     user: { id: `user-${i % 20_000}` },
     tags: { route: '/checkout' },
     breadcrumbs: [{ category: 'checkout', message: 'checkout submitted', timestamp: Date.now() / 1000 }],
-    exception: { values: [{ type: 'TypeError', value: `Cannot read properties of undefined (reading 'map') #${i % 50}`, stacktrace: { frames: i % 50 === 0 ? frames : frames.map((f) => ({ ...f, function: `${f.function}_${i % 50}` })) }, mechanism: { type: 'generic', handled: true } }] },
+    exception: {
+      values: [
+        {
+          type: 'TypeError',
+          value: `Cannot read properties of undefined (reading 'map') #${i % 50}`,
+          stacktrace: { frames: i % 50 === 0 ? frames : frames.map((f) => ({ ...f, function: `${f.function}_${i % 50}` })) },
+          mechanism: { type: 'generic', handled: true },
+        },
+      ],
+    },
   };
   return `${JSON.stringify({ event_id: id, sent_at: new Date().toISOString(), sdk: { name: 'sentry.javascript.node', version: '11.12.0' } })}\n{"type":"event"}\n${JSON.stringify(event)}\n`;
 }
 function sessionEnvelope(i: number): string {
-  const s = { sid: i.toString(16).padStart(32, '0'), init: true, started: new Date().toISOString(), status: i % 100 === 0 ? 'crashed' : 'exited', errors: 0, did: `user-${i % 20_000}`, attrs: { release: 'shop-web@2.0.0', environment: 'production' } };
+  const s = {
+    sid: i.toString(16).padStart(32, '0'),
+    init: true,
+    started: new Date().toISOString(),
+    status: i % 100 === 0 ? 'crashed' : 'exited',
+    errors: 0,
+    did: `user-${i % 20_000}`,
+    attrs: { release: 'shop-web@2.0.0', environment: 'production' },
+  };
   return `${JSON.stringify({ sent_at: new Date().toISOString() })}\n{"type":"session"}\n${JSON.stringify(s)}\n`;
 }
 
@@ -99,7 +116,9 @@ async function memoryPhase() {
 }
 
 const h = await httpPhase();
-process.stdout.write(`HTTP: ${httpCount} envelopes (half events, half sessions) in ${h.seconds.toFixed(1)} s: ${Math.round(h.rate)} envelopes/s, ${h.failed} not 200\n`);
+process.stdout.write(
+  `HTTP: ${httpCount} envelopes (half events, half sessions) in ${h.seconds.toFixed(1)} s: ${Math.round(h.rate)} envelopes/s, ${h.failed} not 200\n`,
+);
 const m = await memoryPhase();
 process.stdout.write(
   `Memory: ${memoryEvents} events + ${memoryEvents} sessions through the handler in ${m.seconds.toFixed(1)} s (${Math.round((2 * memoryEvents) / m.seconds)} envelopes/s without HTTP); ` +

@@ -89,18 +89,33 @@ export interface LagCell {
  * the counts each poll would see: polls judge data up to minute 1..10 of a
  * 10-minute window and are sent `settle` after it.
  */
-export function runLagCell(seed: number, releases: number, policy: GatePolicy, schedule: Schedule, scenario: (typeof LAG_SCENARIOS)[number], sessionsPerMinute: number, settleSec: number): LagCell {
+export function runLagCell(
+  seed: number,
+  releases: number,
+  policy: GatePolicy,
+  schedule: Schedule,
+  scenario: (typeof LAG_SCENARIOS)[number],
+  sessionsPerMinute: number,
+  settleSec: number,
+): LagCell {
   const p0 = ratioChecks(policy)[0]!.maxBadRate;
   const windowSec = schedule.windowMs / 1000;
   const cuts = Array.from({ length: Math.round(windowSec / 60) }, (_, i) => 60 * (i + 1));
-  const rng = mulberry32((seed ^ Math.imul(sessionsPerMinute, 0x9e3779b1) ^ Math.imul(Math.round(p0 * 1e6) + 7 * Math.round(scenario.multiple * 100), 0x85ebca6b)) >>> 0);
+  const rng = mulberry32(
+    (seed ^ Math.imul(sessionsPerMinute, 0x9e3779b1) ^ Math.imul(Math.round(p0 * 1e6) + 7 * Math.round(scenario.multiple * 100), 0x85ebca6b)) >>> 0,
+  );
   let fails = 0;
   const failMinutes: number[] = [];
   for (let r = 0; r < releases; r++) {
     // The same traffic for both settle times: one draw per release and cell seed.
     const buckets = simulateBuckets(rng, sessionsPerMinute, Math.min(1, scenario.multiple * p0), windowSec);
     const samples: RecordedSample[] = cuts.map((u) => ({ t: u, ...visible(buckets, u, u + settleSec) }));
-    const result = replayRelease(policy, schedule, samples, cuts.map((u) => u * 1000));
+    const result = replayRelease(
+      policy,
+      schedule,
+      samples,
+      cuts.map((u) => u * 1000),
+    );
     if (result.verdict === 'fail') {
       fails += 1;
       failMinutes.push(((result.decidedAt ?? windowSec) + settleSec) / 60);

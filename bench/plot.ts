@@ -77,7 +77,17 @@ export function buildPlot(limits: LimitResults[], strategies: Strategy[], window
     const yMax = Math.ceil(peak / 10) * 10 || 10;
     const ticks = Array.from({ length: 6 }, (_, k) => Math.round((k * yMax) / 5));
     const win = windowSec / 60;
-    parts.push(panel(0, y0, `4× regression, limit ${r.minCrashFree}: median minutes to fail`, 'minutes (○ = most never)', win, [0, 2, 4, 6, 8, 10].filter((t) => t <= win), detect));
+    parts.push(
+      panel(
+        0,
+        y0,
+        `4× regression, limit ${r.minCrashFree}: median minutes to fail`,
+        'minutes (○ = most never)',
+        win,
+        [0, 2, 4, 6, 8, 10].filter((t) => t <= win),
+        detect,
+      ),
+    );
     parts.push(panel(W, y0, `healthy 0.5×, limit ${r.minCrashFree}: false rollbacks`, '% of releases failed', yMax, ticks, falseRb));
   });
   const legend = strategies

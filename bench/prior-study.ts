@@ -100,7 +100,10 @@ function failStudy(): void {
       }
     }
     const ranked = [...scores].sort((x, y) => y[1].detected - x[1].detected);
-    for (const [prior, s] of ranked) rows.push(`mean detection ${((s.detected / s.cells) * 100).toFixed(1)}%, mean polls to fail ${(s.meanPoll / s.cells).toFixed(2)}: odds ${prior.oddsRatio} shape ${prior.shape}`);
+    for (const [prior, s] of ranked)
+      rows.push(
+        `mean detection ${((s.detected / s.cells) * 100).toFixed(1)}%, mean polls to fail ${(s.meanPoll / s.cells).toFixed(2)}: odds ${prior.oddsRatio} shape ${prior.shape}`,
+      );
     process.stdout.write(`rates/min ${RATES.join(',')}; cells: fail% (false-fail for <=1x) / median poll of failure\n${rows.join('\n')}\n`);
   }
 }

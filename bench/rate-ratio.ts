@@ -18,7 +18,10 @@ import { eRateRatio, rateRatioLimit } from '../src/gate/rate-ratio';
 import { mulberry32, type Rng } from '../src/sim/simulate';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const { values } = parseArgs({ args: process.argv.slice(2), options: { seed: { type: 'string', default: '20261126' }, runs: { type: 'string', default: '4000' } } });
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { seed: { type: 'string', default: '20261126' }, runs: { type: 'string', default: '4000' } },
+});
 const seed = Number(values.seed);
 const runs = Number(values.runs);
 const POLLS = 10;
@@ -94,14 +97,23 @@ const lines: string[] = [
   '| --- | --- | --- | --- | --- |',
 ];
 for (const r of [1.5, 2, 3]) {
-  for (const [label, ratio] of [['at the limit', r], ['unchanged', 1]] as const) {
+  for (const [label, ratio] of [
+    ['at the limit', r],
+    ['unchanged', 1],
+  ] as const) {
     for (const before of [1, 10, 100]) {
       const c = cell(rng, before, ratio * before, r);
       lines.push(`| ${r}x (p0 ${rateRatioLimit(r).toFixed(3)}) | ${label} (${ratio}x) | ${before} | ${pct(c.failed)} | ${pct(c.naiveFailed)} |`);
     }
   }
 }
-lines.push('', '## Detection (% failed within 10 minutes · median minute of the fail)', '', '| limit | true ratio | errors/min before | failed | median minute |', '| --- | --- | --- | --- | --- |');
+lines.push(
+  '',
+  '## Detection (% failed within 10 minutes · median minute of the fail)',
+  '',
+  '| limit | true ratio | errors/min before | failed | median minute |',
+  '| --- | --- | --- | --- | --- |',
+);
 for (const r of [2]) {
   for (const ratio of [3, 4, 10]) {
     for (const before of [1, 10, 100]) {
@@ -110,7 +122,11 @@ for (const r of [2]) {
     }
   }
 }
-lines.push('', 'No traffic change is modelled: a real deploy at the start of a traffic peak raises the error count with no change in the code, which this test reads as a regression. A `checks` ratio of errors to requests from a metrics source is the stronger form.', '');
+lines.push(
+  '',
+  'No traffic change is modelled: a real deploy at the start of a traffic peak raises the error count with no change in the code, which this test reads as a regression. A `checks` ratio of errors to requests from a metrics source is the stronger form.',
+  '',
+);
 const text = lines.join('\n');
 process.stdout.write(`${text}\n`);
 writeFileSync(`${ROOT}bench/RATE-RATIO.md`, text);

@@ -184,7 +184,15 @@ function detectionTable(r: LimitResults, strategies: Strategy[]): string {
 }
 
 function durationTable(r: LimitResults): string {
-  const cols = ['release', 'sessions/min', 'gate: median min', 'gate: inconclusive', 'pass-early: median min', 'pass-early: p90 min', 'pass-early: inconclusive'];
+  const cols = [
+    'release',
+    'sessions/min',
+    'gate: median min',
+    'gate: inconclusive',
+    'pass-early: median min',
+    'pass-early: p90 min',
+    'pass-early: inconclusive',
+  ];
   const lines = [row(cols), row(cols.map((_, i) => (i < 2 ? '---' : '---:')))];
   for (const key of ['h0.25', 'h0.5', 'h1']) {
     for (const t of TRAFFIC) {
@@ -216,7 +224,16 @@ function marginTable(r: LimitResults): string {
       const c = cell(r, key, t);
       const g = c.byStrategy.ours!;
       const off = c.byStrategy['ours-nm']!;
-      lines.push(row([c.scenario.label, String(t), pct(g.passes / c.releases), pct(g.inconclusive / c.releases), pct(off.passes / c.releases), pct(off.inconclusive / c.releases)]));
+      lines.push(
+        row([
+          c.scenario.label,
+          String(t),
+          pct(g.passes / c.releases),
+          pct(g.inconclusive / c.releases),
+          pct(off.passes / c.releases),
+          pct(off.inconclusive / c.releases),
+        ]),
+      );
     }
   }
   return lines.join('\n');
@@ -273,7 +290,9 @@ function measuredSection(m: Measured): string {
     lines.push(`| bare \`node -e ''\`, spawn to exit (median of ${a.repeats}) | ${a.bareNodeMs.toFixed(0)} ms | |`);
     lines.push(`| action, spawn to first request at the tracker (median of ${a.repeats}) | ${a.coldStartMs.toFixed(0)} ms | |`);
     lines.push(`| cold start ratio | ${a.coldStartRatio.toFixed(1)}× | ≤ 6× ${a.coldStartRatio <= 6 ? '✅' : '❌'} |`);
-    lines.push(`| peak RSS, whole action run (6 s window, exit ${a.memoryRunExit}), ${a.memoryTool} | ${a.peakRssMiB.toFixed(1)} MiB | ≤ 90 MiB ${a.peakRssMiB <= 90 ? '✅' : '❌'} |`);
+    lines.push(
+      `| peak RSS, whole action run (6 s window, exit ${a.memoryRunExit}), ${a.memoryTool} | ${a.peakRssMiB.toFixed(1)} MiB | ≤ 90 MiB ${a.peakRssMiB <= 90 ? '✅' : '❌'} |`,
+    );
     lines.push(`| peak RSS, bare \`node -e ''\` | ${a.bareRssMiB.toFixed(1)} MiB | |`);
   }
   return lines.join('\n');

@@ -96,7 +96,7 @@ export function sprtSection(cells: SprtCell[], confidence: number): string {
     '',
     `The gate (the **gate** column above) against Wald's one-sided SPRT on the same polls and data, told the true regression: H0 crashed users at the limit, H1 at m × the limit, fail when the likelihood ratio reaches 1/α = ${(1 / (1 - confidence)).toFixed(0)} (valid under any stopping), once min-sessions is reached. ` +
       'Knowing m makes it the fastest valid test for that m, so the ratio is what not knowing it costs. Polls are a minute apart and the first data shows at minute 2, so one poll more is 1.5× at minute 2. ' +
-      '**ratio (mean)**: over releases both failed, the gate\'s mean time to fail over the SPRT\'s (target ≤ 1.3×); **paired median**: the median of gate ÷ SPRT over the same releases; the median minutes are over all releases (– when under half were failed).',
+      "**ratio (mean)**: over releases both failed, the gate's mean time to fail over the SPRT's (target ≤ 1.3×); **paired median**: the median of gate ÷ SPRT over the same releases; the median minutes are over all releases (– when under half were failed).",
     '',
     '| min-crash-free-users | regression | sessions/min | failed: gate | failed: SPRT | median min to fail: gate | SPRT | ratio (mean) | paired median |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

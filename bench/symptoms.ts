@@ -22,12 +22,23 @@ import { type RecordedSample, replayRelease } from '../src/replay/replay';
 import { pollTimes } from '../src/replay/schedule';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const { values } = parseArgs({ args: process.argv.slice(2), options: { runs: { type: 'string', default: '2000' }, seed: { type: 'string', default: '20261126' } } });
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { runs: { type: 'string', default: '2000' }, seed: { type: 'string', default: '20261126' } },
+});
 const RUNS = Number(values.runs);
 const SEED = Number(values.seed);
 
 const LIMIT = 0.02;
-const GATE = { window: '10m', interval: '1m', 'initial-delay': '1m', confidence: '0.95', 'min-sessions': '100', 'min-crash-free-users': 'off', 'max-error-rate': String(LIMIT) } as const;
+const GATE = {
+  window: '10m',
+  interval: '1m',
+  'initial-delay': '1m',
+  confidence: '0.95',
+  'min-sessions': '100',
+  'min-crash-free-users': 'off',
+  'max-error-rate': String(LIMIT),
+} as const;
 const { policy, schedule } = replaySettings(GATE);
 const POLLS = pollTimes(schedule);
 const RATES = [1, 10, 100, 1_000, 10_000];
@@ -92,7 +103,10 @@ type Name = keyof typeof STRATEGIES;
 
 function cell(perSecond: number, before: number, after: number, seed: number) {
   const rng = mulberry32(seed);
-  const out = Object.fromEntries(Object.keys(STRATEGIES).map((s) => [s, { fails: 0, times: [] as number[] }])) as Record<Name, { fails: number; times: number[] }>;
+  const out = Object.fromEntries(Object.keys(STRATEGIES).map((s) => [s, { fails: 0, times: [] as number[] }])) as Record<
+    Name,
+    { fails: number; times: number[] }
+  >;
   for (let i = 0; i < RUNS; i += 1) {
     const m = simulate(rng, perSecond, before, after);
     for (const [name, decide] of Object.entries(STRATEGIES) as [Name, (m: Minutes) => Decision][]) {
@@ -122,7 +136,7 @@ const lines: string[] = [
   '- Check: `5xx rate`, max 2% (a ratio check of a metrics source). Gate: window 10m, interval 1m, initial-delay 1m (polls at minutes 1–10), confidence 0.95, min-sessions 100.',
   '- Traffic: requests a second as given, arrivals drawn per minute; each request is 5xx with the given probability, independently. The source reports counts since the deploy at each poll (no scrape lag modelled: at a 15 s scrape interval it moves a poll by at most 15 s).',
   '- **guide**: the alert the guide recommends, `5xx rate over 5m > 2% FOR 5m`, evaluated every minute (pending at the first true evaluation, firing when still true 5 minutes later: 6 evaluations in a row). Before minute 5 its 5-minute rate includes the old version\'s traffic (at the "before" rate).',
-  '- **Argo-style**: an AnalysisRun with one measurement a minute of that minute\'s rate alone, successCondition `rate <= 2%`, failureLimit 2 (fails at the 3rd failed measurement).',
+  "- **Argo-style**: an AnalysisRun with one measurement a minute of that minute's rate alone, successCondition `rate <= 2%`, failureLimit 2 (fails at the 3rd failed measurement).",
   '',
   '## False rollbacks at exactly the limit (2% before and after the deploy)',
   '',

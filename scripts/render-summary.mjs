@@ -37,7 +37,9 @@ function findChromium() {
   for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
     for (const name of BROWSERS) if (executable(join(dir, name))) return join(dir, name);
   }
-  return fail(`no Chromium found (looked for ${BROWSERS.join(', ')} on PATH). Install one (Debian: apt-get install chromium) or set CHROMIUM=/path/to/chromium.`);
+  return fail(
+    `no Chromium found (looked for ${BROWSERS.join(', ')} on PATH). Install one (Debian: apt-get install chromium) or set CHROMIUM=/path/to/chromium.`,
+  );
 }
 
 function main() {
@@ -65,11 +67,25 @@ h2{border-bottom:1px solid #d1d9e0;padding-bottom:6px}a{color:#0969da;text-decor
     const html = join(dir, 'summary.html');
     const shot = join(dir, 'summary.png');
     writeFileSync(html, `<!doctype html><meta charset="utf-8"><style>${css}</style>${marked.parse(markdown)}`);
-    const run = spawnSync(chromium, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`, '--hide-scrollbars',
-      '--window-size=1030,1180', `--screenshot=${shot}`, `file://${html}`,
-    ], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(
+      chromium,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${join(dir, 'profile')}`,
+        '--hide-scrollbars',
+        '--window-size=1030,1180',
+        `--screenshot=${shot}`,
+        `file://${html}`,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     if (run.error || run.status !== 0) {
       const why = run.error ? run.error.message : `exit ${run.status ?? run.signal}`;
       const last = (run.stderr ?? '').trim().split('\n').at(-1) ?? '';

@@ -28,7 +28,9 @@ async function capturePayload() {
     });
   });
   await new Promise((resolve) => hook.listen(0, '127.0.0.1', resolve));
-  const tracker = spawn(process.execPath, [cli, 'tracker', '--scenario', 'crash-spike', '--minute-ms', '1000', '--token', TOKEN], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const tracker = spawn(process.execPath, [cli, 'tracker', '--scenario', 'crash-spike', '--minute-ms', '1000', '--token', TOKEN], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     const url = await new Promise((resolve, reject) => {
       let out = '';
@@ -43,7 +45,13 @@ async function capturePayload() {
     args.push('--window', '12s', '--interval', '2s', '--initial-delay', '2s', '--settle', '0s');
     args.push('--runbook-url', 'https://wiki.example/runbooks/shop-web', '--dashboard-url', 'https://grafana.example/d/shop-web');
     args.push('--slack-webhook-url', `http://127.0.0.1:${hook.address().port}/services/T000/B000/picture`);
-    const env = { PATH: process.env.PATH, SENTRY_AUTH_TOKEN: TOKEN, GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '4242', GITHUB_SERVER_URL: 'https://github.com' };
+    const env = {
+      PATH: process.env.PATH,
+      SENTRY_AUTH_TOKEN: TOKEN,
+      GITHUB_REPOSITORY: 'acme/shop',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_SERVER_URL: 'https://github.com',
+    };
     const code = await new Promise((resolve) => spawn(process.execPath, [cli, ...args], { env, stdio: 'ignore' }).on('exit', resolve));
     if (payload === null) throw new Error(`the gate exited ${code} and sent no Slack message`);
     return payload;
@@ -55,7 +63,12 @@ async function capturePayload() {
 
 const xml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 // mrkdwn as Slack shows it: its escapes decoded, *bold* in bold.
-const unescapeSlack = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/\u2060/g, '');
+const unescapeSlack = (s) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\u2060/g, '');
 const CHAR_W = 7.4;
 
 /** Lines of at most `width` px, breaking at spaces; each line a list of [text, bold] runs. */
@@ -101,8 +114,12 @@ function draw(payload) {
   const width = W - left - 24;
   const parts = [];
   let y = 34;
-  parts.push(`<rect x="16" y="14" width="40" height="40" rx="6" fill="#e01e5a"/><text x="36" y="41" font-size="18" fill="#fff" text-anchor="middle" font-weight="700">RH</text>`);
-  parts.push(`<text x="${left}" y="${y}" font-size="15" font-weight="900" fill="#1d1c1d">release-health-gate <tspan font-size="11" font-weight="700" fill="#616061">APP</tspan></text>`);
+  parts.push(
+    `<rect x="16" y="14" width="40" height="40" rx="6" fill="#e01e5a"/><text x="36" y="41" font-size="18" fill="#fff" text-anchor="middle" font-weight="700">RH</text>`,
+  );
+  parts.push(
+    `<text x="${left}" y="${y}" font-size="15" font-weight="900" fill="#1d1c1d">release-health-gate <tspan font-size="11" font-weight="700" fill="#616061">APP</tspan></text>`,
+  );
   y += 14;
   for (const block of payload.blocks) {
     if (block.type === 'header') {
@@ -129,8 +146,12 @@ function draw(payload) {
       for (const b of block.elements) {
         const w = b.text.text.length * CHAR_W + 28;
         const danger = b.style === 'danger';
-        parts.push(`<rect x="${x}" y="${y}" width="${w}" height="30" rx="4" fill="${danger ? '#e01e5a' : '#fff'}" stroke="${danger ? '#e01e5a' : '#c4c4c4'}"/>`);
-        parts.push(`<text x="${x + w / 2}" y="${y + 20}" font-size="14" font-weight="700" text-anchor="middle" fill="${danger ? '#fff' : '#1d1c1d'}">${xml(b.text.text)}</text>`);
+        parts.push(
+          `<rect x="${x}" y="${y}" width="${w}" height="30" rx="4" fill="${danger ? '#e01e5a' : '#fff'}" stroke="${danger ? '#e01e5a' : '#c4c4c4'}"/>`,
+        );
+        parts.push(
+          `<text x="${x + w / 2}" y="${y + 20}" font-size="14" font-weight="700" text-anchor="middle" fill="${danger ? '#fff' : '#1d1c1d'}">${xml(b.text.text)}</text>`,
+        );
         x += w + 8;
       }
       y += 30;

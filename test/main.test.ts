@@ -37,7 +37,12 @@ vi.mock('../src/pipeline/github-port', () => ({ gitHubPort: vi.fn(async () => ({
 const { run } = await import('../src/main');
 
 const INPUTS = { 'sentry-auth-token': 'sntryu_main_test_Zq8Wx3Lm9Kp2', 'sentry-org': 'acme', 'sentry-projects': 'shop-web', release: 'shop-web@2.0.0' };
-const result = (report: PipelineResult['report']): PipelineResult => ({ report, previousRelease: null, releaseUrl: 'https://sentry.example/r', registration: null });
+const result = (report: PipelineResult['report']): PipelineResult => ({
+  report,
+  previousRelease: null,
+  releaseUrl: 'https://sentry.example/r',
+  registration: null,
+});
 const outputs = () => Object.fromEntries(core.setOutput.mock.calls.map(([k, v]) => [k, v]));
 
 describe('main (core stubbed)', () => {

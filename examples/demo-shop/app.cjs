@@ -40,7 +40,12 @@ function random() {
 
 function loadCart(user) {
   if (cartCache && user.cacheExpired) return {};
-  return { items: [{ sku: 'mug', price: 12 }, { sku: 'tee', price: 25 }] };
+  return {
+    items: [
+      { sku: 'mug', price: 12 },
+      { sku: 'tee', price: 25 },
+    ],
+  };
 }
 
 function renderCart(cart) {

@@ -15,7 +15,12 @@ export type { ActPort, Notifier } from './port';
  * and never changes the verdict; returns the report with what was sent, for
  * the summary's Action line.
  */
-export async function announce(port: ActPort, config: Config, report: RunReport | null, outcome: { failed: boolean; cancelled: boolean }): Promise<RunReport | null> {
+export async function announce(
+  port: ActPort,
+  config: Config,
+  report: RunReport | null,
+  outcome: { failed: boolean; cancelled: boolean },
+): Promise<RunReport | null> {
   if (!report || outcome.cancelled) return report;
   const { inputs } = config;
   const { log } = port;
@@ -24,12 +29,20 @@ export async function announce(port: ActPort, config: Config, report: RunReport 
     if (!port.deploymentStatus) return;
     // A superseded release failed its gate though the job does not: its deployment still records that.
     const state = outcome.failed || (report.action.kind === 'superseded' && report.verdict.outcome === 'fail') ? 'failure' : 'success';
-    await port.deploymentStatus(state, `Release health: ${report.verdict.outcome}`).catch((error: unknown) => log.warning(`Could not set the GitHub deployment status: ${errorMessage(error)}`));
+    await port
+      .deploymentStatus(state, `Release health: ${report.verdict.outcome}`)
+      .catch((error: unknown) => log.warning(`Could not set the GitHub deployment status: ${errorMessage(error)}`));
   })();
   let notifications: NotificationResult[] = [];
   if (port.notifiers.length) {
     const facts = alertFacts(report, inputs, config.run);
-    notifications = await notifyAll(port.notifiers, facts, { notifyOn: inputs['notify-on'], dryRun: inputs['dry-run'], log, secrets: port.secrets, ...(port.signal ? { signal: port.signal } : {}) });
+    notifications = await notifyAll(port.notifiers, facts, {
+      notifyOn: inputs['notify-on'],
+      dryRun: inputs['dry-run'],
+      log,
+      secrets: port.secrets,
+      ...(port.signal ? { signal: port.signal } : {}),
+    });
   }
   await deployment;
   return notifications.length ? { ...report, notifications } : report;

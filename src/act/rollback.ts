@@ -28,7 +28,8 @@ async function newerDeploy(config: Config, deps: RollbackDeps, deployFinishedAt:
       signal: deps.signal,
     });
     // The time is the tracker's text: parsed and re-printed, never echoed.
-    if (found) return { name: found.version, at: serverTime(found.dateFinished), source: { sentry: 'Sentry', bugsnag: 'Bugsnag', rollbar: 'Rollbar' }[inputs.tracker] };
+    if (found)
+      return { name: found.version, at: serverTime(found.dateFinished), source: { sentry: 'Sentry', bugsnag: 'Bugsnag', rollbar: 'Rollbar' }[inputs.tracker] };
   }
   const found = await deps.github.newerDeployment?.();
   return found ? { ...found, at: serverTime(found.at), source: 'GitHub' } : null;
@@ -43,7 +44,14 @@ const resolvesIncidents = (config: Config) => Boolean(config.inputs['pagerduty-r
  * deploy to its environment: re-running an old gate must not roll back a
  * newer fix, and a second gate must not roll back what another already did.
  */
-export async function act(config: Config, deps: RollbackDeps, verdict: Verdict, previous: ReleaseInfo | null, cancelled: boolean, deployFinishedAt: number): Promise<ActionTaken> {
+export async function act(
+  config: Config,
+  deps: RollbackDeps,
+  verdict: Verdict,
+  previous: ReleaseInfo | null,
+  cancelled: boolean,
+  deployFinishedAt: number,
+): Promise<ActionTaken> {
   const { inputs } = config;
   const { log, signal } = deps;
   const workflow = inputs['rollback-workflow'];
@@ -55,12 +63,17 @@ export async function act(config: Config, deps: RollbackDeps, verdict: Verdict, 
     try {
       const newer = await newerDeploy(config, deps, deployFinishedAt);
       if (newer) {
-        log.notice(`On-call incidents of ${environment} left open: ${newer.name} was deployed there at ${newer.at}, after ${version} (${newer.source}); this pass says nothing about it.`);
+        log.notice(
+          `On-call incidents of ${environment} left open: ${newer.name} was deployed there at ${newer.at}, after ${version} (${newer.source}); this pass says nothing about it.`,
+        );
         return { kind: 'superseded', workflow: null, newerRelease: newer.name, deployedAt: newer.at };
       }
     } catch (error) {
       // Not knowing is the common case of an unreachable tracker; the pass resolves as it would have.
-      if (!signal?.aborted) log.warning(`Could not confirm that ${version} is still the newest deploy to ${environment} (${errorMessage(error)}); resolving on-call incidents anyway.`);
+      if (!signal?.aborted)
+        log.warning(
+          `Could not confirm that ${version} is still the newest deploy to ${environment} (${errorMessage(error)}); resolving on-call incidents anyway.`,
+        );
     }
   }
   if (verdict.outcome !== 'fail') return { kind: 'none', why: cancelled ? 'cancelled' : `verdict ${verdict.outcome}` };
@@ -71,7 +84,9 @@ export async function act(config: Config, deps: RollbackDeps, verdict: Verdict, 
   try {
     const newer = await newerDeploy(config, deps, deployFinishedAt);
     if (newer) {
-      log.warning(`No rollback: ${newer.name} was deployed to ${environment} at ${newer.at}, after ${version} (${newer.source}); rolling back would replace it.`);
+      log.warning(
+        `No rollback: ${newer.name} was deployed to ${environment} at ${newer.at}, after ${version} (${newer.source}); rolling back would replace it.`,
+      );
       return { kind: 'superseded', workflow, newerRelease: newer.name, deployedAt: newer.at };
     }
   } catch (error) {
@@ -89,14 +104,18 @@ export async function act(config: Config, deps: RollbackDeps, verdict: Verdict, 
     environment,
     reason: verdict.reason.slice(0, 1000),
   };
-  if (inputs['dry-run']) return { kind: 'would-dispatch', workflow, ref: inputs['rollback-ref'] ?? 'the default branch', previousRelease: previous?.version ?? null };
-  if (!deps.github.dispatchRollback) return { kind: 'dispatch-failed', workflow, error: 'not running in GitHub Actions with a github-token: nothing dispatched' };
+  if (inputs['dry-run'])
+    return { kind: 'would-dispatch', workflow, ref: inputs['rollback-ref'] ?? 'the default branch', previousRelease: previous?.version ?? null };
+  if (!deps.github.dispatchRollback)
+    return { kind: 'dispatch-failed', workflow, error: 'not running in GitHub Actions with a github-token: nothing dispatched' };
 
   if (deps.github.findRollbackRun) {
     try {
       const run = await deps.github.findRollbackRun(deployFinishedAt, version);
       if (run) {
-        log.notice(`Rollback not dispatched again: ${workflow} already has a ${run.status} run since this deploy: ${safeUrl(run.url) ?? 'see the Actions tab'}`);
+        log.notice(
+          `Rollback not dispatched again: ${workflow} already has a ${run.status} run since this deploy: ${safeUrl(run.url) ?? 'see the Actions tab'}`,
+        );
         return { kind: 'already-dispatched', workflow, runUrl: run.url, status: run.status };
       }
     } catch (error) {

@@ -17,7 +17,8 @@ export function actPort(config: Config, opts: { log: ActLog; secrets: readonly s
   // Not on the job's cancel signal: a fail decided before a cancel still pages
   // (the notifiers' own retry budget bounds them; the runner ends the step anyway).
   const notifiers: Notifier[] = [];
-  if (inputs['pagerduty-routing-key']) notifiers.push(pagerDutyNotifier({ url: inputs['pagerduty-url'], routingKey: inputs['pagerduty-routing-key'], secrets }));
+  if (inputs['pagerduty-routing-key'])
+    notifiers.push(pagerDutyNotifier({ url: inputs['pagerduty-url'], routingKey: inputs['pagerduty-routing-key'], secrets }));
   if (inputs['slack-webhook-url']) notifiers.push(slackNotifier({ webhookUrl: inputs['slack-webhook-url'], secrets }));
   if (inputs['alertmanager-url']) notifiers.push(alertmanagerNotifier({ url: inputs['alertmanager-url'], headers: inputs['alertmanager-headers'], secrets }));
 

@@ -30,7 +30,10 @@ const EXTRA_OPTIONS = {
  * Every action input is a flag of the same kebab-case name. Returns the raw
  * strings (validated later by the same schema as the action) and the extras.
  */
-export function parseCliArgs(argv: string[], allowExtras: (keyof CliExtras)[] = []): { inputs: Partial<Record<InputName, string>>; extras: CliExtras; positionals: string[] } {
+export function parseCliArgs(
+  argv: string[],
+  allowExtras: (keyof CliExtras)[] = [],
+): { inputs: Partial<Record<InputName, string>>; extras: CliExtras; positionals: string[] } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
   for (const name of INPUT_NAMES) options[name] = { type: BOOLEAN_INPUTS.has(name) ? 'boolean' : 'string' };
   for (const name of ['json', 'help', ...allowExtras] as const) options[name] = EXTRA_OPTIONS[name];

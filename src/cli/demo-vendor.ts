@@ -135,7 +135,10 @@ async function startVendor(tracker: VendorTracker, now: () => number): Promise<V
         'min-crash-free-sessions': '0.99',
         'max-new-issue-users': '5',
       },
-      registrations: () => server.requests.filter((r) => r.method === 'POST').map((r) => `${r.method} ${r.path} (Build API) ${JSON.stringify({ ...(r.body as Record<string, unknown>), apiKey: '(the demo key)' })}`),
+      registrations: () =>
+        server.requests
+          .filter((r) => r.method === 'POST')
+          .map((r) => `${r.method} ${r.path} (Build API) ${JSON.stringify({ ...(r.body as Record<string, unknown>), apiKey: '(the demo key)' })}`),
       requestCount: () => server.requests.length,
       close: () => server.close(),
     };

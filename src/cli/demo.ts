@@ -92,7 +92,9 @@ function parseDemoArgs(argv: string[]) {
       strict: true,
     });
   } catch (error) {
-    const message = errorMessage(error).replace(/\. To specify a positional argument.*$/s, '').replace(/\.$/, '');
+    const message = errorMessage(error)
+      .replace(/\. To specify a positional argument.*$/s, '')
+      .replace(/\.$/, '');
     throw new UsageError(`${message}. ${DEMO_FLAGS}`);
   }
 }
@@ -102,7 +104,10 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
   let scenarioName: string;
   try {
     const { values, positionals } = parseDemoArgs(argv);
-    const list = () => demoScenarios().map((s) => `${s.name.padEnd(20)} ${s.description}\n`).join('');
+    const list = () =>
+      demoScenarios()
+        .map((s) => `${s.name.padEnd(20)} ${s.description}\n`)
+        .join('');
     if (values.help) {
       process.stdout.write(`${DEMO_USAGE}\nScenarios:\n${list()}`);
       return 0;
@@ -117,14 +122,20 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
     // Bugsnag and Rollbar play one scenario each, of their own (demo-vendor.ts).
     const tracker = values.tracker?.trim().toLowerCase();
     if (tracker !== undefined && tracker !== 'sentry') {
-      if (!VENDOR_TRACKERS.includes(tracker as VendorTracker)) throw new UsageError(`--tracker "${values.tracker}" is not a tracker: expected one of sentry, ${VENDOR_TRACKERS.join(', ')}`);
-      if (values.scenario !== undefined || positionals.length) throw new UsageError(`--tracker ${tracker} plays one scenario of its own: it takes no scenario. ${DEMO_FLAGS}`);
+      if (!VENDOR_TRACKERS.includes(tracker as VendorTracker))
+        throw new UsageError(`--tracker "${values.tracker}" is not a tracker: expected one of sentry, ${VENDOR_TRACKERS.join(', ')}`);
+      if (values.scenario !== undefined || positionals.length)
+        throw new UsageError(`--tracker ${tracker} plays one scenario of its own: it takes no scenario. ${DEMO_FLAGS}`);
       return await vendorDemo(tracker as VendorTracker, signal);
     }
     const flag = values.scenario !== undefined ? '--scenario ' : '';
     scenarioName = values.scenario ?? positionals[0] ?? DEFAULT_SCENARIO;
     if (!demoScenarios().some((s) => s.name === scenarioName)) {
-      throw new UsageError(`${flag}"${scenarioName}" is not a scenario: expected one of ${demoScenarios().map((s) => s.name).join(', ')}`);
+      throw new UsageError(
+        `${flag}"${scenarioName}" is not a scenario: expected one of ${demoScenarios()
+          .map((s) => s.name)
+          .join(', ')}`,
+      );
     }
   } catch (error) {
     errorLine(errorMessage(error));
@@ -135,7 +146,9 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
   if (sdk) {
     appPath = demoApp();
     if (!appPath) {
-      errorLine(`demo: the ${SDK_SCENARIO} demo runs examples/demo-shop/app.cjs with @sentry/node (a dev dependency): run it from a clone after npm ci, or pick a scenario of invented traffic (demo --list)`);
+      errorLine(
+        `demo: the ${SDK_SCENARIO} demo runs examples/demo-shop/app.cjs with @sentry/node (a dev dependency): run it from a clone after npm ci, or pick a scenario of invented traffic (demo --list)`,
+      );
       return 1;
     }
   }
@@ -186,7 +199,14 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
     GITHUB_SERVER_URL: 'https://github.example',
     GITHUB_RUN_ID: '1',
   });
-  const http = createHttpClient({ baseUrl: apiBase(tracker.url), token: DEMO_TOKEN, userAgent: USER_AGENT, maxRetryTimeMs: 3_000, minRetryDelayMs: 100, requestTimeoutMs: 5_000 });
+  const http = createHttpClient({
+    baseUrl: apiBase(tracker.url),
+    token: DEMO_TOKEN,
+    userAgent: USER_AGENT,
+    maxRetryTimeMs: 3_000,
+    minRetryDelayMs: 100,
+    requestTimeoutMs: 5_000,
+  });
   log.info(`Demo: scenario "${scenario.name}": ${sdk ? SDK_DESCRIPTION : scenario.description}`);
   const own = Object.entries((sdk ? SDK_INPUTS : scenario.demoInputs) ?? {});
   if (own.length) log.info(`Inputs of this scenario: ${own.map(([k, v]) => `--${k} ${v}`).join(' ')}`);
@@ -198,7 +218,9 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
     log.info(`Embedded Sentry-compatible tracker at ${tracker.url}; 1 s of real time = 1 simulated minute, 30-minute window.${scenario.requests ? '' : '\n'}`);
   }
   if (scenario.requests) {
-    log.info(`It answers Prometheus instant queries too (${tracker.url}/api/v1/query), from ${scenario.requests.perMinute} simulated requests a minute; the gate runs with`);
+    log.info(
+      `It answers Prometheus instant queries too (${tracker.url}/api/v1/query), from ${scenario.requests.perMinute} simulated requests a minute; the gate runs with`,
+    );
     log.info(`--prometheus-url ${tracker.url} and this check next to Sentry's:\n${demoChecks(scenario.requests.job).replace(/^/gm, '  ')}`);
   }
   try {
@@ -223,7 +245,9 @@ export async function demoCommand(argv: string[], signal?: AbortSignal): Promise
     log.info(`Requests the gate sent to the tracker: ${tracker.requests.length}${queries ? ` (${queries} of them Prometheus queries)` : ''}`);
     if (sdk) {
       const { envelopes, items } = tracker.ingest.stats;
-      const kinds = Object.entries(items).map(([type, n]) => `${type} ${n}`).join(', ');
+      const kinds = Object.entries(items)
+        .map(([type, n]) => `${type} ${n}`)
+        .join(', ');
       log.info(`What @sentry/node sent to the DSN by then: ${envelopes} envelopes (items: ${kinds || 'none'}); the gate read nothing else.`);
     }
     if (sdk && !app) {

@@ -53,7 +53,8 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
       stdout.write(helpText());
       return EXIT.pass;
     }
-    if (parsed.positionals.length) throw new UsageError(`Unexpected argument "${parsed.positionals[0]}": flags take the form --name value. Run release-health-gate --help.`);
+    if (parsed.positionals.length)
+      throw new UsageError(`Unexpected argument "${parsed.positionals[0]}": flags take the form --name value. Run release-health-gate --help.`);
     const raw = { ...parsed.inputs, ...opts.overrides };
     config = loadConfig((name) => raw[name], opts.env);
   } catch (error) {
@@ -74,7 +75,10 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
     const outcome = jobOutcome(inputs, result);
     const cancelled = opts.signal?.aborted === true && result.report?.verdict.outcome !== 'fail';
     // The deployment status and the notifications, as the action sends them.
-    const report = await announce(actPort(config, { log, secrets, ...(opts.signal ? { signal: opts.signal } : {}) }), config, result.report, { failed: outcome.failed, cancelled });
+    const report = await announce(actPort(config, { log, secrets, ...(opts.signal ? { signal: opts.signal } : {}) }), config, result.report, {
+      failed: outcome.failed,
+      cancelled,
+    });
     let reportPath: string | null = null;
     if (report) {
       // The pid keeps two runs of one release on the same machine (two environments, or projects of a monorepo) from overwriting each other's report.
@@ -86,7 +90,9 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
     const outputs = Object.fromEntries(Object.entries(outputsOf(inputs, result, reportPath)).map(([k, v]) => [k, oneLine(v)]));
     if (extras.json) {
       // A log line like any other: a CI system reads commands (`##[…]`, `##vso[…]`) inside JSON too.
-      stdout.write(`${logLine(redact(JSON.stringify({ ...outputs, exitCode: exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true) }), secrets))}\n`);
+      stdout.write(
+        `${logLine(redact(JSON.stringify({ ...outputs, exitCode: exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true) }), secrets))}\n`,
+      );
     } else {
       if (report?.verdict.outcome === 'fail') log.info(`\n${buildAlert(report)}`);
       log.info('');

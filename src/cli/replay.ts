@@ -63,7 +63,11 @@ export async function replayCommand(argv: string[], io: ReplayIo = {}): Promise<
     }
     if (extras.json) throw new UsageError('--json: replay always prints JSON lines');
     if (positionals.length !== 1) {
-      throw new UsageError(positionals.length === 0 ? 'replay needs a FILE of JSON lines (or - for stdin). Run release-health-gate replay --help.' : `Unexpected argument "${positionals[1]}": replay takes one FILE.`);
+      throw new UsageError(
+        positionals.length === 0
+          ? 'replay needs a FILE of JSON lines (or - for stdin). Run release-health-gate replay --help.'
+          : `Unexpected argument "${positionals[1]}": replay takes one FILE.`,
+      );
     }
     file = positionals[0]!;
     settings = replaySettings(inputs);
@@ -79,7 +83,10 @@ export async function replayCommand(argv: string[], io: ReplayIo = {}): Promise<
   let releases: RecordedRelease[];
   try {
     const input = file === '-' ? (io.stdin ?? process.stdin) : createReadStream(file);
-    releases = await readReleases(input, policy.checks.some((c) => c.id === 'error-rate'));
+    releases = await readReleases(
+      input,
+      policy.checks.some((c) => c.id === 'error-rate'),
+    );
   } catch (error) {
     if (error instanceof ReplayInputError) {
       stderr.write(`${file === '-' ? 'stdin' : file}: ${error.message}\n`);

@@ -78,7 +78,9 @@ export async function trackerCommand(argv: string[], signal: AbortSignal): Promi
   }
   // SDK data is on the real clock: compressing minutes would stretch every query over it.
   if (scenario === SDK_SCENARIO && minuteMs !== 60_000) {
-    process.stderr.write(`--minute-ms "${values['minute-ms']}": the sdk scenario runs on the real clock (what SDKs send is timestamped in real time); leave --minute-ms out\n`);
+    process.stderr.write(
+      `--minute-ms "${values['minute-ms']}": the sdk scenario runs on the real clock (what SDKs send is timestamped in real time); leave --minute-ms out\n`,
+    );
     return 2;
   }
   const onRequest = values.log ? (r: LoggedRequest) => process.stdout.write(`${requestLine(r)}\n`) : undefined;
@@ -86,7 +88,9 @@ export async function trackerCommand(argv: string[], signal: AbortSignal): Promi
   if (values['dsn-only']) {
     process.stdout.write(tracker.dsns.map((d) => `${d.dsn}\n`).join(''));
   } else {
-    process.stdout.write(`local tracker: ${tracker.url} (scenario ${scenario}, org ${tracker.org}, projects ${tracker.scenario.projectSlugs.join(',')}, token ${values.token})\n`);
+    process.stdout.write(
+      `local tracker: ${tracker.url} (scenario ${scenario}, org ${tracker.org}, projects ${tracker.scenario.projectSlugs.join(',')}, token ${values.token})\n`,
+    );
     for (const d of tracker.dsns) process.stdout.write(`DSN for ${d.project}: ${d.dsn}\n`);
   }
   await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));

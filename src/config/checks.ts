@@ -98,11 +98,16 @@ function formOf(where: string, entry: Record<string, unknown>): keyof typeof FOR
   if ('query' in entry || 'for' in entry || 'min' in entry) return 'threshold';
   if ('bad' in entry || 'total' in entry) return 'ratio';
   if ('max' in entry) return problem(where, null, 'has max but no query (bad and total for a ratio, query and for for a threshold)');
-  return problem(where, null, 'expected bad, total and max (a ratio); histogram, quantile and below (a latency check); or query, min or max, and for (a threshold)');
+  return problem(
+    where,
+    null,
+    'expected bad, total and max (a ratio); histogram, quantile and below (a latency check); or query, min or max, and for (a threshold)',
+  );
 }
 
 function toCheck(raw: unknown, index: number): MetricCheck {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) problem(`check ${index + 1}`, null, 'expected a mapping of name, source and the check\'s fields');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    problem(`check ${index + 1}`, null, "expected a mapping of name, source and the check's fields");
   const entry = raw as Record<string, unknown>;
   const name = checkName(entry.name, index);
   const where = `check "${oneLine(name, 80)}"`;
@@ -128,7 +133,8 @@ function toCheck(raw: unknown, index: number): MetricCheck {
   }
 
   if (form === 'latency') {
-    if (src !== 'prometheus') problem(where, 'histogram', 'a latency check reads a Prometheus histogram\'s le buckets: use source: prometheus, or a ratio check (bad, total, max)');
+    if (src !== 'prometheus')
+      problem(where, 'histogram', "a latency check reads a Prometheus histogram's le buckets: use source: prometheus, or a ratio check (bad, total, max)");
     const histogram = text(where, entry, 'histogram');
     if (entry.quantile === undefined) problem(where, 'quantile', 'is missing: such as 0.95 for p95');
     const q = readFraction(entry.quantile);

@@ -160,7 +160,10 @@ export function sentryUrl(fallback: string) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(ctx, `${form} (an http:// or https:// URL)`);
     if (url.username || url.password) return fail(ctx, `must not contain credentials: ${form}`);
     if (url.search || url.hash || v.includes('?') || v.includes('#')) return fail(ctx, `must not have a query (?) or fragment (#): ${form}`);
-    const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/0$/, '').replace(/\/+$/, '');
+    const path = url.pathname
+      .replace(/\/+$/, '')
+      .replace(/\/api\/0$/, '')
+      .replace(/\/+$/, '');
     if (/\/(organizations|settings|issues|releases|api)(\/|$)/.test(path)) return fail(ctx, `is a page or API path, not the base URL: ${form}`);
     return `${url.origin}${path}`;
   });

@@ -1,7 +1,15 @@
 import { redact } from '../util/redact';
 import { oneLine } from '../util/text';
 import { SENTRY_URL_FORM } from './fields';
-import { isSentryless, METRICS_ENV_FALLBACKS, METRICS_SECRET_INPUTS, METRICS_UNQUOTED_INPUTS, SENTRYLESS_STANDINS, sentryChecksWithoutSentry, sentryless } from './metrics-inputs';
+import {
+  isSentryless,
+  METRICS_ENV_FALLBACKS,
+  METRICS_SECRET_INPUTS,
+  METRICS_UNQUOTED_INPUTS,
+  SENTRYLESS_STANDINS,
+  sentryChecksWithoutSentry,
+  sentryless,
+} from './metrics-inputs';
 import { sanitizedName } from './names';
 import { type Inputs, type InputName, INPUT_NAMES } from './schema';
 import { NOTIFY_ENV_FALLBACKS, NOTIFY_SECRET_INPUTS } from './notify-inputs';
@@ -40,7 +48,8 @@ export class ConfigError extends Error {
 export function unreachableConfigError(reason: 'connect' | 'redirect' | 'not-api', detail: string, sentryUrl: string): ConfigError {
   const why = oneLine(detail, 200);
   const where = `Input sentry-url ("${sanitizedName(sentryUrl, 120)}")`;
-  if (reason === 'redirect') return new ConfigError(`${where}: Sentry's API is not there, the server redirects (${why}); if it redirects to Sentry, use that URL: ${SENTRY_URL_FORM}`);
+  if (reason === 'redirect')
+    return new ConfigError(`${where}: Sentry's API is not there, the server redirects (${why}); if it redirects to Sentry, use that URL: ${SENTRY_URL_FORM}`);
   if (reason === 'not-api') return new ConfigError(`${where}: Sentry's API is not there, the server answers pages, not JSON (${why}): ${SENTRY_URL_FORM}`);
   return new ConfigError(`${where}: Sentry could not be reached there (${why}): ${SENTRY_URL_FORM}`);
 }
@@ -57,7 +66,13 @@ const ENV_FALLBACKS: Partial<Record<InputName, string[]>> = {
   ...TRACKER_ENV_FALLBACKS,
 };
 
-const SECRET_INPUTS: ReadonlySet<InputName> = new Set(['sentry-auth-token', 'github-token', ...NOTIFY_SECRET_INPUTS, ...METRICS_SECRET_INPUTS, ...TRACKER_SECRET_INPUTS]);
+const SECRET_INPUTS: ReadonlySet<InputName> = new Set([
+  'sentry-auth-token',
+  'github-token',
+  ...NOTIFY_SECRET_INPUTS,
+  ...METRICS_SECRET_INPUTS,
+  ...TRACKER_SECRET_INPUTS,
+]);
 
 type Env = Record<string, string | undefined>;
 

@@ -19,7 +19,20 @@ function fail(ctx: Ctx, message: string): never {
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 // What the HTTP layer sets itself, or what would change how the request is framed.
-const RESERVED = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'content-type', 'accept', 'user-agent', 'upgrade', 'keep-alive', 'te', 'trailer', 'expect']);
+const RESERVED = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'content-type',
+  'accept',
+  'user-agent',
+  'upgrade',
+  'keep-alive',
+  'te',
+  'trailer',
+  'expect',
+]);
 
 /**
  * `Name: value`, one a line (Mimir's `X-Scope-OrgID`, `Authorization: Bearer ...`).
@@ -36,8 +49,10 @@ export function headersField() {
       const name = colon > 0 ? line.slice(0, colon).trim() : '';
       const value = colon > 0 ? line.slice(colon + 1).trim() : '';
       if (!HEADER_NAME.test(name) || value === '') return fail(ctx, `line ${i + 1}: expected "Name: value" (a header name, a colon, a value), one a line`);
-      if (RESERVED.has(name.toLowerCase())) return fail(ctx, `line ${i + 1}: ${name} is set by the gate itself: expected other headers (X-Scope-OrgID, Authorization, ...)`);
-      if (!/^[\x20-\x7e]+$/.test(value)) return fail(ctx, `line ${i + 1}: the value has a character a header cannot carry: expected printable ASCII on one line`);
+      if (RESERVED.has(name.toLowerCase()))
+        return fail(ctx, `line ${i + 1}: ${name} is set by the gate itself: expected other headers (X-Scope-OrgID, Authorization, ...)`);
+      if (!/^[\x20-\x7e]+$/.test(value))
+        return fail(ctx, `line ${i + 1}: the value has a character a header cannot carry: expected printable ASCII on one line`);
       if (name.toLowerCase() in out) return fail(ctx, `line ${i + 1}: ${name} is given twice`);
       out[name.toLowerCase()] = value;
     }
@@ -46,7 +61,8 @@ export function headersField() {
 }
 
 /** Datadog's sites and where their API is. */
-export const DATADOG_SITE_FORM = 'expected a Datadog site such as datadoghq.com, datadoghq.eu, us3.datadoghq.com, us5.datadoghq.com, ap1.datadoghq.com, ddog-gov.com, or the full https:// URL of its API';
+export const DATADOG_SITE_FORM =
+  'expected a Datadog site such as datadoghq.com, datadoghq.eu, us3.datadoghq.com, us5.datadoghq.com, ap1.datadoghq.com, ddog-gov.com, or the full https:// URL of its API';
 
 /** `datadoghq.eu` → `https://api.datadoghq.eu`; a full URL is kept (a proxy, a test stub). Null when it is neither. */
 export function datadogApiBase(site: string): string | null {
@@ -119,10 +135,16 @@ export function metricsInputProblems(c: MetricsValues): [string, string][] {
   const problems: [string, string][] = [];
   const first = (source: string) => c.checks.find((k) => k.source === source);
   const prom = first('prometheus');
-  if (prom && c['prometheus-url'] === null) problems.push(['checks', `check "${prom.id}", field source: prometheus needs the prometheus-url input (the base URL of a Prometheus-compatible query API)`]);
+  if (prom && c['prometheus-url'] === null)
+    problems.push([
+      'checks',
+      `check "${prom.id}", field source: prometheus needs the prometheus-url input (the base URL of a Prometheus-compatible query API)`,
+    ]);
   const dd = first('datadog');
-  if (dd && c['datadog-api-key'] === null) problems.push(['checks', `check "${dd.id}", field source: datadog needs the datadog-api-key input or the DD_API_KEY env variable`]);
-  else if (dd && c['datadog-app-key'] === null) problems.push(['checks', `check "${dd.id}", field source: datadog needs the datadog-app-key input or the DD_APP_KEY env variable`]);
+  if (dd && c['datadog-api-key'] === null)
+    problems.push(['checks', `check "${dd.id}", field source: datadog needs the datadog-api-key input or the DD_API_KEY env variable`]);
+  else if (dd && c['datadog-app-key'] === null)
+    problems.push(['checks', `check "${dd.id}", field source: datadog needs the datadog-app-key input or the DD_APP_KEY env variable`]);
   return problems;
 }
 
@@ -139,11 +161,36 @@ export function isSentryless(raw: Readonly<Record<string, string | undefined>>):
 }
 
 /** Stand-ins that pass the Sentry inputs' validation in a gate without Sentry; `sentryless` clears them after. */
-export const SENTRYLESS_STANDINS: Record<(typeof SENTRY_CONNECTION)[number], string> = { 'sentry-auth-token': 'unused', 'sentry-org': 'unused', 'sentry-projects': 'unused' };
+export const SENTRYLESS_STANDINS: Record<(typeof SENTRY_CONNECTION)[number], string> = {
+  'sentry-auth-token': 'unused',
+  'sentry-org': 'unused',
+  'sentry-projects': 'unused',
+};
 
 /** The parsed inputs of a gate without Sentry: no connection, no registration, none of Sentry's checks. */
-export function sentryless<T extends { 'sentry-auth-token': string; 'sentry-org': string; 'sentry-projects': string[]; register: boolean; 'min-crash-free-users': number | null; 'min-crash-free-sessions': number | null; 'max-error-rate': number | null; 'max-new-issue-users': number | null }>(inputs: T): T {
-  return { ...inputs, 'sentry-auth-token': '', 'sentry-org': '', 'sentry-projects': [], register: false, 'min-crash-free-users': null, 'min-crash-free-sessions': null, 'max-error-rate': null, 'max-new-issue-users': null };
+export function sentryless<
+  T extends {
+    'sentry-auth-token': string;
+    'sentry-org': string;
+    'sentry-projects': string[];
+    register: boolean;
+    'min-crash-free-users': number | null;
+    'min-crash-free-sessions': number | null;
+    'max-error-rate': number | null;
+    'max-new-issue-users': number | null;
+  },
+>(inputs: T): T {
+  return {
+    ...inputs,
+    'sentry-auth-token': '',
+    'sentry-org': '',
+    'sentry-projects': [],
+    register: false,
+    'min-crash-free-users': null,
+    'min-crash-free-sessions': null,
+    'max-error-rate': null,
+    'max-new-issue-users': null,
+  };
 }
 
 /**
@@ -151,12 +198,21 @@ export function sentryless<T extends { 'sentry-auth-token': string; 'sentry-org'
  * user who asked for it would believe it was made. min-crash-free-users is
  * named only when it differs from its default (action.yml always sends that).
  */
-export function sentryChecksWithoutSentry(inputs: { 'min-crash-free-users': number | null; 'min-crash-free-sessions': number | null; 'max-error-rate': number | null; 'max-new-issue-users': number | null; baseline: string }): [string, string][] {
+export function sentryChecksWithoutSentry(inputs: {
+  'min-crash-free-users': number | null;
+  'min-crash-free-sessions': number | null;
+  'max-error-rate': number | null;
+  'max-new-issue-users': number | null;
+  baseline: string;
+}): [string, string][] {
   const set: string[] = [];
   if (inputs['min-crash-free-users'] !== null && inputs['min-crash-free-users'] !== 0.97) set.push('min-crash-free-users');
   for (const name of ['min-crash-free-sessions', 'max-error-rate', 'max-new-issue-users'] as const) if (inputs[name] !== null) set.push(name);
   if (inputs.baseline !== 'none') set.push('baseline');
-  return set.map((name) => [name, 'is a check on Sentry data, and this gate has checks but no Sentry inputs: set sentry-auth-token, sentry-org and sentry-projects to make it, or remove it']);
+  return set.map((name) => [
+    name,
+    'is a check on Sentry data, and this gate has checks but no Sentry inputs: set sentry-auth-token, sentry-org and sentry-projects to make it, or remove it',
+  ]);
 }
 
 /** Whether the run talks to Sentry (false: a gate on metrics checks alone). */

@@ -44,7 +44,8 @@ export function environmentNameProblem(name: string): string | null {
   return null;
 }
 
-export const GIT_REF_FORM = 'a branch, tag or ref such as main, v2.0.1 or refs/heads/release (git ref rules: no spaces, control characters, ~ ^ : ? * [ \\, "..", "@{" or "//")';
+export const GIT_REF_FORM =
+  'a branch, tag or ref such as main, v2.0.1 or refs/heads/release (git ref rules: no spaces, control characters, ~ ^ : ? * [ \\, "..", "@{" or "//")';
 
 /** git check-ref-format's rules, which GitHub applies to a dispatch's ref. */
 export function gitRefProblem(ref: string): string | null {
@@ -66,7 +67,9 @@ export function gitRefProblem(ref: string): string | null {
  * second colon of a "::" is escaped too: nothing in it reads as a command marker.
  */
 export function sanitizedName(name: string, max = 80): string {
-  const points = Array.from(name.slice(0, max * 2), (ch) => (INVISIBLE.test(ch) || (/\s/.test(ch) && ch !== ' ') ? `\\u{${ch.codePointAt(0)!.toString(16)}}` : ch));
+  const points = Array.from(name.slice(0, max * 2), (ch) =>
+    INVISIBLE.test(ch) || (/\s/.test(ch) && ch !== ' ') ? `\\u{${ch.codePointAt(0)!.toString(16)}}` : ch,
+  );
   for (let i = 1; i < points.length; i++) if (points[i] === ':' && points[i - 1] === ':') points[i] = '\\u{3a}';
   return points.length > max || name.length > max * 2 ? `${points.slice(0, max - 1).join('')}…` : points.join('');
 }

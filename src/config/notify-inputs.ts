@@ -10,7 +10,10 @@ const raw = z.string().optional();
 /** `fail, inconclusive` (commas, spaces or newlines): the verdicts that notify. */
 function verdictList(fallback: NotifyVerdict[]) {
   return raw.transform((v, ctx): NotifyVerdict[] => {
-    const items = (v ?? '').split(/[\s,]+/).map((s) => s.toLowerCase()).filter(Boolean);
+    const items = (v ?? '')
+      .split(/[\s,]+/)
+      .map((s) => s.toLowerCase())
+      .filter(Boolean);
     if (items.length === 0) return fallback;
     if (items.length === 1 && ['none', 'off'].includes(items[0]!)) return [];
     const bad = [...new Set(items.filter((i) => !(NOTIFY_VERDICTS as readonly string[]).includes(i)))];
@@ -33,7 +36,10 @@ const RESERVED = new Set(['host', 'content-length', 'content-type', 'transfer-en
 /** One `Name: value` a line, for Alertmanager (a token or basic auth): the values are secrets, never shown. */
 function headerLines() {
   return raw.transform((v, ctx): [string, string][] => {
-    const lines = (v ?? '').split(/\r\n|\n|\r/).map((l) => l.trim()).filter(Boolean);
+    const lines = (v ?? '')
+      .split(/\r\n|\n|\r/)
+      .map((l) => l.trim())
+      .filter(Boolean);
     const out: [string, string][] = [];
     for (const [i, line] of lines.entries()) {
       const at = line.indexOf(':');
@@ -83,7 +89,11 @@ export const NOTIFY_SECRET_INPUTS = ['pagerduty-routing-key', 'slack-webhook-url
  * is its path (T…/B…/token): its scheme and host are in every link, and
  * redacting any 8 characters of them would blank every URL.
  */
-export function notifySecrets(inputs: { 'pagerduty-routing-key': string | null; 'slack-webhook-url': string | null; 'alertmanager-headers': [string, string][] }): string[] {
+export function notifySecrets(inputs: {
+  'pagerduty-routing-key': string | null;
+  'slack-webhook-url': string | null;
+  'alertmanager-headers': [string, string][];
+}): string[] {
   const out: string[] = [];
   if (inputs['pagerduty-routing-key']) out.push(inputs['pagerduty-routing-key']);
   const slack = inputs['slack-webhook-url'];

@@ -8,10 +8,11 @@ import { trackerInputProblems, trackerInputsShape } from './tracker-inputs';
 
 const checkSlug = (v: string) => (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v) ? null : 'expected an organization slug (letters, digits, -, _ and .)');
 const checkSha = (v: string) => (/^[0-9a-f]{7,40}$/i.test(v) ? null : 'expected a commit sha (7 to 40 hex digits)');
-const checkWorkflow = (v: string) => (/^\d+$/.test(v) || /^[\w.-]+\.ya?ml$/.test(v) ? null : 'expected a workflow file name such as rollback.yml, or a workflow id');
+const checkWorkflow = (v: string) =>
+  /^\d+$/.test(v) || /^[\w.-]+\.ya?ml$/.test(v) ? null : 'expected a workflow file name such as rollback.yml, or a workflow id';
 // Ids above 2^53 would be rounded to another deployment's id.
-const checkPositiveId = (v: string) => (/^[1-9]\d*$/.test(v) && Number.isSafeInteger(Number(v)) ? null : `expected a deployment id (a positive whole number up to ${Number.MAX_SAFE_INTEGER})`);
-
+const checkPositiveId = (v: string) =>
+  /^[1-9]\d*$/.test(v) && Number.isSafeInteger(Number(v)) ? null : `expected a deployment id (a positive whole number up to ${Number.MAX_SAFE_INTEGER})`;
 
 /** The inputs of action.yml, by their kebab-case names: the one source of truth for validation. */
 /** Most polls one watch may make: bounds the report and the requests. */
@@ -61,10 +62,19 @@ export const inputsSchema = z
     const issue = (input: string, message: string) => ctx.addIssue({ code: 'custom', path: [input], message });
     if (c.interval > c.window) issue('interval', `must not be longer than window (${formatDuration(c.window)})`);
     // Every poll is kept for the report and costs requests: a day polled every second is 86,400 of each.
-    else if (c.window / c.interval > MAX_POLLS) issue('interval', `gives more than ${MAX_POLLS.toLocaleString('en-US')} polls in the window (${formatDuration(c.window)}): use at least ${formatDuration(Math.ceil(c.window / MAX_POLLS / 1000) * 1000)}`);
+    else if (c.window / c.interval > MAX_POLLS)
+      issue(
+        'interval',
+        `gives more than ${MAX_POLLS.toLocaleString('en-US')} polls in the window (${formatDuration(c.window)}): use at least ${formatDuration(Math.ceil(c.window / MAX_POLLS / 1000) * 1000)}`,
+      );
     const anyCheck = c['min-crash-free-users'] ?? c['min-crash-free-sessions'] ?? c['max-error-rate'] ?? c['max-new-issue-users'] ?? (c.checks.length || null);
-    if (c.gate && anyCheck === null) issue('min-crash-free-users', 'every check is off: set at least one of min-crash-free-users, min-crash-free-sessions, max-error-rate, max-new-issue-users (or gate: false)');
-    if (c['max-crash-rate-increase'] !== null && c.baseline !== 'previous-release') issue('max-crash-rate-increase', 'only applies with baseline: previous-release');
+    if (c.gate && anyCheck === null)
+      issue(
+        'min-crash-free-users',
+        'every check is off: set at least one of min-crash-free-users, min-crash-free-sessions, max-error-rate, max-new-issue-users (or gate: false)',
+      );
+    if (c['max-crash-rate-increase'] !== null && c.baseline !== 'previous-release')
+      issue('max-crash-rate-increase', 'only applies with baseline: previous-release');
     if (c.baseline === 'previous-release' && c['min-crash-free-users'] === null && c['min-crash-free-sessions'] === null) {
       issue('baseline', 'previous-release compares crash rates: set min-crash-free-users or min-crash-free-sessions');
     }

@@ -11,8 +11,10 @@ import { httpUrl, multiple, oneOf, text, tokenProblem } from './fields';
 export const TRACKERS = ['sentry', 'bugsnag', 'rollbar'] as const;
 export type TrackerName = (typeof TRACKERS)[number];
 
-const apiKeyProblem = (v: string) => (/^[0-9a-f]{32}$/i.test(v) ? null : "expected the project's notifier API key (32 hex digits, from the project's settings)");
-const projectIdProblem = (v: string) => (/^[0-9a-f]{24}$/i.test(v) ? null : 'expected a Bugsnag project id (24 hex digits, from the Data Access API or the project URL)');
+const apiKeyProblem = (v: string) =>
+  /^[0-9a-f]{32}$/i.test(v) ? null : "expected the project's notifier API key (32 hex digits, from the project's settings)";
+const projectIdProblem = (v: string) =>
+  /^[0-9a-f]{24}$/i.test(v) ? null : 'expected a Bugsnag project id (24 hex digits, from the Data Access API or the project URL)';
 
 /** Spread into inputsSchema: every name here is an action.yml input. */
 export const trackerInputsShape = {
@@ -94,7 +96,8 @@ const NO_SESSIONS = 'Rollbar has no sessions, so there is no crash-free rate or 
 /** Why a tracker cannot serve a check input, by input; absent = it can. */
 const UNSERVED: Record<TrackerName, Record<string, string>> = {
   sentry: {
-    'max-error-rate-increase': "it judges Rollbar's occurrence counts; with sentry use max-error-rate (a share of sessions) or max-crash-rate-increase with baseline: previous-release",
+    'max-error-rate-increase':
+      "it judges Rollbar's occurrence counts; with sentry use max-error-rate (a share of sessions) or max-crash-rate-increase with baseline: previous-release",
   },
   bugsnag: {
     'max-error-rate': 'Bugsnag counts only sessions with unhandled errors (that is min-crash-free-sessions); it has no count of sessions with handled errors',
@@ -147,18 +150,34 @@ export function trackerInputProblems(c: TrackerFields & Record<string, unknown>)
   }
   for (const [input, why] of Object.entries(UNSERVED[tracker])) {
     const value = c[input];
-    const set = input === 'baseline' ? value !== 'none' : value !== null && !(tracker === 'rollbar' && input === 'min-crash-free-users' && value === DEFAULT_MIN_CRASH_FREE_USERS);
+    const set =
+      input === 'baseline'
+        ? value !== 'none'
+        : value !== null && !(tracker === 'rollbar' && input === 'min-crash-free-users' && value === DEFAULT_MIN_CRASH_FREE_USERS);
     if (set && (c.gate || input === 'baseline')) problems.push([input, `tracker ${tracker} cannot serve it: ${why}`]);
   }
   if (tracker === 'bugsnag') {
-    if (c.register && !c['bugsnag-api-key']) problems.push(['bugsnag-api-key', "is required with tracker bugsnag and register: true: the project's notifier API key, for the Build API"]);
-    if (c.gate && !c['bugsnag-token']) problems.push(['bugsnag-token', 'is required with tracker bugsnag and gate: true: set the input or the BUGSNAG_TOKEN env variable (a personal auth token for the Data Access API)']);
-    if (c.gate && !c['bugsnag-project-id']) problems.push(['bugsnag-project-id', 'is required with tracker bugsnag and gate: true: the id of the Bugsnag project the Data Access API reads']);
+    if (c.register && !c['bugsnag-api-key'])
+      problems.push(['bugsnag-api-key', "is required with tracker bugsnag and register: true: the project's notifier API key, for the Build API"]);
+    if (c.gate && !c['bugsnag-token'])
+      problems.push([
+        'bugsnag-token',
+        'is required with tracker bugsnag and gate: true: set the input or the BUGSNAG_TOKEN env variable (a personal auth token for the Data Access API)',
+      ]);
+    if (c.gate && !c['bugsnag-project-id'])
+      problems.push(['bugsnag-project-id', 'is required with tracker bugsnag and gate: true: the id of the Bugsnag project the Data Access API reads']);
   }
   if (tracker === 'rollbar') {
-    if (!c['rollbar-token']) problems.push(['rollbar-token', 'is required with tracker rollbar: set the input or the ROLLBAR_ACCESS_TOKEN env variable (a project access token with post_server_item or write for deploys, read for health)']);
+    if (!c['rollbar-token'])
+      problems.push([
+        'rollbar-token',
+        'is required with tracker rollbar: set the input or the ROLLBAR_ACCESS_TOKEN env variable (a project access token with post_server_item or write for deploys, read for health)',
+      ]);
     if (c.gate && c['max-new-issue-users'] === null && c['max-error-rate-increase'] === null) {
-      problems.push(['max-error-rate-increase', 'tracker rollbar needs a check it can serve: set max-error-rate-increase (such as 2x) or max-new-issue-users (or gate: false)']);
+      problems.push([
+        'max-error-rate-increase',
+        'tracker rollbar needs a check it can serve: set max-error-rate-increase (such as 2x) or max-new-issue-users (or gate: false)',
+      ]);
     }
   }
   return problems;

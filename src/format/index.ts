@@ -105,9 +105,7 @@ export function formatObservedPercent(fraction: number, limit: number | null): s
 
 /** "≥ 99.5% crash-free" or "≤ 2% errors". */
 export function formatLimit(display: Display, maxBadRate: number): string {
-  return showsGoodFraction(display)
-    ? `≥ ${formatLimitPercent(1 - maxBadRate)}`
-    : `≤ ${formatLimitPercent(maxBadRate)}`;
+  return showsGoodFraction(display) ? `≥ ${formatLimitPercent(1 - maxBadRate)}` : `≤ ${formatLimitPercent(maxBadRate)}`;
 }
 
 /** Elapsed time as "mm:ss" (or "h:mm:ss"), the clock a log reader counts in. */
@@ -171,7 +169,6 @@ export function shortSha(id: string): string {
 export function firstLine(message: string): string {
   return (message.split(/\r\n|\r|\n/, 1)[0] ?? '').trim();
 }
-
 
 /** "Crash-free users": a check's label at the start of a table cell or line. */
 export function checkName(label: string): string {

@@ -3,7 +3,16 @@ import { eFail, ePass } from './evalue';
 import { binomialTailP, FINAL_LOOK_SHARE } from './final-look';
 import { exactInterval, lowerConfidenceBound, upperConfidenceBound } from './interval';
 import { evaluateThreshold } from './threshold';
-import { countChecks, ratioChecks, thresholdChecks, type CheckEvaluation, type GatePolicy, type PollInput, type Decision, type ThresholdEvaluation } from './types';
+import {
+  countChecks,
+  ratioChecks,
+  thresholdChecks,
+  type CheckEvaluation,
+  type GatePolicy,
+  type PollInput,
+  type Decision,
+  type ThresholdEvaluation,
+} from './types';
 
 /**
  * alpha = 1 - confidence, rounded so 0.95 gives exactly 0.05 (and a threshold
@@ -166,7 +175,10 @@ export function judge(policy: GatePolicy, poll: PollInput): { evaluations: Check
   const alpha = alphaOf(policy.confidence);
   const ratios = ratioChecks(policy);
   const tested = ratios.map((check) => ({ check, scopes: scopes(poll, check) }));
-  const m = Math.max(1, tested.reduce((sum, t) => sum + t.scopes.length, 0));
+  const m = Math.max(
+    1,
+    tested.reduce((sum, t) => sum + t.scopes.length, 0),
+  );
   // alpha is shared between the anytime-valid test at every poll and one exact test at the last poll.
   const alphaSequential = alpha * (1 - FINAL_LOOK_SHARE);
   const finalAlpha = (alpha * FINAL_LOOK_SHARE) / m;
@@ -184,7 +196,9 @@ export function judge(policy: GatePolicy, poll: PollInput): { evaluations: Check
   }
   const gauges = thresholdChecks(policy);
   const thresholds = gauges.map((check) => evaluateThreshold(check, poll.series?.[check.id] ?? []));
-  const decided = (d: Omit<Decision, 'decidedAt' | 'evaluations'>): { evaluations: CheckEvaluation[]; thresholds: ThresholdEvaluation[]; decision: Decision } => ({
+  const decided = (
+    d: Omit<Decision, 'decidedAt' | 'evaluations'>,
+  ): { evaluations: CheckEvaluation[]; thresholds: ThresholdEvaluation[]; decision: Decision } => ({
     evaluations,
     thresholds,
     decision: { ...d, decidedAt: poll.at, evaluations, ...(thresholds.length > 0 ? { thresholds } : {}) },
@@ -201,14 +215,25 @@ export function judge(policy: GatePolicy, poll: PollInput): { evaluations: Check
   }
 
   const held = thresholds.find((t) => t.status === 'fail');
-  if (held) return decided({ outcome: 'fail', finding: { kind: 'threshold-fail', evaluation: held, check: gauges.find((c) => c.id === held.id)! }, check: held.id, project: null });
+  if (held)
+    return decided({
+      outcome: 'fail',
+      finding: { kind: 'threshold-fail', evaluation: held, check: gauges.find((c) => c.id === held.id)! },
+      check: held.id,
+      project: null,
+    });
 
   // Sessions when a source counts them; else the most trials any ratio check saw.
   const sessions = poll.sessions ?? Math.max(0, ...evaluations.filter((e) => e.project === null).map((e) => e.n));
   const enough = sessions >= policy.minSessions;
   const main = evaluations[0];
   if (policy.passEarly && enough && main && evaluations.every((e) => e.status === 'healthy')) {
-    return decided({ outcome: 'pass', finding: { kind: 'passed-early', e: main, check: limitOf.get(main)!, eThreshold: threshold, sessions }, check: main.id, project: null });
+    return decided({
+      outcome: 'pass',
+      finding: { kind: 'passed-early', e: main, check: limitOf.get(main)!, eThreshold: threshold, sessions },
+      check: main.id,
+      project: null,
+    });
   }
 
   if (!poll.final) return { evaluations, thresholds, decision: null };
@@ -218,12 +243,25 @@ export function judge(policy: GatePolicy, poll: PollInput): { evaluations: Check
   const margin = policy.passMargin ?? null;
   const unresolved = margin === null ? undefined : weakest(evaluations, margin, alpha / m);
   if (unresolved && margin !== null) {
-    const finding = { kind: 'too-little-data' as const, e: unresolved.e, check: limitOf.get(unresolved.e)!, upper: unresolved.upper, effective: unresolved.effective, margin };
+    const finding = {
+      kind: 'too-little-data' as const,
+      e: unresolved.e,
+      check: limitOf.get(unresolved.e)!,
+      upper: unresolved.upper,
+      effective: unresolved.effective,
+      margin,
+    };
     return decided({ outcome: 'inconclusive', finding, check: unresolved.e.id, project: unresolved.e.project });
   }
   // A pass is "not shown to be past a limit". When a rate is on the wrong side of its limit but
   // within chance for its counts, say so: "within limits" would misstate what was observed.
   const past = evaluations.filter((e) => e.observedBadRate !== null && e.observedBadRate > e.maxBadRate).sort((x, y) => (x.finalP ?? 1) - (y.finalP ?? 1))[0];
-  if (past) return decided({ outcome: 'pass', finding: { kind: 'not-significant', e: past, check: limitOf.get(past)!, sessions }, check: past.id, project: null });
-  return decided({ outcome: 'pass', finding: { kind: 'within-limits', e: main, check: main && limitOf.get(main), sessions }, check: main?.id ?? null, project: null });
+  if (past)
+    return decided({ outcome: 'pass', finding: { kind: 'not-significant', e: past, check: limitOf.get(past)!, sessions }, check: past.id, project: null });
+  return decided({
+    outcome: 'pass',
+    finding: { kind: 'within-limits', e: main, check: main && limitOf.get(main), sessions },
+    check: main?.id ?? null,
+    project: null,
+  });
 }

@@ -92,7 +92,13 @@ export interface Span {
  * `previousDeployAt` (older code ran before it), and by `maxBuckets`.
  * Returns null when no whole bucket fits on either side.
  */
-export function matchedWindows(deployAt: number, until: number, previousDeployAt: number | null, bucketMs: number, maxBuckets = Infinity): { after: Span; before: Span; buckets: number } | null {
+export function matchedWindows(
+  deployAt: number,
+  until: number,
+  previousDeployAt: number | null,
+  bucketMs: number,
+  maxBuckets = Infinity,
+): { after: Span; before: Span; buckets: number } | null {
   const afterStart = Math.ceil(deployAt / bucketMs) * bucketMs;
   const beforeEnd = Math.floor(deployAt / bucketMs) * bucketMs;
   const afterBuckets = Math.floor((until - afterStart) / bucketMs);

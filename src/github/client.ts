@@ -147,11 +147,12 @@ function explain(err: unknown, what: string, hints: ErrorHints): string {
     case rateLimited && (status === 403 || status === 429): {
       const reset = Number(headers['x-ratelimit-reset']);
       const retryAfter = Number(headers['retry-after']);
-      const when = Number.isFinite(retryAfter) && retryAfter > 0
-        ? `; retry after ${retryAfter} s`
-        : Number.isFinite(reset) && reset > 0 && reset < MAX_EPOCH_SECONDS
-          ? `; the limit resets at ${new Date(reset * 1000).toISOString()}`
-          : '';
+      const when =
+        Number.isFinite(retryAfter) && retryAfter > 0
+          ? `; retry after ${retryAfter} s`
+          : Number.isFinite(reset) && reset > 0 && reset < MAX_EPOCH_SECONDS
+            ? `; the limit resets at ${new Date(reset * 1000).toISOString()}`
+            : '';
       return `${what} failed: GitHub API rate limit exceeded (HTTP ${status})${when}`;
     }
     case status === 403: {

@@ -16,9 +16,7 @@ const PER_PAGE = 100; // the compare endpoint's maximum page size
  * equal timestamps as the release's head commit; `git log` order keeps rebased
  * commits (which share timestamps) in the right order.
  */
-export async function listCommitsBetween(
-  opts: GitHubTarget & { base: string; head: string; max?: number },
-): Promise<CommitInput[]> {
+export async function listCommitsBetween(opts: GitHubTarget & { base: string; head: string; max?: number }): Promise<CommitInput[]> {
   const { owner, repo, base, head } = opts;
   const max = Math.max(1, opts.max ?? 1000);
   const what = `listing commits ${base}...${head} in ${owner}/${repo}`;
@@ -26,7 +24,11 @@ export async function listCommitsBetween(
   const page = async (n: number): Promise<Comparison> => {
     try {
       const res = await octokit.rest.repos.compareCommitsWithBasehead({
-        owner, repo, basehead: `${base}...${head}`, per_page: PER_PAGE, page: n,
+        owner,
+        repo,
+        basehead: `${base}...${head}`,
+        per_page: PER_PAGE,
+        page: n,
       });
       return res.data;
     } catch (err) {
@@ -57,7 +59,10 @@ export async function listCommitsBetween(
   }
 
   const repository = `${owner}/${repo}`;
-  const out = commits.slice(-max).reverse().map((c) => toCommitInput(c, repository));
+  const out = commits
+    .slice(-max)
+    .reverse()
+    .map((c) => toCommitInput(c, repository));
   // Compare reports the files changed over the whole range, not per commit (per
   // commit would take one more request per commit). Putting them on every commit
   // would make Sentry blame each commit for every file when it suggests suspect

@@ -72,7 +72,10 @@ export async function findNewerDeployment(opts: GitHubTarget & { deploymentId: n
     const listed = (await octokit.rest.repos.listDeployments({ owner, repo, environment: ours.environment, per_page: 30 })).data;
     const newer = listed
       // A creation time in the future is no deployment: a broken answer must not call off a rollback.
-      .filter((d) => d.id !== ours.id && d.sha !== ours.sha && Date.parse(d.created_at) > Date.parse(ours.created_at) && pastServerTime(d.created_at, Date.now()) !== null)
+      .filter(
+        (d) =>
+          d.id !== ours.id && d.sha !== ours.sha && Date.parse(d.created_at) > Date.parse(ours.created_at) && pastServerTime(d.created_at, Date.now()) !== null,
+      )
       .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))
       .slice(0, MAX_STATUS_READS);
     for (const d of newer) {

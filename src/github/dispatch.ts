@@ -59,7 +59,9 @@ export async function dispatchRollback(
     await octokit.rest.actions.createWorkflowDispatch({ owner, repo, workflow_id: workflow, ref, inputs });
   } catch (err) {
     if (!answered(err) && !neverSent(err)) {
-      const why = opts.signal?.aborted ? 'the job was cancelled while waiting for GitHub' : toGitHubError(err, opts.token, what).message.replace(/^.*? failed: /, '');
+      const why = opts.signal?.aborted
+        ? 'the job was cancelled while waiting for GitHub'
+        : toGitHubError(err, opts.token, what).message.replace(/^.*? failed: /, '');
       throw new DispatchUnconfirmedError(workflow, ref, why, { cause: err });
     }
     throw toGitHubError(err, opts.token, what, {

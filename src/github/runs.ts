@@ -24,7 +24,14 @@ export async function findRollbackRun(opts: GitHubTarget & { workflow: string; s
   const since = new Date(Math.floor(opts.since / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
   let runs;
   try {
-    const res = await octokit.rest.actions.listWorkflowRuns({ owner, repo, workflow_id: workflow, event: 'workflow_dispatch', created: `>=${since}`, per_page: 50 });
+    const res = await octokit.rest.actions.listWorkflowRuns({
+      owner,
+      repo,
+      workflow_id: workflow,
+      event: 'workflow_dispatch',
+      created: `>=${since}`,
+      per_page: 50,
+    });
     runs = res.data.workflow_runs;
   } catch (err) {
     throw toGitHubError(err, opts.token, `listing runs of ${workflow} in ${owner}/${repo}`, {
@@ -37,5 +44,11 @@ export async function findRollbackRun(opts: GitHubTarget & { workflow: string; s
     .filter((r) => r.status !== 'completed' || !DID_NOT_ROLL_BACK.has(r.conclusion ?? ''))
     .filter((r) => !r.display_title || r.display_title === r.name || r.display_title.includes(opts.release))
     .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))[0];
-  return found ? { url: found.html_url, status: found.status === 'completed' ? (found.conclusion ?? 'completed') : (found.status ?? 'queued'), createdAt: found.created_at } : null;
+  return found
+    ? {
+        url: found.html_url,
+        status: found.status === 'completed' ? (found.conclusion ?? 'completed') : (found.status ?? 'queued'),
+        createdAt: found.created_at,
+      }
+    : null;
 }

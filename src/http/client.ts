@@ -108,7 +108,8 @@ async function readBody(res: Dispatcher.ResponseData, max: number, secrets: read
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.map((p) => (typeof p === 'number' ? String(p) : typeof p === 'string' && /^[\w.()-]{1,40}$/.test(p) ? p : '?')).join('.');
   // A custom issue's message is the schema's own words; zod's others can quote keys or values.
-  const what = issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.code === 'custom' ? oneLine(issue.message, 60) : issue.code.replace(/_/g, ' ');
+  const what =
+    issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.code === 'custom' ? oneLine(issue.message, 60) : issue.code.replace(/_/g, ' ');
   return `${path || '(body)'}: ${what}`;
 }
 
@@ -189,7 +190,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const secrets = [options.token, ...Object.values(options.headers ?? {}), ...(options.secrets ?? [])].filter(Boolean);
   const auth = options.auth === undefined ? { header: 'authorization', scheme: 'Bearer' } : options.auth;
   // No token, no auth header: a webhook whose URL is the secret, a source that authenticates by `headers`.
-  const authHeader: Record<string, string> = auth && options.token ? { [auth.header.toLowerCase()]: auth.scheme ? `${auth.scheme} ${options.token}` : options.token } : {};
+  const authHeader: Record<string, string> =
+    auth && options.token ? { [auth.header.toLowerCase()]: auth.scheme ? `${auth.scheme} ${options.token}` : options.token } : {};
   const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   let requestCount = 0;
   // Set when a call ran out of retries on an outage: later calls try once, so
@@ -237,7 +239,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     // otherwise watch nothing for the whole window and end green.
     if (!answered && res.statusCode >= 300 && res.statusCode < 400) {
       discard(res);
-      throw new AbortError(new UnreachableError(`${method} ${path} was redirected (HTTP ${res.statusCode}${redirectTarget(res.headers.location, url)})`, 'redirect'));
+      throw new AbortError(
+        new UnreachableError(`${method} ${path} was redirected (HTTP ${res.statusCode}${redirectTarget(res.headers.location, url)})`, 'redirect'),
+      );
     }
     answered = true;
     let text: string;
@@ -264,13 +268,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
     let json: unknown;
     if (opts.text) json = text;
-    else try {
-      // Redacted again once parsed: JSON escapes the text pass could not see through still decode to nothing secret.
-      json = text === '' ? null : redactDeep(JSON.parse(text), secrets);
-    } catch {
-      // An HTML error page or a truncated body from a proxy is transient: retry it.
-      throw new NotJsonError(`${method} ${path} returned HTTP ${res.statusCode} but not JSON: ${oneLine(shown, 120)}`);
-    }
+    else
+      try {
+        // Redacted again once parsed: JSON escapes the text pass could not see through still decode to nothing secret.
+        json = text === '' ? null : redactDeep(JSON.parse(text), secrets);
+      } catch {
+        // An HTML error page or a truncated body from a proxy is transient: retry it.
+        throw new NotJsonError(`${method} ${path} returned HTTP ${res.statusCode} but not JSON: ${oneLine(shown, 120)}`);
+      }
     understood = true;
     const parsed = opts.schema.safeParse(json);
     if (!parsed.success) {

@@ -63,7 +63,8 @@ export class UnreachableError extends NetworkError {
 }
 
 // Errors that mean a request never reached a server: DNS, refused, unroutable, TLS.
-const NEVER_SENT_CODES = /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|UND_ERR_CONNECT_TIMEOUT|ERR_TLS_.*|CERT_.*|.*_CERT_.*|UNABLE_TO_.*|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/;
+const NEVER_SENT_CODES =
+  /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|UND_ERR_CONNECT_TIMEOUT|ERR_TLS_.*|CERT_.*|.*_CERT_.*|UNABLE_TO_.*|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/;
 
 /** Whether a Node or undici error code says the request never left for a server. */
 export const neverSentCode = (code: unknown): boolean => typeof code === 'string' && NEVER_SENT_CODES.test(code);

@@ -25,10 +25,13 @@ export function simClock(opts: { timeScale?: number; start?: number; realNow?: (
     sleep: (ms, signal) =>
       new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
-        const timer = setTimeout(() => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }, Math.max(0, ms / timeScale));
+        const timer = setTimeout(
+          () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+          Math.max(0, ms / timeScale),
+        );
         const onAbort = () => {
           clearTimeout(timer);
           reject(signal!.reason);

@@ -73,10 +73,7 @@ export function paginate<T>(items: T[], q: Query, selfUrl: URL, limitKey: 'per_p
   };
   return {
     page,
-    link: [
-      link('previous', Math.max(0, offset - limit), 1, offset > 0),
-      link('next', offset + limit, 0, offset + limit < items.length),
-    ].join(', '),
+    link: [link('previous', Math.max(0, offset - limit), 1, offset > 0), link('next', offset + limit, 0, offset + limit < items.length)].join(', '),
   };
 }
 

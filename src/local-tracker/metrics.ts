@@ -109,7 +109,8 @@ export function createMetrics(traffic: RequestTraffic, seed: number, state: Trac
   return {
     /** `GET /api/v1/query?query=...&time=...`. */
     query(method: string, q: Query): PromReply {
-      if (method !== 'GET') return { status: 405, body: { status: 'error', errorType: 'bad_data', error: `method ${method} not allowed: the local tracker answers GET` } };
+      if (method !== 'GET')
+        return { status: 405, body: { status: 'error', errorType: 'bad_data', error: `method ${method} not allowed: the local tracker answers GET` } };
       const expr = one(q, 'query');
       if (expr === undefined || expr === '') return badData('invalid parameter "query": empty query expression');
       const now = clock();
@@ -119,7 +120,9 @@ export function createMetrics(traffic: RequestTraffic, seed: number, state: Trac
       const match = pattern.exec(expr.replace(/\s+/g, ''));
       const rangeSec = match ? parsePeriod(match[2]) : undefined;
       if (!match || rangeSec === undefined || rangeSec === 0) {
-        return badData(`the local tracker answers only sum(increase(http_requests_total{job="${traffic.job}"}[<range>])) and the same with code=~"5..": not ${JSON.stringify(expr.slice(0, 200))}`);
+        return badData(
+          `the local tracker answers only sum(increase(http_requests_total{job="${traffic.job}"}[<range>])) and the same with code=~"5..": not ${JSON.stringify(expr.slice(0, 200))}`,
+        );
       }
       // Nothing has been scraped after now: a later evaluation time sees what exists so far.
       const to = Math.min(at, now);

@@ -46,7 +46,11 @@ function optDate(b: Body, key: string): string | null | undefined {
   const v = optString(b, key);
   if (typeof v !== 'string') return v;
   const m = DATETIME.exec(v);
-  const offset = m?.[5] ? (m[5].toUpperCase() === 'Z' ? 'Z' : m[5].replace(/^([+-]\d{2}):?(\d{2})?$/, (_, h: string, mm?: string) => `${h}:${mm ?? '00'}`)) : 'Z';
+  const offset = m?.[5]
+    ? m[5].toUpperCase() === 'Z'
+      ? 'Z'
+      : m[5].replace(/^([+-]\d{2}):?(\d{2})?$/, (_, h: string, mm?: string) => `${h}:${mm ?? '00'}`)
+    : 'Z';
   const ms = m ? Date.parse(`${m[1]}T${m[2] ?? '00:00'}:${m[3] ?? '00'}.${(m[4] ?? '').padEnd(3, '0').slice(0, 3)}${offset}`) : NaN;
   if (Number.isNaN(ms)) {
     throw fieldError(key, 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].');
@@ -120,12 +124,7 @@ function applyUpdate(r: ReleaseRec, b: Body, state: TrackerState): void {
   }
 }
 
-export function createRelease(
-  state: TrackerState,
-  body: unknown,
-  now: number,
-  userAgent: string | null,
-): { status: 201 | 208; release: ReleaseRec } {
+export function createRelease(state: TrackerState, body: unknown, now: number, userAgent: string | null): { status: 201 | 208; release: ReleaseRec } {
   const b = asBody(body);
   const version = b.version;
   if (version === undefined) throw fieldError('version', 'This field is required.');

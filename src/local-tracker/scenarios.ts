@@ -85,20 +85,27 @@ const SCENARIOS: Scenario[] = [
     projects: [{ sessionsPerMinute: 120, phases: [{ fromMinute: 0, crash: 0.08, errored: 0.02 }] }],
   }),
   base('slow-burn', 'Healthy for 8 minutes, then 5% of sessions crash.', {
-    projects: [{
-      sessionsPerMinute: 120,
-      phases: [{ fromMinute: 0, crash: 0.001, errored: 0.01 }, { fromMinute: 8, crash: 0.05, errored: 0.02 }],
-    }],
+    projects: [
+      {
+        sessionsPerMinute: 120,
+        phases: [
+          { fromMinute: 0, crash: 0.001, errored: 0.01 },
+          { fromMinute: 8, crash: 0.05, errored: 0.02 },
+        ],
+      },
+    ],
   }),
   base('low-traffic', 'Only 2 sessions in the window, one of them crashed.', {
-    projects: [{
-      sessionsPerMinute: 0,
-      phases: [{ fromMinute: 0, crash: 0 }],
-      script: [
-        { atSec: 150, user: 1, status: 'healthy' },
-        { atSec: 400, user: 2, status: 'crashed' },
-      ],
-    }],
+    projects: [
+      {
+        sessionsPerMinute: 0,
+        phases: [{ fromMinute: 0, crash: 0 }],
+        script: [
+          { atSec: 150, user: 1, status: 'healthy' },
+          { atSec: 400, user: 2, status: 'crashed' },
+        ],
+      },
+    ],
   }),
   base('error-rate', 'Crash-free is fine (0.1% crashes) but 20% of sessions have handled errors.', {
     projects: [{ sessionsPerMinute: 120, phases: [{ fromMinute: 0, crash: 0.001, errored: 0.2 }] }],
@@ -140,15 +147,21 @@ const SCENARIOS: Scenario[] = [
       },
     ],
   }),
-  base('baseline-regression', 'Previous release crashes 0.1% of sessions, this one 2.5%: above an absolute 95% crash-free users limit, caught against the previous release.', {
-    demoInputs: { 'min-crash-free-users': '0.95', baseline: 'previous-release', 'max-crash-rate-increase': '0.005' },
-    projects: [{
-      sessionsPerMinute: 300,
-      sessionsPerUser: 4,
-      previous: { crash: 0.001, errored: 0.01 },
-      phases: [{ fromMinute: 0, crash: 0.025, errored: 0.01 }],
-    }],
-  }),
+  base(
+    'baseline-regression',
+    'Previous release crashes 0.1% of sessions, this one 2.5%: above an absolute 95% crash-free users limit, caught against the previous release.',
+    {
+      demoInputs: { 'min-crash-free-users': '0.95', baseline: 'previous-release', 'max-crash-rate-increase': '0.005' },
+      projects: [
+        {
+          sessionsPerMinute: 300,
+          sessionsPerUser: 4,
+          previous: { crash: 0.001, errored: 0.01 },
+          phases: [{ fromMinute: 0, crash: 0.025, errored: 0.01 }],
+        },
+      ],
+    },
+  ),
   base('two-projects', 'shop-web healthy, shop-api crashing 5% of sessions.', {
     projectSlugs: ['shop-web', 'shop-api'],
     projects: [healthyWeb, { sessionsPerMinute: 80, phases: [{ fromMinute: 0, crash: 0.05, errored: 0.02 }] }],
@@ -167,14 +180,18 @@ const SCENARIOS: Scenario[] = [
 
 /** 30,000 sessions a minute, exactly at a 99% crash-free sessions limit, with crash-first ingestion lag. */
 function crashFirstAtLimit(name: string, verdict: string, inputs: Scenario['demoInputs']): Scenario {
-  return base(name, `30,000 sessions a minute, 1% crash, at a 99% crash-free sessions limit; crashes arrive at once, healthy sessions up to a minute later; ${verdict}`, {
-    projects: [{ sessionsPerMinute: 30_000, phases: [{ fromMinute: 0, crash: 0.01 }] }],
-    ingestionDelaySec: 60,
-    lag: 'crash-first',
-    // With this seed its first 10 minutes crash 0.996% of sessions: at the limit, not past it by chance.
-    seed: 2,
-    demoInputs: { window: '10m', 'min-crash-free-users': 'off', 'min-crash-free-sessions': '99%', 'max-error-rate': 'off', ...inputs },
-  });
+  return base(
+    name,
+    `30,000 sessions a minute, 1% crash, at a 99% crash-free sessions limit; crashes arrive at once, healthy sessions up to a minute later; ${verdict}`,
+    {
+      projects: [{ sessionsPerMinute: 30_000, phases: [{ fromMinute: 0, crash: 0.01 }] }],
+      ingestionDelaySec: 60,
+      lag: 'crash-first',
+      // With this seed its first 10 minutes crash 0.996% of sessions: at the limit, not past it by chance.
+      seed: 2,
+      demoInputs: { window: '10m', 'min-crash-free-users': 'off', 'min-crash-free-sessions': '99%', 'max-error-rate': 'off', ...inputs },
+    },
+  );
 }
 
 export function listScenarios(): { name: string; description: string }[] {

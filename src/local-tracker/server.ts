@@ -91,7 +91,11 @@ const TOKEN_SCOPES = ['org:read', 'project:releases', 'event:read'];
 
 export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise<LocalTracker> {
   const scenario =
-    typeof opts.scenario === 'object' ? structuredClone(opts.scenario) : opts.scenario === SDK_SCENARIO ? sdkScenario() : getScenario(opts.scenario ?? 'healthy');
+    typeof opts.scenario === 'object'
+      ? structuredClone(opts.scenario)
+      : opts.scenario === SDK_SCENARIO
+        ? sdkScenario()
+        : getScenario(opts.scenario ?? 'healthy');
   const token = opts.token ?? 'local-token';
   const clock = opts.clock ?? (opts.timeScale ? simClock({ timeScale: opts.timeScale }).now : Date.now);
   const org = opts.org ?? 'acme';
@@ -166,7 +170,11 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
       allow('GET', 'PUT', 'DELETE');
       if (method === 'DELETE') {
         const r = getRelease(state, version);
-        deleteRelease(state, version, state.projects.reduce((n, p) => n + newGroups(r)(p.id), 0));
+        deleteRelease(
+          state,
+          version,
+          state.projects.reduce((n, p) => n + newGroups(r)(p.id), 0),
+        );
         return { status: 204, body: undefined };
       }
       const r = method === 'PUT' ? updateRelease(state, version, body) : getRelease(state, version);
@@ -197,7 +205,12 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     if (parts.length === 1 && head === 'repos') {
       allow('GET');
       const text = (q.query as string | undefined)?.toLowerCase() ?? '';
-      const { page, link } = paginate(state.repos.filter((r) => r.name.toLowerCase().includes(text)), q, self, 'per_page');
+      const { page, link } = paginate(
+        state.repos.filter((r) => r.name.toLowerCase().includes(text)),
+        q,
+        self,
+        'per_page',
+      );
       return { status: 200, body: page.map(serializeRepo), headers: { Link: link } };
     }
     if (parts.length === 1 && head === 'projects') {
@@ -205,7 +218,12 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
       const text = (q.query as string | undefined)?.toLowerCase() ?? '';
       const latest = (p: ProjectRec) =>
         [...state.releases.values()].filter((r) => r.projectIds.includes(p.id)).sort((a, b) => b.dateCreated - a.dateCreated)[0]?.version ?? null;
-      const { page, link } = paginate(state.projects.filter((p) => p.slug.includes(text)), q, self, 'per_page');
+      const { page, link } = paginate(
+        state.projects.filter((p) => p.slug.includes(text)),
+        q,
+        self,
+        'per_page',
+      );
       return {
         status: 200,
         body: page.map((p) => serializeProject(p, startedAt - 365 * 86_400_000, latest(p), state.environment)),
@@ -214,7 +232,19 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     }
     if (parts.length === 1 && head === 'sessions') {
       allow('GET');
-      return { status: 200, body: querySessions(q, { state, traffic, now, ingestionDelayMs, crashFirst: scenario.lag === 'crash-first', minuteMs, projects: projectsFromQuery, ingested: ingest.sessions.all() }) };
+      return {
+        status: 200,
+        body: querySessions(q, {
+          state,
+          traffic,
+          now,
+          ingestionDelayMs,
+          crashFirst: scenario.lag === 'crash-first',
+          minuteMs,
+          projects: projectsFromQuery,
+          ingested: ingest.sessions.all(),
+        }),
+      };
     }
     if (parts.length === 1 && head === 'issues') {
       allow('GET');
@@ -295,13 +325,16 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     if (auth !== `Bearer ${token}`) throw detail(401, 'Invalid token');
     if (!self.pathname.startsWith(API) || !self.pathname.endsWith('/')) throw notFound();
     if (self.pathname === API) return indexReply(method, true);
-    const [scope, ...parts] = self.pathname.slice(API.length, -1).split('/').map((s) => {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        throw notFound();
-      }
-    });
+    const [scope, ...parts] = self.pathname
+      .slice(API.length, -1)
+      .split('/')
+      .map((s) => {
+        try {
+          return decodeURIComponent(s);
+        } catch {
+          throw notFound();
+        }
+      });
     if (scope === 'projects') return projectRoute(method, parts, q, self, bodyError);
     if (scope !== 'organizations') throw notFound();
     const [orgSlug, ...rest] = parts;

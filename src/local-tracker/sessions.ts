@@ -26,7 +26,13 @@ const MAX_POINTS = 1000;
 /** Rows (groups × buckets) kept: the metrics layer's MAX_POINTS (metrics/utils.py), the sessions dataset's SNUBA_LIMIT. */
 const MAX_ROWS = { metrics: 10_000, sessions: 5_000 };
 // SessionStatus enum order in Sentry, which is the order the status groups come out in.
-const STATUS_ORDER: [string, number][] = [['abnormal', ABNORMAL], ['crashed', CRASHED], ['errored', ERRORED], ['healthy', HEALTHY], ['unhandled', UNHANDLED]];
+const STATUS_ORDER: [string, number][] = [
+  ['abnormal', ABNORMAL],
+  ['crashed', CRASHED],
+  ['errored', ERRORED],
+  ['healthy', HEALTHY],
+  ['unhandled', UNHANDLED],
+];
 
 export interface SessionsDeps {
   state: TrackerState;
@@ -207,8 +213,20 @@ export function querySessions(q: Query, deps: SessionsDeps) {
       const totals: Record<string, number | null> = {};
       const series: Record<string, (number | null)[]> = {};
       for (const f of fields) {
-        totals[f] = value(f, acc.sessions.map((s) => sum(s)), acc.totalUsers, status);
-        series[f] = acc.users.map((u, b) => value(f, acc.sessions.map((s) => s[b]!), u, status));
+        totals[f] = value(
+          f,
+          acc.sessions.map((s) => sum(s)),
+          acc.totalUsers,
+          status,
+        );
+        series[f] = acc.users.map((u, b) =>
+          value(
+            f,
+            acc.sessions.map((s) => s[b]!),
+            u,
+            status,
+          ),
+        );
       }
       // includeSeries=0 / includeTotals=0 leave the key with an empty object, and no intervals.
       out.push({ by: groupKey, totals: includeTotals ? totals : {}, series: includeSeries ? series : {} });

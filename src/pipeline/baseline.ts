@@ -8,7 +8,6 @@ import type { HealthCounts, Tracker } from '../sources/sentry/types';
 /** Below this many users or sessions the previous release says too little to tighten a limit. */
 export const MIN_BASELINE_TRIALS = 100;
 
-
 /**
  * Tightens each crash limit to the previous release's crash rate over the same
  * length of time before this deploy, taken at its upper confidence bound (so a
@@ -22,7 +21,11 @@ export function applyBaseline(policy: GatePolicy, counts: HealthCounts, increase
     const { n, k } = trials(limit.id, counts);
     const base = { id: limit.id, n, k, absoluteMaxBadRate: limit.absoluteMaxBadRate, observedBadRate: n ? k / n : null, interval: null };
     if (n < MIN_BASELINE_TRIALS) {
-      checks.push({ ...base, effectiveMaxBadRate: limit.maxBadRate, note: `too little baseline data (${n} ${limit.id === 'crash-free-users' ? 'users' : 'sessions'}, fewer than ${MIN_BASELINE_TRIALS}): absolute limit kept` });
+      checks.push({
+        ...base,
+        effectiveMaxBadRate: limit.maxBadRate,
+        note: `too little baseline data (${n} ${limit.id === 'crash-free-users' ? 'users' : 'sessions'}, fewer than ${MIN_BASELINE_TRIALS}): absolute limit kept`,
+      });
       return limit;
     }
     const upper = upperConfidenceBound(n, k, policy.confidence);
@@ -45,7 +48,14 @@ export async function measureBaseline(
   q: { previous: string; projects: string[]; environment: string; deployFinishedAt: number; windowMs: number; signal?: AbortSignal },
 ): Promise<{ counts: HealthCounts; from: number; to: number }> {
   const from = q.deployFinishedAt - q.windowMs;
-  const sample = await tracker.sample({ version: q.previous, projects: q.projects, environment: q.environment, since: from, until: q.deployFinishedAt, signal: q.signal });
+  const sample = await tracker.sample({
+    version: q.previous,
+    projects: q.projects,
+    environment: q.environment,
+    since: from,
+    until: q.deployFinishedAt,
+    signal: q.signal,
+  });
   return { counts: sample, from, to: q.deployFinishedAt };
 }
 

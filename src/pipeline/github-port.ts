@@ -26,9 +26,7 @@ export async function gitHubPort(config: Config, signal?: AbortSignal): Promise<
   const base = token && repo ? { token, apiUrl: run.apiUrl, owner: repo.owner, repo: repo.repo, ...(signal ? { signal } : {}) } : null;
   return {
     pushBefore: pushBefore(readEvent(run.eventPath)),
-    listCommits: base
-      ? async (from, head) => (await import('../github/commits')).listCommitsBetween({ ...base, base: from, head })
-      : null,
+    listCommits: base ? async (from, head) => (await import('../github/commits')).listCommitsBetween({ ...base, base: from, head }) : null,
     dispatchRollback:
       base && workflow
         ? async (dispatchInputs) =>
@@ -47,8 +45,6 @@ export async function gitHubPort(config: Config, signal?: AbortSignal): Promise<
           }
         : null,
     findRollbackRun:
-      base && workflow
-        ? async (since, release) => (await import('../github/runs')).findRollbackRun({ ...base, workflow, since, release })
-        : null,
+      base && workflow ? async (since, release) => (await import('../github/runs')).findRollbackRun({ ...base, workflow, since, release }) : null,
   };
 }

@@ -9,7 +9,16 @@ import { rollbarChecks } from '../sources/rollbar/checks';
 /** The checks and the test's settings the inputs ask for, with the absolute limits, and the checks the sources add. */
 export function policyFromInputs(inputs: Inputs, extra: readonly Check[] = []): GatePolicy {
   return {
-    checks: [...(inputs.tracker === 'bugsnag' ? bugsnagChecks(inputs) : inputs.tracker === 'rollbar' ? rollbarChecks(inputs) : usesSentry(inputs) ? sentryChecks(inputs) : []), ...extra],
+    checks: [
+      ...(inputs.tracker === 'bugsnag'
+        ? bugsnagChecks(inputs)
+        : inputs.tracker === 'rollbar'
+          ? rollbarChecks(inputs)
+          : usesSentry(inputs)
+            ? sentryChecks(inputs)
+            : []),
+      ...extra,
+    ],
     confidence: inputs.confidence,
     minSessions: inputs['min-sessions'],
     passEarly: inputs['pass-early'],

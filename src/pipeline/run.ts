@@ -52,7 +52,6 @@ export interface PipelineResult {
   registration: Registration | null;
 }
 
-
 function memo<T>(fn: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
   return () => (value ??= fn());
@@ -80,13 +79,18 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   if (sentry) checkTokenForGate(inputs['sentry-auth-token'], inputs.gate);
   const urlInput = trackerUrlInput(inputs.tracker);
   const cleartext = cleartextHost(String(inputs[urlInput]));
-  if (cleartext) log.warning(`${urlInput} is http:// to ${cleartext}: the auth token crosses the network unencrypted on every request; use https:// unless that network is yours alone.`);
+  if (cleartext)
+    log.warning(
+      `${urlInput} is http:// to ${cleartext}: the auth token crosses the network unencrypted on every request; use https:// unless that network is yours alone.`,
+    );
 
   const previousRelease = memo(async () => {
     let found: ReleaseInfo | null;
     try {
       const known = sentry ? null : await (other?.previousRelease(version, environment, deps.signal) ?? null);
-      found = sentry ? await tracker.previousRelease(version, projects, environment) : known && { version: known.version, dateCreated: '', dateReleased: null, lastCommitId: null, projects: [] };
+      found = sentry
+        ? await tracker.previousRelease(version, projects, environment)
+        : known && { version: known.version, dateCreated: '', dateReleased: null, lastCommitId: null, projects: [] };
     } catch (error) {
       log.warning(`Could not find the previous release: ${errorMessage(error)}`);
       return null;
@@ -117,159 +121,176 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
   });
   if (!sentry) other = registrar;
   try {
-  let registration: Registration | null = null;
-  let commits: CommitLine[] = [];
-  let deployFinishedAt: number;
-  let registrationFailed: string | null = null;
-  try {
-    if (inputs.register && registrar) {
-      const startedAt = clock.now();
-      const { run } = config;
-      const registered = await log.group('Register the release', () =>
-        registrar.register({
-          version,
-          environment,
-          startedAt,
-          finishedAt: startedAt,
-          repository: run.repository ? `${run.repository.owner}/${run.repository.repo}` : null,
-          commit: run.sha,
-          runUrl: run.runUrl,
-          ...(deps.signal ? { signal: deps.signal } : {}),
-        }),
-      );
-      commits = registered.commits ?? [];
-      deployFinishedAt = registered.deployFinishedAt;
-      registration = {
-        created: registered.created,
-        commitMode: registered.commitMode ?? 'skip',
-        commitCount: commits.length,
-        deployCreated: registered.deployCreated,
-        finalized: registered.finalized,
-      };
-    } else {
-      deployFinishedAt = sentry ? await findDeployTime(config, { tracker, log, now: clock.now }) : clock.now();
+    let registration: Registration | null = null;
+    let commits: CommitLine[] = [];
+    let deployFinishedAt: number;
+    let registrationFailed: string | null = null;
+    try {
+      if (inputs.register && registrar) {
+        const startedAt = clock.now();
+        const { run } = config;
+        const registered = await log.group('Register the release', () =>
+          registrar.register({
+            version,
+            environment,
+            startedAt,
+            finishedAt: startedAt,
+            repository: run.repository ? `${run.repository.owner}/${run.repository.repo}` : null,
+            commit: run.sha,
+            runUrl: run.runUrl,
+            ...(deps.signal ? { signal: deps.signal } : {}),
+          }),
+        );
+        commits = registered.commits ?? [];
+        deployFinishedAt = registered.deployFinishedAt;
+        registration = {
+          created: registered.created,
+          commitMode: registered.commitMode ?? 'skip',
+          commitCount: commits.length,
+          deployCreated: registered.deployCreated,
+          finalized: registered.finalized,
+        };
+      } else {
+        deployFinishedAt = sentry ? await findDeployTime(config, { tracker, log, now: clock.now }) : clock.now();
+      }
+    } catch (error) {
+      // The very first request never reached Sentry: a wrong sentry-url (or token), not an outage.
+      if (error instanceof UnreachableError) {
+        throw sentry
+          ? unreachableConfigError(error.reason, error.message, inputs['sentry-url'])
+          : unreachableTrackerError(inputs.tracker, urlInput, String(inputs[urlInput]), error.message);
+      }
+      // A refused token or an unknown org is the user's to fix: fail loudly. An
+      // unreachable tracker is not a verdict on the release: watch on, and let
+      // the watch end inconclusive if the outage lasts.
+      if (error instanceof TrackerSetupError || !inputs.gate) throw error;
+      if (inputs.register) registrationFailed = errorMessage(error);
+      log.warning(`Could not ${inputs.register ? 'register the release' : 'find the deploy'} (${errorMessage(error)}); watching health from now.`);
+      deployFinishedAt = clock.now();
     }
-  } catch (error) {
-    // The very first request never reached Sentry: a wrong sentry-url (or token), not an outage.
-    if (error instanceof UnreachableError) {
-      throw sentry ? unreachableConfigError(error.reason, error.message, inputs['sentry-url']) : unreachableTrackerError(inputs.tracker, urlInput, String(inputs[urlInput]), error.message);
-    }
-    // A refused token or an unknown org is the user's to fix: fail loudly. An
-    // unreachable tracker is not a verdict on the release: watch on, and let
-    // the watch end inconclusive if the outage lasts.
-    if (error instanceof TrackerSetupError || !inputs.gate) throw error;
-    if (inputs.register) registrationFailed = errorMessage(error);
-    log.warning(`Could not ${inputs.register ? 'register the release' : 'find the deploy'} (${errorMessage(error)}); watching health from now.`);
-    deployFinishedAt = clock.now();
-  }
-  const previous = await previousRelease();
-  const releaseUrl = sentry ? tracker.releaseUrl(version, projects[0]) : (other?.releaseUrl(version) ?? '');
-  if (!inputs.gate) return { report: null, previousRelease: previous, releaseUrl, registration };
+    const previous = await previousRelease();
+    const releaseUrl = sentry ? tracker.releaseUrl(version, projects[0]) : (other?.releaseUrl(version) ?? '');
+    if (!inputs.gate) return { report: null, previousRelease: previous, releaseUrl, registration };
 
-  let policy = policyFromInputs(inputs, sourceChecks);
-  let baseline: Baseline | null = null;
-  if (inputs.baseline === 'previous-release') {
-    if (!previous) {
-      log.warning('baseline: no previous release found in Sentry for this environment; using the absolute limits.');
-    } else {
-      try {
-        const measured = await measureBaseline(tracker, { previous: previous.version, projects, environment, deployFinishedAt, windowMs: inputs.window, signal: deps.signal });
-        const applied = applyBaseline(policy, measured.counts, inputs['max-crash-rate-increase'] ?? 0);
-        policy = applied.policy;
-        baseline = { release: previous.version, from: measured.from, to: measured.to, checks: applied.checks };
-      } catch (error) {
-        log.warning(`baseline: could not read the health of ${previous.version} (${errorMessage(error)}); using the absolute limits.`);
+    let policy = policyFromInputs(inputs, sourceChecks);
+    let baseline: Baseline | null = null;
+    if (inputs.baseline === 'previous-release') {
+      if (!previous) {
+        log.warning('baseline: no previous release found in Sentry for this environment; using the absolute limits.');
+      } else {
+        try {
+          const measured = await measureBaseline(tracker, {
+            previous: previous.version,
+            projects,
+            environment,
+            deployFinishedAt,
+            windowMs: inputs.window,
+            signal: deps.signal,
+          });
+          const applied = applyBaseline(policy, measured.counts, inputs['max-crash-rate-increase'] ?? 0);
+          policy = applied.policy;
+          baseline = { release: previous.version, from: measured.from, to: measured.to, checks: applied.checks };
+        } catch (error) {
+          log.warning(`baseline: could not read the health of ${previous.version} (${errorMessage(error)}); using the absolute limits.`);
+        }
       }
     }
-  }
 
-  // Loaded here, not at the top: the gate's maths is not needed before the
-  // watch, and loading it only now keeps it out of the memory peak of
-  // registration, when V8 optimizes undici's HTTP parser.
-  const { watch } = await import('./watch');
-  const watchOrExplain = (opts: Parameters<typeof watch>[0]) =>
-    watch(opts).catch((error: unknown) => {
-      // "Register it first" would mislead when registering is what failed.
-      if (error instanceof ReleaseNotFoundError && registrationFailed !== null) {
-        throw new TrackerSetupError(`Sentry has no release "${version}": registering it failed (${registrationFailed}) and the release did not appear since, so there is no health to watch. Re-run the job once Sentry accepts it.`);
-      }
-      throw error;
-    });
+    // Loaded here, not at the top: the gate's maths is not needed before the
+    // watch, and loading it only now keeps it out of the memory peak of
+    // registration, when V8 optimizes undici's HTTP parser.
+    const { watch } = await import('./watch');
+    const watchOrExplain = (opts: Parameters<typeof watch>[0]) =>
+      watch(opts).catch((error: unknown) => {
+        // "Register it first" would mislead when registering is what failed.
+        if (error instanceof ReleaseNotFoundError && registrationFailed !== null) {
+          throw new TrackerSetupError(
+            `Sentry has no release "${version}": registering it failed (${registrationFailed}) and the release did not appear since, so there is no health to watch. Re-run the job once Sentry accepts it.`,
+          );
+        }
+        throw error;
+      });
 
-  const watchAndClose = (opts: Parameters<typeof watch>[0]) => watchOrExplain(opts).finally(() => Promise.all(health.map((s) => s.close?.())));
+    const watchAndClose = (opts: Parameters<typeof watch>[0]) => watchOrExplain(opts).finally(() => Promise.all(health.map((s) => s.close?.())));
 
-  // Progress counts from the start of the watch, as the window does (the
-  // deploy may be older: register: false, or a re-run).
-  const watchStart = clock.now();
-  const result = await log.group(`Watch ${version} in ${environment}`, () =>
-    watchAndClose({
-      policy,
-      schedule: { windowMs: inputs.window, intervalMs: inputs.interval, initialDelayMs: inputs['initial-delay'], settleMs: inputs.settle },
-      clock,
-      sources: health,
-      since: deployFinishedAt,
-      ...(deps.signal ? { signal: deps.signal } : {}),
-      onPoll: (record) => log.info(formatPollLine(record, watchStart, inputs.window)),
-    }),
-  );
+    // Progress counts from the start of the watch, as the window does (the
+    // deploy may be older: register: false, or a re-run).
+    const watchStart = clock.now();
+    const result = await log.group(`Watch ${version} in ${environment}`, () =>
+      watchAndClose({
+        policy,
+        schedule: { windowMs: inputs.window, intervalMs: inputs.interval, initialDelayMs: inputs['initial-delay'], settleMs: inputs.settle },
+        clock,
+        sources: health,
+        since: deployFinishedAt,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        onPoll: (record) => log.info(formatPollLine(record, watchStart, inputs.window)),
+      }),
+    );
 
-  // A pass says every check was made: a count check that never got an answer (every issues query failed) was not.
-  const issuesCheck = countChecks(policy)[0];
-  const issuesRead = !issuesCheck || issuesCheck.id in result.observations;
-  if (!issuesRead && result.verdict.outcome === 'pass') {
-    const issuesError = result.missing[issuesCheck.id] ?? '';
-    const reason = `the new-issue check got no answer: every issues query failed (last error: ${oneLine(issuesError, 200)}); the other checks passed: ${result.verdict.reason}`;
-    result.verdict = { ...result.verdict, outcome: 'inconclusive', reason };
-  }
-  const newIssues = issuesCheck ? newIssuesOf(result.observations[issuesCheck.id]) : [];
-  const { issue, ...decided } = result.verdict;
-  const verdict: ReportVerdict = { ...decided, ...(isNewIssue(issue) ? { issue } : {}) };
+    // A pass says every check was made: a count check that never got an answer (every issues query failed) was not.
+    const issuesCheck = countChecks(policy)[0];
+    const issuesRead = !issuesCheck || issuesCheck.id in result.observations;
+    if (!issuesRead && result.verdict.outcome === 'pass') {
+      const issuesError = result.missing[issuesCheck.id] ?? '';
+      const reason = `the new-issue check got no answer: every issues query failed (last error: ${oneLine(issuesError, 200)}); the other checks passed: ${result.verdict.reason}`;
+      result.verdict = { ...result.verdict, outcome: 'inconclusive', reason };
+    }
+    const newIssues = issuesCheck ? newIssuesOf(result.observations[issuesCheck.id]) : [];
+    const { issue, ...decided } = result.verdict;
+    const verdict: ReportVerdict = { ...decided, ...(isNewIssue(issue) ? { issue } : {}) };
 
-  // Bugsnag's and Rollbar's deploys say whether a newer one replaced this release (act asks the tracker port).
-  const newerOther = other?.newerDeploy?.bind(other);
-  const actDeps: PipelineDeps = sentry
-    ? deps
-    : {
-        ...deps,
-        tracker: {
-          ...tracker,
-          newerDeploy: newerOther
-            ? async (q) => {
-                const found = await newerOther({ version: q.version, environment: q.environment, after: q.after, now: q.now, ...(q.signal ? { signal: q.signal } : {}) });
-                return found && { version: found.version, dateFinished: new Date(found.at).toISOString() };
-              }
-            : undefined,
-        },
-      };
-  const action = await act(config, actDeps, verdict, previous, result.cancelled, deployFinishedAt);
-  const report: RunReport = {
-    org: inputs['sentry-org'],
-    projects,
-    release: version,
-    environment,
-    releaseUrl,
-    previousRelease: previous?.version ?? null,
-    previousReleaseUrl: previous ? (sentry ? tracker.releaseUrl(previous.version, projects[0]) : (other?.releaseUrl(previous.version) ?? null)) : null,
-    deployFinishedAt,
-    windowMs: inputs.window,
-    intervalMs: inputs.interval,
-    confidence: inputs.confidence,
-    minSessions: sentry || other ? inputs['min-sessions'] : null,
-    verdict,
-    dryRun: inputs['dry-run'],
-    polls: result.polls,
-    newIssues,
-    ...(issuesRead ? {} : { issuesUnread: true as const }),
-    ...(issuesCheck ? { maxNewIssueUsers: issuesCheck.maxUsers } : {}),
-    baseline,
-    commits,
-    registration,
-    runbookUrl: inputs['runbook-url'],
-    dashboardUrl: inputs['dashboard-url'],
-    runUrl: config.run.runUrl,
-    action,
-  };
-  return { report, previousRelease: previous, releaseUrl, registration };
+    // Bugsnag's and Rollbar's deploys say whether a newer one replaced this release (act asks the tracker port).
+    const newerOther = other?.newerDeploy?.bind(other);
+    const actDeps: PipelineDeps = sentry
+      ? deps
+      : {
+          ...deps,
+          tracker: {
+            ...tracker,
+            newerDeploy: newerOther
+              ? async (q) => {
+                  const found = await newerOther({
+                    version: q.version,
+                    environment: q.environment,
+                    after: q.after,
+                    now: q.now,
+                    ...(q.signal ? { signal: q.signal } : {}),
+                  });
+                  return found && { version: found.version, dateFinished: new Date(found.at).toISOString() };
+                }
+              : undefined,
+          },
+        };
+    const action = await act(config, actDeps, verdict, previous, result.cancelled, deployFinishedAt);
+    const report: RunReport = {
+      org: inputs['sentry-org'],
+      projects,
+      release: version,
+      environment,
+      releaseUrl,
+      previousRelease: previous?.version ?? null,
+      previousReleaseUrl: previous ? (sentry ? tracker.releaseUrl(previous.version, projects[0]) : (other?.releaseUrl(previous.version) ?? null)) : null,
+      deployFinishedAt,
+      windowMs: inputs.window,
+      intervalMs: inputs.interval,
+      confidence: inputs.confidence,
+      minSessions: sentry || other ? inputs['min-sessions'] : null,
+      verdict,
+      dryRun: inputs['dry-run'],
+      polls: result.polls,
+      newIssues,
+      ...(issuesRead ? {} : { issuesUnread: true as const }),
+      ...(issuesCheck ? { maxNewIssueUsers: issuesCheck.maxUsers } : {}),
+      baseline,
+      commits,
+      registration,
+      runbookUrl: inputs['runbook-url'],
+      dashboardUrl: inputs['dashboard-url'],
+      runUrl: config.run.runUrl,
+      action,
+    };
+    return { report, previousRelease: previous, releaseUrl, registration };
   } finally {
     await closeSources?.();
   }

@@ -10,7 +10,9 @@ import { metricsSecrets } from '../config/metrics-inputs';
 
 /** The secrets of a configuration: what no output may contain. */
 export function secretsOf(inputs: Inputs): string[] {
-  return [inputs['sentry-auth-token'], inputs['github-token'] ?? '', ...notifySecrets(inputs), ...metricsSecrets(inputs), ...trackerSecrets(inputs)].filter(Boolean);
+  return [inputs['sentry-auth-token'], inputs['github-token'] ?? '', ...notifySecrets(inputs), ...metricsSecrets(inputs), ...trackerSecrets(inputs)].filter(
+    Boolean,
+  );
 }
 
 /**

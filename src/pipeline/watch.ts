@@ -108,7 +108,13 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
     const answers = await Promise.allSettled(
       sources.map((source, i) => {
         const recentSince = final ? (half[i] ?? null) : null;
-        return source.poll(policy.checks, { since, until, settled: settle > 0, ...(recentSince === null ? {} : { recentSince }), ...(signal ? { signal } : {}) });
+        return source.poll(policy.checks, {
+          since,
+          until,
+          settled: settle > 0,
+          ...(recentSince === null ? {} : { recentSince }),
+          ...(signal ? { signal } : {}),
+        });
       }),
     );
     const errors = answers.flatMap((a) => (a.status === 'rejected' ? [a.reason as unknown] : []));

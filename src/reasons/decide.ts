@@ -1,7 +1,19 @@
 import type { CountItem, RatioCheck, ThresholdForCheck } from '../sources/types';
 import { judge } from '../gate/decide';
 import type { CheckEvaluation, Decision, Finding, GatePolicy, PollInput, ThresholdEvaluation, Verdict } from '../gate/types';
-import { displayInterval, displayRate, formatCount, formatDuration, formatEValue, formatLimitPercent, formatP, formatPercent, formatPercentRange, formatValue, showsGoodFraction } from '../format';
+import {
+  displayInterval,
+  displayRate,
+  formatCount,
+  formatDuration,
+  formatEValue,
+  formatLimitPercent,
+  formatP,
+  formatPercent,
+  formatPercentRange,
+  formatValue,
+  showsGoodFraction,
+} from '../format';
 import { oneLine } from '../util/text';
 
 /*
@@ -79,10 +91,12 @@ function marginReason(u: { e: CheckEvaluation; upper: number; effective: number 
 const formatMargin = (m: number) => `${Number(m.toPrecision(3))}×`;
 
 function thresholdReason(t: ThresholdEvaluation, check: ThresholdForCheck): string {
-  const limit = check.max !== undefined && t.value !== null && t.value > check.max ? `above ${formatValue(check.max, check.unit)}` : `below ${formatValue(check.min ?? 0, check.unit)}`;
+  const limit =
+    check.max !== undefined && t.value !== null && t.value > check.max
+      ? `above ${formatValue(check.max, check.unit)}`
+      : `below ${formatValue(check.min ?? 0, check.unit)}`;
   return `${t.label} ${t.value === null ? '–' : formatValue(t.value, check.unit)} has been ${limit} for ${formatDuration(spanMs(t.forMs))} (threshold-for; no statistical guarantee)`;
 }
-
 
 /** The one sentence of a decision. */
 export function explain(finding: Finding, at: number): string {

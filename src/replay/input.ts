@@ -44,7 +44,12 @@ export class ReplayInputError extends Error {
 const COUNTS = ['sessions', 'crashedSessions', 'erroredSessions', 'users', 'crashedUsers'] as const;
 
 function where(path: readonly PropertyKey[]): string {
-  return path.length ? path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : 'the line';
+  return path.length
+    ? path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '')
+    : 'the line';
 }
 
 /**

@@ -31,10 +31,7 @@ export function buildAlert(report: RunReport): string {
   const lines: [string, string][] = [
     ['Alert:', headline],
     ['Value:', value],
-    [
-      'Release:',
-      `${oneLine(report.release, TEXT_MAX)} -> ${oneLine(report.environment, TEXT_MAX)}   Previous: ${previousName(report)}`,
-    ],
+    ['Release:', `${oneLine(report.release, TEXT_MAX)} -> ${oneLine(report.environment, TEXT_MAX)}   Previous: ${previousName(report)}`],
     ['Started:', started(report)],
     ['Decided:', decided(report)],
   ];
@@ -199,7 +196,8 @@ export function onset(report: RunReport): { at: number; what: string } | null {
   // Failed on the window's second half alone: the change came after its start.
   const decisive = verdict.evaluations.find((e) => e.id === verdict.check && e.project === verdict.project);
   const recent = decisive?.recent;
-  if (recent && recent.observedBadRate !== null && recent.observedBadRate > decisive.maxBadRate) return { at: recent.since, what: 'start of the second half, over the limit on its own' };
+  if (recent && recent.observedBadRate !== null && recent.observedBadRate > decisive.maxBadRate)
+    return { at: recent.since, what: 'start of the second half, over the limit on its own' };
   return null;
 }
 

@@ -157,7 +157,15 @@ export function buildJsonReport(report: RunReport): JsonReportV1 {
       issue: verdict.issue ? issue(verdict.issue) : null,
       evaluations: verdict.evaluations.map(evaluation),
       ...(verdict.thresholds?.length
-        ? { thresholds: verdict.thresholds.map((t) => ({ check: t.id, value: t.value === null ? null : num(t.value), pastSince: t.pastSince === null ? null : isoOrNull(t.pastSince), forMs: num(t.forMs), status: t.status })) }
+        ? {
+            thresholds: verdict.thresholds.map((t) => ({
+              check: t.id,
+              value: t.value === null ? null : num(t.value),
+              pastSince: t.pastSince === null ? null : isoOrNull(t.pastSince),
+              forMs: num(t.forMs),
+              status: t.status,
+            })),
+          }
         : {}),
     },
     polls: report.polls.map((p) => ({
@@ -203,7 +211,13 @@ export function buildJsonReport(report: RunReport): JsonReportV1 {
     commits: report.commits.map((c) => ({ id: c.id, message: c.message, author: c.author ?? null })),
     // GitHub's run URL is server text: only a plain http(s) URL is passed on.
     action: report.action.kind === 'already-dispatched' ? { ...report.action, runUrl: safeUrl(report.action.runUrl) } : { ...report.action },
-    notifications: (report.notifications ?? []).map((n) => ({ notifier: n.notifier, kind: n.kind, status: n.status, requests: n.requests, error: n.error ?? null })),
+    notifications: (report.notifications ?? []).map((n) => ({
+      notifier: n.notifier,
+      kind: n.kind,
+      status: n.status,
+      requests: n.requests,
+      error: n.error ?? null,
+    })),
     links: {
       release: report.releaseUrl,
       previousRelease: report.previousReleaseUrl,

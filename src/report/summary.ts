@@ -82,7 +82,12 @@ function verdictSection(report: RunReport): string {
     `confidence ${formatLimitPercent(report.confidence)}` +
     // Without Sentry (metrics checks alone, Bugsnag, Rollbar) there are no Sentry projects, and min-sessions counts the tracker's own unit.
     (report.minSessions === null ? '' : `, at least ${formatCount(report.minSessions)} sessions`) +
-    (report.projects.length > 0 ? `, projects ${listed(report.projects.map((p) => escapeMarkdown(p, 100)), 10)}.` : '.');
+    (report.projects.length > 0
+      ? `, projects ${listed(
+          report.projects.map((p) => escapeMarkdown(p, 100)),
+          10,
+        )}.`
+      : '.');
   const parts = ['## Release health gate', line, context];
   if (verdict.outcome === 'fail') parts.push(codeBlock(buildAlert(report), 'text'));
   else if (report.notifications?.length) parts.push(`**Action:** ${escapeMarkdown(notificationsText(report), REASON_MAX)}`);
@@ -113,11 +118,17 @@ function checksSection(report: RunReport): string | null {
   rows.push(...thresholds.slice(0, CHECK_ROWS).map((t) => thresholdRow(report, t)));
   const parts = [
     '### Checks',
-    table(
-      ['Check', 'Scope', 'Limit', 'Observed', 'Interval', 'n', 'k', 'E-value vs threshold', 'Decision'],
-      rows,
-      ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'l'],
-    ),
+    table(['Check', 'Scope', 'Limit', 'Observed', 'Interval', 'n', 'k', 'E-value vs threshold', 'Decision'], rows, [
+      'l',
+      'l',
+      'l',
+      'r',
+      'r',
+      'r',
+      'r',
+      'l',
+      'l',
+    ]),
   ];
   if (evaluations.length > CHECK_ROWS) parts.push(`_Showing ${CHECK_ROWS} of ${formatCount(evaluations.length)} checks._`);
   parts.push(
@@ -129,7 +140,9 @@ function checksSection(report: RunReport): string | null {
 
 /** A threshold-for check: its value at the deciding poll and how long it has been past the limit. It has no e-value. */
 function thresholdRow(report: RunReport, t: ThresholdEvaluation): string[] {
-  const limit = [t.min === undefined ? null : `≥ ${formatValue(t.min, t.unit)}`, t.max === undefined ? null : `≤ ${formatValue(t.max, t.unit)}`].filter(Boolean).join(', ');
+  const limit = [t.min === undefined ? null : `≥ ${formatValue(t.min, t.unit)}`, t.max === undefined ? null : `≤ ${formatValue(t.max, t.unit)}`]
+    .filter(Boolean)
+    .join(', ');
   const past = t.pastSince === null ? 'within the limit' : `past it for ${formatDuration(Math.max(0, report.verdict.decidedAt - t.pastSince))}`;
   return [
     escapeMarkdown(checkName(t.label), 100),
@@ -229,25 +242,23 @@ function newIssuesSection(report: RunReport): string | null {
 function baselineSection(report: RunReport): string | null {
   const baseline = report.baseline;
   if (!baseline) return null;
-  const rows = baseline.checks.slice(0, CHECK_ROWS).map((b) => [
-    checkName(labelOf(b.id)),
-    b.observedBadRate === null ? '–' : formatPercent(displayRate(displayOf(b.id), b.observedBadRate)),
-    b.interval === null ? '–' : formatPercentRange(displayInterval(displayOf(b.id), b.interval)),
-    formatCount(b.n),
-    formatCount(b.k),
-    formatLimit(displayOf(b.id), b.absoluteMaxBadRate),
-    formatLimit(displayOf(b.id), b.effectiveMaxBadRate),
-    b.note ? escapeMarkdown(b.note, 300) : '–',
-  ]);
+  const rows = baseline.checks
+    .slice(0, CHECK_ROWS)
+    .map((b) => [
+      checkName(labelOf(b.id)),
+      b.observedBadRate === null ? '–' : formatPercent(displayRate(displayOf(b.id), b.observedBadRate)),
+      b.interval === null ? '–' : formatPercentRange(displayInterval(displayOf(b.id), b.interval)),
+      formatCount(b.n),
+      formatCount(b.k),
+      formatLimit(displayOf(b.id), b.absoluteMaxBadRate),
+      formatLimit(displayOf(b.id), b.effectiveMaxBadRate),
+      b.note ? escapeMarkdown(b.note, 300) : '–',
+    ]);
   return [
     `### Baseline: previous release ${codeSpan(baseline.release, 200)}`,
     `Measured from ${formatUtcMinute(baseline.from)} to ${formatUtcTime(baseline.to, baseline.from)}. ` +
       'The effective limit is the baseline at its worse confidence bound plus the allowed increase, never looser than the absolute limit.',
-    table(
-      ['Check', 'Baseline observed', 'Interval', 'n', 'k', 'Absolute limit', 'Effective limit', 'Note'],
-      rows,
-      ['l', 'r', 'r', 'r', 'r', 'l', 'l', 'l'],
-    ),
+    table(['Check', 'Baseline observed', 'Interval', 'n', 'k', 'Absolute limit', 'Effective limit', 'Note'], rows, ['l', 'r', 'r', 'r', 'r', 'l', 'l', 'l']),
   ].join('\n\n');
 }
 
@@ -258,7 +269,8 @@ interface RatePoint {
   sessions: number | null;
 }
 
-const crashFree = (counts: HealthCounts, of: 'users' | 'sessions'): number | null => shownRate(of === 'users' ? 'crash-free-users' : 'crash-free-sessions', counts);
+const crashFree = (counts: HealthCounts, of: 'users' | 'sessions'): number | null =>
+  shownRate(of === 'users' ? 'crash-free-users' : 'crash-free-sessions', counts);
 
 function timelineSection(report: RunReport): string | null {
   if (report.polls.length === 0) return null;
@@ -271,11 +283,7 @@ function timelineSection(report: RunReport): string | null {
   if (omitted > 0) rows.push([`… ${formatCount(omitted)} polls omitted …`, '', '', '', '', '', '']);
   rows.push(...tail.map((p) => timelineRow(report, p)));
   parts.push(
-    table(
-      ['Since deploy', 'Sessions', 'Users', 'Crash-free users', 'Crash-free sessions', 'Error rate', 'Note'],
-      rows,
-      ['r', 'r', 'r', 'r', 'r', 'r', 'l'],
-    ),
+    table(['Since deploy', 'Sessions', 'Users', 'Crash-free users', 'Crash-free sessions', 'Error rate', 'Note'], rows, ['r', 'r', 'r', 'r', 'r', 'r', 'l']),
   );
   if (omitted > 0) {
     parts.push(`_Showing the first ${TIMELINE_HEAD} and last ${TIMELINE_TAIL} of ${formatCount(report.polls.length)} polls; the JSON report has them all._`);

@@ -59,7 +59,7 @@ export function binomial(rng: Rng, n: number, p: number): number {
       if (u < 0) return hi;
     }
     if (canDown) {
-      pmfLo *= (lo / (n - lo + 1)) / ratio;
+      pmfLo *= lo / (n - lo + 1) / ratio;
       lo -= 1;
       u -= pmfLo;
       if (u < 0) return lo;

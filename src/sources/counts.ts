@@ -11,11 +11,15 @@ import type { RatioCounts } from './types';
  * the poll is unusable.
  */
 export function toCounts(check: { id: string }, bad: number, total: number): { counts: RatioCounts } | { why: string } {
-  if (bad < -0.5 || total < -0.5) throw new TrackerAnswerError(`check "${check.id}": a negative count (bad ${fmt(bad)}, total ${fmt(total)}): a counter query must count events, such as sum(increase(...[$__range]))`);
+  if (bad < -0.5 || total < -0.5)
+    throw new TrackerAnswerError(
+      `check "${check.id}": a negative count (bad ${fmt(bad)}, total ${fmt(total)}): a counter query must count events, such as sum(increase(...[$__range]))`,
+    );
   const n = Math.max(0, Math.round(total));
   let k = Math.max(0, Math.round(bad));
   if (k > n) {
-    if (k - n > 1) throw new TrackerAnswerError(`check "${check.id}": more bad events (${fmt(bad)}) than events (${fmt(total)}): bad must count a subset of total`);
+    if (k - n > 1)
+      throw new TrackerAnswerError(`check "${check.id}": more bad events (${fmt(bad)}) than events (${fmt(total)}): bad must count a subset of total`);
     k = n;
   }
   if (n === 0) return { why: 'no data (no events in the range)' };

@@ -58,7 +58,15 @@ export function buildSources(config: Config, deps: SourceDeps): Sources {
   let close: () => Promise<void> = async () => {};
   if (inputs.tracker === 'bugsnag') {
     const b = connectBugsnag(
-      { apiKey: inputs['bugsnag-api-key'], token: inputs['bugsnag-token'], projectId: inputs['bugsnag-project-id'], url: inputs['bugsnag-url'], buildUrl: inputs['bugsnag-build-url'], version: inputs.release, environment: inputs.environment },
+      {
+        apiKey: inputs['bugsnag-api-key'],
+        token: inputs['bugsnag-token'],
+        projectId: inputs['bugsnag-project-id'],
+        url: inputs['bugsnag-url'],
+        buildUrl: inputs['bugsnag-build-url'],
+        version: inputs.release,
+        environment: inputs.environment,
+      },
       http,
     );
     registrar = b.registrar;
@@ -71,7 +79,16 @@ export function buildSources(config: Config, deps: SourceDeps): Sources {
     close = r.close;
   } else if (usesSentry(inputs)) {
     registrar = sentryRegistrar(config, deps);
-    health.push(sentryHealthSource({ tracker: deps.tracker, version: inputs.release, projects: inputs['sentry-projects'], environment: inputs.environment, now: deps.now, log: deps.log }));
+    health.push(
+      sentryHealthSource({
+        tracker: deps.tracker,
+        version: inputs.release,
+        projects: inputs['sentry-projects'],
+        environment: inputs.environment,
+        now: deps.now,
+        log: deps.log,
+      }),
+    );
   }
   // Symptom checks from the metrics stack, next to any tracker or none (config refuses a check whose source is not set up).
   for (const source of [prometheusSource(config), datadogSource(config)]) if (source) health.push(source);

@@ -40,8 +40,12 @@ export function explainVendorError(error: unknown, ctx: VendorContext): unknown 
   if (!(error instanceof HttpError) || error.status === 429 || error.status >= 500 || error.status < 400) return error;
   const said = vendorMessage(error.body);
   const quoted = said ? `: "${said}"` : '';
-  if (error.status === 401) return new TrackerSetupError(`${ctx.vendor} rejected ${ctx.tokenInput} while ${ctx.what} (HTTP 401${quoted}): check ${ctx.tokenInput}; it must be ${ctx.needs}.`);
-  if (error.status === 403) return new TrackerSetupError(`${ctx.vendor} refused ${ctx.what} (HTTP 403${quoted}): ${ctx.tokenInput} lacks access; it must be ${ctx.needs}.`);
+  if (error.status === 401)
+    return new TrackerSetupError(
+      `${ctx.vendor} rejected ${ctx.tokenInput} while ${ctx.what} (HTTP 401${quoted}): check ${ctx.tokenInput}; it must be ${ctx.needs}.`,
+    );
+  if (error.status === 403)
+    return new TrackerSetupError(`${ctx.vendor} refused ${ctx.what} (HTTP 403${quoted}): ${ctx.tokenInput} lacks access; it must be ${ctx.needs}.`);
   if (error.status === 404) return new TrackerSetupError(`${ctx.vendor} answered 404 while ${ctx.what}${quoted}: check ${ctx.where}.`);
   return new TrackerSetupError(`${ctx.vendor} refused ${ctx.what} (HTTP ${error.status}${quoted}).`);
 }

@@ -56,5 +56,8 @@ export function serverTime(text: unknown): string {
 
 /** `logLine` for each line of text that is multi-line by design (an alert, an annotation). */
 export function logLines(text: string): string {
-  return text.split(/\r\n|\n|\r/).map(logLine).join('\n');
+  return text
+    .split(/\r\n|\n|\r/)
+    .map(logLine)
+    .join('\n');
 }

@@ -5,7 +5,10 @@ import type { ActPort } from '../../src/act/port';
 import { loadConfig } from '../../src/config/load';
 import { failReport, passReport } from '../report/fixtures';
 
-const config = loadConfig((n) => ({ 'sentry-auth-token': 'sntrys_announce_test', 'sentry-org': 'acme', 'sentry-projects': 'shop-web', release: 'shop-web@2.0.0' })[n as string], {});
+const config = loadConfig(
+  (n) => ({ 'sentry-auth-token': 'sntrys_announce_test', 'sentry-org': 'acme', 'sentry-projects': 'shop-web', release: 'shop-web@2.0.0' })[n as string],
+  {},
+);
 const SUPERSEDED = { kind: 'superseded', workflow: null, newerRelease: 'shop-web@2.0.1', deployedAt: '2026-11-26T12:05:00.000Z' } as const;
 
 function port() {

@@ -10,7 +10,14 @@ import { actionText } from '../../src/report/alert';
 import type { RunReport } from '../../src/report/types';
 import type { NewerDeploy, ReleaseInfo, Tracker } from '../../src/sources/sentry/types';
 
-const FAIL: Verdict = { outcome: 'fail', reason: 'crash-free users 92% is below the 97% limit', decidedAt: 0, check: 'crash-free-users', project: null, evaluations: [] };
+const FAIL: Verdict = {
+  outcome: 'fail',
+  reason: 'crash-free users 92% is below the 97% limit',
+  decidedAt: 0,
+  check: 'crash-free-users',
+  project: null,
+  evaluations: [],
+};
 const PREVIOUS: ReleaseInfo = { version: 'shop-web@1.4.0', dateCreated: '', dateReleased: null, lastCommitId: null, projects: ['shop-web'] };
 const DEPLOYED = Date.parse('2026-11-26T12:00:00Z');
 
@@ -52,14 +59,21 @@ describe('act: before a rollback is dispatched', () => {
   });
 
   it('without a rollback workflow, a newer deploy still keeps the alert from sending anyone to roll back by hand', async () => {
-    const { run } = setup({ inputs: { 'rollback-workflow': '' }, newer: async () => ({ version: 'shop-web@2.0.1', dateFinished: '2026-11-26T12:30:00.000Z' }) });
+    const { run } = setup({
+      inputs: { 'rollback-workflow': '' },
+      newer: async () => ({ version: 'shop-web@2.0.1', dateFinished: '2026-11-26T12:30:00.000Z' }),
+    });
     const action = await run();
     expect(action).toEqual({ kind: 'superseded', workflow: null, newerRelease: 'shop-web@2.0.1', deployedAt: '2026-11-26T12:30:00.000Z' });
-    expect(text(action)).toBe('no rollback: shop-web@2.0.1 was deployed to production after this release (2026-11-26T12:30:00.000Z); rolling back would replace it');
+    expect(text(action)).toBe(
+      'no rollback: shop-web@2.0.1 was deployed to production after this release (2026-11-26T12:30:00.000Z); rolling back would replace it',
+    );
   });
 
   it('a newer GitHub deployment counts when Sentry knows of none', async () => {
-    const { run, github } = setup({ github: { newerDeployment: async () => ({ name: 'main@bbbbbbb (GitHub deployment 78, success)', at: '2026-11-26T12:10:00Z' }) } });
+    const { run, github } = setup({
+      github: { newerDeployment: async () => ({ name: 'main@bbbbbbb (GitHub deployment 78, success)', at: '2026-11-26T12:10:00Z' }) },
+    });
     expect(await run()).toMatchObject({ kind: 'superseded', newerRelease: 'main@bbbbbbb (GitHub deployment 78, success)' });
     expect(github.dispatchRollback).not.toHaveBeenCalled();
   });
@@ -69,7 +83,11 @@ describe('act: before a rollback is dispatched', () => {
     const action = await run();
     expect(action).toMatchObject({ kind: 'held' });
     expect(github.dispatchRollback).not.toHaveBeenCalled();
-    expect(warnings).toEqual([expect.stringMatching(/^No rollback dispatched: could not confirm that shop-web@2\.0\.0 is still the newest deploy to production \(GET \/releases\/ returned HTTP 502\)/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^No rollback dispatched: could not confirm that shop-web@2\.0\.0 is still the newest deploy to production \(GET \/releases\/ returned HTTP 502\)/,
+      ),
+    ]);
   });
 
   it('when the rollback runs cannot be listed, it dispatches anyway and says so: a second rollback to the same release does less harm than none', async () => {
@@ -80,9 +98,17 @@ describe('act: before a rollback is dispatched', () => {
   });
 
   it('a dispatch sent without an answer is reported as such, not as a failure', async () => {
-    const { run } = setup({ github: { dispatchRollback: async () => Promise.reject(new DispatchUnconfirmedError('rollback.yml', 'main', 'timed out after 30 s')) } });
+    const { run } = setup({
+      github: { dispatchRollback: async () => Promise.reject(new DispatchUnconfirmedError('rollback.yml', 'main', 'timed out after 30 s')) },
+    });
     const action = await run();
-    expect(action).toEqual({ kind: 'dispatch-unconfirmed', workflow: 'rollback.yml', ref: 'main', previousRelease: 'shop-web@1.4.0', error: 'timed out after 30 s' });
+    expect(action).toEqual({
+      kind: 'dispatch-unconfirmed',
+      workflow: 'rollback.yml',
+      ref: 'main',
+      previousRelease: 'shop-web@1.4.0',
+      error: 'timed out after 30 s',
+    });
     expect(text(action)).toMatch(/^rollback workflow rollback\.yml: dispatch sent, answer not received \(timed out after 30 s\) — check the Actions tab/);
     expect(text(action)).not.toMatch(/FAILED/);
   });
@@ -104,7 +130,10 @@ describe('act: before a pass resolves on-call incidents', () => {
     expect(quiet.newerDeploy).not.toHaveBeenCalled();
     const down = setup({ inputs: { 'alertmanager-url': 'http://127.0.0.1:9093' }, newer: async () => Promise.reject(new Error('HTTP 503')) });
     expect(await down.run(PASS)).toEqual({ kind: 'none', why: 'verdict pass' });
-    expect(down.warnings).toEqual([expect.stringMatching(/^Could not confirm that shop-web@2\.0\.0 is still the newest deploy to production \(HTTP 503\); resolving on-call incidents anyway\.$/)]);
+    expect(down.warnings).toEqual([
+      expect.stringMatching(
+        /^Could not confirm that shop-web@2\.0\.0 is still the newest deploy to production \(HTTP 503\); resolving on-call incidents anyway\.$/,
+      ),
+    ]);
   });
 });
-

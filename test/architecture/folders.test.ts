@@ -24,7 +24,8 @@ describe('folder imports', () => {
       ['sources', new Map([['gate', 'sources/x.ts']])],
     ]);
     expect(folderCycles(graph)).toEqual([['format', 'gate', 'report', 'format']]);
-    const text = "import a from './a';\nimport type { B } from \"../b\";\nexport { c } from './c';\nimport './d';\nconst e = await import('./e');\nimport {\n  f,\n} from '../f';";
+    const text =
+      "import a from './a';\nimport type { B } from \"../b\";\nexport { c } from './c';\nimport './d';\nconst e = await import('./e');\nimport {\n  f,\n} from '../f';";
     expect(specifiers(text).sort()).toEqual(['../b', '../f', './a', './c', './d', './e']);
   });
 });

@@ -32,7 +32,9 @@ describe.concurrent('gate from the command line', () => {
     onTestFinished(() => tracker.close());
     const run = await runCli(['gate', ...gateFlags(tracker.url), '--window', '6s', '--github-deployment-id', '77'], { SENTRY_AUTH_TOKEN: CLI_TOKEN });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/github-deployment-id 77 is set but its status cannot be set: no github-token and no repository \(GITHUB_REPOSITORY=owner\/name\)/);
+    expect(run.stdout).toMatch(
+      /github-deployment-id 77 is set but its status cannot be set: no github-token and no repository \(GITHUB_REPOSITORY=owner\/name\)/,
+    );
   });
 
   it('takes the notifier flags: --pagerduty-routing-key, --pagerduty-url, --slack-webhook-url, --notify-on', async ({ onTestFinished }) => {
@@ -40,7 +42,19 @@ describe.concurrent('gate from the command line', () => {
     const tracker = await startLocalTracker({ scenario: 'healthy', token: CLI_TOKEN, minuteMs: 1000 });
     onTestFinished(() => Promise.all([pd.close(), slack.close(), tracker.close()]).then(() => undefined));
     const run = await runCli(
-      ['gate', ...gateFlags(tracker.url), '--window', '6s', '--pagerduty-url', pd.url, '--slack-webhook-url', `${slack.url}${slack.state.path}`, '--notify-on', 'fail,pass', '--json'],
+      [
+        'gate',
+        ...gateFlags(tracker.url),
+        '--window',
+        '6s',
+        '--pagerduty-url',
+        pd.url,
+        '--slack-webhook-url',
+        `${slack.url}${slack.state.path}`,
+        '--notify-on',
+        'fail,pass',
+        '--json',
+      ],
       { SENTRY_AUTH_TOKEN: CLI_TOKEN, PAGERDUTY_ROUTING_KEY: ROUTING_KEY },
     );
     expect(run.code).toBe(0);
@@ -52,7 +66,22 @@ describe.concurrent('gate from the command line', () => {
   });
 
   it('a bad notifier flag is one line naming it, never showing a secret', async () => {
-    const run = await runCli(['gate', '--sentry-org', 'acme', '--sentry-projects', 'web', '--release', 'v1', '--notify-on', 'fail,sometimes', '--alertmanager-headers', 'Authorization Bearer s3cr3tZq8Wx3Lm9Kp'], { SENTRY_AUTH_TOKEN: CLI_TOKEN });
+    const run = await runCli(
+      [
+        'gate',
+        '--sentry-org',
+        'acme',
+        '--sentry-projects',
+        'web',
+        '--release',
+        'v1',
+        '--notify-on',
+        'fail,sometimes',
+        '--alertmanager-headers',
+        'Authorization Bearer s3cr3tZq8Wx3Lm9Kp',
+      ],
+      { SENTRY_AUTH_TOKEN: CLI_TOKEN },
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--notify-on ("fail,sometimes"): "sometimes" is not a verdict: expected a list of fail, inconclusive, pass (or none)');
     expect(run.stderr).toContain('--alertmanager-headers: line 1 is not "Name: value"');

@@ -13,7 +13,10 @@ const NAMES = listScenarios().map((s) => s.name);
 
 describe.concurrent('--help on every command', () => {
   it('gate --help and register -h print the flags and exit 0 without asking for a token', async () => {
-    for (const args of [['gate', '--help'], ['register', '-h']]) {
+    for (const args of [
+      ['gate', '--help'],
+      ['register', '-h'],
+    ]) {
       const run = await runCli(args);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
@@ -64,7 +67,10 @@ describe.concurrent('demo takes only its own words', () => {
 
   it('`demo healthy` (npm run demo -- healthy) runs the healthy scenario, not the default', async () => {
     // Its first line names the scenario; then it is interrupted, as a person would after reading it.
-    const child = spawn(process.execPath, [CLI_ENTRY, 'demo', 'healthy'], { env: { PATH: process.env.PATH ?? '', HOME: tmpdir() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_ENTRY, 'demo', 'healthy'], {
+      env: { PATH: process.env.PATH ?? '', HOME: tmpdir() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.stdout.on('data', (d: Buffer) => {
@@ -112,16 +118,22 @@ describe.concurrent("replay of the README's own example", () => {
     expect(command).toEqual(['replay', 'releases.jsonl', '--min-crash-free-users', '0.99', '--window', '10m']);
     const r = await replay(command);
     expect(r).toMatchObject({ id: 'r1', verdict: 'inconclusive', decidedAt: null });
-    expect(r.reason).toMatch(/^the recording ends at 60 s, before the window ends at 600 s: no poll up to 120 s decided; record until the window ends or replay with a shorter --window$/);
+    expect(r.reason).toMatch(
+      /^the recording ends at 60 s, before the window ends at 600 s: no poll up to 120 s decided; record until the window ends or replay with a shorter --window$/,
+    );
   });
 
   it('with the window it covers, 98.8% against a 99% limit: 80 users cannot rule out a 2× regression (pass-margin), and without it the pass does not claim to be within limits', async () => {
     const r = await replay([...command.slice(0, -1), '1m']);
     expect(r).toMatchObject({ verdict: 'inconclusive', decidedAt: null });
-    expect(r.reason).toMatch(/^too little data to pass: with 80 users, a crashed-user rate up to [\d.]+% cannot be ruled out, more than 2× the 1% the 99% limit allows \(pass-margin 2x\); observed 1\.3%$/);
+    expect(r.reason).toMatch(
+      /^too little data to pass: with 80 users, a crashed-user rate up to [\d.]+% cannot be ruled out, more than 2× the 1% the 99% limit allows \(pass-margin 2x\); observed 1\.3%$/,
+    );
     const off = await replay([...command.slice(0, -1), '1m', '--pass-margin', 'off']);
     expect(off).toMatchObject({ verdict: 'pass', decidedAt: 60 });
-    expect(off.reason).toMatch(/^no check is confidently past its limit: crash-free users 98\.8% \(interval [\d.]+–[\d.]+%, 80 users, 1 crashed\) is below the 99% limit, but not significantly \(end-of-window test p = [\d.]+ > [\d.]+\); 120 sessions$/);
+    expect(off.reason).toMatch(
+      /^no check is confidently past its limit: crash-free users 98\.8% \(interval [\d.]+–[\d.]+%, 80 users, 1 crashed\) is below the 99% limit, but not significantly \(end-of-window test p = [\d.]+ > [\d.]+\); 120 sessions$/,
+    );
     expect(off.reason).not.toContain('within limits');
   });
 });

@@ -18,7 +18,10 @@ interface Evaluation {
 }
 
 describe.concurrent('demo 5xx-spike', () => {
-  for (const args of [['demo', '5xx-spike'], ['demo', '--scenario', '5xx-spike']]) {
+  for (const args of [
+    ['demo', '5xx-spike'],
+    ['demo', '--scenario', '5xx-spike'],
+  ]) {
     it(`${args.join(' ')}: the 5xx rate from Prometheus fails it; Sentry's checks do not`, async () => {
       const run = await runCli(args, {}, 60_000);
       expect(run.stderr).toBe('');
@@ -66,18 +69,20 @@ describe('the local tracker speaks Prometheus instant queries for 5xx-spike', ()
   it('answers the known queries as a one-sample vector, 0.5% 5xx before any deploy', async () => {
     const t = await start('5xx-spike');
     const at = t.now() / 1000;
-    const [bad, total] = await Promise.all([BAD, TOTAL].map(async (q) => {
-      const res = await query(t, { query: q, time: at.toFixed(3) });
-      expect(res.status).toBe(200);
-      expect(res.headers.get('content-type')).toBe('application/json');
-      const body = queryResponseSchema.parse(await res.json());
-      expect(body.data.resultType).toBe('vector');
-      const result = body.data.result as { metric: Record<string, string>; value: [number, string] }[];
-      expect(result).toHaveLength(1);
-      expect(result[0]!.metric).toEqual({});
-      expect(result[0]!.value[0]).toBeCloseTo(at, 3);
-      return Number(result[0]!.value[1]);
-    }));
+    const [bad, total] = await Promise.all(
+      [BAD, TOTAL].map(async (q) => {
+        const res = await query(t, { query: q, time: at.toFixed(3) });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toBe('application/json');
+        const body = queryResponseSchema.parse(await res.json());
+        expect(body.data.resultType).toBe('vector');
+        const result = body.data.result as { metric: Record<string, string>; value: [number, string] }[];
+        expect(result).toHaveLength(1);
+        expect(result[0]!.metric).toEqual({});
+        expect(result[0]!.value[0]).toBeCloseTo(at, 3);
+        return Number(result[0]!.value[1]);
+      }),
+    );
     // 600 a minute over 30 minutes; the requests of the two partial minutes fall where they fall.
     expect(total).toBeGreaterThan(17_500);
     expect(total).toBeLessThan(18_500);

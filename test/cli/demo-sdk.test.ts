@@ -12,12 +12,18 @@ it('demo (the default) gates on what @sentry/node sent: the TypeError of 2.0.0 f
   expect(run.code, run.stderr).toBe(0);
   expect(run.stderr).toBe('');
   expect(run.stdout).toMatch(/^Demo: scenario "sdk": A shop app instrumented with @sentry\/node/m);
-  expect(run.stdout).toMatch(/^Once the deploy is recorded, shop-web@2\.0\.0 of examples\/demo-shop\/app\.cjs starts with SENTRY_DSN=http:\/\/[0-9a-f]{32}@127\.0\.0\.1:\d+\/1001$/m);
+  expect(run.stdout).toMatch(
+    /^Once the deploy is recorded, shop-web@2\.0\.0 of examples\/demo-shop\/app\.cjs starts with SENTRY_DSN=http:\/\/[0-9a-f]{32}@127\.0\.0\.1:\d+\/1001$/m,
+  );
   expect(run.stdout).toMatch(/^\[00:\d\d\/00:40\] \d+ sessions, \d+ users · crash-free users /m);
-  expect(run.stdout).toMatch(/^Verdict: FAIL: new issue SHOP-WEB-\w+ "TypeError: Cannot read properties of undefined \(reading 'map'\)" affects \d+ users, more than the 5 allowed/m);
+  expect(run.stdout).toMatch(
+    /^Verdict: FAIL: new issue SHOP-WEB-\w+ "TypeError: Cannot read properties of undefined \(reading 'map'\)" affects \d+ users, more than the 5 allowed/m,
+  );
   expect(run.stdout).toMatch(/^Value: +SHOP-WEB-\w+ "TypeError: Cannot read properties of undefined \(reading 'map'\)" at app in renderCart \(shop-web\)/m);
   expect(run.stdout).toMatch(/^\(demo\) POST \/repos\/acme\/shop\/actions\/workflows\/rollback\.yml\/dispatches .*"previous-release":"shop-web@1\.4\.0"/m);
-  const sent = /^What @sentry\/node sent to the DSN by then: (\d+) envelopes \(items: session (\d+), event (\d+)\); the gate read nothing else\.$/m.exec(run.stdout);
+  const sent = /^What @sentry\/node sent to the DSN by then: (\d+) envelopes \(items: session (\d+), event (\d+)\); the gate read nothing else\.$/m.exec(
+    run.stdout,
+  );
   expect(sent, run.stdout).not.toBeNull();
   const [envelopes, sessionItems, eventItems] = sent!.slice(1).map(Number) as [number, number, number];
   const report = JSON.parse(readFileSync(/^JSON report: +(.+)$/m.exec(run.stdout)![1]!, 'utf8'));

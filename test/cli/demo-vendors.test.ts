@@ -50,7 +50,9 @@ describe.concurrent('demo --tracker', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(/^Demo: tracker "rollbar": /m);
     expect(run.stdout).toMatch(/^Embedded Rollbar-compatible server at http:\/\/127\.0\.0\.1:\d+;/m);
-    expect(run.stdout).toMatch(/^Verdict: FAIL: errors after the deploy vs before \(at most 2x\) [\d.]+% \(interval .*, \d+ after the deploy\) is above the 66\.667% limit/m);
+    expect(run.stdout).toMatch(
+      /^Verdict: FAIL: errors after the deploy vs before \(at most 2x\) [\d.]+% \(interval .*, \d+ after the deploy\) is above the 66\.667% limit/m,
+    );
     expect(run.stdout).toMatch(/^\(demo\) POST \/repos\/acme\/shop\/actions\/workflows\/rollback\.yml\/dispatches .*"previous-release":"shop-web@1\.4\.0"/m);
     const sent = registrations(run.stdout).map((l) => /^(\S+) (\S+) \(Deploy API\) (\{.*\})$/.exec(l)!.slice(1));
     expect(sent.map(([method, path]) => `${method} ${path}`)).toEqual(['POST /api/1/deploy', 'PATCH /api/1/deploy/1001']);

@@ -14,7 +14,12 @@ export interface CliRun {
  * Runs the bundled CLI as a user would: a fresh node process with only PATH,
  * HOME and the variables the test gives (no GITHUB_*, no SENTRY_* by default).
  */
-export async function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000, signalAfter?: { ms: number; signal: NodeJS.Signals }): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+  signalAfter?: { ms: number; signal: NodeJS.Signals },
+): Promise<CliRun> {
   const started = Date.now();
   const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
@@ -33,13 +38,22 @@ export async function runCli(args: string[], env: Record<string, string> = {}, t
 
 /** The `gate` flags the e2e action runs use (test/helpers/gate.ts), for the same scenario timing. */
 export const gateFlags = (url: string) => [
-  '--sentry-url', url,
-  '--sentry-org', 'acme',
-  '--sentry-projects', 'shop-web',
-  '--release', 'shop-web@2.0.0',
-  '--set-commits', 'skip',
-  '--window', '12s',
-  '--interval', '2s',
-  '--initial-delay', '2s',
-  '--settle', '0s',
+  '--sentry-url',
+  url,
+  '--sentry-org',
+  'acme',
+  '--sentry-projects',
+  'shop-web',
+  '--release',
+  'shop-web@2.0.0',
+  '--set-commits',
+  'skip',
+  '--window',
+  '12s',
+  '--interval',
+  '2s',
+  '--initial-delay',
+  '2s',
+  '--settle',
+  '0s',
 ];

@@ -25,18 +25,34 @@ interface CliGate {
 
 /** `gate --json` against a fresh local tracker, with the same flags runGate gives the action. */
 function cliGate(scenario: string, flags: string[] = [], sharedTmp?: string): Promise<CliGate> {
-  return withTracker(scenario, async (tracker, tmp) => {
-    const run = await runCli(['gate', ...gateFlags(tracker.url), '--json', ...flags], { SENTRY_AUTH_TOKEN: CLI_TOKEN, TMPDIR: tmp });
-    const lines = run.stdout.trim().split('\n');
-    expect(lines, run.stderr).toHaveLength(1);
-    expect(run.stdout + run.stderr).not.toContain(CLI_TOKEN);
-    return { run, json: JSON.parse(lines[0] as string) as Record<string, string | number>, sessionPolls: sessionPolls(tracker), tmp };
-  }, sharedTmp);
+  return withTracker(
+    scenario,
+    async (tracker, tmp) => {
+      const run = await runCli(['gate', ...gateFlags(tracker.url), '--json', ...flags], { SENTRY_AUTH_TOKEN: CLI_TOKEN, TMPDIR: tmp });
+      const lines = run.stdout.trim().split('\n');
+      expect(lines, run.stderr).toHaveLength(1);
+      expect(run.stdout + run.stderr).not.toContain(CLI_TOKEN);
+      return { run, json: JSON.parse(lines[0] as string) as Record<string, string | number>, sessionPolls: sessionPolls(tracker), tmp };
+    },
+    sharedTmp,
+  );
 }
 
 const OUTPUT_NAMES = [
-  'verdict', 'healthy', 'reason', 'release', 'previous-release', 'release-url', 'crash-free-users',
-  'crash-free-sessions', 'error-rate', 'sessions', 'users', 'new-issues', 'checks', 'report-path',
+  'verdict',
+  'healthy',
+  'reason',
+  'release',
+  'previous-release',
+  'release-url',
+  'crash-free-users',
+  'crash-free-sessions',
+  'error-rate',
+  'sessions',
+  'users',
+  'new-issues',
+  'checks',
+  'report-path',
 ];
 
 // At most 5 tests run at once: the two that wait out a whole window come first.
@@ -121,7 +137,14 @@ describe.concurrent('the CLI against the local tracker', () => {
       const first = await runCli(['register', ...gateFlags(tracker.url), '--json'], env);
       expect(first.code, first.stderr).toBe(0);
       const json = JSON.parse(first.stdout);
-      expect(json).toMatchObject({ verdict: 'skipped', healthy: 'true', release: 'shop-web@2.0.0', 'previous-release': 'shop-web@1.4.0', 'report-path': '', exitCode: 0 });
+      expect(json).toMatchObject({
+        verdict: 'skipped',
+        healthy: 'true',
+        release: 'shop-web@2.0.0',
+        'previous-release': 'shop-web@1.4.0',
+        'report-path': '',
+        exitCode: 0,
+      });
       expect(json['release-url']).toBe(`${tracker.url}/organizations/acme/releases/shop-web%402.0.0/?project=${tracker.projectId('shop-web')}`);
       const release = tracker.state.releases.get('shop-web@2.0.0');
       expect(release?.deploys.map((d) => d.environment)).toEqual(['production']);
@@ -222,7 +245,10 @@ describe('cancelling the CLI', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} before a verdict exits 130 within a second or two, not 0`, async () => {
       await withTracker('healthy', async (tracker, tmp) => {
-        const run = await runCli(['gate', ...gateFlags(tracker.url), '--window', '30s', '--json'], { SENTRY_AUTH_TOKEN: CLI_TOKEN, TMPDIR: tmp }, 60_000, { ms: 4_000, signal });
+        const run = await runCli(['gate', ...gateFlags(tracker.url), '--window', '30s', '--json'], { SENTRY_AUTH_TOKEN: CLI_TOKEN, TMPDIR: tmp }, 60_000, {
+          ms: 4_000,
+          signal,
+        });
         expect(run.code, run.stderr).toBe(130);
         expect(run.durationMs).toBeLessThan(8_000);
         expect(JSON.parse(run.stdout.trim()).verdict).toBe('inconclusive');
@@ -230,4 +256,3 @@ describe('cancelling the CLI', () => {
     });
   }
 });
-

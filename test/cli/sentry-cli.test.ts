@@ -74,7 +74,15 @@ async function sentryCli(args: string[], opts: { cwd?: string; env?: Record<stri
 function git(args: string[]): string {
   return execFileSync('git', args, {
     cwd: repo,
-    env: { PATH: process.env.PATH ?? '', HOME: home, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Dana', GIT_AUTHOR_EMAIL: 'dana@example.com', GIT_COMMITTER_NAME: 'Dana', GIT_COMMITTER_EMAIL: 'dana@example.com' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: 'Dana',
+      GIT_AUTHOR_EMAIL: 'dana@example.com',
+      GIT_COMMITTER_NAME: 'Dana',
+      GIT_COMMITTER_EMAIL: 'dana@example.com',
+    },
     encoding: 'utf8',
   }).trim();
 }
@@ -91,7 +99,10 @@ beforeAll(async () => {
     shas.push(git(['rev-parse', 'HEAD']));
   }
 
-  tracker = spawn(process.execPath, [CLI_ENTRY, 'tracker', '--log', '--token', TOKEN], { env: { PATH: process.env.PATH ?? '', HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  tracker = spawn(process.execPath, [CLI_ENTRY, 'tracker', '--log', '--token', TOKEN], {
+    env: { PATH: process.env.PATH ?? '', HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let buffered = '';
   url = await new Promise<string>((resolve, reject) => {
     tracker.once('exit', (code) => reject(new Error(`tracker exited ${code}`)));
@@ -124,7 +135,7 @@ describe('sentry-cli 3 against release-health-gate tracker', () => {
     expect(run.requests).toEqual([]);
   });
 
-  it('info: the index endpoint answers with the token\'s scopes', async () => {
+  it("info: the index endpoint answers with the token's scopes", async () => {
     const run = await sentryCli(['info']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);

@@ -30,11 +30,21 @@ describe('tracker prints the DSN an app sends to', () => {
     try {
       const dsn = (await t.firstLine).trim();
       expect(dsn).toMatch(/^http:\/\/[0-9a-f]{32}@127\.0\.0\.1:\d+\/1001$/);
-      await runSdkApp(dsn, { release: 'shop-web@9.9.9', mode: 'sessions', sessions: [{ user: 'a', do: ['ok'] }, { user: 'b', do: ['crash'] }] });
-      const base = new URL(dsn);
-      const res = await fetch(`http://${base.host}/api/0/organizations/acme/sessions/?field=sum(session)&field=crash_free_rate(user)&statsPeriod=1h&interval=1h`, {
-        headers: { Authorization: 'Bearer local-token' },
+      await runSdkApp(dsn, {
+        release: 'shop-web@9.9.9',
+        mode: 'sessions',
+        sessions: [
+          { user: 'a', do: ['ok'] },
+          { user: 'b', do: ['crash'] },
+        ],
       });
+      const base = new URL(dsn);
+      const res = await fetch(
+        `http://${base.host}/api/0/organizations/acme/sessions/?field=sum(session)&field=crash_free_rate(user)&statsPeriod=1h&interval=1h`,
+        {
+          headers: { Authorization: 'Bearer local-token' },
+        },
+      );
       // every release: only the app's two sessions, none from a scenario
       expect(((await res.json()) as { groups: { totals: unknown }[] }).groups[0]!.totals).toEqual({ 'sum(session)': 2, 'crash_free_rate(user)': 0.5 });
       expect(t.output().trim()).toBe(dsn);
@@ -48,7 +58,9 @@ describe('tracker prints the DSN an app sends to', () => {
     try {
       await t.firstLine;
       await new Promise((r) => setTimeout(r, 200));
-      expect(t.output()).toMatch(/^local tracker: http:\/\/127\.0\.0\.1:\d+ \(scenario sdk, .*\)\nDSN for shop-web: http:\/\/[0-9a-f]{32}@127\.0\.0\.1:\d+\/1001\n$/);
+      expect(t.output()).toMatch(
+        /^local tracker: http:\/\/127\.0\.0\.1:\d+ \(scenario sdk, .*\)\nDSN for shop-web: http:\/\/[0-9a-f]{32}@127\.0\.0\.1:\d+\/1001\n$/,
+      );
     } finally {
       await t.stop();
     }
@@ -70,13 +82,26 @@ describe('tracker prints the DSN an app sends to', () => {
       const key = dsn.username;
       const body = `{}\n{"type":"session"}\n${JSON.stringify({ sid: 's1', init: true, started: new Date().toISOString(), status: 'exited', attrs: { release: 'r@1' } })}\n`;
       const a = await fetch(`http://${dsn.host}/api/1001/envelope/?sentry_key=${key}&sentry_version=7`, { method: 'POST', body });
-      const b = await fetch(`http://${dsn.host}/api/1001/envelope/`, { method: 'POST', body, headers: { 'X-Sentry-Auth': `Sentry sentry_key=${key}, sentry_version=7` } });
+      const b = await fetch(`http://${dsn.host}/api/1001/envelope/`, {
+        method: 'POST',
+        body,
+        headers: { 'X-Sentry-Auth': `Sentry sentry_key=${key}, sentry_version=7` },
+      });
       const c = await fetch(`http://${dsn.host}/api/1001/envelope/?sentry_key=${key}`, { method: 'POST', body: '{' });
       expect([a.status, b.status, c.status]).toEqual([200, 200, 400]);
       await new Promise((r) => setTimeout(r, 200));
-      const log = t.output().split('\n').filter((l) => l.startsWith('POST '));
+      const log = t
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('POST '));
       expect(log).toEqual(['POST /api/1001/envelope/ 200', 'POST /api/1001/envelope/ 200', 'POST /api/1001/envelope/ 400']);
-      expect(t.output().split('\n').filter((l) => !l.startsWith('DSN for ')).join('\n')).not.toContain(key);
+      expect(
+        t
+          .output()
+          .split('\n')
+          .filter((l) => !l.startsWith('DSN for '))
+          .join('\n'),
+      ).not.toContain(key);
     } finally {
       await t.stop();
     }

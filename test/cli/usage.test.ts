@@ -40,7 +40,12 @@ describe.concurrent('demo flags', () => {
   it('--list lists every scenario with its description', async () => {
     const run = await runCli(['demo', '--list']);
     expect(run.code).toBe(0);
-    expect(run.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(SCENARIOS.map((s) => s.name));
+    expect(
+      run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(SCENARIOS.map((s) => s.name));
     expect(SCENARIOS.map((s) => s.name)).toEqual(expect.arrayContaining(['healthy', 'crash-spike', 'slow-burn', 'low-traffic', 'outage']));
     for (const s of SCENARIOS) expect(run.stdout).toContain(s.description);
   });
@@ -70,7 +75,10 @@ describe.concurrent('bad flags exit 2 before any request', () => {
     { flags: ['--window', 'abc'], says: /^--window \("abc"\): expected a duration such as 90s, 10m, 1h or a whole number of seconds$/ },
     { flags: ['--confidence', '1'], says: /^--confidence \("1"\): must be between 0\.5 and 0\.9999 \(50% to 99\.99%\)/ },
     { flags: ['--interval', '20s'], says: /^--interval \("20s"\): must not be longer than window \(12s\)$/ },
-    { flags: ['--min-crash-free-users', '99.5'], says: /^--min-crash-free-users \("99\.5"\): expected .* a fraction such as 0\.995 or a percentage such as 99\.5%$/ },
+    {
+      flags: ['--min-crash-free-users', '99.5'],
+      says: /^--min-crash-free-users \("99\.5"\): expected .* a fraction such as 0\.995 or a percentage such as 99\.5%$/,
+    },
   ])('$flags.0 $flags.1 exits 2 naming the flag and what is allowed', async ({ flags, says }) => {
     const run = await runCli(['gate', ...gateFlags(tracker.url), ...flags], env());
     expect(run.code).toBe(2);

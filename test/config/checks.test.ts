@@ -51,7 +51,11 @@ describe('the checks input', () => {
     ]);
     const [fivexx, p95, checkout, probe] = checks;
     expect(fivexx).toMatchObject({ maxBadRate: 0.02, absoluteMaxBadRate: 0.02, limitSource: 'absolute', display: 'bad' });
-    expect(fivexx?.query).toEqual({ kind: 'ratio', bad: 'sum(increase(http_requests_total{job="shop",code=~"5.."}[$__range]))', total: 'sum(increase(http_requests_total{job="shop"}[$__range]))' });
+    expect(fivexx?.query).toEqual({
+      kind: 'ratio',
+      bad: 'sum(increase(http_requests_total{job="shop",code=~"5.."}[$__range]))',
+      total: 'sum(increase(http_requests_total{job="shop"}[$__range]))',
+    });
     // p95 below 3 s is at most 5% of requests slower than 3 s.
     expect(p95).toMatchObject({ kind: 'ratio', maxBadRate: 0.05, units: { trials: 'requests', bad: 'slower than 3s' } });
     expect(p95?.query).toEqual({ kind: 'latency', histogram: 'http_request_duration_seconds_bucket{job="shop"}', below: 3 });
@@ -80,20 +84,60 @@ describe('the checks input', () => {
   const cases: [string, string, string][] = [
     ['bad YAML', '- name: a\n  source: [prometheus', 'Input checks is not valid YAML at line 2 (bad indent)'],
     ['not a list', 'name: a', 'Input checks: expected a YAML list of checks'],
-    ['an unknown key', '- {name: 5xx rate, source: prometheus, bad: x, total: y, maxx: 2%}', 'Input checks: check "5xx rate", field maxx: is not a field of a check'],
+    [
+      'an unknown key',
+      '- {name: 5xx rate, source: prometheus, bad: x, total: y, maxx: 2%}',
+      'Input checks: check "5xx rate", field maxx: is not a field of a check',
+    ],
     ['a missing field', '- {name: 5xx rate, source: prometheus, bad: x, total: y}', 'Input checks: check "5xx rate", field max: is missing'],
     ['a missing name', '- {source: prometheus, bad: x, total: y, max: 1%}', 'Input checks: check 1, field name: is missing'],
     ['a missing source', '- {name: a, bad: x, total: y, max: 1%}', 'Input checks: check "a", field source: is missing: expected one of prometheus, datadog'],
-    ['an unknown source', '- {name: a, source: graphite, bad: x, total: y, max: 1%}', 'Input checks: check "a", field source: expected one of prometheus, datadog'],
-    ['a max of 200%', '- {name: a, source: prometheus, bad: x, total: y, max: 200%}', 'Input checks: check "a", field max: expected a share strictly between 0 and 1'],
-    ['mixed forms', '- {name: a, source: prometheus, bad: x, total: y, max: 1%, for: 1m}', 'Input checks: check "a", field bad: does not belong to a threshold check'],
-    ['a latency check on Datadog', '- {name: a, source: datadog, histogram: h, quantile: 0.9, below: 1s}', 'Input checks: check "a", field histogram: a latency check reads a Prometheus histogram'],
-    ['a bad quantile', '- {name: a, source: prometheus, histogram: h, quantile: 95, below: 1s}', 'Input checks: check "a", field quantile: expected a quantile strictly between 0 and 1'],
-    ['a threshold without a limit', '- {name: a, source: prometheus, query: q, for: 1m}', 'Input checks: check "a", field min: a threshold check needs min or max'],
+    [
+      'an unknown source',
+      '- {name: a, source: graphite, bad: x, total: y, max: 1%}',
+      'Input checks: check "a", field source: expected one of prometheus, datadog',
+    ],
+    [
+      'a max of 200%',
+      '- {name: a, source: prometheus, bad: x, total: y, max: 200%}',
+      'Input checks: check "a", field max: expected a share strictly between 0 and 1',
+    ],
+    [
+      'mixed forms',
+      '- {name: a, source: prometheus, bad: x, total: y, max: 1%, for: 1m}',
+      'Input checks: check "a", field bad: does not belong to a threshold check',
+    ],
+    [
+      'a latency check on Datadog',
+      '- {name: a, source: datadog, histogram: h, quantile: 0.9, below: 1s}',
+      'Input checks: check "a", field histogram: a latency check reads a Prometheus histogram',
+    ],
+    [
+      'a bad quantile',
+      '- {name: a, source: prometheus, histogram: h, quantile: 95, below: 1s}',
+      'Input checks: check "a", field quantile: expected a quantile strictly between 0 and 1',
+    ],
+    [
+      'a threshold without a limit',
+      '- {name: a, source: prometheus, query: q, for: 1m}',
+      'Input checks: check "a", field min: a threshold check needs min or max',
+    ],
     ['a threshold without for', '- {name: a, source: prometheus, query: q, min: 1}', 'Input checks: check "a", field for: is missing'],
-    ['a name used twice', '- {name: a, source: prometheus, query: q, min: 1, for: 1m}\n- {name: A, source: prometheus, query: q, min: 1, for: 1m}', 'Input checks: check "A", field name: is used twice'],
-    ['a built-in id', '- {name: error-rate, source: prometheus, query: q, min: 1, for: 1m}', 'Input checks: check "error-rate", field name: is the id of a built-in check'],
-    ['a name with a line break', '- {name: "a\\nb", source: prometheus, query: q, min: 1, for: 1m}', 'Input checks: check 1, field name: must not contain control'],
+    [
+      'a name used twice',
+      '- {name: a, source: prometheus, query: q, min: 1, for: 1m}\n- {name: A, source: prometheus, query: q, min: 1, for: 1m}',
+      'Input checks: check "A", field name: is used twice',
+    ],
+    [
+      'a built-in id',
+      '- {name: error-rate, source: prometheus, query: q, min: 1, for: 1m}',
+      'Input checks: check "error-rate", field name: is the id of a built-in check',
+    ],
+    [
+      'a name with a line break',
+      '- {name: "a\\nb", source: prometheus, query: q, min: 1, for: 1m}',
+      'Input checks: check 1, field name: must not contain control',
+    ],
   ];
   it.each(cases)('refuses %s in one line naming the check and the field', (_, yaml, start) => {
     const message = errorOf({ ...withSources, checks: yaml });
@@ -109,7 +153,11 @@ describe('the checks input', () => {
       'Input checks: check "checkout failures", field source: datadog needs the datadog-api-key input or the DD_API_KEY env variable',
     );
     // The env variables Datadog's tools use count.
-    expect(load({ checks: EXAMPLE_CHECKS, 'prometheus-url': 'http://127.0.0.1:9090' }, { DD_API_KEY: 'env_api_1234', DD_APP_KEY: 'env_app_1234' }).inputs['datadog-api-key']).toBe('env_api_1234');
+    expect(
+      load({ checks: EXAMPLE_CHECKS, 'prometheus-url': 'http://127.0.0.1:9090' }, { DD_API_KEY: 'env_api_1234', DD_APP_KEY: 'env_app_1234' }).inputs[
+        'datadog-api-key'
+      ],
+    ).toBe('env_api_1234');
   });
 });
 
@@ -143,9 +191,18 @@ describe('datadog-site', () => {
 
 describe('a gate on metrics checks alone', () => {
   const metricsOnly = (over: Record<string, string> = {}, env: Record<string, string> = {}) =>
-    loadConfig((name) => ({ release: 'v1', 'prometheus-url': 'http://127.0.0.1:9090', checks: EXAMPLE_CHECKS.split('- name: checkout')[0] as string, ...over } as Record<string, string>)[name], env);
+    loadConfig(
+      (name) =>
+        (
+          ({ release: 'v1', 'prometheus-url': 'http://127.0.0.1:9090', checks: EXAMPLE_CHECKS.split('- name: checkout')[0] as string, ...over }) as Record<
+            string,
+            string
+          >
+        )[name],
+      env,
+    );
 
-  it('needs no Sentry input: nothing to register, none of Sentry\'s checks', () => {
+  it("needs no Sentry input: nothing to register, none of Sentry's checks", () => {
     const { inputs } = metricsOnly();
     expect(inputs['sentry-auth-token']).toBe('');
     expect(inputs['sentry-projects']).toEqual([]);
@@ -154,7 +211,7 @@ describe('a gate on metrics checks alone', () => {
     expect(inputs.checks.map((c) => c.id)).toEqual(['5xx rate', 'p95 latency under 3 s']);
   });
 
-  it("refuses a Sentry check it could not make, one line each, rather than drop it", () => {
+  it('refuses a Sentry check it could not make, one line each, rather than drop it', () => {
     let message = '';
     try {
       metricsOnly({ 'max-error-rate': '1%', 'min-crash-free-users': '99%', baseline: 'previous-release' });

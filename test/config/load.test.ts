@@ -27,7 +27,7 @@ describe('loadConfig error lines', () => {
   });
 
   it('read pass-margin as a multiple above 1, or off, and refuse anything else in one line naming the input', () => {
-    const read = (v: string) => loadConfig((name) => ({ ...base, 'pass-margin': v } as Record<string, string>)[name], {}).inputs['pass-margin'];
+    const read = (v: string) => loadConfig((name) => (({ ...base, 'pass-margin': v }) as Record<string, string>)[name], {}).inputs['pass-margin'];
     expect(loadConfig((name) => base[name], {}).inputs['pass-margin']).toBe(2);
     expect(read('1.5x')).toBe(1.5);
     expect(read('3')).toBe(3);
@@ -61,9 +61,12 @@ describe('loadConfig normalizes', () => {
     expect(inputs({ 'sentry-url': given })['sentry-url']).toBe(expected);
   });
 
-  it.each(['shop-web@2.0.0', '1.0.0+build.5', 'f00dfacecafebeef0000000000000000000000aa', 'com.acme.app@1.2.3-rc.1+42', 'app:1.2', 'v1_2~3=4,5#6%7'])('accepts release %s', (release) => {
-    expect(inputs({ release }).release).toBe(release);
-  });
+  it.each(['shop-web@2.0.0', '1.0.0+build.5', 'f00dfacecafebeef0000000000000000000000aa', 'com.acme.app@1.2.3-rc.1+42', 'app:1.2', 'v1_2~3=4,5#6%7'])(
+    'accepts release %s',
+    (release) => {
+      expect(inputs({ release }).release).toBe(release);
+    },
+  );
 
   it.each(['main', 'v2.0.1', 'refs/heads/release', 'release/2026-11', 'feature/a_b-c'])('accepts rollback-ref %s', (ref) => {
     expect(inputs({ 'rollback-ref': ref })['rollback-ref']).toBe(ref);

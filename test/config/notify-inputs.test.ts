@@ -4,7 +4,8 @@ import type { InputName } from '../../src/config/schema';
 import { secretsOf } from '../../src/pipeline/sentry';
 
 const BASE = { 'sentry-auth-token': 'sntryu_notify_inputs_test', 'sentry-org': 'acme', 'sentry-projects': 'web', release: 'v1' };
-const load = (inputs: Partial<Record<InputName, string>>, env: Record<string, string> = {}) => loadConfig((n) => ({ ...BASE, ...inputs })[n as keyof typeof BASE], env);
+const load = (inputs: Partial<Record<InputName, string>>, env: Record<string, string> = {}) =>
+  loadConfig((n) => ({ ...BASE, ...inputs })[n as keyof typeof BASE], env);
 const problem = (inputs: Partial<Record<InputName, string>>) => {
   try {
     load(inputs);
@@ -18,14 +19,25 @@ const problem = (inputs: Partial<Record<InputName, string>>) => {
 describe('notifier inputs', () => {
   it('defaults: PagerDuty US, notify on fail, nothing configured', () => {
     const { inputs } = load({});
-    expect(inputs).toMatchObject({ 'pagerduty-url': 'https://events.pagerduty.com', 'notify-on': ['fail'], 'pagerduty-routing-key': null, 'slack-webhook-url': null, 'alertmanager-url': null, 'alertmanager-headers': [] });
+    expect(inputs).toMatchObject({
+      'pagerduty-url': 'https://events.pagerduty.com',
+      'notify-on': ['fail'],
+      'pagerduty-routing-key': null,
+      'slack-webhook-url': null,
+      'alertmanager-url': null,
+      'alertmanager-headers': [],
+    });
   });
 
   it('notify-on takes a list in any order and case, or none', () => {
     expect(load({ 'notify-on': 'PASS\ninconclusive, fail' }).inputs['notify-on']).toEqual(['fail', 'inconclusive', 'pass']);
     expect(load({ 'notify-on': 'none' }).inputs['notify-on']).toEqual([]);
-    expect(problem({ 'notify-on': 'fail,warning' })).toBe('Input notify-on ("fail,warning"): "warning" is not a verdict: expected a list of fail, inconclusive, pass (or none)');
-    expect(problem({ 'notify-on': 'none, fail' })).toBe('Input notify-on ("none, fail"): "none" is not a verdict (none stands alone): expected a list of fail, inconclusive, pass (or none)');
+    expect(problem({ 'notify-on': 'fail,warning' })).toBe(
+      'Input notify-on ("fail,warning"): "warning" is not a verdict: expected a list of fail, inconclusive, pass (or none)',
+    );
+    expect(problem({ 'notify-on': 'none, fail' })).toBe(
+      'Input notify-on ("none, fail"): "none" is not a verdict (none stands alone): expected a list of fail, inconclusive, pass (or none)',
+    );
   });
 
   it('the routing key and the Slack URL fall back to PAGERDUTY_ROUTING_KEY and SLACK_WEBHOOK_URL', () => {
@@ -35,7 +47,9 @@ describe('notifier inputs', () => {
   });
 
   it('URLs lose a trailing slash; a bad one is named, a secret one never shown', () => {
-    expect(load({ 'pagerduty-url': 'https://events.eu.pagerduty.com/', 'alertmanager-url': 'https://grafana.example/api/alertmanager/grafana/' }).inputs).toMatchObject({
+    expect(
+      load({ 'pagerduty-url': 'https://events.eu.pagerduty.com/', 'alertmanager-url': 'https://grafana.example/api/alertmanager/grafana/' }).inputs,
+    ).toMatchObject({
       'pagerduty-url': 'https://events.eu.pagerduty.com',
       'alertmanager-url': 'https://grafana.example/api/alertmanager/grafana',
     });
@@ -53,7 +67,11 @@ describe('notifier inputs', () => {
   });
 
   it('the routing key, the webhook path and the header values are secrets; the Slack host is not', () => {
-    const { inputs } = load({ 'pagerduty-routing-key': 'K'.repeat(32), 'slack-webhook-url': 'https://hooks.slack.com/services/T1/B2/abcdefgh', 'alertmanager-headers': 'Authorization: Basic dXNlcjpwYXNz' });
+    const { inputs } = load({
+      'pagerduty-routing-key': 'K'.repeat(32),
+      'slack-webhook-url': 'https://hooks.slack.com/services/T1/B2/abcdefgh',
+      'alertmanager-headers': 'Authorization: Basic dXNlcjpwYXNz',
+    });
     const secrets = secretsOf(inputs);
     expect(secrets).toEqual(expect.arrayContaining(['K'.repeat(32), 'T1/B2/abcdefgh', 'Basic dXNlcjpwYXNz', 'dXNlcjpwYXNz']));
     expect(secrets.some((s) => s.includes('hooks.slack.com'))).toBe(false);

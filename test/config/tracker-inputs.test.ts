@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load';
 
-const BUGSNAG = { tracker: 'bugsnag', 'bugsnag-api-key': 'a'.repeat(32), 'bugsnag-token': 'bs-personal-token-123', 'bugsnag-project-id': 'b'.repeat(24), release: 'v2' };
+const BUGSNAG = {
+  tracker: 'bugsnag',
+  'bugsnag-api-key': 'a'.repeat(32),
+  'bugsnag-token': 'bs-personal-token-123',
+  'bugsnag-project-id': 'b'.repeat(24),
+  release: 'v2',
+};
 const ROLLBAR = { tracker: 'rollbar', 'rollbar-token': 'rb_access_token_456', release: 'v2', 'max-error-rate-increase': '2x' };
 
 const load = (raw: Record<string, string>, env: Record<string, string> = {}) => loadConfig((name) => raw[name], env);
@@ -34,26 +40,36 @@ describe('tracker inputs', () => {
   });
 
   it('an input of another tracker is an error naming both', () => {
-    expect(errorOf({ ...BUGSNAG, 'rollbar-token': 'rb_access_token_456' })).toBe('Input rollbar-token is a Rollbar input, but tracker is bugsnag: remove it, or set tracker: rollbar');
-    expect(errorOf({ ...ROLLBAR, 'sentry-org': 'acme' })).toBe('Input sentry-org ("acme") is a Sentry input, but tracker is rollbar: remove it, or set tracker: sentry');
-    expect(errorOf({ 'sentry-auth-token': 'tok_secret_value', 'sentry-org': 'acme', 'sentry-projects': 'web', release: 'v1', 'bugsnag-project-id': 'b'.repeat(24) })).toBe(
-      'Input bugsnag-project-id ("bbbbbbbbbbbbbbbbbbbbbbbb") is a Bugsnag input, but tracker is sentry: remove it, or set tracker: bugsnag',
+    expect(errorOf({ ...BUGSNAG, 'rollbar-token': 'rb_access_token_456' })).toBe(
+      'Input rollbar-token is a Rollbar input, but tracker is bugsnag: remove it, or set tracker: rollbar',
     );
+    expect(errorOf({ ...ROLLBAR, 'sentry-org': 'acme' })).toBe(
+      'Input sentry-org ("acme") is a Sentry input, but tracker is rollbar: remove it, or set tracker: sentry',
+    );
+    expect(
+      errorOf({ 'sentry-auth-token': 'tok_secret_value', 'sentry-org': 'acme', 'sentry-projects': 'web', release: 'v1', 'bugsnag-project-id': 'b'.repeat(24) }),
+    ).toBe('Input bugsnag-project-id ("bbbbbbbbbbbbbbbbbbbbbbbb") is a Bugsnag input, but tracker is sentry: remove it, or set tracker: bugsnag');
   });
 
   it('a check the tracker cannot serve is an error saying which tracker and why', () => {
     expect(errorOf({ ...ROLLBAR, 'min-crash-free-sessions': '99%' })).toBe(
       'Input min-crash-free-sessions ("99%"): tracker rollbar cannot serve it: Rollbar has no sessions, so there is no crash-free rate or share of unhealthy sessions to judge',
     );
-    expect(errorOf({ ...ROLLBAR, 'min-crash-free-users': '0.99' })).toMatch(/^Input min-crash-free-users \("0\.99"\): tracker rollbar cannot serve it: Rollbar has no sessions/);
-    expect(errorOf({ ...BUGSNAG, 'max-error-rate': '5%' })).toMatch(/^Input max-error-rate \("5%"\): tracker bugsnag cannot serve it: Bugsnag counts only sessions with unhandled errors/);
-    expect(errorOf({ 'sentry-auth-token': 'tok_secret_value', 'sentry-org': 'acme', 'sentry-projects': 'web', release: 'v1', 'max-error-rate-increase': '2x' })).toMatch(
-      /^Input max-error-rate-increase \("2x"\): tracker sentry cannot serve it: it judges Rollbar's occurrence counts/,
+    expect(errorOf({ ...ROLLBAR, 'min-crash-free-users': '0.99' })).toMatch(
+      /^Input min-crash-free-users \("0\.99"\): tracker rollbar cannot serve it: Rollbar has no sessions/,
     );
+    expect(errorOf({ ...BUGSNAG, 'max-error-rate': '5%' })).toMatch(
+      /^Input max-error-rate \("5%"\): tracker bugsnag cannot serve it: Bugsnag counts only sessions with unhandled errors/,
+    );
+    expect(
+      errorOf({ 'sentry-auth-token': 'tok_secret_value', 'sentry-org': 'acme', 'sentry-projects': 'web', release: 'v1', 'max-error-rate-increase': '2x' }),
+    ).toMatch(/^Input max-error-rate-increase \("2x"\): tracker sentry cannot serve it: it judges Rollbar's occurrence counts/);
   });
 
   it("each tracker's own inputs are required only when it is selected", () => {
-    expect(errorOf({ ...BUGSNAG, 'bugsnag-token': '' })).toMatch(/^Input bugsnag-token is required with tracker bugsnag and gate: true: set the input or the BUGSNAG_TOKEN env variable/);
+    expect(errorOf({ ...BUGSNAG, 'bugsnag-token': '' })).toMatch(
+      /^Input bugsnag-token is required with tracker bugsnag and gate: true: set the input or the BUGSNAG_TOKEN env variable/,
+    );
     expect(load({ ...BUGSNAG, 'bugsnag-token': '' }, { BUGSNAG_TOKEN: 'bs-env-token-000' }).inputs['bugsnag-token']).toBe('bs-env-token-000');
     expect(errorOf({ ...ROLLBAR, 'rollbar-token': '' })).toMatch(/^Input rollbar-token is required with tracker rollbar/);
     expect(errorOf({ ...ROLLBAR, 'max-error-rate-increase': '' })).toMatch(/^Input max-error-rate-increase: tracker rollbar needs a check it can serve/);

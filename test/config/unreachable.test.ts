@@ -18,7 +18,15 @@ const noDns = new Agent({
 afterAll(() => noDns.close());
 
 const client = (baseUrl: string, dispatcher?: Agent) =>
-  createHttpClient({ baseUrl, token: 'sntrys_unreachable_test', userAgent: 'test', retries: 4, minRetryDelayMs: 200, maxRetryTimeMs: 10_000, ...(dispatcher ? { dispatcher } : {}) });
+  createHttpClient({
+    baseUrl,
+    token: 'sntrys_unreachable_test',
+    userAgent: 'test',
+    retries: 4,
+    minRetryDelayMs: 200,
+    maxRetryTimeMs: 10_000,
+    ...(dispatcher ? { dispatcher } : {}),
+  });
 
 describe('the first request cannot reach the tracker', () => {
   it('a name that does not resolve: UnreachableError at once, one attempt, no retries', async () => {
@@ -32,7 +40,9 @@ describe('the first request cannot reach the tracker', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
     const config = unreachableConfigError('connect', (error as Error).message, 'https://sentry.exmaple.com');
     expect(config).toBeInstanceOf(ConfigError);
-    expect(config.message).toMatch(/^Input sentry-url \("https:\/\/sentry\.exmaple\.com"\): Sentry could not be reached there \(.*ENOTFOUND.*\): expected the base URL of Sentry/);
+    expect(config.message).toMatch(
+      /^Input sentry-url \("https:\/\/sentry\.exmaple\.com"\): Sentry could not be reached there \(.*ENOTFOUND.*\): expected the base URL of Sentry/,
+    );
     expect(config.message.split('\n')).toHaveLength(1);
   });
 

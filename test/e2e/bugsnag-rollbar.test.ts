@@ -69,7 +69,13 @@ describe.concurrent('tracker: bugsnag, the bundled action against the Bugsnag st
     expect(result.outputs['previous-release']).toBe('v1');
     const posts = stub.requests.filter((r) => r.method === 'POST');
     expect(posts.map((r) => [r.path, r.authorization])).toEqual([['/', 'missing']]);
-    expect(posts[0]!.body).toMatchObject({ apiKey: API_KEY, appVersion: 'v2', releaseStage: 'production', builderName: 'release-health-gate', sourceControl: { provider: 'github', repository: 'https://github.com/acme/shop' } });
+    expect(posts[0]!.body).toMatchObject({
+      apiKey: API_KEY,
+      appVersion: 'v2',
+      releaseStage: 'production',
+      builderName: 'release-health-gate',
+      sourceControl: { provider: 'github', repository: 'https://github.com/acme/shop' },
+    });
     expectNoLeak(result, BS_TOKEN, API_KEY);
   });
 
@@ -82,7 +88,9 @@ describe.concurrent('tracker: bugsnag, the bundled action against the Bugsnag st
   });
 
   it('new issue over the limit → fail, naming it', async () => {
-    const { run } = await bugsnag({ errors: [{ id: 'e9', errorClass: 'TypeError', message: 'cart is undefined', users: 300, events: 800, introducedIn: 'v2' }] });
+    const { run } = await bugsnag({
+      errors: [{ id: 'e9', errorClass: 'TypeError', message: 'cart is undefined', users: 300, events: 800, introducedIn: 'v2' }],
+    });
     const result = await run();
     expect(result.code, result.stdout).toBe(1);
     expect(result.outputs.verdict).toBe('fail');
@@ -94,7 +102,9 @@ describe.concurrent('tracker: bugsnag, the bundled action against the Bugsnag st
     const result = await run();
     expect(result.code).toBe(1);
     const errors = result.annotations.filter((a) => a.level === 'error');
-    expect(errors.map((e) => e.message).join('\n')).toMatch(/Bugsnag rejected bugsnag-token while [a-z ]+ \(HTTP 401: "Unauthorized: the auth token is invalid"\): check bugsnag-token/);
+    expect(errors.map((e) => e.message).join('\n')).toMatch(
+      /Bugsnag rejected bugsnag-token while [a-z ]+ \(HTTP 401: "Unauthorized: the auth token is invalid"\): check bugsnag-token/,
+    );
     expectNoLeak(result, BS_TOKEN);
   });
 
@@ -194,7 +204,9 @@ describe.concurrent('tracker: bugsnag, the bundled action against the Bugsnag st
 
 describe.concurrent('tracker: bad values', () => {
   it('a misspelt tracker is one line naming tracker and the allowed values, not "sentry-auth-token is required"', async () => {
-    const result = await runAction({ inputs: { tracker: 'bugsnagg', 'bugsnag-token': BS_TOKEN, 'bugsnag-project-id': PROJECT, 'bugsnag-api-key': API_KEY, release: 'v2', ...FAST } });
+    const result = await runAction({
+      inputs: { tracker: 'bugsnagg', 'bugsnag-token': BS_TOKEN, 'bugsnag-project-id': PROJECT, 'bugsnag-api-key': API_KEY, release: 'v2', ...FAST },
+    });
     expect(result.code).toBe(1);
     const errors = result.annotations.filter((a) => a.level === 'error').flatMap((a) => a.message.split('\n'));
     expect(errors).toEqual(['Input tracker ("bugsnagg"): expected one of: sentry, bugsnag, rollbar']);
@@ -202,8 +214,12 @@ describe.concurrent('tracker: bad values', () => {
   });
 
   it('tracker in another case, with spaces, selects it', async () => {
-    const result = await runAction({ inputs: { tracker: ' Rollbar\n', 'rollbar-token': RB_TOKEN, 'rollbar-url': 'http://127.0.0.1:9', release: 'v2', 'max-new-issue-users': '5', ...FAST } });
-    expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([expect.stringMatching(/^Input rollbar-url \("http:\/\/127\.0\.0\.1:9"\): Rollbar's API could not be reached there/)]);
+    const result = await runAction({
+      inputs: { tracker: ' Rollbar\n', 'rollbar-token': RB_TOKEN, 'rollbar-url': 'http://127.0.0.1:9', release: 'v2', 'max-new-issue-users': '5', ...FAST },
+    });
+    expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      expect.stringMatching(/^Input rollbar-url \("http:\/\/127\.0\.0\.1:9"\): Rollbar's API could not be reached there/),
+    ]);
   });
 });
 
@@ -214,16 +230,45 @@ describe.concurrent('tracker: rollbar, the bundled action against the Rollbar st
     const stub: RollbarStub = await startRollbarStub({
       tokens: { [RB_TOKEN]: ['read', 'write'] },
       deploys: [
-        { id: 1, environment: 'production', revision: 'v1', status: 'succeeded', start_time: Math.floor((Date.now() - 5 * HOUR) / 1000), finish_time: Math.floor((Date.now() - 5 * HOUR) / 1000) },
+        {
+          id: 1,
+          environment: 'production',
+          revision: 'v1',
+          status: 'succeeded',
+          start_time: Math.floor((Date.now() - 5 * HOUR) / 1000),
+          finish_time: Math.floor((Date.now() - 5 * HOUR) / 1000),
+        },
         ...(seededMinutesAgo === null
           ? []
-          : [{ id: 2, environment: 'production', revision: 'v2', comment: 'Deployed by release-health-gate from https://github.example/acme/shop/actions/runs/4242', status: 'succeeded', start_time: Math.floor(deployedAt / 1000), finish_time: Math.floor(deployedAt / 1000) }]),
+          : [
+              {
+                id: 2,
+                environment: 'production',
+                revision: 'v2',
+                comment: 'Deployed by release-health-gate from https://github.example/acme/shop/actions/runs/4242',
+                status: 'succeeded',
+                start_time: Math.floor(deployedAt / 1000),
+                finish_time: Math.floor(deployedAt / 1000),
+              },
+            ]),
       ],
       errorsPerMinute: () => 10,
       ...over,
     });
     open.push(stub);
-    const run = () => runAction({ inputs: { tracker: 'rollbar', 'rollbar-token': RB_TOKEN, 'rollbar-url': stub.url, release: 'v2', 'max-error-rate-increase': '2x', 'max-new-issue-users': '100', ...FAST, ...inputs } });
+    const run = () =>
+      runAction({
+        inputs: {
+          tracker: 'rollbar',
+          'rollbar-token': RB_TOKEN,
+          'rollbar-url': stub.url,
+          release: 'v2',
+          'max-error-rate-increase': '2x',
+          'max-new-issue-users': '100',
+          ...FAST,
+          ...inputs,
+        },
+      });
     return { stub, run, deployedAt };
   }
 
@@ -233,7 +278,13 @@ describe.concurrent('tracker: rollbar, the bundled action against the Rollbar st
     expect((await run()).code).toBe(0);
     const writes = stub.requests.filter((r) => r.method !== 'GET');
     expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/1/deploy', 'PATCH /api/1/deploy/1001']);
-    expect(writes[0]!.body).toEqual({ environment: 'production', revision: 'v2', local_username: 'release-health-gate', comment: 'Deployed by release-health-gate from https://github.example/acme/shop/actions/runs/4242', status: 'started' });
+    expect(writes[0]!.body).toEqual({
+      environment: 'production',
+      revision: 'v2',
+      local_username: 'release-health-gate',
+      comment: 'Deployed by release-health-gate from https://github.example/acme/shop/actions/runs/4242',
+      status: 'started',
+    });
     expect(stub.requests.every((r) => r.token === 'valid' && !r.tokenElsewhere)).toBe(true);
   });
 
@@ -271,7 +322,14 @@ describe.concurrent('tracker: rollbar, the bundled action against the Rollbar st
 
   it('a newer deploy recorded in Rollbar holds the rollback (it would replace a newer fix)', async () => {
     const { stub, run, deployedAt } = await rollbar({ errorsPerMinute: (t) => (t >= deployedAt ? 40 : 10) }, { 'rollback-workflow': 'rollback.yml' });
-    stub.deploys.unshift({ id: 9, environment: 'production', revision: 'v3', status: 'succeeded', start_time: Math.floor(Date.now() / 1000) - 60, finish_time: Math.floor(Date.now() / 1000) - 60 });
+    stub.deploys.unshift({
+      id: 9,
+      environment: 'production',
+      revision: 'v3',
+      status: 'succeeded',
+      start_time: Math.floor(Date.now() / 1000) - 60,
+      finish_time: Math.floor(Date.now() / 1000) - 60,
+    });
     const result = await run();
     expect(result.outputs.verdict).toBe('fail');
     expect(result.stdout).toMatch(/No rollback: v3 was deployed to production at .*, after v2 \(Rollbar\)/);
@@ -281,8 +339,22 @@ describe.concurrent('tracker: rollbar, the bundled action against the Rollbar st
     const { stub, run, deployedAt } = await rollbar({ errorsPerMinute: (t) => (t >= deployedAt ? 40 : 10) }, { 'rollback-workflow': 'rollback.yml' });
     const at = (ms: number) => Math.floor(ms / 1000);
     // v1.5 failed to deploy an hour ago (v1 kept running); v3 failed to deploy a minute ago (v2 kept running).
-    stub.deploys.push({ id: 7, environment: 'production', revision: 'v1.5', status: 'failed', start_time: at(Date.now() - HOUR), finish_time: at(Date.now() - HOUR) });
-    stub.deploys.unshift({ id: 9, environment: 'production', revision: 'v3', status: 'failed', start_time: at(Date.now() - MIN), finish_time: at(Date.now() - MIN) });
+    stub.deploys.push({
+      id: 7,
+      environment: 'production',
+      revision: 'v1.5',
+      status: 'failed',
+      start_time: at(Date.now() - HOUR),
+      finish_time: at(Date.now() - HOUR),
+    });
+    stub.deploys.unshift({
+      id: 9,
+      environment: 'production',
+      revision: 'v3',
+      status: 'failed',
+      start_time: at(Date.now() - MIN),
+      finish_time: at(Date.now() - MIN),
+    });
     const result = await run();
     expect(result.outputs.verdict).toBe('fail');
     expect(result.outputs['previous-release']).toBe('v1');
@@ -307,16 +379,29 @@ describe.concurrent('tracker: rollbar, the bundled action against the Rollbar st
   });
 
   it('a refused token → one clear line naming rollbar-token, never the token', async () => {
-    const { run } = await rollbar({ tokens: { 'rb_other_token_zzzzzzzz': ['read'] } });
+    const { run } = await rollbar({ tokens: { rb_other_token_zzzzzzzz: ['read'] } });
     const result = await run();
     expect(result.code).toBe(1);
     const errors = result.annotations.filter((a) => a.level === 'error');
-    expect(errors.map((e) => e.message).join('\n')).toMatch(/Rollbar rejected rollbar-token while [a-z ]+ \(HTTP 401: "invalid access token"\): check rollbar-token/);
+    expect(errors.map((e) => e.message).join('\n')).toMatch(
+      /Rollbar rejected rollbar-token while [a-z ]+ \(HTTP 401: "invalid access token"\): check rollbar-token/,
+    );
     expectNoLeak(result, RB_TOKEN);
   });
 
   it('a rollbar-url where nothing listens → one line naming rollbar-url, at once, no watch', async () => {
-    const result = await runAction({ inputs: { tracker: 'rollbar', 'rollbar-token': RB_TOKEN, 'rollbar-url': 'http://127.0.0.1:9', release: 'v2', 'max-new-issue-users': '100', ...FAST, window: '10m' }, timeoutMs: 50_000 });
+    const result = await runAction({
+      inputs: {
+        tracker: 'rollbar',
+        'rollbar-token': RB_TOKEN,
+        'rollbar-url': 'http://127.0.0.1:9',
+        release: 'v2',
+        'max-new-issue-users': '100',
+        ...FAST,
+        window: '10m',
+      },
+      timeoutMs: 50_000,
+    });
     expect(result.code).toBe(1);
     const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
     expect(errors).toHaveLength(1);

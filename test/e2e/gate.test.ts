@@ -91,7 +91,9 @@ describe.concurrent('the health gate, bundled action against the local tracker',
     const { run } = await gate('low-traffic', { window: '8s', 'min-sessions': '0' });
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.verdict).toBe('inconclusive');
-    expect(run.outputs.reason).toMatch(/^too little data to pass: with 2 users, a crashed-user rate up to \d+(\.\d+)?% cannot be ruled out, more than 2× the 3% the 97% limit allows \(pass-margin 2x\)/);
+    expect(run.outputs.reason).toMatch(
+      /^too little data to pass: with 2 users, a crashed-user rate up to \d+(\.\d+)?% cannot be ruled out, more than 2× the 3% the 97% limit allows \(pass-margin 2x\)/,
+    );
     expect(run.annotations.some((a) => a.level === 'warning' && /cannot be ruled out/.test(a.message))).toBe(true);
     // pass-margin off: the same data pass, as they did before
     const off = await gate('low-traffic', { window: '8s', 'min-sessions': '0', 'pass-margin': 'off' });

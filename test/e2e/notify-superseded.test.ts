@@ -18,7 +18,11 @@ async function deploy(tracker: LocalTracker, version: string): Promise<void> {
     ['/releases/', { version, projects }],
     [`/releases/${encodeURIComponent(version)}/deploys/`, { environment: 'production', dateFinished: new Date().toISOString(), projects }],
   ] as const) {
-    const res = await fetch(`${tracker.url}/api/0/organizations/acme${path}`, { method: 'POST', headers: { authorization: `Bearer ${SENTRY_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${tracker.url}/api/0/organizations/acme${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SENTRY_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (res.status >= 300) throw new Error(`POST ${path}: HTTP ${res.status}`);
   }
 }
@@ -43,7 +47,9 @@ describe.concurrent('on-call incidents follow what is live', () => {
     expect(posts(pd)).toHaveLength(1);
     expect(pd.state.incidents).toEqual([expect.objectContaining({ open: true })]);
     expect(am.requests.map((r) => r.method)).toEqual(['POST']);
-    expect(late.run.annotations.map((a) => a.message)).toContainEqual(expect.stringMatching(/^On-call incidents of production left open: shop-web@2\.0\.1 was deployed there at .*, after shop-web@2\.0\.0/));
+    expect(late.run.annotations.map((a) => a.message)).toContainEqual(
+      expect.stringMatching(/^On-call incidents of production left open: shop-web@2\.0\.1 was deployed there at .*, after shop-web@2\.0\.0/),
+    );
   });
 
   it('re-running an old failed gate after the fix passed pages nobody again; Slack still hears of it', { timeout: 120_000 }, async ({ onTestFinished }) => {

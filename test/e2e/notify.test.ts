@@ -3,7 +3,15 @@ import { startLocalTracker } from '../../src/local-tracker';
 import { getScenario } from '../../src/local-tracker/scenarios';
 import { runGate, SENTRY_TOKEN } from '../helpers/gate';
 import { startGitHubStub } from '../helpers/github-stub';
-import { type AlertmanagerState, type PagerDutyState, type SlackState, type Stub, startAlertmanagerStub, startPagerDutyStub, startSlackStub } from '../helpers/notify-stubs';
+import {
+  type AlertmanagerState,
+  type PagerDutyState,
+  type SlackState,
+  type Stub,
+  startAlertmanagerStub,
+  startPagerDutyStub,
+  startSlackStub,
+} from '../helpers/notify-stubs';
 import { longestLeak } from '../reliability/leaks';
 
 // Random-looking, as real ones are: any 8 characters of a secret in a row count as a leak.
@@ -49,72 +57,105 @@ function expectNoSecret(everything: string, secrets: string[]) {
 }
 
 describe.concurrent('on-call notifications (bundled action, PagerDuty, Slack and Alertmanager stubs on loopback)', () => {
-  it('a fail sends one trigger, one message and one alert; a re-run pages nobody again; a later pass resolves', { timeout: 150_000 }, async ({ onTestFinished }) => {
-    const s = await services(onTestFinished);
-    const first = await runGate('crash-spike', s.inputs, { env: s.env });
-    expect(first.run.code).toBe(1);
-    expect(first.run.outputs.verdict).toBe('fail');
+  it(
+    'a fail sends one trigger, one message and one alert; a re-run pages nobody again; a later pass resolves',
+    { timeout: 150_000 },
+    async ({ onTestFinished }) => {
+      const s = await services(onTestFinished);
+      const first = await runGate('crash-spike', s.inputs, { env: s.env });
+      expect(first.run.code).toBe(1);
+      expect(first.run.outputs.verdict).toBe('fail');
 
-    // PagerDuty: one trigger, everything on-call needs to act.
-    expect(posts(s.pd)).toHaveLength(1);
-    expect(s.pd.requests.every((r) => r.status === 202)).toBe(true);
-    const event = posts(s.pd)[0]!.body as { routing_key: string; event_action: string; dedup_key: string; payload: Record<string, unknown>; links: { href: string; text: string }[] };
-    expect(event.event_action).toBe('trigger');
-    expect(event.dedup_key).toBe('release-health-gate/acme/shop/production');
-    expect(event.payload).toMatchObject({ severity: 'critical', source: 'acme/shop production', component: 'shop-web', group: 'production', class: 'crash-free-users' });
-    expect(event.payload.summary).toMatch(/^Crash-free users below 97% after deploy: /);
-    expect(event.payload.custom_details).toMatchObject({ release: 'shop-web@2.0.0', 'previous release': 'shop-web@1.4.0', check: 'crash-free-users' });
-    for (const key of ['observed bad rate', 'interval', 'n', 'limit (bad rate)', 'evidence (e-value)', 'action taken']) expect(event.payload.custom_details).toHaveProperty([key]);
-    expect(event.links.map((l) => l.text)).toEqual(['Runbook', 'Dashboard', 'Sentry release', 'Workflow run']);
-    expect(event.links[3]!.href).toBe('https://github.example/acme/shop/actions/runs/4242/attempts/1');
+      // PagerDuty: one trigger, everything on-call needs to act.
+      expect(posts(s.pd)).toHaveLength(1);
+      expect(s.pd.requests.every((r) => r.status === 202)).toBe(true);
+      const event = posts(s.pd)[0]!.body as {
+        routing_key: string;
+        event_action: string;
+        dedup_key: string;
+        payload: Record<string, unknown>;
+        links: { href: string; text: string }[];
+      };
+      expect(event.event_action).toBe('trigger');
+      expect(event.dedup_key).toBe('release-health-gate/acme/shop/production');
+      expect(event.payload).toMatchObject({
+        severity: 'critical',
+        source: 'acme/shop production',
+        component: 'shop-web',
+        group: 'production',
+        class: 'crash-free-users',
+      });
+      expect(event.payload.summary).toMatch(/^Crash-free users below 97% after deploy: /);
+      expect(event.payload.custom_details).toMatchObject({ release: 'shop-web@2.0.0', 'previous release': 'shop-web@1.4.0', check: 'crash-free-users' });
+      for (const key of ['observed bad rate', 'interval', 'n', 'limit (bad rate)', 'evidence (e-value)', 'action taken'])
+        expect(event.payload.custom_details).toHaveProperty([key]);
+      expect(event.links.map((l) => l.text)).toEqual(['Runbook', 'Dashboard', 'Sentry release', 'Workflow run']);
+      expect(event.links[3]!.href).toBe('https://github.example/acme/shop/actions/runs/4242/attempts/1');
 
-    // Slack: one Block Kit message with a fallback text and the links as buttons.
-    expect(s.slack.state.messages).toHaveLength(1);
-    const message = s.slack.state.messages[0]!;
-    expect(message.text).toMatch(/Crash-free users below 97%/);
-    const json = JSON.stringify(message.blocks);
-    for (const text of ['shop-web@2.0.0 → production', 'shop-web@1.4.0', '"url":"https://wiki.example/runbooks/shop"', '"url":"https://grafana.example/d/shop"', 'roll back by hand']) expect(json).toContain(text);
+      // Slack: one Block Kit message with a fallback text and the links as buttons.
+      expect(s.slack.state.messages).toHaveLength(1);
+      const message = s.slack.state.messages[0]!;
+      expect(message.text).toMatch(/Crash-free users below 97%/);
+      const json = JSON.stringify(message.blocks);
+      for (const text of [
+        'shop-web@2.0.0 → production',
+        'shop-web@1.4.0',
+        '"url":"https://wiki.example/runbooks/shop"',
+        '"url":"https://grafana.example/d/shop"',
+        'roll back by hand',
+      ])
+        expect(json).toContain(text);
 
-    // Alertmanager: one alert with the labels and annotations, and the header given.
-    expect(posts(s.am)).toHaveLength(1);
-    expect(posts(s.am)[0]!.headers.authorization).toBe(`Bearer ${AM_TOKEN}`);
-    const [alert] = [...s.am.state.alerts.values()];
-    expect(alert!.labels).toEqual({ alertname: 'ReleaseHealthGate', severity: 'critical', environment: 'production', release: 'shop-web@2.0.0', service: 'shop-web', project: 'shop-web', check: 'crash-free-users', repository: 'acme/shop' });
-    expect(alert!.annotations).toMatchObject({ runbook_url: 'https://wiki.example/runbooks/shop', dashboard_url: 'https://grafana.example/d/shop' });
-    expect(alert!.annotations!.description).toContain('Previous: shop-web@1.4.0');
-    expect(alert!.generatorURL).toBe('https://github.example/acme/shop/actions/runs/4242/attempts/1');
+      // Alertmanager: one alert with the labels and annotations, and the header given.
+      expect(posts(s.am)).toHaveLength(1);
+      expect(posts(s.am)[0]!.headers.authorization).toBe(`Bearer ${AM_TOKEN}`);
+      const [alert] = [...s.am.state.alerts.values()];
+      expect(alert!.labels).toEqual({
+        alertname: 'ReleaseHealthGate',
+        severity: 'critical',
+        environment: 'production',
+        release: 'shop-web@2.0.0',
+        service: 'shop-web',
+        project: 'shop-web',
+        check: 'crash-free-users',
+        repository: 'acme/shop',
+      });
+      expect(alert!.annotations).toMatchObject({ runbook_url: 'https://wiki.example/runbooks/shop', dashboard_url: 'https://grafana.example/d/shop' });
+      expect(alert!.annotations!.description).toContain('Previous: shop-web@1.4.0');
+      expect(alert!.generatorURL).toBe('https://github.example/acme/shop/actions/runs/4242/attempts/1');
 
-    // What the user sees: the Action line names each notification, the report lists them; no secret anywhere.
-    expect(first.run.everything).toContain('"notifications": [');
-    expect(first.run.everything).toMatch(/"notifier": "PagerDuty",\s+"kind": "trigger",\s+"status": "sent",\s+"requests": 1/);
-    expect(first.run.summary).toMatch(/Action: +.*PagerDuty trigger sent; Slack message sent; Alertmanager trigger sent/);
-    expectNoSecret(first.run.everything, s.secrets);
-    for (const secret of s.secrets) expect(first.run.masked).toContain(secret);
+      // What the user sees: the Action line names each notification, the report lists them; no secret anywhere.
+      expect(first.run.everything).toContain('"notifications": [');
+      expect(first.run.everything).toMatch(/"notifier": "PagerDuty",\s+"kind": "trigger",\s+"status": "sent",\s+"requests": 1/);
+      expect(first.run.summary).toMatch(/Action: +.*PagerDuty trigger sent; Slack message sent; Alertmanager trigger sent/);
+      expectNoSecret(first.run.everything, s.secrets);
+      for (const secret of s.secrets) expect(first.run.masked).toContain(secret);
 
-    // A re-run of the same gate: the same incident, the same alert.
-    const again = await runGate('crash-spike', s.inputs, { env: s.env });
-    expect(again.run.outputs.verdict).toBe('fail');
-    expect(posts(s.pd).map((r) => (r.body as { dedup_key: string }).dedup_key)).toEqual([event.dedup_key, event.dedup_key]);
-    expect(s.pd.state.incidents).toEqual([{ dedupKey: event.dedup_key, open: true, triggers: 2 }]);
-    expect(s.am.state.alerts.size).toBe(1);
+      // A re-run of the same gate: the same incident, the same alert.
+      const again = await runGate('crash-spike', s.inputs, { env: s.env });
+      expect(again.run.outputs.verdict).toBe('fail');
+      expect(posts(s.pd).map((r) => (r.body as { dedup_key: string }).dedup_key)).toEqual([event.dedup_key, event.dedup_key]);
+      expect(s.pd.state.incidents).toEqual([{ dedupKey: event.dedup_key, open: true, triggers: 2 }]);
+      expect(s.am.state.alerts.size).toBe(1);
 
-    // The fix (or the rollback) passes in the same environment: both incidents close.
-    const pass = await runGate('healthy', { ...s.inputs, release: 'shop-web@2.0.1', window: '6s' }, { env: s.env });
-    expect(pass.run.outputs.verdict).toBe('pass');
-    expect((posts(s.pd)[2]!.body as { event_action: string }).event_action).toBe('resolve');
-    expect(s.pd.state.incidents).toEqual([{ dedupKey: event.dedup_key, open: false, triggers: 2 }]);
-    const resolved = [...s.am.state.alerts.values()];
-    expect(resolved).toHaveLength(1);
-    expect(Date.parse(resolved[0]!.endsAt!)).toBeLessThanOrEqual(Date.now());
-    // The default notify-on (fail) posts no Slack message for a pass.
-    expect(s.slack.state.messages).toHaveLength(2);
-    expect(pass.run.summary).toMatch(/\*\*Action:\*\* PagerDuty resolve sent; Alertmanager resolve sent \\\(resolved 1 alert\\\)/);
-    expect(pass.run.code).toBe(0);
-    // Requests per notification: one each; resolving in Alertmanager reads the open alerts first.
-    expect(s.pd.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'POST']);
-    expect(s.slack.requests.map((r) => r.method)).toEqual(['POST', 'POST']);
-    expect(s.am.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'GET', 'POST']);
-  });
+      // The fix (or the rollback) passes in the same environment: both incidents close.
+      const pass = await runGate('healthy', { ...s.inputs, release: 'shop-web@2.0.1', window: '6s' }, { env: s.env });
+      expect(pass.run.outputs.verdict).toBe('pass');
+      expect((posts(s.pd)[2]!.body as { event_action: string }).event_action).toBe('resolve');
+      expect(s.pd.state.incidents).toEqual([{ dedupKey: event.dedup_key, open: false, triggers: 2 }]);
+      const resolved = [...s.am.state.alerts.values()];
+      expect(resolved).toHaveLength(1);
+      expect(Date.parse(resolved[0]!.endsAt!)).toBeLessThanOrEqual(Date.now());
+      // The default notify-on (fail) posts no Slack message for a pass.
+      expect(s.slack.state.messages).toHaveLength(2);
+      expect(pass.run.summary).toMatch(/\*\*Action:\*\* PagerDuty resolve sent; Alertmanager resolve sent \\\(resolved 1 alert\\\)/);
+      expect(pass.run.code).toBe(0);
+      // Requests per notification: one each; resolving in Alertmanager reads the open alerts first.
+      expect(s.pd.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'POST']);
+      expect(s.slack.requests.map((r) => r.method)).toEqual(['POST', 'POST']);
+      expect(s.am.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'GET', 'POST']);
+    },
+  );
 
   it('a dry run sends nothing and shows the redacted payloads in the summary', async ({ onTestFinished }) => {
     const s = await services(onTestFinished);
@@ -130,33 +171,45 @@ describe.concurrent('on-call notifications (bundled action, PagerDuty, Slack and
     expectNoSecret(run.everything, s.secrets);
   });
 
-  it('each service down: the verdict and exit code stand, one warning per service naming it and the HTTP status', { timeout: 90_000 }, async ({ onTestFinished }) => {
-    const s = await services(onTestFinished);
-    s.pd.down(503);
-    s.slack.down(500);
-    s.am.down(502);
-    const { run } = await runGate('crash-spike', s.inputs, { env: s.env });
-    expect(run.code).toBe(1);
-    expect(run.outputs.verdict).toBe('fail');
-    const warnings = run.annotations.filter((a) => a.level === 'warning' && /notification failed/.test(a.message)).map((a) => a.message);
-    expect(warnings.sort()).toEqual([
-      'Alertmanager notification failed: HTTP 502 (unavailable)',
-      'PagerDuty notification failed: HTTP 503 (unavailable)',
-      'Slack notification failed: HTTP 500 (unavailable)',
-    ]);
-    expect(run.summary).toMatch(/PagerDuty trigger FAILED: HTTP 503 \(unavailable\); Slack message FAILED: HTTP 500 \(unavailable\); Alertmanager trigger FAILED: HTTP 502/);
-    // Retried (5xx), as each service asks, and then given up.
-    expect(s.pd.requests.length).toBe(4);
-    expectNoSecret(run.everything, s.secrets);
-  });
+  it(
+    'each service down: the verdict and exit code stand, one warning per service naming it and the HTTP status',
+    { timeout: 90_000 },
+    async ({ onTestFinished }) => {
+      const s = await services(onTestFinished);
+      s.pd.down(503);
+      s.slack.down(500);
+      s.am.down(502);
+      const { run } = await runGate('crash-spike', s.inputs, { env: s.env });
+      expect(run.code).toBe(1);
+      expect(run.outputs.verdict).toBe('fail');
+      const warnings = run.annotations.filter((a) => a.level === 'warning' && /notification failed/.test(a.message)).map((a) => a.message);
+      expect(warnings.sort()).toEqual([
+        'Alertmanager notification failed: HTTP 502 (unavailable)',
+        'PagerDuty notification failed: HTTP 503 (unavailable)',
+        'Slack notification failed: HTTP 500 (unavailable)',
+      ]);
+      expect(run.summary).toMatch(
+        /PagerDuty trigger FAILED: HTTP 503 \(unavailable\); Slack message FAILED: HTTP 500 \(unavailable\); Alertmanager trigger FAILED: HTTP 502/,
+      );
+      // Retried (5xx), as each service asks, and then given up.
+      expect(s.pd.requests.length).toBe(4);
+      expectNoSecret(run.everything, s.secrets);
+    },
+  );
 
   it('a 400 is not retried, and a Slack webhook that is gone is one warning', async ({ onTestFinished }) => {
     const s = await services(onTestFinished);
-    const { run } = await runGate('crash-spike', { ...s.inputs, 'alertmanager-url': '', 'pagerduty-routing-key': 'Wrong0key0of0thirty0two0chars00x' }, { env: { SLACK_WEBHOOK_URL: `${s.slack.url}/services/T0STUB0001/B0STUB0002/gone0000000000000000000` } });
+    const { run } = await runGate(
+      'crash-spike',
+      { ...s.inputs, 'alertmanager-url': '', 'pagerduty-routing-key': 'Wrong0key0of0thirty0two0chars00x' },
+      { env: { SLACK_WEBHOOK_URL: `${s.slack.url}/services/T0STUB0001/B0STUB0002/gone0000000000000000000` } },
+    );
     expect(run.outputs.verdict).toBe('fail');
     expect(s.pd.requests).toHaveLength(1);
     const warnings = run.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
-    expect(warnings).toContain('PagerDuty notification failed: HTTP 400 ({"status":"invalid event","message":"Event object is invalid","errors":["Invalid routing key"]})');
+    expect(warnings).toContain(
+      'PagerDuty notification failed: HTTP 400 ({"status":"invalid event","message":"Event object is invalid","errors":["Invalid routing key"]})',
+    );
     expect(warnings).toContain('Slack notification failed: HTTP 404 (no_service)');
   });
 

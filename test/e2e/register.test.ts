@@ -57,10 +57,7 @@ describe('release registration (gate: false), bundled action against the local t
     expect(release?.dateReleased).toBeTruthy();
 
     const posts = () => tracker.requests.filter((r) => r.method === 'POST').map((r) => `${r.status} ${r.path}`);
-    expect(posts()).toEqual([
-      '201 /api/0/organizations/acme/releases/',
-      '201 /api/0/organizations/acme/releases/shop%402.0.0/deploys/',
-    ]);
+    expect(posts()).toEqual(['201 /api/0/organizations/acme/releases/', '201 /api/0/organizations/acme/releases/shop%402.0.0/deploys/']);
 
     const again = await runAction({ inputs: inputs(), env: { ...env, GITHUB_RUN_ATTEMPT: '2' } });
     expect(again.code, again.stdout).toBe(0);
@@ -91,7 +88,9 @@ describe('release registration (gate: false), bundled action against the local t
     expect(run.code).toBe(1);
     const errors = run.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.message).toMatch(/^Sentry rejected the auth token while creating release shop@2\.0\.0 \(HTTP 401\).*project:releases, org:read and event:read/);
+    expect(errors[0]?.message).toMatch(
+      /^Sentry rejected the auth token while creating release shop@2\.0\.0 \(HTTP 401\).*project:releases, org:read and event:read/,
+    );
     expect(errors[0]?.message).not.toContain('\n');
     expect(tracker.requests.filter((r) => r.status === 401)).toHaveLength(1);
     expect(run.everything).not.toContain(wrong);
@@ -100,7 +99,10 @@ describe('release registration (gate: false), bundled action against the local t
 
   it('when GitHub cannot list the commits, the deploy is still recorded and the release finalized, with a warning', async () => {
     await start([]);
-    const run = await runAction({ inputs: { ...inputs(), 'set-commits': 'github' }, env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN, GITHUB_API_URL: 'http://127.0.0.1:9' } });
+    const run = await runAction({
+      inputs: { ...inputs(), 'set-commits': 'github' },
+      env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN, GITHUB_API_URL: 'http://127.0.0.1:9' },
+    });
     expect(run.code, run.stdout).toBe(0);
     const release = tracker.state.releases.get('shop@2.0.0');
     expect(release?.deploys).toHaveLength(1);
@@ -111,7 +113,16 @@ describe('release registration (gate: false), bundled action against the local t
   it('a project Sentry does not know, found only while watching, fails loudly at the first poll and is not a health verdict', async () => {
     await start([]);
     const run = await runAction({
-      inputs: { ...inputs(), register: 'false', gate: 'true', release: 'shop-web@1.4.0', 'sentry-projects': 'shop-wbe', window: '20s', interval: '2s', 'initial-delay': '1s' },
+      inputs: {
+        ...inputs(),
+        register: 'false',
+        gate: 'true',
+        release: 'shop-web@1.4.0',
+        'sentry-projects': 'shop-wbe',
+        window: '20s',
+        interval: '2s',
+        'initial-delay': '1s',
+      },
       env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN, GITHUB_API_URL: github.url },
     });
     expect(run.code).toBe(1);
@@ -120,4 +131,3 @@ describe('release registration (gate: false), bundled action against the local t
     expect(run.durationMs).toBeLessThan(10_000);
   });
 });
-

@@ -22,10 +22,20 @@ it('reprints firstSeen and drops unsafe permalinks from a hostile issues answer'
     userCount: 1,
     project: { slug: 'shop-web' },
   });
-  const body = JSON.stringify([issue('1', 'javascript:alert(document.domain)//https://sentry.io/'), issue('2', 'https://sentry.io@evil.example/issues/2/'), issue('3', 'https://sentry.example/issues/3/')]);
-  const { run } = await runGate('healthy', { 'max-new-issue-users': '50' }, { before: (t) => t.faults.add({ path: '/issues/', status: 200, body, times: Infinity }) });
+  const body = JSON.stringify([
+    issue('1', 'javascript:alert(document.domain)//https://sentry.io/'),
+    issue('2', 'https://sentry.io@evil.example/issues/2/'),
+    issue('3', 'https://sentry.example/issues/3/'),
+  ]);
+  const { run } = await runGate(
+    'healthy',
+    { 'max-new-issue-users': '50' },
+    { before: (t) => t.faults.add({ path: '/issues/', status: 200, body, times: Infinity }) },
+  );
   expect(run.code, run.stdout).toBe(0);
-  const report = JSON.parse(readFileSync(run.outputs['report-path']!, 'utf8')) as { newIssues: { id: string; permalink: string | null; firstSeen: string | null }[] };
+  const report = JSON.parse(readFileSync(run.outputs['report-path']!, 'utf8')) as {
+    newIssues: { id: string; permalink: string | null; firstSeen: string | null }[];
+  };
   expect(report.newIssues.map((i) => [i.id, i.permalink, i.firstSeen])).toEqual([
     ['1', null, new Date(seenAt).toISOString()],
     ['2', null, new Date(seenAt).toISOString()],

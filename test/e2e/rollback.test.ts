@@ -49,7 +49,13 @@ describe.concurrent('rollback dispatch and the alert (bundled action, GitHub stu
     expect(body.inputs).toMatchObject({ release: 'shop-web@2.0.0', 'previous-release': 'shop-web@1.4.0', environment: 'production' });
     expect(body.inputs.reason).toMatch(/crash-free users/);
     // the alert a half-asleep on-call reads
-    for (const text of ['Runbook:  https://wiki.example/runbooks/rollback', 'Dashboard: https://grafana.example/d/shop', 'Previous: shop-web@1.4.0', 'shop-web@2.0.0 -> production', 'rollback.yml dispatched for shop-web@1.4.0']) {
+    for (const text of [
+      'Runbook:  https://wiki.example/runbooks/rollback',
+      'Dashboard: https://grafana.example/d/shop',
+      'Previous: shop-web@1.4.0',
+      'shop-web@2.0.0 -> production',
+      'rollback.yml dispatched for shop-web@1.4.0',
+    ]) {
       expect(run.summary).toContain(text);
     }
     const error = run.annotations.find((a) => a.level === 'error');
@@ -111,7 +117,11 @@ describe.concurrent('rollback dispatch and the alert (bundled action, GitHub stu
     const stub = await github(onTestFinished, { deployments: [77] });
     await runGate('crash-spike', { ...ACT, 'github-deployment-id': '77' }, { env: { GITHUB_API_URL: stub.url } });
     const status = stub.requests.find((r) => r.method === 'POST' && r.path === '/repos/acme/shop/deployments/77/statuses');
-    expect(status?.body).toMatchObject({ state: 'failure', log_url: 'https://github.example/acme/shop/actions/runs/4242/attempts/1', environment: 'production' });
+    expect(status?.body).toMatchObject({
+      state: 'failure',
+      log_url: 'https://github.example/acme/shop/actions/runs/4242/attempts/1',
+      environment: 'production',
+    });
   });
 
   it('sets the GitHub deployment status to success for a healthy release', async ({ onTestFinished }) => {
@@ -175,13 +185,20 @@ const afterSigint = (run: { durationMs: number; sigintAtMs?: number }) => run.du
 describe('cancel while a GitHub call is in flight (bundled action, hanging GitHub stub)', () => {
   it('listing commits: exits within 2 s of SIGINT and still writes the summary', async ({ onTestFinished }) => {
     const stub = await github(onTestFinished, { hang: ['compare'] });
-    const { run } = await runGate('healthy', { ...ACT, 'set-commits': 'github' }, { env: { GITHUB_API_URL: stub.url }, sigintWhen: stub.arrived('compare'), timeoutMs: 50_000 });
+    const { run } = await runGate(
+      'healthy',
+      { ...ACT, 'set-commits': 'github' },
+      { env: { GITHUB_API_URL: stub.url }, sigintWhen: stub.arrived('compare'), timeoutMs: 50_000 },
+    );
     expect(run.sigintAtMs, run.stdout).toBeDefined();
     expect(afterSigint(run), run.stdout).toBeLessThan(EXIT_WITHIN_MS);
     expect(run.code).toBe(1);
     expect(run.outputs.verdict).toBe('inconclusive');
     expect(run.summary).toMatch(/cancelled/);
-    expect(run.annotations.some((a) => a.level === 'warning' && /No commits associated: listing commits .* stopped: the job was cancelled/.test(a.message)), run.stdout).toBe(true);
+    expect(
+      run.annotations.some((a) => a.level === 'warning' && /No commits associated: listing commits .* stopped: the job was cancelled/.test(a.message)),
+      run.stdout,
+    ).toBe(true);
     expect(dispatches(stub)).toHaveLength(0);
   });
 
@@ -216,7 +233,12 @@ describe.concurrent('never roll back a newer fix, never roll back twice (bundled
     // the team ships the fix
     const projects = t.scenario.projectSlugs;
     await sentryPost(t, '/releases/', { version: 'shop-web@2.0.1', projects });
-    await sentryPost(t, '/releases/shop-web%402.0.1/deploys/', { environment: 'production', url: `${RUNS}/778/attempts/1`, dateFinished: new Date().toISOString(), projects });
+    await sentryPost(t, '/releases/shop-web%402.0.1/deploys/', {
+      environment: 'production',
+      url: `${RUNS}/778/attempts/1`,
+      dateFinished: new Date().toISOString(),
+      projects,
+    });
 
     const again = await runGate('crash-spike', ACT, { tracker: t, env: { ...env, GITHUB_RUN_ATTEMPT: '2' } });
     // the verdict stands in the report; nothing is dispatched
@@ -264,7 +286,7 @@ describe.concurrent('never roll back a newer fix, never roll back twice (bundled
     expect(dispatches(stub)).toHaveLength(2);
   });
 
-  it('two gates on the same release: the second finds the first one\'s rollback run and does not dispatch again', async ({ onTestFinished }) => {
+  it("two gates on the same release: the second finds the first one's rollback run and does not dispatch again", async ({ onTestFinished }) => {
     const t = await tracker(onTestFinished, 'crash-spike');
     // Both gates watch the release at once, and whichever decides first dispatches. Started 1.5 s apart
     // and left to race, under load both could look for a rollback run before either had dispatched (two
@@ -284,7 +306,9 @@ describe.concurrent('never roll back a newer fix, never roll back twice (bundled
       },
     });
     const gateRun = (runId: string, delayMs: number) =>
-      new Promise((r) => setTimeout(r, delayMs)).then(() => runGate('crash-spike', ACT, { tracker: t, env: { GITHUB_API_URL: stub.url, GITHUB_RUN_ID: runId } }));
+      new Promise((r) => setTimeout(r, delayMs)).then(() =>
+        runGate('crash-spike', ACT, { tracker: t, env: { GITHUB_API_URL: stub.url, GITHUB_RUN_ID: runId } }),
+      );
     const [a, b] = await Promise.all([gateRun('801', 0), gateRun('802', 1_500)]);
     expect([a.run.outputs.verdict, b.run.outputs.verdict]).toEqual(['fail', 'fail']);
     expect(looks).toBe(2);
@@ -294,7 +318,9 @@ describe.concurrent('never roll back a newer fix, never roll back twice (bundled
     const [first, second] = actionOf(a.run).kind === 'dispatched' ? [a, b] : [b, a];
     expect(actionOf(first.run)).toMatchObject({ kind: 'dispatched' });
     expect(actionOf(second.run)).toMatchObject({ kind: 'already-dispatched', status: 'queued' });
-    expect(second.run.summary).toMatch(/no second rollback: rollback\.yml already runs for this deploy \(queued\): https:\/\/github\.com\/acme\/shop\/actions\/runs\/9000/);
+    expect(second.run.summary).toMatch(
+      /no second rollback: rollback\.yml already runs for this deploy \(queued\): https:\/\/github\.com\/acme\/shop\/actions\/runs\/9000/,
+    );
   });
 
   it('a rollback run that failed does not stop the next attempt from dispatching again', async ({ onTestFinished }) => {
@@ -327,7 +353,9 @@ describe.concurrent('never roll back a newer fix, never roll back twice (bundled
     expect(run.code).toBe(1);
     expect(dispatches(stub)).toHaveLength(0);
     expect(actionOf(run)).toMatchObject({ kind: 'held' });
-    expect(run.summary, run.stdout).toMatch(/no rollback dispatched: could not confirm that shop-web@2\.0\.0 is still the newest deploy to production \(.*502.*\) — if shop-web@2\.0\.0 is still live in production, roll back by hand to shop-web@1\.4\.0/);
+    expect(run.summary, run.stdout).toMatch(
+      /no rollback dispatched: could not confirm that shop-web@2\.0\.0 is still the newest deploy to production \(.*502.*\) — if shop-web@2\.0\.0 is still live in production, roll back by hand to shop-web@1\.4\.0/,
+    );
   });
 
   describe('GitHub deployments, when the run names its deployment', () => {

@@ -44,13 +44,19 @@ async function gateOnSdk(users: number, crashing: number, opts: { mode?: 'sessio
     await deployed(t);
     // Crashes spread evenly, so any prefix the gate decides on has about the final rate.
     const every = users / Math.max(crashing, 1);
-    const sessions: PlanSession[] = Array.from({ length: users }, (_, i) => ({ user: `user-${i}`, do: [crashing > 0 && i % every === 0 ? (opts.action ?? 'crash') : 'ok'] }));
+    const sessions: PlanSession[] = Array.from({ length: users }, (_, i) => ({
+      user: `user-${i}`,
+      do: [crashing > 0 && i % every === 0 ? (opts.action ?? 'crash') : 'ok'],
+    }));
     await runSdkApp(t.dsns[0]!.dsn, { release: RELEASE, mode: opts.mode ?? 'sessions', sessions });
     const run = await action;
     // What the tracker answers once the app is done is exactly what the app did.
-    const res = await fetch(`${t.url}/api/0/organizations/acme/sessions/?field=crash_free_rate(user)&field=crash_free_rate(session)&field=sum(session)&query=release:"${RELEASE}"&statsPeriod=1h&interval=1h`, {
-      headers: { Authorization: `Bearer ${SENTRY_TOKEN}` },
-    });
+    const res = await fetch(
+      `${t.url}/api/0/organizations/acme/sessions/?field=crash_free_rate(user)&field=crash_free_rate(session)&field=sum(session)&query=release:"${RELEASE}"&statsPeriod=1h&interval=1h`,
+      {
+        headers: { Authorization: `Bearer ${SENTRY_TOKEN}` },
+      },
+    );
     const totals = ((await res.json()) as { groups: { totals: Record<string, number> }[] }).groups[0]!.totals;
     return { run, tracker: t, totals };
   } finally {

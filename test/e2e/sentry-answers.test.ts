@@ -28,20 +28,29 @@ describe.concurrent('what real Sentry answers, through the bundled action', () =
   });
 
   it('a poll answered with a negative count is skipped and recorded, and the gate still decides', async () => {
-    const { run, tracker } = await gate('healthy', {}, {
-      before: (t) =>
-        t.faults.add({
-          path: /\/sessions\/$/,
-          status: 200,
-          body: JSON.stringify({ groups: [{ by: { project: t.projectId('shop-web') }, totals: { 'sum(session)': -5, 'count_unique(user)': 3 }, series: {} }] }),
-        }),
-    });
+    const { run, tracker } = await gate(
+      'healthy',
+      {},
+      {
+        before: (t) =>
+          t.faults.add({
+            path: /\/sessions\/$/,
+            status: 200,
+            body: JSON.stringify({
+              groups: [{ by: { project: t.projectId('shop-web') }, totals: { 'sum(session)': -5, 'count_unique(user)': 3 }, series: {} }],
+            }),
+          }),
+      },
+    );
     expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).not.toMatch(/need 0 <= k <= n/);
     expect(run.stdout).toMatch(/poll skipped: Sentry answered sum\(session\) = -5/);
     expect(run.outputs.verdict).toBe('pass');
     expect(run.summary).toContain('✅');
-    expect(run.stdout.split("\n").filter((l) => l.includes("poll skipped")), run.stdout).toHaveLength(1);
+    expect(
+      run.stdout.split('\n').filter((l) => l.includes('poll skipped')),
+      run.stdout,
+    ).toHaveLength(1);
     expect(tracker.requests.filter((r) => r.path.endsWith('/sessions/') && r.status === 200).length).toBeGreaterThan(3);
   });
 

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { decide, type GatePolicy, type PollInput, type RateLimit } from '../helpers/sentry-counts';
 import type { HealthCounts, NewIssue } from '../../src/sources/sentry/types';
 
-const users = (maxBadRate: number, source: RateLimit['source'] = 'absolute'): RateLimit => ({ id: 'crash-free-users', maxBadRate, absoluteMaxBadRate: maxBadRate, source });
+const users = (maxBadRate: number, source: RateLimit['source'] = 'absolute'): RateLimit => ({
+  id: 'crash-free-users',
+  maxBadRate,
+  absoluteMaxBadRate: maxBadRate,
+  source,
+});
 
 function policy(over: Partial<GatePolicy> = {}): GatePolicy {
   return { limits: [users(0.03)], confidence: 0.95, minSessions: 100, passEarly: false, ...over };
@@ -102,7 +107,7 @@ describe('decide: rate checks', () => {
     expect(spread.verdict?.reason).toMatch(/^crash-free sessions 98\.5% .*4,000 sessions, 60 crashed\) is below the 99% limit/);
   });
 
-  it('judges sessions with no users at all (a server\'s request-mode aggregates) on sessions: 10% crashed requests fail a 99% limit', () => {
+  it("judges sessions with no users at all (a server's request-mode aggregates) on sessions: 10% crashed requests fail a 99% limit", () => {
     for (const id of ['crash-free-sessions', 'error-rate'] as const) {
       const p = policy({ limits: [{ id, maxBadRate: 0.01, absoluteMaxBadRate: 0.01, source: 'absolute' }] });
       const server: HealthCounts = { sessions: 1000, crashedSessions: 100, erroredSessions: 100, users: 0, crashedUsers: 0, erroredUsers: 0 };
@@ -179,9 +184,14 @@ describe('decide: new issues', () => {
   it('fails when one new issue affects more users than allowed', () => {
     const title = `Error: ${'very long message '.repeat(10)}\n  at handler`;
     const worst = issue({ shortId: 'SHOP-WEB-2B', title, userCount: 57 });
-    const { verdict } = decide(policy({ maxNewIssueUsers: 10 }), poll(counts(50, 0), { newIssues: [issue({ userCount: 12 }), worst, issue({ userCount: 3 })] }));
+    const { verdict } = decide(
+      policy({ maxNewIssueUsers: 10 }),
+      poll(counts(50, 0), { newIssues: [issue({ userCount: 12 }), worst, issue({ userCount: 3 })] }),
+    );
     expect(verdict).toMatchObject({ outcome: 'fail', check: 'new-issues', project: 'shop-web', issue: worst });
-    expect(verdict?.reason).toMatch(/^new issue SHOP-WEB-2B "Error: very long message .{40,}…" affects 57 users, more than the 10 allowed \(max-new-issue-users\)$/);
+    expect(verdict?.reason).toMatch(
+      /^new issue SHOP-WEB-2B "Error: very long message .{40,}…" affects 57 users, more than the 10 allowed \(max-new-issue-users\)$/,
+    );
     const quoted = /"(.*)"/.exec(verdict!.reason)![1]!;
     expect(quoted.length).toBeLessThanOrEqual(80);
     expect(verdict?.reason).not.toContain('\n');
@@ -198,7 +208,9 @@ describe('decide: end of window', () => {
     const { verdict } = decide(policy(), poll(counts(300, 6, { sessions: 420 }), { final: true }));
     expect(verdict?.outcome).toBe('pass');
     expect(verdict?.check).toBe('crash-free-users');
-    expect(verdict?.reason).toMatch(/^all checks within limits: crash-free users 98% \(interval [\d.]+–[\d.]+%, 300 users, 6 crashed\) against the 97% limit; 420 sessions$/);
+    expect(verdict?.reason).toMatch(
+      /^all checks within limits: crash-free users 98% \(interval [\d.]+–[\d.]+%, 300 users, 6 crashed\) against the 97% limit; 420 sessions$/,
+    );
   });
 
   it('is inconclusive below min-sessions', () => {
@@ -240,7 +252,8 @@ describe('decide: the end-of-window test', () => {
     // The second half alone: 150 users, 12 crashed (8%): a release that turned bad mid-window.
     const at = 1_780_000_000_000;
     const since = at - 5 * 60_000;
-    const slowBurn = (recent?: PollInput['recent']) => decide(policy(), { ...poll(counts(300, 14, { sessions: 900 })), final: true, ...(recent ? { recent } : {}) });
+    const slowBurn = (recent?: PollInput['recent']) =>
+      decide(policy(), { ...poll(counts(300, 14, { sessions: 900 })), final: true, ...(recent ? { recent } : {}) });
 
     it('fails a release that turned bad mid-window, naming the span and both sets of numbers', () => {
       const { verdict, evaluations } = slowBurn({ since, counts: counts(150, 12, { sessions: 450 }), projects: {} });
@@ -273,7 +286,9 @@ describe('decide: the end-of-window test', () => {
       const recent = { since, counts: counts(340, 11), projects: { web: counts(300, 2), api: counts(40, 9) } };
       const { verdict } = decide(policy(), { ...poll(counts(800, 20, { sessions: 2400 }), { projects }), final: true, recent });
       expect(verdict).toMatchObject({ outcome: 'fail', project: 'api' });
-      expect(verdict?.reason).toMatch(/^crash-free users in api over the last 5 min 77\.5% \(40 users, 9 crashed\) is below the 97% limit .*; since the deploy: 95% \(interval [\d.]+–[\d.]+%, 200 users, 10 crashed\)$/);
+      expect(verdict?.reason).toMatch(
+        /^crash-free users in api over the last 5 min 77\.5% \(40 users, 9 crashed\) is below the 97% limit .*; since the deploy: 95% \(interval [\d.]+–[\d.]+%, 200 users, 10 crashed\)$/,
+      );
     });
   });
 });

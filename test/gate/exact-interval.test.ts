@@ -5,7 +5,14 @@ import { replayCommand } from '../../src/cli/replay';
 import { binomialTailP } from '../../src/gate/final-look';
 import { exactInterval } from '../../src/gate/interval';
 
-const sample = (t: number, users: number, crashedUsers: number) => ({ t, sessions: 3 * users, crashedSessions: crashedUsers, erroredSessions: crashedUsers, users, crashedUsers });
+const sample = (t: number, users: number, crashedUsers: number) => ({
+  t,
+  sessions: 3 * users,
+  crashedSessions: crashedUsers,
+  erroredSessions: crashedUsers,
+  users,
+  crashedUsers,
+});
 
 async function replayReason(samples: unknown[], flags: string[]): Promise<{ verdict: string; reason: string }> {
   let out = '';
@@ -23,7 +30,13 @@ async function replayReason(samples: unknown[], flags: string[]): Promise<{ verd
 
 describe('exactInterval (Clopper–Pearson)', () => {
   it('its ends are where the exact one-sided test at that level turns', () => {
-    for (const [n, k] of [[20, 4], [7, 2], [400, 21], [1000, 0], [5, 5]] as const) {
+    for (const [n, k] of [
+      [20, 4],
+      [7, 2],
+      [400, 21],
+      [1000, 0],
+      [5, 5],
+    ] as const) {
       const [lo, hi] = exactInterval(n, k, 0.01875)!;
       if (k > 0) expect(binomialTailP(n, k, lo)).toBeCloseTo(0.01875, 8);
       else expect(lo).toBe(0);

@@ -13,7 +13,12 @@ function wilson(n: number, k: number, z = 1.959964): [number, number] {
 
 describe('confidence sequence', () => {
   it('puts its ends where the e-processes reach 1/alpha', () => {
-    for (const [n, k] of [[1000, 30], [100, 3], [1e7, 3e5], [50, 49]] as const) {
+    for (const [n, k] of [
+      [1000, 30],
+      [100, 3],
+      [1e7, 3e5],
+      [50, 49],
+    ] as const) {
       const lo = lowerConfidenceBound(n, k, 0.95);
       const hi = upperConfidenceBound(n, k, 0.95);
       expect(logEFail(n, k, lo)).toBeCloseTo(Math.log(20), 6);

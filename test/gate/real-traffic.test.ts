@@ -13,7 +13,8 @@ import { pollTimes } from '../../src/replay/schedule';
 const SCHEDULE = { windowMs: 600_000, intervalMs: 60_000, initialDelayMs: 60_000 };
 const POLLS = pollTimes(SCHEDULE);
 const limit = (id: RateLimit['id'], maxBadRate: number): RateLimit => ({ id, maxBadRate, absoluteMaxBadRate: maxBadRate, source: 'absolute' });
-const policy = (l: RateLimit, over: Partial<CorePolicy> = {}): CorePolicy => corePolicy({ limits: [l], confidence: 0.95, minSessions: 100, passEarly: false, passMargin: null, ...over });
+const policy = (l: RateLimit, over: Partial<CorePolicy> = {}): CorePolicy =>
+  corePolicy({ limits: [l], confidence: 0.95, minSessions: 100, passEarly: false, passMargin: null, ...over });
 
 function gamma(rng: Rng, shape: number): number {
   if (shape < 1) return gamma(rng, shape + 1) * (1 - rng()) ** (1 / shape);

@@ -48,7 +48,15 @@ describe('threshold-for checks', () => {
   });
 
   it('a min limit fails when the value stays below it', () => {
-    const floor: ThresholdForCheck = { kind: 'threshold-for', id: 'rps', label: 'requests per second', source: 'prometheus', min: 10, forMs: 2 * MIN, unit: '' };
+    const floor: ThresholdForCheck = {
+      kind: 'threshold-for',
+      id: 'rps',
+      label: 'requests per second',
+      source: 'prometheus',
+      min: 10,
+      forMs: 2 * MIN,
+      unit: '',
+    };
     expect(evaluateThreshold(floor, series([12, 5, 5, 5])).status).toBe('fail');
     expect(evaluateThreshold(floor, series([12, 5, 5])).status).toBe('watching');
     expect(evaluateThreshold(floor, series([5, 5, 12])).status).toBe('watching');

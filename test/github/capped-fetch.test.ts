@@ -8,7 +8,11 @@ import { TOKEN } from './fixtures';
 async function hugeApi(size: number, opts: { contentLength: boolean; headers?: Record<string, string>; status?: number }) {
   let sent = 0;
   const server = createServer((req, res) => {
-    res.writeHead(opts.status ?? 200, { 'content-type': 'application/json', ...(opts.contentLength ? { 'content-length': String(size) } : {}), ...opts.headers });
+    res.writeHead(opts.status ?? 200, {
+      'content-type': 'application/json',
+      ...(opts.contentLength ? { 'content-length': String(size) } : {}),
+      ...opts.headers,
+    });
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     const write = () => {
       while (sent < size) {

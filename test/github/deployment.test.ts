@@ -92,10 +92,22 @@ describe('findNewerDeployment', () => {
   const ours = { id: 7, sha: 'a'.repeat(40), environment: 'production', createdAt: '2026-11-26T12:00:00Z', states: ['success'] };
 
   it("reads the deployment, lists its environment's deployments, and reads the newest status of a newer one", async () => {
-    const newer = { id: 9, sha: 'b'.repeat(40), ref: 'v2.0.1', environment: 'production', createdAt: '2026-11-26T12:30:00Z', states: ['in_progress', 'success'] };
+    const newer = {
+      id: 9,
+      sha: 'b'.repeat(40),
+      ref: 'v2.0.1',
+      environment: 'production',
+      createdAt: '2026-11-26T12:30:00Z',
+      states: ['in_progress', 'success'],
+    };
     stub = await startGitHubStub({ token: TOKEN, deploymentList: [ours, newer] });
     expect(await findNewerDeployment({ ...target(stub.url), deploymentId: 7 })).toEqual({
-      id: 9, ref: 'v2.0.1', sha: 'b'.repeat(40), environment: 'production', createdAt: '2026-11-26T12:30:00Z', state: 'success',
+      id: 9,
+      ref: 'v2.0.1',
+      sha: 'b'.repeat(40),
+      environment: 'production',
+      createdAt: '2026-11-26T12:30:00Z',
+      state: 'success',
     });
     expect(stub.requests.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.query)}`)).toEqual([
       'GET /repos/acme/shop/deployments/7 {}',
@@ -107,14 +119,21 @@ describe('findNewerDeployment', () => {
   it('a newer deployment that was replaced (inactive) or failed does not count', async () => {
     stub = await startGitHubStub({
       token: TOKEN,
-      deploymentList: [ours, { ...ours, id: 8, sha: 'c'.repeat(40), createdAt: '2026-11-26T12:10:00Z', states: ['success', 'inactive'] }, { ...ours, id: 9, sha: 'd'.repeat(40), createdAt: '2026-11-26T12:20:00Z', states: ['error'] }],
+      deploymentList: [
+        ours,
+        { ...ours, id: 8, sha: 'c'.repeat(40), createdAt: '2026-11-26T12:10:00Z', states: ['success', 'inactive'] },
+        { ...ours, id: 9, sha: 'd'.repeat(40), createdAt: '2026-11-26T12:20:00Z', states: ['error'] },
+      ],
     });
     expect(await findNewerDeployment({ ...target(stub.url), deploymentId: 7 })).toBeNull();
   });
 
   it('a deployment the token cannot see names the permission', async () => {
     stub = await startGitHubStub({ token: TOKEN, deploymentList: [ours], fail: { deployments: 403 } });
-    const err = await findNewerDeployment({ ...target(stub.url), deploymentId: 7 }).then(() => null, (e: unknown) => e);
+    const err = await findNewerDeployment({ ...target(stub.url), deploymentId: 7 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(GitHubError);
     expect((err as Error).message).toMatch(/deployments: read/);
   });

@@ -20,7 +20,10 @@ async function start(extra: Partial<GitHubStubOptions> = {}) {
 }
 
 async function failure(p: Promise<unknown>): Promise<GitHubError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(GitHubError);
   const e = err as GitHubError;
   expect(e.message).not.toContain(TOKEN);
@@ -166,7 +169,10 @@ describe('dispatchRollback: a request sent without an answer', () => {
     const abort = new AbortController();
     void stub!.arrived('dispatch').then(() => abort.abort(new Error('cancelled')));
     const started = Date.now();
-    const err = await dispatchRollback({ ...opts, ref: 'trunk', signal: abort.signal }).then(() => null, (e: unknown) => e);
+    const err = await dispatchRollback({ ...opts, ref: 'trunk', signal: abort.signal }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(err).toBeInstanceOf(DispatchUnconfirmedError);
     expect((err as Error).message).toBe('dispatch of rollback.yml on trunk sent, answer not received (the job was cancelled while waiting for GitHub)');
@@ -174,7 +180,10 @@ describe('dispatchRollback: a request sent without an answer', () => {
 
   it('a timeout waiting for the answer is unconfirmed too', async () => {
     const opts = await start({ hang: ['dispatch'] });
-    const err = await dispatchRollback({ ...opts, ref: 'trunk', timeoutMs: 300 }).then(() => null, (e: unknown) => e);
+    const err = await dispatchRollback({ ...opts, ref: 'trunk', timeoutMs: 300 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DispatchUnconfirmedError);
     expect((err as Error).message).toMatch(/^dispatch of rollback\.yml on trunk sent, answer not received \(.*timeout/);
     expect((err as Error).message).not.toContain(TOKEN);

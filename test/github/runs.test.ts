@@ -53,7 +53,7 @@ describe('findRollbackRun', () => {
     ).toBeNull();
   });
 
-  it("ignores a run whose run-name names another release; takes one that names this one", async () => {
+  it('ignores a run whose run-name names another release; takes one that names this one', async () => {
     expect(await find([run({ displayTitle: 'Roll back production to shop-web@1.3.0 (from shop-web@1.9.9)' })])).toBeNull();
     await stub!.close();
     stub = undefined;
@@ -61,7 +61,10 @@ describe('findRollbackRun', () => {
   });
 
   it('a 403 names the permission', async () => {
-    const err = await find([], { fail: 403 }).then(() => null, (e: unknown) => e);
+    const err = await find([], { fail: 403 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(GitHubError);
     expect((err as Error).message).toMatch(/actions: read/);
   });

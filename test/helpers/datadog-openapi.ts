@@ -12,7 +12,10 @@ import { Ajv, type ValidateFunction } from 'ajv';
 
 type Json = Record<string, unknown>;
 interface Doc {
-  paths: Record<string, Record<string, { requestBody: { content: Record<string, { schema: Json }> }; responses: Record<string, { content: Record<string, { schema: Json }> }> }>>;
+  paths: Record<
+    string,
+    Record<string, { requestBody: { content: Record<string, { schema: Json }> }; responses: Record<string, { content: Record<string, { schema: Json }> }> }>
+  >;
   components: { schemas: Record<string, Json>; securitySchemes: Record<string, { name: string }> };
 }
 

@@ -63,7 +63,11 @@ export async function startDatadogStub(opts: DatadogStubOptions) {
         send(400, { errors: invalid });
         return;
       }
-      const attrs = (parsed as { data: { attributes: { from: number; to: number; queries: { name: string; query: string; aggregator: string }[]; formulas?: { formula: string }[] } } }).data.attributes;
+      const attrs = (
+        parsed as {
+          data: { attributes: { from: number; to: number; queries: { name: string; query: string; aggregator: string }[]; formulas?: { formula: string }[] } };
+        }
+      ).data.attributes;
       const byName = new Map(attrs.queries.map((q) => [q.name, opts.answer(q.query, q.aggregator, attrs.from, attrs.to)]));
       // Each formula here is one query's name: its column is named after the formula, as Datadog's are.
       const columns = (attrs.formulas ?? attrs.queries.map((q) => ({ formula: q.name }))).map((f) => ({

@@ -154,9 +154,8 @@ export async function startGitHubStub(opts: GitHubStubOptions): Promise<GitHubSt
       if (hang.has(r)) throw new Hang();
       const status = fail[r];
       if (!status) return;
-      const headers: Record<string, string> = status === 429
-        ? { 'retry-after': '60', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 60) }
-        : {};
+      const headers: Record<string, string> =
+        status === 429 ? { 'retry-after': '60', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 60) } : {};
       throw new HttpError(status, FAIL_MESSAGES[status] ?? 'Error', headers);
     };
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { startAlertmanagerStub, startPagerDutyStub, startSlackStub } from './notify-stubs';
 
 const KEY = 'R0a9Kq7Wm3Zx8Lp2Vd6Nf4Hy1Tj5Bc7E';
-const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const post = (url: string, body: unknown) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
 describe('notifier stubs', () => {
   it('PagerDuty: 400 with its error body for an invalid event, 202 for a valid one', async ({ onTestFinished }) => {
@@ -14,7 +15,12 @@ describe('notifier stubs', () => {
     expect(await bad.json()).toMatchObject({ status: 'invalid event', message: 'Event object is invalid' });
     const short = await post(`${pd.url}/v2/enqueue`, { routing_key: 'short', event_action: 'resolve', dedup_key: 'k' });
     expect(short.status).toBe(400);
-    const good = await post(`${pd.url}/v2/enqueue`, { routing_key: KEY, event_action: 'trigger', dedup_key: 'k', payload: { summary: 'x', source: 'y', severity: 'critical' } });
+    const good = await post(`${pd.url}/v2/enqueue`, {
+      routing_key: KEY,
+      event_action: 'trigger',
+      dedup_key: 'k',
+      payload: { summary: 'x', source: 'y', severity: 'critical' },
+    });
     expect(good.status).toBe(202);
     expect(await good.json()).toEqual({ status: 'success', message: 'Event processed', dedup_key: 'k' });
   });

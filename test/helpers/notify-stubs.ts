@@ -142,7 +142,20 @@ export function startAlertmanagerStub(): Promise<Stub<AlertmanagerState>> {
       if (filters.some((f) => !f)) return { status: 400, body: '"bad matcher"' };
       const active = [...state.alerts.values()].filter((a) => !a.endsAt || Date.parse(a.endsAt) > now);
       const found = active.filter((a) => filters.every((f) => a.labels[f![1]!] === f![2]!.replace(/\\(.)/g, '$1')));
-      return { status: 200, body: JSON.stringify(found.map((a) => ({ ...a, annotations: a.annotations ?? {}, receivers: [{ name: 'stub' }], fingerprint: fingerprint(a.labels), updatedAt: new Date(now).toISOString(), endsAt: a.endsAt ?? new Date(now + 300_000).toISOString(), status: { state: 'active', silencedBy: [], inhibitedBy: [] } }))) };
+      return {
+        status: 200,
+        body: JSON.stringify(
+          found.map((a) => ({
+            ...a,
+            annotations: a.annotations ?? {},
+            receivers: [{ name: 'stub' }],
+            fingerprint: fingerprint(a.labels),
+            updatedAt: new Date(now).toISOString(),
+            endsAt: a.endsAt ?? new Date(now + 300_000).toISOString(),
+            status: { state: 'active', silencedBy: [], inhibitedBy: [] },
+          })),
+        ),
+      };
     }
     if (req.method !== 'POST') return { status: 405, body: '"method not allowed"' };
     if (!validateAlertmanager(req.body)) return { status: 400, body: JSON.stringify(ajvErrors(validateAlertmanager).join('; ')) };

@@ -11,8 +11,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 
 // ajv-formats is CommonJS with a default export; under ESM interop it may arrive wrapped.
-const addFormats = ((addFormatsImport as unknown as { default?: unknown }).default ??
-  addFormatsImport) as typeof addFormatsImport;
+const addFormats = ((addFormatsImport as unknown as { default?: unknown }).default ?? addFormatsImport) as typeof addFormatsImport;
 
 type Json = Record<string, unknown>;
 interface Operation {
@@ -46,8 +45,14 @@ function applyExceptions(doc: Doc): void {
   const issues = schemaOf(doc, 'get', `${ORG}/issues/`, '200');
   const issueItem = (issues?.items ?? {}) as Json;
   const optional = new Set([
-    'inbox', 'owners', 'sessionCount', 'integrationIssues', 'sentryAppIssues',
-    'latestEventHasAttachments', 'matchingEventId', 'matchingEventEnvironment',
+    'inbox',
+    'owners',
+    'sessionCount',
+    'integrationIssues',
+    'sentryAppIssues',
+    'latestEventHasAttachments',
+    'matchingEventId',
+    'matchingEventEnvironment',
   ]);
   issueItem.required = ((issueItem.required as string[]) ?? []).filter((k) => !optional.has(k));
 
@@ -89,9 +94,7 @@ function load() {
   applyExceptions(doc);
   const templates = Object.keys(doc.paths).map((template) => {
     const parts = template.split('/');
-    const re = new RegExp(
-      '^' + parts.map((p) => (/^\{.+\}$/.test(p) ? '[^/]+' : p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/') + '$',
-    );
+    const re = new RegExp('^' + parts.map((p) => (/^\{.+\}$/.test(p) ? '[^/]+' : p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/') + '$');
     return { template, re, literals: parts.filter((p) => p && !p.startsWith('{')).length };
   });
   cached = { doc, templates };
@@ -155,12 +158,7 @@ export function validateResponse(method: string, pathTemplateOrConcretePath: str
  * Errors (empty when valid) of a request: path parameters, query parameters (unknown ones are
  * errors; repeated keys as arrays) and the JSON body.
  */
-export function validateRequest(
-  method: string,
-  concretePath: string,
-  query: Record<string, string | string[]> = {},
-  body?: unknown,
-): string[] {
+export function validateRequest(method: string, concretePath: string, query: Record<string, string | string[]> = {}, body?: unknown): string[] {
   const found = operation(method, concretePath);
   if (typeof found === 'string') return [found];
   const { template, op } = found;

@@ -78,10 +78,16 @@ export function decide(policy: GatePolicy, poll: PollInput): { evaluations: Chec
 }
 
 /** One poll as the tests script it: health up to `until` (when settled), users since `usersSince` (at the last poll). */
-export type CountsPoll = (signal?: AbortSignal, usersSince?: number, until?: number) => Promise<{ sample: HealthSample; newIssues: NewIssue[]; users?: UserCounts }>;
+export type CountsPoll = (
+  signal?: AbortSignal,
+  usersSince?: number,
+  until?: number,
+) => Promise<{ sample: HealthSample; newIssues: NewIssue[]; users?: UserCounts }>;
 
 /** watch() over one Sentry-like source whose polls `poll` answers. */
-export async function watch(opts: Omit<WatchOptions, 'policy' | 'sources'> & { policy: GatePolicy; poll: CountsPoll; onPoll?: (record: PollRecord) => void }): Promise<WatchResult & { newIssues: NewIssue[] }> {
+export async function watch(
+  opts: Omit<WatchOptions, 'policy' | 'sources'> & { policy: GatePolicy; poll: CountsPoll; onPoll?: (record: PollRecord) => void },
+): Promise<WatchResult & { newIssues: NewIssue[] }> {
   const { policy, poll, ...rest } = opts;
   const source = sessionHealthSource('sentry', async (_checks, window) => {
     const got = await poll(window.signal, window.recentSince, window.settled ? window.until : undefined);

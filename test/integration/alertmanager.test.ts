@@ -90,14 +90,23 @@ describe('a real Alertmanager (prometheus-alertmanager on loopback)', () => {
     amUrl = `http://127.0.0.1:${port}`;
     alertmanager = spawn(
       ALERTMANAGER,
-      [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+      [
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+        '--log.level=warn',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     alertmanager.stdout?.on('data', (d: Buffer) => (amLog += d.toString()));
     alertmanager.stderr?.on('data', (d: Buffer) => (amLog += d.toString()));
     const end = Date.now() + 20_000;
     for (;;) {
-      const ready = await fetch(`${amUrl}/-/ready`).then((r) => r.ok, () => false);
+      const ready = await fetch(`${amUrl}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ready) break;
       if (Date.now() > end || alertmanager.exitCode !== null) throw new Error(`Alertmanager did not start: ${amLog}`);
       await sleep(200);

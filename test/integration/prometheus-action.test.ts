@@ -22,7 +22,15 @@ async function gate(state: Partial<ShopState>, window = '20s') {
   Object.assign(shop.state, HEALTHY, state);
   try {
     const run = await runAction({
-      inputs: { 'prometheus-url': prom.url, 'prometheus-headers': 'X-Scope-OrgID: shop-tenant-secret-1234', checks: SHOP_CHECKS, window, interval: '4s', 'initial-delay': '4s', settle: '0s' },
+      inputs: {
+        'prometheus-url': prom.url,
+        'prometheus-headers': 'X-Scope-OrgID: shop-tenant-secret-1234',
+        checks: SHOP_CHECKS,
+        window,
+        interval: '4s',
+        'initial-delay': '4s',
+        settle: '0s',
+      },
       timeoutMs: 90_000,
     });
     const checks = JSON.parse(run.outputs.checks ?? '{}') as Record<string, { verdict: string; observed: number | null; limit: number }>;
@@ -74,7 +82,14 @@ describe('a Prometheus-only gate, bundled action against a real Prometheus', () 
   it('ends at the first poll with one error naming the check and quoting Prometheus when a query does not parse', async () => {
     Object.assign(shop.state, HEALTHY);
     const run = await runAction({
-      inputs: { 'prometheus-url': prom.url, checks: '- {name: broken, source: prometheus, query: "sum(rate(http_requests_total[1m])", max: 1, for: 10s}', window: '20s', interval: '4s', 'initial-delay': '2s', settle: '0s' },
+      inputs: {
+        'prometheus-url': prom.url,
+        checks: '- {name: broken, source: prometheus, query: "sum(rate(http_requests_total[1m])", max: 1, for: 10s}',
+        window: '20s',
+        interval: '4s',
+        'initial-delay': '2s',
+        settle: '0s',
+      },
       timeoutMs: 60_000,
     });
     expect(run.code).toBe(1);

@@ -32,7 +32,12 @@ export async function startShop(initial: ShopState) {
   const state = { ...initial };
   const registry = new Registry();
   const requests = new Counter({ name: 'http_requests_total', help: 'Requests served', labelNames: ['code'], registers: [registry] });
-  const duration = new Histogram({ name: 'http_request_duration_seconds', help: 'Request duration', buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Request duration',
+    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
   const probe = new Gauge({ name: 'probe_success', help: 'Blackbox probe of the shop', registers: [registry] });
   const truth = { requests: 0, errors: 0, slow: 0 };
   const carry = { requests: 0, errors: 0, slow: 0 };
@@ -88,7 +93,8 @@ async function freePort(): Promise<number> {
  * been scraped; stop() ends the process and removes the directory.
  */
 export async function startPrometheus(shopPort: number) {
-  if (!existsSync(PROMETHEUS_BIN)) throw new Error(`Prometheus is not installed at ${PROMETHEUS_BIN}: apt-get install prometheus (npm run test:integration does this when run as root)`);
+  if (!existsSync(PROMETHEUS_BIN))
+    throw new Error(`Prometheus is not installed at ${PROMETHEUS_BIN}: apt-get install prometheus (npm run test:integration does this when run as root)`);
   const dir = mkdtempSync(join(tmpdir(), 'rhg-prometheus-'));
   const port = await freePort();
   writeFileSync(
@@ -105,9 +111,13 @@ export async function startPrometheus(shopPort: number) {
     ].join('\n'),
   );
   const log: string[] = [];
-  const child: ChildProcess = spawn(PROMETHEUS_BIN, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    PROMETHEUS_BIN,
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString('utf8')));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {

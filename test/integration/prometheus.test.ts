@@ -82,7 +82,9 @@ describe('the Prometheus source against a real Prometheus scraping a prom-client
   }, 60_000);
 
   it('says no data for a metric that does not exist, never zero traffic', async () => {
-    const [ghost] = parseChecks('- {name: ghost, source: prometheus, bad: "sum(increase(nope_total{code=\\"500\\"}[$__range]))", total: "sum(increase(nope_total[$__range]))", max: 1%}');
+    const [ghost] = parseChecks(
+      '- {name: ghost, source: prometheus, bad: "sum(increase(nope_total{code=\\"500\\"}[$__range]))", total: "sum(increase(nope_total[$__range]))", max: 1%}',
+    );
     const { source: s, close: c } = connectPrometheus({ url: prom.url, headers: {}, checks: [ghost as MetricCheck], secrets: [], intervalMs: 5_000 });
     try {
       const poll = await s.poll([ghost as MetricCheck], { since: Date.now() - 5_000, until: Date.now(), settled: true });

@@ -5,7 +5,8 @@ import { issues, sdkTrackers, totals } from '../local-tracker/sdk-queries';
 // sentry-python comes from Debian (python3-sentry-sdk), not from the npm registry:
 // `npm run test:integration` installs it, and this file fails, never skips, without it.
 beforeAll(() => {
-  if (!PYTHON_WITH_SDK) throw new Error('sentry-python is not installed: apt-get install python3-sentry-sdk (npm run test:integration does this when run as root)');
+  if (!PYTHON_WITH_SDK)
+    throw new Error('sentry-python is not installed: apt-get install python3-sentry-sdk (npm run test:integration does this when run as root)');
 });
 
 const tracker = sdkTrackers();
@@ -21,7 +22,13 @@ describe('local tracker: ingest from sentry-python', () => {
       { user: 'p4', do: ['ok'] },
     ];
     await runPythonSdkApp(PYTHON_WITH_SDK!, t.dsns[0]!.dsn, { release: 'shop-py@1.0.0', sessions });
-    const body = await totals(t, 'shop-py@1.0.0', ['sum(session)', 'count_unique(user)', 'crash_free_rate(user)', 'crash_free_rate(session)', 'unhealthy_rate(session)']);
+    const body = await totals(t, 'shop-py@1.0.0', [
+      'sum(session)',
+      'count_unique(user)',
+      'crash_free_rate(user)',
+      'crash_free_rate(session)',
+      'unhealthy_rate(session)',
+    ]);
     expect(body.groups[0].totals).toEqual({
       'sum(session)': 5,
       'count_unique(user)': 4,

@@ -19,39 +19,67 @@ async function tracker() {
 const KEY = 'a'.repeat(32);
 const now = () => new Date().toISOString();
 const session = (sid: string, over: Record<string, unknown> = {}) =>
-  JSON.stringify({ sid, init: true, started: now(), status: 'exited', errors: 0, did: 'u1', attrs: { release: 'shop-web@2.0.0', environment: 'production' }, ...over });
+  JSON.stringify({
+    sid,
+    init: true,
+    started: now(),
+    status: 'exited',
+    errors: 0,
+    did: 'u1',
+    attrs: { release: 'shop-web@2.0.0', environment: 'production' },
+    ...over,
+  });
 const envelope = (...items: [Record<string, unknown>, string][]) =>
   [JSON.stringify({ sent_at: now() }), ...items.flatMap(([h, p]) => [JSON.stringify(h), p])].join('\n') + '\n';
 
-async function post(t: LocalTracker, body: string | Buffer, opts: { key?: string | null; query?: string; headers?: Record<string, string>; project?: number } = {}) {
+async function post(
+  t: LocalTracker,
+  body: string | Buffer,
+  opts: { key?: string | null; query?: string; headers?: Record<string, string>; project?: number } = {},
+) {
   const key = opts.key === undefined ? KEY : opts.key;
   const res = await fetch(`${t.url}/api/${opts.project ?? t.projectId('shop-web')}/envelope/${opts.query ?? ''}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/x-sentry-envelope', ...(key === null ? {} : { 'X-Sentry-Auth': `Sentry sentry_version=7, sentry_key=${key}, sentry_client=test/1` }), ...opts.headers },
+    headers: {
+      'Content-Type': 'application/x-sentry-envelope',
+      ...(key === null ? {} : { 'X-Sentry-Auth': `Sentry sentry_version=7, sentry_key=${key}, sentry_client=test/1` }),
+      ...opts.headers,
+    },
     body,
   });
   return { status: res.status, body: JSON.parse(await res.text()) as { detail?: string; causes?: string[]; id?: string } };
 }
 
 const sessionCount = async (t: LocalTracker) =>
-  (await call(t, 'GET', 'sessions/', { query: { field: 'sum(session)', query: 'release:"shop-web@2.0.0"', statsPeriod: '1h', interval: '1h' } })).body.groups[0].totals['sum(session)'];
+  (await call(t, 'GET', 'sessions/', { query: { field: 'sum(session)', query: 'release:"shop-web@2.0.0"', statsPeriod: '1h', interval: '1h' } })).body.groups[0]
+    .totals['sum(session)'];
 
 describe('local tracker: the envelope endpoint', () => {
   it('parses envelopes as Relay does: explicit lengths (with newlines inside), implicit lengths, no final newline', () => {
-    const text = '{"event_id":"9ec79c33ec9942ab8353589fcb2e04dc"}\n{"type":"attachment","length":9}\nhello\nabc\n{"type":"event"}\n{"message":"hi"}\n{"type":"attachment"}';
+    const text =
+      '{"event_id":"9ec79c33ec9942ab8353589fcb2e04dc"}\n{"type":"attachment","length":9}\nhello\nabc\n{"type":"event"}\n{"message":"hi"}\n{"type":"attachment"}';
     const e = parseEnvelope(Buffer.from(text));
-    expect(e.items.map((i) => [i.type, i.payload.toString()])).toEqual([['attachment', 'hello\nabc'], ['event', '{"message":"hi"}'], ['attachment', '']]);
+    expect(e.items.map((i) => [i.type, i.payload.toString()])).toEqual([
+      ['attachment', 'hello\nabc'],
+      ['event', '{"message":"hi"}'],
+      ['attachment', ''],
+    ]);
   });
 
   it('takes the key from X-Sentry-Auth or ?sentry_key=, plain or gzip, and answers the event id', async () => {
     const t = await tracker();
     const event = JSON.stringify({ event_id: 'e'.repeat(32), message: 'hello', release: 'shop-web@2.0.0' });
     expect(await post(t, envelope([{ type: 'event' }, event]))).toEqual({ status: 200, body: { id: 'e'.repeat(32) } });
-    expect(await post(t, envelope([{ type: 'session' }, session('s1')]), { key: null, query: `?sentry_key=${KEY}&sentry_version=7` })).toEqual({ status: 200, body: {} });
+    expect(await post(t, envelope([{ type: 'session' }, session('s1')]), { key: null, query: `?sentry_key=${KEY}&sentry_version=7` })).toEqual({
+      status: 200,
+      body: {},
+    });
     const gz = gzipSync(envelope([{ type: 'session', length: Buffer.byteLength(session('s2')) }, session('s2')]));
     expect(await post(t, gz, { headers: { 'Content-Encoding': 'gzip' } })).toEqual({ status: 200, body: {} });
     // transactions, client reports and the like are accepted and ignored
-    expect((await post(t, envelope([{ type: 'client_report' }, '{"discarded_events":[]}'], [{ type: 'transaction' }, '{}'], [{ type: '__proto__' }, '{}']))).status).toBe(200);
+    expect(
+      (await post(t, envelope([{ type: 'client_report' }, '{"discarded_events":[]}'], [{ type: 'transaction' }, '{}'], [{ type: '__proto__' }, '{}']))).status,
+    ).toBe(200);
     expect(t.ingest.stats.items.__proto__).toBe(1);
     // the legacy store endpoint (sentry-python 1.x): one gzip JSON event
     const stored = await fetch(`${t.url}/api/${t.projectId('shop-web')}/store/`, {
@@ -64,13 +92,16 @@ describe('local tracker: the envelope endpoint', () => {
     expect(t.ingest.issues.events).toBe(2);
   });
 
-  it('refuses a request without the key, with another project\'s key or a bad auth header, as Relay does', async () => {
+  it("refuses a request without the key, with another project's key or a bad auth header, as Relay does", async () => {
     const t = await tracker();
     const body = envelope([{ type: 'session' }, session('s1')]);
     expect(await post(t, body, { key: null })).toEqual({ status: 401, body: { detail: 'missing authorization information' } });
     expect(await post(t, body, { key: 'b'.repeat(32) })).toEqual({ status: 403, body: { detail: 'event submission rejected with_reason: ProjectId' } });
     expect(await post(t, body, { project: 9999 })).toMatchObject({ status: 403 });
-    expect(await post(t, body, { key: null, headers: { 'X-Sentry-Auth': 'Bearer xyz' } })).toEqual({ status: 401, body: { detail: 'bad x-sentry-auth header' } });
+    expect(await post(t, body, { key: null, headers: { 'X-Sentry-Auth': 'Bearer xyz' } })).toEqual({
+      status: 401,
+      body: { detail: 'bad x-sentry-auth header' },
+    });
     expect((await fetch(`${t.url}/api/${t.projectId('shop-web')}/envelope/?sentry_key=${KEY}`)).status).toBe(405);
     expect(await sessionCount(t)).toBe(0);
   });
@@ -85,12 +116,14 @@ describe('local tracker: the envelope endpoint', () => {
     await post(t, envelope([{ type: 'session' }, session('s3', { attrs: { environment: 'production' } })])); // no release
     const q = { field: 'sum(session)', groupBy: 'session.status', query: 'release:"shop-web@2.0.0"', statsPeriod: '1h', interval: '1h' };
     const groups = (await call(t, 'GET', 'sessions/', { query: q })).body.groups;
-    const counts = Object.fromEntries(groups.map((g: { by: Record<string, string>; totals: Record<string, number> }) => [g.by['session.status'], g.totals['sum(session)']]));
+    const counts = Object.fromEntries(
+      groups.map((g: { by: Record<string, string>; totals: Record<string, number> }) => [g.by['session.status'], g.totals['sum(session)']]),
+    );
     expect(counts).toEqual({ abnormal: 0, crashed: 0, errored: 1, healthy: 0, unhandled: 0 });
     expect(t.ingest.stats.sessions).toEqual({ accepted: 3, dropped: 3, refused: 0 });
   });
 
-  it('answers every malformed envelope with a 400 in Relay\'s words and changes nothing', async () => {
+  it("answers every malformed envelope with a 400 in Relay's words and changes nothing", async () => {
     const t = await tracker();
     const ok = session('s1');
     const cases: [string, string | Buffer, string][] = [
@@ -129,7 +162,10 @@ describe('local tracker: the envelope endpoint', () => {
     expect((await post(t, bomb, { headers: { 'Content-Encoding': 'gzip' } })).status).toBe(413);
     const bigEvent = JSON.stringify({ message: 'x'.repeat(1024 * 1024 + 10) });
     const r = await post(t, envelope([{ type: 'event' }, bigEvent]));
-    expect(r).toEqual({ status: 400, body: { detail: "envelope exceeded size limits for type 'event' (https://develop.sentry.dev/sdk/envelopes/#size-limits)" } });
+    expect(r).toEqual({
+      status: 400,
+      body: { detail: "envelope exceeded size limits for type 'event' (https://develop.sentry.dev/sdk/envelopes/#size-limits)" },
+    });
     expect((await post(t, envelope([{ type: 'session' }, session('s1')]))).status).toBe(200);
     expect(await sessionCount(t)).toBe(1);
   });
@@ -137,8 +173,11 @@ describe('local tracker: the envelope endpoint', () => {
   it('fuzz: random cuts, flips and lengths of valid envelopes never crash the server, and valid ones still count', async () => {
     const t = await tracker();
     let seed = 18;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-    const event = JSON.stringify({ exception: { values: [{ type: 'TypeError', value: 'x', stacktrace: { frames: [{ function: 'f', module: 'm' }] } }] }, user: { id: 'u' } });
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const event = JSON.stringify({
+      exception: { values: [{ type: 'TypeError', value: 'x', stacktrace: { frames: [{ function: 'f', module: 'm' }] } }] },
+      user: { id: 'u' },
+    });
     const valid = envelope([{ type: 'session', length: Buffer.byteLength(session('s')) }, session('s')], [{ type: 'event' }, event]);
     const statuses = new Map<number, number>();
     for (let i = 0; i < 300; i++) {
@@ -150,7 +189,11 @@ describe('local tracker: the envelope endpoint', () => {
         for (let k = 0; k < 3; k++) bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256);
         body = bytes;
       } else if (kind === 2) body = Buffer.from(valid.replace(/"length":\d+/, `"length":${Math.floor(rand() * 400) - 50}`));
-      else body = Buffer.concat([bytes, Buffer.from(JSON.stringify({ type: ['event', 'session', 'sessions', 'x'][Math.floor(rand() * 4)] }) + '\n' + '{'.repeat(Math.floor(rand() * 5000)))]);
+      else
+        body = Buffer.concat([
+          bytes,
+          Buffer.from(JSON.stringify({ type: ['event', 'session', 'sessions', 'x'][Math.floor(rand() * 4)] }) + '\n' + '{'.repeat(Math.floor(rand() * 5000))),
+        ]);
       const r = await post(t, body);
       statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
       expect([200, 400], `case ${i}`).toContain(r.status);
@@ -178,11 +221,24 @@ describe('local tracker: the envelope endpoint', () => {
     const t = await tracker();
     const agg = (environment: string, did: string | null, exited: number, crashed: number) =>
       JSON.stringify({ aggregates: [{ started: now(), ...(did ? { did } : {}), exited, crashed }], attrs: { release: 'shop-web@2.0.0', environment } });
-    await post(t, envelope([{ type: 'sessions' }, agg('production', 'u1', 3, 1)], [{ type: 'sessions' }, agg('production', 'u2', 4, 0)], [{ type: 'sessions' }, agg('staging', null, 5, 5)]));
+    await post(
+      t,
+      envelope(
+        [{ type: 'sessions' }, agg('production', 'u1', 3, 1)],
+        [{ type: 'sessions' }, agg('production', 'u2', 4, 0)],
+        [{ type: 'sessions' }, agg('staging', null, 5, 5)],
+      ),
+    );
     const event = (environment: string, message: string) => JSON.stringify({ message, environment, release: 'shop-web@2.0.0', user: { id: 'u1' } });
     await post(t, envelope([{ type: 'event' }, event('staging', 'only in staging')]));
     await post(t, envelope([{ type: 'event' }, event('production', 'only in production')]));
-    const q = { field: ['sum(session)', 'count_unique(user)', 'crash_free_rate(user)'], groupBy: 'environment', query: 'release:"shop-web@2.0.0"', statsPeriod: '1h', interval: '1h' };
+    const q = {
+      field: ['sum(session)', 'count_unique(user)', 'crash_free_rate(user)'],
+      groupBy: 'environment',
+      query: 'release:"shop-web@2.0.0"',
+      statsPeriod: '1h',
+      interval: '1h',
+    };
     const groups = (await call(t, 'GET', 'sessions/', { query: q })).body.groups;
     const byEnv = Object.fromEntries(groups.map((g: { by: Record<string, string>; totals: Record<string, number> }) => [g.by.environment, g.totals]));
     expect(byEnv).toEqual({

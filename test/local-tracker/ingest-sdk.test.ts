@@ -27,7 +27,13 @@ describe('local tracker: ingest from the real @sentry/node SDK', () => {
     ];
     await runSdkApp(t.dsns[0]!.dsn, { release: 'shop-web@2.0.0', mode: 'sessions', sessions });
 
-    const body = await totals(t, 'shop-web@2.0.0', ['sum(session)', 'count_unique(user)', 'crash_free_rate(user)', 'crash_free_rate(session)', 'unhealthy_rate(session)']);
+    const body = await totals(t, 'shop-web@2.0.0', [
+      'sum(session)',
+      'count_unique(user)',
+      'crash_free_rate(user)',
+      'crash_free_rate(session)',
+      'unhealthy_rate(session)',
+    ]);
     expect(body.groups).toHaveLength(1);
     expect(body.groups[0].totals).toEqual({
       'sum(session)': 12,
@@ -37,10 +43,14 @@ describe('local tracker: ingest from the real @sentry/node SDK', () => {
       'unhealthy_rate(session)': 3 / 12,
     });
     // by status: 2 crashed, 1 errored, 9 healthy
-    const byStatus = (await call(t, 'GET', 'sessions/', {
-      query: { field: 'sum(session)', groupBy: 'session.status', query: 'release:"shop-web@2.0.0"', statsPeriod: '1h', interval: '1h' },
-    })).body;
-    const counts = Object.fromEntries(byStatus.groups.map((g: { by: Record<string, string>; totals: Record<string, number> }) => [g.by['session.status'], g.totals['sum(session)']]));
+    const byStatus = (
+      await call(t, 'GET', 'sessions/', {
+        query: { field: 'sum(session)', groupBy: 'session.status', query: 'release:"shop-web@2.0.0"', statsPeriod: '1h', interval: '1h' },
+      })
+    ).body;
+    const counts = Object.fromEntries(
+      byStatus.groups.map((g: { by: Record<string, string>; totals: Record<string, number> }) => [g.by['session.status'], g.totals['sum(session)']]),
+    );
     expect(counts).toEqual({ abnormal: 0, crashed: 2, errored: 1, healthy: 9, unhandled: 0 });
     // other releases and environments see none of it
     expect((await totals(t, 'shop-web@1.4.0', ['sum(session)'])).groups[0].totals['sum(session)']).toBe(0);
@@ -49,11 +59,7 @@ describe('local tracker: ingest from the real @sentry/node SDK', () => {
 
   it('counts server-mode request sessions (aggregates): crash-free sessions, and no users (the SDK sends none)', async () => {
     const t = await tracker();
-    const sessions: PlanSession[] = [
-      { user: 'a', do: ['ok', 'ok', 'ok', 'error'] },
-      { user: 'b', do: ['ok', 'crash', 'ok'] },
-      { do: ['ok', 'ok', 'ok'] },
-    ];
+    const sessions: PlanSession[] = [{ user: 'a', do: ['ok', 'ok', 'ok', 'error'] }, { user: 'b', do: ['ok', 'crash', 'ok'] }, { do: ['ok', 'ok', 'ok'] }];
     await runSdkApp(t.dsns[0]!.dsn, { release: 'shop-web@3.0.0', mode: 'server', sessions });
     expect(t.ingest.stats.items.sessions).toBeGreaterThanOrEqual(1);
     const body = await totals(t, 'shop-web@3.0.0', ['sum(session)', 'count_unique(user)', 'crash_free_rate(session)', 'crash_free_rate(user)']);
@@ -70,11 +76,7 @@ describe('local tracker: ingest from the real @sentry/node SDK', () => {
     await runSdkApp(t.dsns[0]!.dsn, {
       release: 'shop-web@2.0.0',
       mode: 'sessions',
-      sessions: [
-        { user: 'u1', do: ['db', 'db'] },
-        { user: 'u2', do: ['db'] },
-        { do: ['db'] },
-      ],
+      sessions: [{ user: 'u1', do: ['db', 'db'] }, { user: 'u2', do: ['db'] }, { do: ['db'] }],
     });
     const list = await issues(t);
     expect(list).toHaveLength(1);
@@ -89,13 +91,19 @@ describe('local tracker: ingest from the real @sentry/node SDK', () => {
     await runSdkApp(t.dsns[0]!.dsn, { release: 'shop-web@1.0.0', mode: 'sessions', sessions: [{ user: 'u1', do: ['error'] }] });
     await runSdkApp(t.dsns[0]!.dsn, { release: 'shop-web@2.0.0', mode: 'sessions', sessions: [{ user: 'u2', do: ['error'] }], shiftLines: 7 });
     const lines = t.ingest.issues.recentEvents().map((e) => {
-      const frames = (e.event.exception as { values: { stacktrace: { frames: { lineno: number; module: string; function: string }[] } }[] }).values[0]!.stacktrace.frames;
+      const frames = (e.event.exception as { values: { stacktrace: { frames: { lineno: number; module: string; function: string }[] } }[] }).values[0]!
+        .stacktrace.frames;
       return frames.find((f) => f.function.endsWith('renderCart'))!.lineno;
     });
     expect(lines[1]! - lines[0]!).toBe(7);
     const list = await issues(t);
     expect(list).toHaveLength(1);
-    expect(list[0]).toMatchObject({ title: "TypeError: Cannot read properties of undefined (reading 'map')", culprit: 'checkout in Object.renderCart', count: '2', userCount: 2 });
+    expect(list[0]).toMatchObject({
+      title: "TypeError: Cannot read properties of undefined (reading 'map')",
+      culprit: 'checkout in Object.renderCart',
+      count: '2',
+      userCount: 2,
+    });
     expect(await issues(t, 'firstRelease:"shop-web@1.0.0"')).toHaveLength(1);
     expect(await issues(t, 'firstRelease:"shop-web@2.0.0"')).toHaveLength(0);
   }, 60_000);

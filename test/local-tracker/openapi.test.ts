@@ -30,7 +30,13 @@ describe('OpenAPI helper', () => {
     expect(validateResponse('POST', deploys, 201, { ...deploy, dateFinished: 'yesterday' }).join()).toMatch(/date-time/);
     expect(validateResponse('POST', deploys, 418, deploy).join()).toMatch(/not documented/);
     // Sentry sends issue counts as strings; a number must be flagged.
-    const sessions = { start: '2026-06-03T02:00:00Z', end: '2026-06-03T03:00:00Z', intervals: [], groups: [{ by: {}, totals: { 'sum(session)': '3' }, series: {} }], query: '' };
+    const sessions = {
+      start: '2026-06-03T02:00:00Z',
+      end: '2026-06-03T03:00:00Z',
+      intervals: [],
+      groups: [{ by: {}, totals: { 'sum(session)': '3' }, series: {} }],
+      query: '',
+    };
     expect(validateResponse('GET', '/api/0/organizations/acme/sessions/', 200, sessions).join()).toMatch(/number/);
   });
 });

@@ -52,7 +52,18 @@ describe('local tracker: releases, deploys, repos, projects', () => {
     expect(t.state.releases.get(version)!.refs).toHaveLength(1);
 
     const commits = await call(t, 'PUT', path, {
-      body: { commits: [{ id: 'c'.repeat(40), repository: 'acme/shop', message: 'fix cart', author_name: 'Ann', author_email: 'ann@example.com', timestamp: '2026-06-03T01:00:00Z' }] },
+      body: {
+        commits: [
+          {
+            id: 'c'.repeat(40),
+            repository: 'acme/shop',
+            message: 'fix cart',
+            author_name: 'Ann',
+            author_email: 'ann@example.com',
+            timestamp: '2026-06-03T01:00:00Z',
+          },
+        ],
+      },
     });
     expect(commits.body.commitCount).toBe(1);
     expect(commits.body.lastCommit.message).toBe('fix cart');
@@ -73,7 +84,14 @@ describe('local tracker: releases, deploys, repos, projects', () => {
     const path = `releases/${encodeURIComponent(version)}/deploys/`;
     clock.advance(2 * MIN);
     const d = await call(t, 'POST', path, {
-      body: { environment: 'production', name: 'deploy 7', url: 'https://ci.example/run/7', dateStarted: '2026-06-03T02:01:00Z', dateFinished: '2026-06-03T02:02:00Z', projects: ['shop-web'] },
+      body: {
+        environment: 'production',
+        name: 'deploy 7',
+        url: 'https://ci.example/run/7',
+        dateStarted: '2026-06-03T02:01:00Z',
+        dateFinished: '2026-06-03T02:02:00Z',
+        projects: ['shop-web'],
+      },
     });
     expect(d.status).toBe(201);
     expect(d.body).toMatchObject({ environment: 'production', dateFinished: '2026-06-03T02:02:00.000Z', name: 'deploy 7' });
@@ -81,7 +99,7 @@ describe('local tracker: releases, deploys, repos, projects', () => {
     expect(noName.body.dateFinished).toBe('2026-06-03T02:02:00.000Z'); // defaults to now
     // The schema requires environment: the validator must say so, and the server answers 400.
     expect(validateRequest('POST', `/api/0/organizations/acme/${path}`, {}, { name: 'x' })).toEqual([
-      "body must have required property 'environment' {\"missingProperty\":\"environment\"}",
+      'body must have required property \'environment\' {"missingProperty":"environment"}',
     ]);
     expect((await call(t, 'POST', path, { body: { name: 'x' }, validate: false })).status).toBe(400);
 
@@ -172,7 +190,10 @@ describe('local tracker: what sentry-cli sends beyond the action', () => {
   });
 
   it('the index endpoint says which scopes a token has, and answers without one', async () => {
-    expect(await raw('GET', '/api/0/', { inSchema: false })).toMatchObject({ status: 200, body: { version: '0', auth: { scopes: ['org:read', 'project:releases', 'event:read'] }, user: null } });
+    expect(await raw('GET', '/api/0/', { inSchema: false })).toMatchObject({
+      status: 200,
+      body: { version: '0', auth: { scopes: ['org:read', 'project:releases', 'event:read'] }, user: null },
+    });
     expect(await raw('GET', '/api/0/', { token: null, inSchema: false })).toMatchObject({ status: 200, body: { version: '0', auth: null, user: null } });
     expect((await raw('GET', '/api/0/', { token: 'nope', inSchema: false })).status).toBe(401);
     // An organization auth token has the one scope org:ci.
@@ -186,7 +207,9 @@ describe('local tracker: what sentry-cli sends beyond the action', () => {
   });
 
   it('dates in any precision Django parses (nanoseconds, offsets, a space) are stored as ISO UTC; others are a 400', async () => {
-    const made = await call(t, 'POST', 'releases/', { body: { version: 'dates@1', projects: ['shop-web'], dateStarted: '2026-06-03T02:00:00.123456789Z', dateReleased: '2026-06-03T04:00:00.987654321+02:00' } });
+    const made = await call(t, 'POST', 'releases/', {
+      body: { version: 'dates@1', projects: ['shop-web'], dateStarted: '2026-06-03T02:00:00.123456789Z', dateReleased: '2026-06-03T04:00:00.987654321+02:00' },
+    });
     expect(made.status).toBe(201);
     expect(made.body.dateReleased).toBe('2026-06-03T02:00:00.987Z');
     // Not RFC 3339, so outside the published schema, but Django parses it.
@@ -195,7 +218,9 @@ describe('local tracker: what sentry-cli sends beyond the action', () => {
     const bad = await call(t, 'PUT', 'releases/dates@1/', { body: { dateReleased: 'June 3, 2026' }, validate: false });
     expect(bad.status).toBe(400);
     expect(Object.keys(bad.body)).toEqual(['dateReleased']);
-    const deploy = await call(t, 'POST', 'releases/dates@1/deploys/', { body: { environment: 'production', dateStarted: '2026-06-03T02:01:00.000000001Z', dateFinished: '2026-06-03T02:02:00.999999999Z' } });
+    const deploy = await call(t, 'POST', 'releases/dates@1/deploys/', {
+      body: { environment: 'production', dateStarted: '2026-06-03T02:01:00.000000001Z', dateFinished: '2026-06-03T02:02:00.999999999Z' },
+    });
     expect(deploy.body).toMatchObject({ dateStarted: '2026-06-03T02:01:00.000Z', dateFinished: '2026-06-03T02:02:00.999Z' });
   });
 
@@ -204,7 +229,8 @@ describe('local tracker: what sentry-cli sends beyond the action', () => {
     const archived = await call(t, 'POST', 'releases/', { body: { version: 'arch@1', projects: [], status: 'archived' } });
     expect(archived.status).toBe(208);
     expect(archived.body.status).toBe('archived');
-    const versions = async (status?: string) => (await call(t, 'GET', 'releases/', { query: status ? { status } : {} })).body.map((r: { version: string }) => r.version);
+    const versions = async (status?: string) =>
+      (await call(t, 'GET', 'releases/', { query: status ? { status } : {} })).body.map((r: { version: string }) => r.version);
     expect(await versions()).not.toContain('arch@1');
     expect(await versions('archived')).toEqual(['arch@1']);
     const restored = await call(t, 'PUT', 'releases/arch@1/', { body: { status: 'open' }, validate: false });
@@ -215,9 +241,13 @@ describe('local tracker: what sentry-cli sends beyond the action', () => {
     expect(bad.body).toEqual({ status: ['Invalid status closed'] });
   });
 
-  it('lists a project\'s releases and a release\'s commits, in the published shapes', async () => {
+  it("lists a project's releases and a release's commits, in the published shapes", async () => {
     await call(t, 'POST', 'releases/', {
-      body: { version: 'commits@1', projects: ['shop-web'], commits: [{ id: 'c'.repeat(40), repository: 'acme/shop', message: 'fix cart', author_name: 'Ann', author_email: 'ann@example.com' }] },
+      body: {
+        version: 'commits@1',
+        projects: ['shop-web'],
+        commits: [{ id: 'c'.repeat(40), repository: 'acme/shop', message: 'fix cart', author_name: 'Ann', author_email: 'ann@example.com' }],
+      },
     });
     const mine = await raw('GET', '/api/0/projects/acme/shop-web/releases/?cursor=');
     expect(mine.status).toBe(200);

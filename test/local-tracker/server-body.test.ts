@@ -27,7 +27,11 @@ it('answers a body past the cap with 413, keeps none of it, and goes on serving'
     expect(big.status).toBe(413);
     expect(JSON.parse(big.body)).toEqual({ detail: `Request body too large (the local tracker accepts ${LIMITS.envelopeBytes} bytes)` });
     expect(t.requests.at(-1)?.body).toBeUndefined();
-    const ok = await fetch(releases, { method: 'POST', headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' }, body: JSON.stringify({ version: 'shop-web@2.0.0', projects: ['shop-web'] }) });
+    const ok = await fetch(releases, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ version: 'shop-web@2.0.0', projects: ['shop-web'] }),
+    });
     expect(ok.status).toBe(201);
   } finally {
     await t.close();

@@ -59,7 +59,20 @@ async function health(t: LocalTracker, opts: { version?: string; from?: number; 
 describe('local tracker: sessions', () => {
   it('lists every scenario the brief names, each with a description', () => {
     const names = listScenarios().map((s) => s.name);
-    for (const n of ['healthy', 'crash-spike', 'slow-burn', 'low-traffic', 'error-rate', 'new-issue', 'new-issue-small', 'baseline-regression', 'two-projects', 'noisy-user', 'ingestion-delay', 'outage']) {
+    for (const n of [
+      'healthy',
+      'crash-spike',
+      'slow-burn',
+      'low-traffic',
+      'error-rate',
+      'new-issue',
+      'new-issue-small',
+      'baseline-regression',
+      'two-projects',
+      'noisy-user',
+      'ingestion-delay',
+      'outage',
+    ]) {
       expect(names).toContain(n);
     }
     expect(listScenarios().every((s) => s.description.length > 10)).toBe(true);
@@ -69,7 +82,14 @@ describe('local tracker: sessions', () => {
     const { t, clock } = await deployed('healthy');
     clock.advance(10 * MIN + 7_000);
     const res = await call(t, 'GET', 'sessions/', {
-      query: { field: ['sum(session)', 'crash_free_rate(session)'], query: `release:${VERSION}`, start: '2026-06-03T02:00:00Z', end: new Date(t.now()).toISOString(), interval: '1m', project: t.projectId('shop-web') },
+      query: {
+        field: ['sum(session)', 'crash_free_rate(session)'],
+        query: `release:${VERSION}`,
+        start: '2026-06-03T02:00:00Z',
+        end: new Date(t.now()).toISOString(),
+        interval: '1m',
+        project: t.projectId('shop-web'),
+      },
     });
     expect(res.body.start).toBe('2026-06-03T02:00:00Z');
     expect(res.body.end).toBe('2026-06-03T02:11:00Z');
@@ -202,7 +222,11 @@ describe('local tracker: sessions', () => {
       query: { field: ['sum(session)', 'crash_free_rate(user)'], query: 'release:"nope@1"', statsPeriod: '1h', interval: '5m' },
     });
     expect(res.body.groups).toEqual([
-      { by: {}, totals: { 'sum(session)': 0, 'crash_free_rate(user)': null }, series: { 'sum(session)': Array(12).fill(0), 'crash_free_rate(user)': Array(12).fill(null) } },
+      {
+        by: {},
+        totals: { 'sum(session)': 0, 'crash_free_rate(user)': null },
+        series: { 'sum(session)': Array(12).fill(0), 'crash_free_rate(user)': Array(12).fill(null) },
+      },
     ]);
     const staging = await health(t, { version: VERSION });
     expect(staging.sessions).toBe(0);
@@ -228,10 +252,21 @@ describe('local tracker: sessions', () => {
     const t = await startLocalTracker({ scenario: 'healthy', clock: clock.now, projects });
     open.push(t);
     await call(t, 'POST', 'releases/', { body: { version: VERSION, projects } });
-    await call(t, 'POST', `releases/${encodeURIComponent(VERSION)}/deploys/`, { body: { environment: 'production', dateFinished: new Date(T0).toISOString() } });
+    await call(t, 'POST', `releases/${encodeURIComponent(VERSION)}/deploys/`, {
+      body: { environment: 'production', dateFinished: new Date(T0).toISOString() },
+    });
     clock.advance(17 * 60 * MIN);
     const ask = (interval: string) =>
-      call(t, 'GET', 'sessions/', { query: { field: 'sum(session)', groupBy: 'project', query: `release:"${VERSION}"`, start: new Date(T0).toISOString(), end: new Date(T0 + 1000 * MIN).toISOString(), interval } });
+      call(t, 'GET', 'sessions/', {
+        query: {
+          field: 'sum(session)',
+          groupBy: 'project',
+          query: `release:"${VERSION}"`,
+          start: new Date(T0).toISOString(),
+          end: new Date(T0 + 1000 * MIN).toISOString(),
+          interval,
+        },
+      });
     expect((await ask('1m')).body.groups).toHaveLength(10);
     expect((await ask('2m')).body.groups).toHaveLength(12);
   });
@@ -245,7 +280,12 @@ describe('local tracker: sessions', () => {
     expect(rates.status).toBe(200);
     expect(Object.keys(rates.body.groups[0].totals)).toEqual(['sum(session)']);
     const byStatus = await call(t, 'GET', 'sessions/', { query: { ...common, field: 'sum(session)', groupBy: 'session.status' } });
-    expect(byStatus.body.groups.map((g: { by: Record<string, string> }) => g.by['session.status']).sort()).toEqual(['abnormal', 'crashed', 'errored', 'healthy']);
+    expect(byStatus.body.groups.map((g: { by: Record<string, string> }) => g.by['session.status']).sort()).toEqual([
+      'abnormal',
+      'crashed',
+      'errored',
+      'healthy',
+    ]);
   });
 
   it('answers an organization token (org:ci only) 403 on sessions and issues, as Sentry does', async () => {
@@ -270,8 +310,16 @@ describe('local tracker: sessions', () => {
     await bad({ ...base, interval: '5s' }, 400, 'The interval has to be a multiple of the minimum interval of ten seconds.');
     await bad({ ...base, interval: '3610s', statsPeriod: '2d' }, 400, 'The interval should divide one day without a remainder.');
     await bad({ ...base, interval: '2d', statsPeriod: '4d' }, 400, 'The interval should divide one day without a remainder.');
-    await bad({ ...base, interval: '10s', statsPeriod: '90d' }, 400, 'Your interval and date range would create too many results. Use a larger interval, or a smaller date range.');
-    await bad({ field: 'crash_free_rate(user)', groupBy: 'session.status', statsPeriod: '1h' }, 400, 'Cannot group field crash_free_rate(user) by session.status');
+    await bad(
+      { ...base, interval: '10s', statsPeriod: '90d' },
+      400,
+      'Your interval and date range would create too many results. Use a larger interval, or a smaller date range.',
+    );
+    await bad(
+      { field: 'crash_free_rate(user)', groupBy: 'session.status', statsPeriod: '1h' },
+      400,
+      'Cannot group field crash_free_rate(user) by session.status',
+    );
     await bad({ statsPeriod: '1h' }, 400, 'Request is missing a "field"');
     await bad({ ...base, project: 'shop-web' }, 400, 'Invalid project parameter. Values must be numbers.');
     await bad({ ...base, project: 999 }, 403, 'You do not have permission to perform this action.');

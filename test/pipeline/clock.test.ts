@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_TIMER_MS, systemClock } from '../../src/pipeline/clock';
 
 describe('systemClock.sleep', () => {
-  it('a sleep past Node\'s timer limit does not end early (a plain timer fires at once)', async () => {
+  it("a sleep past Node's timer limit does not end early (a plain timer fires at once)", async () => {
     const abort = new AbortController();
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.name);

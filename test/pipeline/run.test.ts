@@ -32,7 +32,12 @@ function fakeGitHub(): GitHubPort & { listCommits: ReturnType<typeof vi.fn>; dis
  * register → watch → act in-process against the local tracker, tracker and
  * pipeline sharing one simulated clock (600x: the 10-minute window takes 1 s).
  */
-async function pipeline(scenario: string, inputs: Partial<Record<InputName, string>> = {}, before?: (t: Awaited<ReturnType<typeof startLocalTracker>>) => void, clock: Clock = simClock({ timeScale: 600 })) {
+async function pipeline(
+  scenario: string,
+  inputs: Partial<Record<InputName, string>> = {},
+  before?: (t: Awaited<ReturnType<typeof startLocalTracker>>) => void,
+  clock: Clock = simClock({ timeScale: 600 }),
+) {
   // No repository connected in Sentry: set-commits auto lists commits through GitHub.
   const tracker = await startLocalTracker({ scenario, token: TOKEN, clock: clock.now, repos: [] });
   before?.(tracker);
@@ -145,7 +150,12 @@ describe('runPipeline when the tracker half-fails', () => {
   it('a new-issues query that keeps failing does not throw away the health samples: a crashing release still fails on crash-free users', async () => {
     // Virtual time: on the 600x clock a busy machine let simulated minutes pass during a request, so the
     // crash spike could be judged on other minutes than intended (it failed under load, passed alone).
-    const { result } = await pipeline('crash-spike', { 'max-new-issue-users': '5' }, (t) => t.faults.add({ path: '/issues/', status: 500, times: Infinity }), fakeClock(Date.now()));
+    const { result } = await pipeline(
+      'crash-spike',
+      { 'max-new-issue-users': '5' },
+      (t) => t.faults.add({ path: '/issues/', status: 500, times: Infinity }),
+      fakeClock(Date.now()),
+    );
     const report = result.report!;
     expect(report.verdict.outcome).toBe('fail');
     expect(report.verdict.check).toBe('crash-free-users');
@@ -167,7 +177,9 @@ describe('runPipeline on virtual time: the second half of the window', () => {
     // the test since the deploy alone would have passed it
     expect(ev.finalP).toBeGreaterThan(ev.finalAlpha!);
     expect(ev.recent!.p).toBeLessThanOrEqual(ev.recent!.alpha);
-    expect(report.verdict.reason).toMatch(/^crash-free users over the last (7|8) min [\d.]+% \([\d,]+ users, \d+ crashed\) is below the 97% limit \(end-of-window test of the window's second half p = [\d.e-]+ ≤ 0\.019\); since the deploy: /);
+    expect(report.verdict.reason).toMatch(
+      /^crash-free users over the last (7|8) min [\d.]+% \([\d,]+ users, \d+ crashed\) is below the 97% limit \(end-of-window test of the window's second half p = [\d.e-]+ ≤ 0\.019\); since the deploy: /,
+    );
     // The users of the second half were counted over it: the one sessions query that does not start before the deploy.
     const spans = tracker.requests.filter((r) => r.path.endsWith('/sessions/') && Date.parse(String(r.query.start)) > report.deployFinishedAt);
     expect(spans).toHaveLength(1);

@@ -49,7 +49,14 @@ async function run(scenario: string, inputs: Partial<Record<InputName, string>>)
     // What the tracker answers for the last poll's range once everything has arrived.
     clock.advance(10 * MIN);
     const last = report.polls.at(-1)!.sample!;
-    const later = await sentry.sample({ version: 'shop-web@2.0.0', projects: ['shop-web'], environment: 'production', since: report.deployFinishedAt, until: last.at, settled: true });
+    const later = await sentry.sample({
+      version: 'shop-web@2.0.0',
+      projects: ['shop-web'],
+      environment: 'production',
+      since: report.deployFinishedAt,
+      until: last.at,
+      settled: true,
+    });
     return { report, sessions, later };
   } finally {
     await http.close();

@@ -20,7 +20,11 @@ async function polls(schedule: Schedule) {
     schedule,
     clock,
     poll: async (_signal, usersSince, until) => {
-      seen.push({ at: (clock.now() - T0) / MIN, until: until === undefined ? undefined : (until - T0) / MIN, usersSince: usersSince === undefined ? undefined : (usersSince - T0) / MIN });
+      seen.push({
+        at: (clock.now() - T0) / MIN,
+        until: until === undefined ? undefined : (until - T0) / MIN,
+        usersSince: usersSince === undefined ? undefined : (usersSince - T0) / MIN,
+      });
       const end = until ?? clock.now();
       const users = Math.round((end - T0) / 1000);
       return { sample: { at: end, sessions: 3 * users, crashedSessions: 0, erroredSessions: null, users, crashedUsers: 0, projects: {} }, newIssues: [] };

@@ -38,7 +38,8 @@ function source(name: string, answer: (minute: number, window: PollWindow) => He
 }
 
 const healthyCounts = (minute: number) => ({ [errors.id]: { kind: 'ratio' as const, counts: { n: 1000 * minute, k: 5 * minute } } });
-const run = (sources: HealthSource[], windowMin = 10) => watch({ policy, schedule: { windowMs: windowMin * MIN, intervalMs: MIN, initialDelayMs: MIN }, clock: fakeClock(T0), sources, since: T0 });
+const run = (sources: HealthSource[], windowMin = 10) =>
+  watch({ policy, schedule: { windowMs: windowMin * MIN, intervalMs: MIN, initialDelayMs: MIN }, clock: fakeClock(T0), sources, since: T0 });
 
 describe('watch() over several sources', () => {
   it('merges their observations by check id: a gauge past its limit for 3 minutes fails the release', async () => {

@@ -26,7 +26,11 @@ function sample(at: number, minutes: number, crashShare: number, usersPerMinute 
 type Step = { fail?: string; crash?: number; latencyMs?: number };
 
 /** A watch on the fake clock whose polls answer per `script(minutesSinceStart)`. */
-async function run(schedule: Schedule, script: (minute: number) => Step, opts: { policy?: GatePolicy; signal?: AbortSignal; onPollAbort?: AbortController; usersPerMinute?: number } = {}) {
+async function run(
+  schedule: Schedule,
+  script: (minute: number) => Step,
+  opts: { policy?: GatePolicy; signal?: AbortSignal; onPollAbort?: AbortController; usersPerMinute?: number } = {},
+) {
   const clock = fakeClock(T0);
   const calls: number[] = [];
   const result = await watch({
@@ -49,7 +53,11 @@ async function run(schedule: Schedule, script: (minute: number) => Step, opts: {
 }
 
 const healthy = (): Step => ({});
-const schedule = (window: number, interval: number, initialDelay: number): Schedule => ({ windowMs: window * MIN, intervalMs: interval * MIN, initialDelayMs: initialDelay * MIN });
+const schedule = (window: number, interval: number, initialDelay: number): Schedule => ({
+  windowMs: window * MIN,
+  intervalMs: interval * MIN,
+  initialDelayMs: initialDelay * MIN,
+});
 
 describe('watch() on a virtual clock', () => {
   it('polls first at the initial delay, then every interval, the last one exactly at the window end', async () => {
@@ -160,13 +168,17 @@ describe('watch() on a virtual clock', () => {
 
   it('cancellation during a poll ends inconclusive "cancelled", and the aborted poll is not recorded as a tracker failure', async () => {
     const abort = new AbortController();
-    const { result, calls } = await run(schedule(30, 1, 2), (m) => {
-      if (m === 4) {
-        abort.abort(new Error('cancelled'));
-        return { fail: 'This operation was aborted' };
-      }
-      return {};
-    }, { signal: abort.signal });
+    const { result, calls } = await run(
+      schedule(30, 1, 2),
+      (m) => {
+        if (m === 4) {
+          abort.abort(new Error('cancelled'));
+          return { fail: 'This operation was aborted' };
+        }
+        return {};
+      },
+      { signal: abort.signal },
+    );
     expect(calls).toEqual([2, 3, 4]);
     expect(result.cancelled).toBe(true);
     expect(result.verdict.reason).toMatch(/^cancelled/);

@@ -76,7 +76,10 @@ describe.concurrent('a sentry-url given as the API address (bundled action)', ()
     const tracker = await startLocalTracker({ scenario: 'healthy', token: SENTRY_TOKEN, minuteMs: 1000 });
     onTestFinished(() => tracker.close());
     const { run } = await gate('healthy', { tracker, inputs: { 'sentry-url': `${tracker.url}/api/0/`, window: '4s' } });
-    expect(run.annotations.filter((a) => a.level === 'error'), run.stdout).toEqual([]);
+    expect(
+      run.annotations.filter((a) => a.level === 'error'),
+      run.stdout,
+    ).toEqual([]);
     expect(run.code).toBe(0);
     expect(['pass', 'inconclusive']).toContain(run.outputs.verdict);
     expect(run.outputs['release-url']).toMatch(new RegExp(`^${tracker.url.replace(/[.]/g, '\\.')}/organizations/acme/releases/`));
@@ -85,13 +88,16 @@ describe.concurrent('a sentry-url given as the API address (bundled action)', ()
 });
 
 describe.concurrent('durations past the timer limit (bundled action)', () => {
-  it('window and interval of 700h: refused before any request, naming the maximum (they overflowed Node\'s timer and passed in seconds)', async () => {
+  it("window and interval of 700h: refused before any request, naming the maximum (they overflowed Node's timer and passed in seconds)", async () => {
     const { run, tracker } = await gate('healthy', { inputs: { window: '700h', interval: '700h' } });
     expect(run.code).toBe(1);
     const errors = run.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
     const lines = errors[0]!.message.split('\n');
-    expect(lines).toEqual([expect.stringMatching(/^Input window \("700h"\): must be at most 24h/), expect.stringMatching(/^Input interval \("700h"\): must be at most 24h/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^Input window \("700h"\): must be at most 24h/),
+      expect.stringMatching(/^Input interval \("700h"\): must be at most 24h/),
+    ]);
     expect(tracker.requests).toEqual([]);
     expect(run.outputs.verdict).toBeUndefined();
   });
@@ -114,7 +120,11 @@ describe.concurrent('a sentry-url that cannot be reached (bundled action)', () =
     expect(run.code, run.stdout).toBe(1);
     const errors = run.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.message).toMatch(new RegExp(`^Input sentry-url \\("${url.replace(/[.]/g, '\\.')}"\\): Sentry could not be reached there \\(.*ECONNREFUSED.*\\): expected the base URL of Sentry such as https://sentry\\.io`));
+    expect(errors[0]!.message).toMatch(
+      new RegExp(
+        `^Input sentry-url \\("${url.replace(/[.]/g, '\\.')}"\\): Sentry could not be reached there \\(.*ECONNREFUSED.*\\): expected the base URL of Sentry such as https://sentry\\.io`,
+      ),
+    );
     expect(errors[0]!.message.split('\n')).toHaveLength(1);
     expect(run.stdout).not.toMatch(/Watch shop-web|watching health from now|poll skipped/);
     expect(run.outputs.verdict).toBeUndefined();
@@ -136,7 +146,9 @@ describe.concurrent('a sentry-url that cannot be reached (bundled action)', () =
     const url = `http://${REFUSING_HOST}:${await closedPort()}`;
     const run = await runCli(['gate', ...gateFlags(url), '--window', LONG_WINDOW], { SENTRY_AUTH_TOKEN: SENTRY_TOKEN });
     expect(run.code, run.stdout + run.stderr).toBe(2);
-    expect(run.stderr.trim()).toMatch(/^--sentry-url \("http:\/\/127\.0\.0\.2:\d+"\): Sentry could not be reached there \(.*ECONNREFUSED.*\): expected the base URL of Sentry/);
+    expect(run.stderr.trim()).toMatch(
+      /^--sentry-url \("http:\/\/127\.0\.0\.2:\d+"\): Sentry could not be reached there \(.*ECONNREFUSED.*\): expected the base URL of Sentry/,
+    );
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stdout).not.toMatch(/poll skipped/);
     expect(run.durationMs).toBeLessThan(AT_ONCE_MS);
@@ -216,7 +228,10 @@ describe.concurrent('messages (bundled action)', () => {
       // Each health query takes 2.5 s: the window-end poll starts well after the window is over.
       before: (t) => t.faults.add({ path: '/sessions/', delayMs: 2_500, times: Infinity }),
     });
-    const clocks = [...run.stdout.matchAll(/^\[(\d\d):(\d\d)\/(\d\d):(\d\d)\]/gm)].map((m) => ({ at: Number(m[1]) * 60 + Number(m[2]), window: Number(m[3]) * 60 + Number(m[4]) }));
+    const clocks = [...run.stdout.matchAll(/^\[(\d\d):(\d\d)\/(\d\d):(\d\d)\]/gm)].map((m) => ({
+      at: Number(m[1]) * 60 + Number(m[2]),
+      window: Number(m[3]) * 60 + Number(m[4]),
+    }));
     expect(clocks.length, run.stdout).toBeGreaterThanOrEqual(2);
     for (const c of clocks) expect(c.at, run.stdout).toBeLessThanOrEqual(c.window);
   });

@@ -22,7 +22,11 @@ const EARLY_MS = 3_000;
 afterAll(() => printTable('Cancellation (RELIABILITY_TABLE=1)'));
 
 const rollback = async () => {
-  const stub = await startGitHubStub({ token: GITHUB_TOKEN, workflows: ['rollback.yml'], workflowInputs: { 'rollback.yml': ['release', 'previous-release', 'environment', 'reason'] } });
+  const stub = await startGitHubStub({
+    token: GITHUB_TOKEN,
+    workflows: ['rollback.yml'],
+    workflowInputs: { 'rollback.yml': ['release', 'previous-release', 'environment', 'reason'] },
+  });
   return {
     stub,
     inputs: { 'rollback-workflow': 'rollback.yml', 'github-token': GITHUB_TOKEN },

@@ -83,7 +83,14 @@ export function sessionsNeverFallBack(report: JsonReportV1): boolean {
 export const table: { kind: string; scenario: string; verdict: string; requests: number; seconds: number; skipped: number }[] = [];
 
 export function record(kind: string, scenario: string, { run, tracker, report }: Gate): void {
-  table.push({ kind, scenario, verdict: run.outputs.verdict ?? `exit ${run.code}`, requests: tracker.requests.length, seconds: run.durationMs / 1000, skipped: report ? skippedPolls(report).length : 0 });
+  table.push({
+    kind,
+    scenario,
+    verdict: run.outputs.verdict ?? `exit ${run.code}`,
+    requests: tracker.requests.length,
+    seconds: run.durationMs / 1000,
+    skipped: report ? skippedPolls(report).length : 0,
+  });
 }
 
 export function printTable(title: string): void {

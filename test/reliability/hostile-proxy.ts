@@ -65,7 +65,8 @@ export async function hostileProxy(target: string, tamper: Tamper): Promise<Host
       const up = request({ host: origin.hostname, port: origin.port, method: req.method, path: req.url, headers }, (res) => {
         readAll(res).then((buf) => {
           const h: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string' && k !== 'content-length' && k !== 'transfer-encoding' && k !== 'connection') h[k] = v;
+          for (const [k, v] of Object.entries(res.headers))
+            if (typeof v === 'string' && k !== 'content-length' && k !== 'transfer-encoding' && k !== 'connection') h[k] = v;
           resolve({ status: res.statusCode ?? 502, headers: h, body: buf.toString('utf8') });
         }, reject);
       });

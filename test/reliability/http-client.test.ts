@@ -127,7 +127,11 @@ describe.concurrent('createHttpClient against a loopback server', () => {
     ['Retry-After: 0', () => ({ 'Retry-After': '0' })],
   ] as const) {
     it(`a rate limit with ${what} uses up retries and backs off exponentially, never below the backoff`, async (ctx) => {
-      const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 429, {}, headers()), { retries: 3, minRetryDelayMs: 100, maxRetryDelayMs: 10_000 });
+      const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 429, {}, headers()), {
+        retries: 3,
+        minRetryDelayMs: 100,
+        maxRetryDelayMs: 10_000,
+      });
       const { error } = await timed(get(client));
       expect(error).toBeInstanceOf(RateLimitedError);
       // retries + 1 requests, not one every 250 ms until maxRetryTime
@@ -147,9 +151,13 @@ describe.concurrent('createHttpClient against a loopback server', () => {
   });
 
   it('maxRetryTime bounds a far-away rate-limit reset: gives up at the bound instead of waiting a minute', async (ctx) => {
-    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 429, {}, { 'X-Sentry-Rate-Limit-Reset': String(Math.ceil(Date.now() / 1000) + 60) }), {
-      maxRetryTimeMs: 800,
-    });
+    const { client, hits } = await setup(
+      ctx,
+      (_n, _req, res) => json(res, 429, {}, { 'X-Sentry-Rate-Limit-Reset': String(Math.ceil(Date.now() / 1000) + 60) }),
+      {
+        maxRetryTimeMs: 800,
+      },
+    );
     const { ms, error } = await timed(get(client));
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(ms).toBeGreaterThanOrEqual(700);
@@ -158,7 +166,12 @@ describe.concurrent('createHttpClient against a loopback server', () => {
   });
 
   it('maxRetryTime bounds a persistent 5xx even with many retries left', async (ctx) => {
-    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 500, {}), { retries: 1000, minRetryDelayMs: 50, maxRetryDelayMs: 50, maxRetryTimeMs: 600 });
+    const { client, hits } = await setup(ctx, (_n, _req, res) => json(res, 500, {}), {
+      retries: 1000,
+      minRetryDelayMs: 50,
+      maxRetryDelayMs: 50,
+      maxRetryTimeMs: 600,
+    });
     const { ms, error } = await timed(get(client));
     expect(error).toBeInstanceOf(HttpError);
     // Without the bound, 1,000 retries 50 ms apart: 50 s. Slack for a loaded machine.
@@ -281,7 +294,9 @@ describe.concurrent('createHttpClient against a loopback server', () => {
   });
 
   it.for([400, 500])('never puts the token in an error message, even when the server echoes it back (%i)', async (status, ctx) => {
-    const { client } = await setup(ctx, (_n, req, res) => json(res, status, { detail: `bad header Authorization: ${req.headers.authorization}` }), { retries: 1 });
+    const { client } = await setup(ctx, (_n, req, res) => json(res, status, { detail: `bad header Authorization: ${req.headers.authorization}` }), {
+      retries: 1,
+    });
     const { error } = await timed(get(client));
     expect(error).toBeInstanceOf(HttpError);
     expect((error as Error).message).toContain('Authorization: Bearer ***');
@@ -313,7 +328,10 @@ describe.concurrent('createHttpClient against a loopback server', () => {
     expect((error as Error).message).toBe('GET /x/ returned an unexpected response (totals.?: expected number)');
   });
 
-  for (const [what, chunked] of [['declared with Content-Length', false], ['streamed without a length', true]] as const) {
+  for (const [what, chunked] of [
+    ['declared with Content-Length', false],
+    ['streamed without a length', true],
+  ] as const) {
     it(`stops reading an answer past maxResponseBytes (${what}): a ResponseTooLargeError, retried like an outage`, async (ctx) => {
       const written: number[] = [];
       const { client, hits } = await setup(

@@ -15,7 +15,9 @@ function jsonUnescaped(text: string): string {
 }
 
 function entitiesDecoded(text: string): string {
-  return text.replace(/&#(?:x([0-9a-f]+)|(\d+));/gi, (_, hex: string | undefined, dec: string | undefined) => String.fromCharCode(hex ? parseInt(hex, 16) : Number(dec)));
+  return text.replace(/&#(?:x([0-9a-f]+)|(\d+));/gi, (_, hex: string | undefined, dec: string | undefined) =>
+    String.fromCharCode(hex ? parseInt(hex, 16) : Number(dec)),
+  );
 }
 
 /** The text as shown, and as a renderer or a reader could turn it back: escapes decoded, backslashes and invisible characters gone. */
@@ -23,7 +25,14 @@ export function readings(text: string): string[] {
   const plain = jsonUnescaped(percentDecoded(entitiesDecoded(text)));
   // JSON's short escapes (\b, \t, …) between the letters render as nothing a reader keeps.
   const unescaped = plain.replace(/\\[bfnrtv0]/g, '');
-  return [text, unescaped.replace(/\\/g, '').replace(INVISIBLE, ''), plain.replace(/\\/g, ''), plain.replace(/\\/g, '').replace(INVISIBLE, ''), plain.replace(/\\/g, '').replace(/\s+/g, ''), asSeen(plain.replace(/\\/g, ''))];
+  return [
+    text,
+    unescaped.replace(/\\/g, '').replace(INVISIBLE, ''),
+    plain.replace(/\\/g, ''),
+    plain.replace(/\\/g, '').replace(INVISIBLE, ''),
+    plain.replace(/\\/g, '').replace(/\s+/g, ''),
+    asSeen(plain.replace(/\\/g, '')),
+  ];
 }
 
 /**

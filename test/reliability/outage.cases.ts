@@ -58,7 +58,10 @@ describe.concurrent('outage: the tracker is down for the whole window', () => {
     const { run, tracker, report } = g;
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.verdict).toBe('inconclusive');
-    expect(report!.polls.every((p) => p.sample === null && /failed: .*(timeout|aborted)/i.test(p.error ?? '')), JSON.stringify(report!.polls)).toBe(true);
+    expect(
+      report!.polls.every((p) => p.sample === null && /failed: .*(timeout|aborted)/i.test(p.error ?? '')),
+      JSON.stringify(report!.polls),
+    ).toBe(true);
     // The first poll is one initial delay (1 s) after the watch starts.
     const watchStart = tracker.requests.find(isSessions)!.receivedAt - 1_000;
     // The poll in flight at the window end runs out its timeout, then the window

@@ -19,7 +19,6 @@ import { mulberry32, type Rng } from '../../src/sim/simulate';
 
 vi.setConfig({ maxConcurrency: 50 });
 
-
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;
 const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
 
@@ -59,7 +58,7 @@ const FORGERIES = [
   '\u2028::error::FORGED',
   '\u202eFORGED',
   ' ##vso[task.prependpath]FORGED',
-  ' ##teamcity[buildStatus status=\'SUCCESS\']FORGED',
+  " ##teamcity[buildStatus status='SUCCESS']FORGED",
 ];
 
 /** Text a hostile server might put anywhere: secrets, forged commands, padding that moves them across cuts. */
@@ -103,7 +102,11 @@ async function hostileAnswer(rng: Rng, upstream: () => Promise<Upstream>): Promi
   if (kind < 0.6) {
     const reset = pick(rng, ['1700000000', '0', '-5', 'soon', '99999999999', String(Math.floor(Date.now() / 1000) + 1), '']);
     const retryAfter = pick(rng, ['0', '-1', 'abc', '1', '86400', new Date(Date.now() - 60_000).toUTCString(), '']);
-    return { status: pick(rng, [429, 503]), headers: { 'X-Sentry-Rate-Limit-Reset': reset, 'Retry-After': retryAfter }, body: JSON.stringify({ detail: hostileText(rng) }) };
+    return {
+      status: pick(rng, [429, 503]),
+      headers: { 'X-Sentry-Rate-Limit-Reset': reset, 'Retry-After': retryAfter },
+      body: JSON.stringify({ detail: hostileText(rng) }),
+    };
   }
   if (kind < 0.68) {
     const up = await upstream();

@@ -60,7 +60,6 @@ describe.concurrent('red team', () => {
       expectNoLeak(g.run);
     });
   }
-
 });
 
 const isSessions = (path: string) => path.endsWith('/sessions/');
@@ -150,7 +149,9 @@ describe.concurrent('red team: a check that never got an answer', () => {
       before: (t) => t.faults.add({ path: '/issues/', status: 503, times: Infinity }),
     });
     expect(g.run.outputs.verdict).toBe('inconclusive');
-    expect(g.run.outputs.reason).toMatch(/^the new-issue check got no answer: every issues query failed \(last error: .*HTTP 503.*\); the other checks passed: all checks within limits/);
+    expect(g.run.outputs.reason).toMatch(
+      /^the new-issue check got no answer: every issues query failed \(last error: .*HTTP 503.*\); the other checks passed: all checks within limits/,
+    );
     expect(g.run.code).toBe(0);
     // "0" would claim the issues were read and none was new
     expect(g.run.outputs['new-issues']).toBe('');
@@ -183,7 +184,12 @@ describe.concurrent('red team: operator mistakes', () => {
 
   it('the token pasted into sentry-url (a query) is refused without showing any piece of it (action)', async () => {
     const run = await runAction({
-      inputs: { 'sentry-url': `https://sentry.example.com/api/0/?auth_token=${SENTRY_TOKEN}`, 'sentry-org': 'acme', 'sentry-projects': 'shop-web', release: 'shop-web@2.0.0' },
+      inputs: {
+        'sentry-url': `https://sentry.example.com/api/0/?auth_token=${SENTRY_TOKEN}`,
+        'sentry-org': 'acme',
+        'sentry-projects': 'shop-web',
+        release: 'shop-web@2.0.0',
+      },
       env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN },
     });
     expect(run.code).toBe(1);
@@ -196,14 +202,19 @@ describe.concurrent('red team: log commands of other CI systems (the CLI is "for
   // Azure Pipelines acts on `##vso[…]` anywhere in a line (azure-pipelines-agent Command.TryParse:
   // message.IndexOf("##vso[")); task.prependpath would run the tracker's binary in later steps.
   // TeamCity reads `##teamcity[…]` service messages.
-  const FORGED = 'nope ##vso[task.prependpath]/tmp/evil ##vso[task.complete result=Succeeded;]done ##teamcity[buildStatus status=\'SUCCESS\']';
-  const live = (out: string) => [...out.split('\n').filter((l) => /##(vso|teamcity)\[/i.test(l)), ...forgedCommands(out, [SENTRY_TOKEN, GITHUB_TOKEN, CLI_TOKEN])];
+  const FORGED = "nope ##vso[task.prependpath]/tmp/evil ##vso[task.complete result=Succeeded;]done ##teamcity[buildStatus status='SUCCESS']";
+  const live = (out: string) => [
+    ...out.split('\n').filter((l) => /##(vso|teamcity)\[/i.test(l)),
+    ...forgedCommands(out, [SENTRY_TOKEN, GITHUB_TOKEN, CLI_TOKEN]),
+  ];
 
   it('a 400 body carrying ##vso[…] and ##teamcity[…] commands: the CLI prints none of them live', async () => {
     const tracker = await startLocalTracker({ scenario: 'healthy', token: CLI_TOKEN, minuteMs: 1000 });
     tracker.faults.add({ path: '/sessions/', status: 400, body: JSON.stringify({ detail: FORGED }), times: Infinity });
     try {
-      const run = await runCli(['gate', ...gateFlags(tracker.url), '--window', '4s', '--interval', '1s', '--initial-delay', '1s'], { SENTRY_AUTH_TOKEN: CLI_TOKEN });
+      const run = await runCli(['gate', ...gateFlags(tracker.url), '--window', '4s', '--interval', '1s', '--initial-delay', '1s'], {
+        SENTRY_AUTH_TOKEN: CLI_TOKEN,
+      });
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/nope/);
       expect(live(run.stdout)).toEqual([]);
@@ -223,9 +234,12 @@ describe.concurrent('red team: log commands of other CI systems (the CLI is "for
       return { ...up, body: JSON.stringify(issues) };
     });
     try {
-      const run = await runCli(['gate', ...gateFlags(proxy.url), '--window', '6s', '--interval', '1s', '--initial-delay', '1s', '--max-new-issue-users', '5', '--json'], {
-        SENTRY_AUTH_TOKEN: CLI_TOKEN,
-      });
+      const run = await runCli(
+        ['gate', ...gateFlags(proxy.url), '--window', '6s', '--interval', '1s', '--initial-delay', '1s', '--max-new-issue-users', '5', '--json'],
+        {
+          SENTRY_AUTH_TOKEN: CLI_TOKEN,
+        },
+      );
       expect(run.code).toBe(1);
       const outputs = JSON.parse(run.stdout) as Record<string, string>;
       expect(outputs.reason).toMatch(/nope/);
@@ -268,7 +282,7 @@ describe.concurrent('red team: deploy times from the tracker', () => {
     expect(g.run.stdout).not.toMatch(/2999/);
   });
 
-  it('register: false and the release\'s latest deploy is in 2999: watched from now, with a warning, never asking for the future', async () => {
+  it("register: false and the release's latest deploy is in 2999: watched from now, with a warning, never asking for the future", async () => {
     const tracker = await startLocalTracker({ scenario: 'healthy', token: SENTRY_TOKEN, minuteMs: 1000 });
     const proxy = await hostileProxy(tracker.url, (req) => {
       if (req.method !== 'GET' || !req.path.endsWith('/deploys/')) return undefined;
@@ -280,7 +294,9 @@ describe.concurrent('red team: deploy times from the tracker', () => {
       const g = await gate('healthy', { tracker, inputs: { 'sentry-url': proxy.url, register: 'false' } });
       expect(g.run.code).toBe(0);
       expect(g.run.outputs.verdict).toBe('pass');
-      expect(g.run.annotations.some((a) => a.level === 'warning' && /no deploy of shop-web@2\.0\.0 to production: watching health from now/.test(a.message))).toBe(true);
+      expect(
+        g.run.annotations.some((a) => a.level === 'warning' && /no deploy of shop-web@2\.0\.0 to production: watching health from now/.test(a.message)),
+      ).toBe(true);
     } finally {
       await proxy.close();
       await tracker.close();
@@ -306,7 +322,10 @@ async function hostileGitHub(answer: (path: string) => { status: number; body: s
   };
 }
 
-const COMMIT = { sha: 'f00dfacecafebeef0000000000000000000000aa', commit: { message: 'fix', author: { name: 'a', email: 'a@example.com', date: '2026-11-26T10:00:00Z' }, committer: { date: '2026-11-26T10:00:00Z' } } };
+const COMMIT = {
+  sha: 'f00dfacecafebeef0000000000000000000000aa',
+  commit: { message: 'fix', author: { name: 'a', email: 'a@example.com', date: '2026-11-26T10:00:00Z' }, committer: { date: '2026-11-26T10:00:00Z' } },
+};
 
 describe.concurrent('red team: a hostile GitHub API', () => {
   it('a compare answer claiming 1e308 commits: a bounded number of pages, and the release still registers (before: paging never ended)', async () => {
@@ -353,13 +372,23 @@ describe.concurrent('red team: a sentry-url that redirects', () => {
     const server = await redirecting();
     try {
       const run = await runAction({
-        inputs: { 'sentry-url': server.url, 'sentry-org': 'acme', 'sentry-projects': 'shop-web', release: 'shop-web@2.0.0', 'set-commits': 'skip', window: '20s', interval: '1s' },
+        inputs: {
+          'sentry-url': server.url,
+          'sentry-org': 'acme',
+          'sentry-projects': 'shop-web',
+          release: 'shop-web@2.0.0',
+          'set-commits': 'skip',
+          window: '20s',
+          interval: '1s',
+        },
         env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN },
       });
       expect(run.code).toBe(1);
       expect(run.outputs.verdict).toBeUndefined();
       expect(run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
-        expect.stringMatching(/^Input sentry-url \("http:\/\/127\.0\.0\.1:\d+"\): Sentry's API is not there, the server redirects \(.*HTTP 301 to https:\/\/sentry\.example\.com\)/),
+        expect.stringMatching(
+          /^Input sentry-url \("http:\/\/127\.0\.0\.1:\d+"\): Sentry's API is not there, the server redirects \(.*HTTP 301 to https:\/\/sentry\.example\.com\)/,
+        ),
       ]);
       // at once, not after the 20 s window
       expect(run.durationMs).toBeLessThan(10_000);
@@ -379,20 +408,32 @@ describe.concurrent('red team: a sentry-url that redirects', () => {
     }
   });
 
-  it('a server answering its web app\'s page (200, HTML) to every API path: a configuration error once the retries are spent, not a green job', async () => {
+  it("a server answering its web app's page (200, HTML) to every API path: a configuration error once the retries are spent, not a green job", async () => {
     const { createServer } = await import('node:http');
-    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Sentry</title><div id="app"></div>'));
+    const server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Sentry</title><div id="app"></div>'),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     try {
       const run = await runAction({
-        inputs: { 'sentry-url': `http://127.0.0.1:${port}/sentry`, 'sentry-org': 'acme', 'sentry-projects': 'shop-web', release: 'shop-web@2.0.0', 'set-commits': 'skip', window: '30s', interval: '1s' },
+        inputs: {
+          'sentry-url': `http://127.0.0.1:${port}/sentry`,
+          'sentry-org': 'acme',
+          'sentry-projects': 'shop-web',
+          release: 'shop-web@2.0.0',
+          'set-commits': 'skip',
+          window: '30s',
+          interval: '1s',
+        },
         env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN },
       });
       expect(run.code).toBe(1);
       expect(run.outputs.verdict).toBeUndefined();
       expect(run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
-        expect.stringMatching(/^Input sentry-url \("http:\/\/127\.0\.0\.1:\d+\/sentry"\): Sentry's API is not there, the server answers pages, not JSON \(GET .* returned HTTP 200 but not JSON/),
+        expect.stringMatching(
+          /^Input sentry-url \("http:\/\/127\.0\.0\.1:\d+\/sentry"\): Sentry's API is not there, the server answers pages, not JSON \(GET .* returned HTTP 200 but not JSON/,
+        ),
       ]);
       expect(run.durationMs).toBeLessThan(20_000);
     } finally {
@@ -402,9 +443,13 @@ describe.concurrent('red team: a sentry-url that redirects', () => {
   });
 
   it('a redirect after Sentry has answered is an outage like any other: the poll is skipped, never a configuration error', async () => {
-    const g = await gateVia('healthy', (req) => (req.path.endsWith('/sessions/') ? { status: 302, headers: { location: 'https://sso.example.com/login' }, body: '' } : undefined), {
-      inputs: { window: '4s' },
-    });
+    const g = await gateVia(
+      'healthy',
+      (req) => (req.path.endsWith('/sessions/') ? { status: 302, headers: { location: 'https://sso.example.com/login' }, body: '' } : undefined),
+      {
+        inputs: { window: '4s' },
+      },
+    );
     expect(g.run.code).toBe(0);
     expect(g.run.outputs.verdict).toBe('inconclusive');
   });
@@ -422,10 +467,13 @@ describe.concurrent('red team: an answer that declares its size', () => {
         res.write('{"groups":[');
         return;
       }
-      const up = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
+      const up = request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
       req.pipe(up);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -448,11 +496,19 @@ describe.concurrent('red team: a token in clear text', () => {
   it('an http:// sentry-url to another host: warned before any request that the token crosses the network unencrypted', async () => {
     // Through a proxy on a closed loopback port: no request leaves the machine, and none reaches a server.
     const run = await runAction({
-      inputs: { 'sentry-url': 'http://sentry.example.com', 'sentry-org': 'acme', 'sentry-projects': 'shop-web', release: 'shop-web@2.0.0', 'set-commits': 'skip' },
+      inputs: {
+        'sentry-url': 'http://sentry.example.com',
+        'sentry-org': 'acme',
+        'sentry-projects': 'shop-web',
+        release: 'shop-web@2.0.0',
+        'set-commits': 'skip',
+      },
       env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN, HTTP_PROXY: 'http://127.0.0.1:9', http_proxy: 'http://127.0.0.1:9' },
     });
     const warnings = run.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
-    expect(warnings[0]).toBe('sentry-url is http:// to sentry.example.com: the auth token crosses the network unencrypted on every request; use https:// unless that network is yours alone.');
+    expect(warnings[0]).toBe(
+      'sentry-url is http:// to sentry.example.com: the auth token crosses the network unencrypted on every request; use https:// unless that network is yours alone.',
+    );
     expect(run.code).toBe(1);
   });
 

@@ -23,7 +23,9 @@ describe.concurrent('re-running the job (same run id, next attempt)', () => {
 
       const again = await gate('crash-spike', { tracker, inputs: ROLLBACK, env: { ...env, GITHUB_RUN_ATTEMPT: '2' } });
       // registration is not what fails it: the release is found (208), the deploy reused
-      expect(again.run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([expect.stringMatching(/^Crash-free users below 97% after deploy/)]);
+      expect(again.run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+        expect.stringMatching(/^Crash-free users below 97% after deploy/),
+      ]);
       expect(again.run.outputs.verdict).toBe('fail');
       expect(again.report!.registration).toMatchObject({ created: false, deployCreated: false });
       expect(again.report!.deployFinishedAt).toBe(first.report!.deployFinishedAt);

@@ -43,7 +43,12 @@ describe.concurrent('transient faults during the window (bundled action, local t
     const { run, tracker, report } = g;
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.verdict).toBe('pass');
-    expect(tracker.requests.filter((r) => r.fault).map((r) => r.status).sort()).toEqual([500, 502, 503]);
+    expect(
+      tracker.requests
+        .filter((r) => r.fault)
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual([500, 502, 503]);
     expect(skippedPolls(report!)).toHaveLength(0);
   });
 

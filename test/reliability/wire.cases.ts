@@ -33,13 +33,15 @@ async function gateVia(scenario: string | Scenario, tamper: Tamper, opts: GateOp
 const isSessions = (path: string) => path.endsWith('/sessions/');
 
 /** The tracker's sessions answer with `key: value` added to the first group's totals. */
-const withTotalsKey = (key: string, value: unknown): Tamper => async (req, upstream) => {
-  if (!isSessions(req.path)) return undefined;
-  const up = await upstream();
-  const body = JSON.parse(up.body) as { groups: { totals: Record<string, unknown> }[] };
-  if (body.groups[0]) body.groups[0].totals[key] = value;
-  return { ...up, body: JSON.stringify(body) };
-};
+const withTotalsKey =
+  (key: string, value: unknown): Tamper =>
+  async (req, upstream) => {
+    if (!isSessions(req.path)) return undefined;
+    const up = await upstream();
+    const body = JSON.parse(up.body) as { groups: { totals: Record<string, unknown> }[] };
+    if (body.groups[0]) body.groups[0].totals[key] = value;
+    return { ...up, body: JSON.stringify(body) };
+  };
 
 const FORGED = '2026-11-26T10:00:00Z\n::error title=FORGED::ROLL BACK NOW\n::add-mask::FORGED\n::stop-commands::FORGED\n##[error]FORGED';
 
@@ -124,7 +126,9 @@ describe.concurrent('wire safety: secrets, forged commands, bounded work (hostil
     const tracker = await startLocalTracker({ scenario: 'healthy', token: CLI_TOKEN, minuteMs: 1000 });
     const proxy = await hostileProxy(tracker.url, withTotalsKey(NEWLINE_KEY, 'x'));
     try {
-      const run = await runCli(['gate', ...gateFlags(proxy.url), '--window', '4s', '--interval', '1s', '--initial-delay', '1s'], { SENTRY_AUTH_TOKEN: CLI_TOKEN });
+      const run = await runCli(['gate', ...gateFlags(proxy.url), '--window', '4s', '--interval', '1s', '--initial-delay', '1s'], {
+        SENTRY_AUTH_TOKEN: CLI_TOKEN,
+      });
       expect(run.stdout).toMatch(/^WARNING: Release health inconclusive: no health data/m);
       expect(forgedCommands(run.stdout, [])).toEqual([]);
       expect(forgedCommands(run.stderr, [])).toEqual([]);
@@ -157,11 +161,9 @@ describe.concurrent('wire safety: secrets, forged commands, bounded work (hostil
   }
 
   it('#10 a 32 MB answer is not read past the cap: the poll is skipped like an outage, never health data, never a crash', async () => {
-    const g = await gateVia(
-      'healthy',
-      async (req, upstream) => (isSessions(req.path) ? { ...(await upstream()), padBytes: 32 * 1024 * 1024 } : undefined),
-      { inputs: { window: '4s' } },
-    );
+    const g = await gateVia('healthy', async (req, upstream) => (isSessions(req.path) ? { ...(await upstream()), padBytes: 32 * 1024 * 1024 } : undefined), {
+      inputs: { window: '4s' },
+    });
     record('32 MB answers', 'healthy', g);
     expect(g.run.outputs.verdict).toBe('inconclusive');
     expect(g.report!.polls.every((p) => p.sample === null)).toBe(true);

@@ -20,7 +20,16 @@ async function replay(argv: string[], stdinText?: string) {
   const out = collector();
   const err = collector();
   const code = await replayCommand(argv, { stdout: out.stream, stderr: err.stream, ...(stdinText === undefined ? {} : { stdin: Readable.from([stdinText]) }) });
-  return { code, stdout: out.text(), stderr: err.text(), lines: out.text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    code,
+    stdout: out.text(),
+    stderr: err.text(),
+    lines: out
+      .text()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'rhg-replay-test-'));
@@ -30,8 +39,16 @@ function file(name: string, lines: unknown[]): string {
   return path;
 }
 
-const s = (t: number, users: number, crashedUsers: number) => ({ t, sessions: 3 * users, crashedSessions: crashedUsers, users, crashedUsers, erroredSessions: crashedUsers });
-const minutes = (perMinute: number, share: number) => Array.from({ length: 10 }, (_, i) => s(60 * (i + 1), perMinute * (i + 1), Math.round(perMinute * (i + 1) * share)));
+const s = (t: number, users: number, crashedUsers: number) => ({
+  t,
+  sessions: 3 * users,
+  crashedSessions: crashedUsers,
+  users,
+  crashedUsers,
+  erroredSessions: crashedUsers,
+});
+const minutes = (perMinute: number, share: number) =>
+  Array.from({ length: 10 }, (_, i) => s(60 * (i + 1), perMinute * (i + 1), Math.round(perMinute * (i + 1) * share)));
 
 const RELEASES = [
   { id: 'bad', samples: [s(90, 400, 80), s(150, 800, 160)] },
@@ -74,7 +91,11 @@ describe('replay command', () => {
     ['a missing count', { id: 'x', samples: [{ t: 60, sessions: 5, crashedSessions: 0, crashedUsers: 0 }] }, /line 2: samples\[0\]\.users: /],
     ['more crashed users than users', { id: 'x', samples: [s(60, 10, 11)] }, /line 2: samples\[0\]: crashedUsers must not exceed users/],
     ['a negative time', { id: 'x', samples: [{ ...s(60, 10, 1), t: -1 }] }, /line 2: samples\[0\]\.t: /],
-    ['shrinking counts', { id: 'x', samples: [s(60, 10, 1), s(120, 9, 1)] }, /line 2: samples\[1\]\.sessions: counts are cumulative since the deploy and must not decrease \(27 after 30\)/],
+    [
+      'shrinking counts',
+      { id: 'x', samples: [s(60, 10, 1), s(120, 9, 1)] },
+      /line 2: samples\[1\]\.sessions: counts are cumulative since the deploy and must not decrease \(27 after 30\)/,
+    ],
     ['samples out of order', { id: 'x', samples: [s(120, 10, 1), s(60, 20, 1)] }, /line 2: samples\[1\]\.t: samples must be in time order/],
     ['no id', { samples: [] }, /line 2: id: /],
   ])('exits 2 on %s, naming the line, and prints nothing', async (_what, bad, message) => {

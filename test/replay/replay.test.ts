@@ -56,7 +56,8 @@ describe('replayRelease', () => {
     expect(short).toEqual({
       verdict: 'inconclusive',
       decidedAt: null,
-      reason: 'the recording ends at 240 s, before the window ends at 600 s: no poll up to 300 s decided; record until the window ends or replay with a shorter --window',
+      reason:
+        'the recording ends at 240 s, before the window ends at 600 s: no poll up to 300 s decided; record until the window ends or replay with a shorter --window',
     });
     // Sampled at 590 s, polled at 600 s: the final poll sees the last sample.
     const offGrid = steady(200, 0.005).map((x) => ({ ...x, t: x.t - 70 }));
@@ -71,7 +72,9 @@ describe('replayRelease', () => {
     // 2.5% of 1,000 users crash against a 2% limit: past it, but not significantly.
     const r = replayRelease(policy({ limits: [users(0.02)] }), TEN_MINUTES, [sample(600, 1000, 25)]);
     expect(r.verdict).toBe('pass');
-    expect(r.reason).toMatch(/^no check is confidently past its limit: crash-free users 97\.5% .* is below the 98% limit, but not significantly \(end-of-window test p = /);
+    expect(r.reason).toMatch(
+      /^no check is confidently past its limit: crash-free users 97\.5% .* is below the 98% limit, but not significantly \(end-of-window test p = /,
+    );
   });
 
   it('calls a tiny-traffic release inconclusive, undecided', () => {

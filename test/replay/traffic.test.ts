@@ -45,7 +45,16 @@ describe('simulateRelease', () => {
   });
 
   it('switches rates at the phase boundary', () => {
-    const s = simulateRelease(mulberry32(9), spec({ sessionsPerMinute: 30_000, phases: [{ fromSec: 0, userCrashRate: 0 }, { fromSec: 300, userCrashRate: 0.5 }] }));
+    const s = simulateRelease(
+      mulberry32(9),
+      spec({
+        sessionsPerMinute: 30_000,
+        phases: [
+          { fromSec: 0, userCrashRate: 0 },
+          { fromSec: 300, userCrashRate: 0.5 },
+        ],
+      }),
+    );
     const before = s.find((x) => x.t === 300 + 60)!;
     expect(before.crashedUsers).toBe(0);
     const last = s.at(-1)!;

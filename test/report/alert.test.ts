@@ -74,7 +74,7 @@ describe('buildAlert', () => {
   });
 
   it('never prints the observed value equal to the limit it broke', () => {
-    const ev = evaluation({ n: 100_000, k: 504, observedBadRate: 0.00504, interval: [0.0050, 0.0051] });
+    const ev = evaluation({ n: 100_000, k: 504, observedBadRate: 0.00504, interval: [0.005, 0.0051] });
     const report = failReport({ verdict: { ...failReport().verdict, evaluations: [ev] } });
     expect(buildAlert(report).split('\n')[1]).toMatch(/^Value: {4}99\.496% crash-free users \(100,000 users/);
   });
@@ -99,12 +99,15 @@ describe('buildAlert', () => {
   it('shows the full deploy time when the breach came on the next UTC day', () => {
     const t = Date.UTC(2026, 5, 2, 23, 58);
     const report = failReport({ deployFinishedAt: t, verdict: { ...failReport().verdict, decidedAt: t + 7 * MIN } });
-    expect(buildAlert(report)).toContain('\nStarted:  2026-06-03T00:05Z, 7 min after deploy (deploy finished 2026-06-02T23:58Z)\nDecided:  2026-06-03T00:05Z, 7 min after deploy\n');
+    expect(buildAlert(report)).toContain(
+      '\nStarted:  2026-06-03T00:05Z, 7 min after deploy (deploy finished 2026-06-02T23:58Z)\nDecided:  2026-06-03T00:05Z, 7 min after deploy\n',
+    );
   });
 
   it('Started is the first poll of the last run over the limit, not the decision', () => {
     const over = (minute: number) => poll(minute, counts(300 * minute, 1, 4, 200 * minute, 5 * minute), { evaluations: [evaluation({ status: 'watching' })] });
-    const under = (minute: number) => poll(minute, counts(300 * minute, 1, 4, 200 * minute, 0), { evaluations: [evaluation({ observedBadRate: 0.001, status: 'watching' })] });
+    const under = (minute: number) =>
+      poll(minute, counts(300 * minute, 1, 4, 200 * minute, 0), { evaluations: [evaluation({ observedBadRate: 0.001, status: 'watching' })] });
     const skipped = (minute: number) => poll(minute, null, { error: 'HTTP 503' });
     const report = failReport({ polls: [under(1), over(2), under(3), over(4), skipped(5), over(6)] });
     const text = buildAlert(report);
@@ -120,7 +123,10 @@ describe('buildAlert', () => {
 
   it('a fail on the second half alone starts at the second half', () => {
     const ev = evaluation({ observedBadRate: 0.004, recent: { since: T0 + 5 * MIN, n: 300, k: 9, observedBadRate: 0.03, p: 0.001, alpha: 0.01 } });
-    const report = failReport({ polls: [poll(10, counts(3000, 3, 20, 2000, 8), { evaluations: [ev] })], verdict: { ...failReport().verdict, decidedAt: T0 + 10 * MIN, evaluations: [ev] } });
+    const report = failReport({
+      polls: [poll(10, counts(3000, 3, 20, 2000, 8), { evaluations: [ev] })],
+      verdict: { ...failReport().verdict, decidedAt: T0 + 10 * MIN, evaluations: [ev] },
+    });
     const text = buildAlert(report);
     expect(text).toContain('\nStarted:  2026-06-03T02:13Z, 5 min after deploy (start of the second half, over the limit on its own; deploy finished 02:08Z)\n');
     expect(text).toContain('\nDecided:  2026-06-03T02:18Z, 10 min after deploy\n');
@@ -129,7 +135,9 @@ describe('buildAlert', () => {
   it('a new issue starts when Sentry first saw it', () => {
     const bad = issue({ firstSeen: '2026-06-03T02:11:30Z' });
     const report = failReport({ newIssues: [bad], verdict: { ...failReport().verdict, check: 'new-issues', issue: bad } });
-    expect(buildAlert(report)).toContain('\nStarted:  2026-06-03T02:11Z, 3 min after deploy (issue first seen; deploy finished 02:08Z)\nDecided:  2026-06-03T02:14Z, 6 min after deploy\n');
+    expect(buildAlert(report)).toContain(
+      '\nStarted:  2026-06-03T02:11Z, 3 min after deploy (issue first seen; deploy finished 02:08Z)\nDecided:  2026-06-03T02:14Z, 6 min after deploy\n',
+    );
   });
 
   it('keeps hostile titles to one line and caps the commit list at five', () => {

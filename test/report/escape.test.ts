@@ -25,9 +25,7 @@ describe('escapeMarkdown', () => {
   it('stops mentions, references and bare-URL autolinks', () => {
     expect(escapeMarkdown('@here ping @octocat')).toBe(`@${Z}here ping @${Z}octocat`);
     expect(escapeMarkdown('fixes #123 and GH-7')).toBe(`fixes \\#${Z}123 and GH${Z}-7`);
-    expect(escapeMarkdown('see https://evil.example and www.evil.example')).toBe(
-      `see https:${Z}//evil.example and www${Z}.evil.example`,
-    );
+    expect(escapeMarkdown('see https://evil.example and www.evil.example')).toBe(`see https:${Z}//evil.example and www${Z}.evil.example`);
   });
 
   it('stops block syntax at the start', () => {
@@ -53,7 +51,19 @@ describe('safeUrl', () => {
   });
 
   it('refuses other schemes, credentials and junk', () => {
-    for (const bad of ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', ' javascript:alert(1)', 'data:text/html,<b>', 'vbscript:x', 'file:///etc/passwd', '//evil.example', 'not a url', '', null, undefined]) {
+    for (const bad of [
+      'javascript:alert(1)',
+      'JaVaScRiPt:alert(1)',
+      ' javascript:alert(1)',
+      'data:text/html,<b>',
+      'vbscript:x',
+      'file:///etc/passwd',
+      '//evil.example',
+      'not a url',
+      '',
+      null,
+      undefined,
+    ]) {
       expect(safeUrl(bad), String(bad)).toBeNull();
     }
     expect(safeUrl('https://sentry.io@evil.example/')).toBeNull();

@@ -3,8 +3,12 @@ import { buildJsonReport } from '../../src/report/json';
 import { counts, evaluation, failReport, issue, MIN, poll, T0 } from './fixtures';
 
 describe('buildJsonReport', () => {
-  it('carries the last poll\'s exact tests: since the deploy, and the second half with when it started', () => {
-    const ev = evaluation({ finalP: 0.2134567, finalAlpha: 0.01875, recent: { since: T0 + 5 * MIN, n: 150, k: 12, observedBadRate: 0.08, p: 0.00123456, alpha: 0.01875 } });
+  it("carries the last poll's exact tests: since the deploy, and the second half with when it started", () => {
+    const ev = evaluation({
+      finalP: 0.2134567,
+      finalAlpha: 0.01875,
+      recent: { since: T0 + 5 * MIN, n: 150, k: 12, observedBadRate: 0.08, p: 0.00123456, alpha: 0.01875 },
+    });
     const json = buildJsonReport(failReport({ verdict: { ...failReport().verdict, evaluations: [ev] } }));
     expect(json.verdict.evaluations[0]).toMatchObject({
       endOfWindow: { p: 0.2135, alpha: 0.01875 },
@@ -70,12 +74,10 @@ describe('buildJsonReport', () => {
 
   it('writes null for numbers JSON cannot hold and survives a round trip unchanged', () => {
     const ev = evaluation({ eFail: Infinity, ePass: Number.NaN, observedBadRate: null, interval: null, n: 0, k: 0 });
-    const polls = [
-      { ...poll(1, counts(0, 0, 0, 0, 0)), evaluations: [ev] },
-      poll(2, counts(10, 0, 1, 5, 0)),
-    ];
+    const polls = [{ ...poll(1, counts(0, 0, 0, 0, 0)), evaluations: [ev] }, poll(2, counts(10, 0, 1, 5, 0))];
     const first = polls[1];
-    if (first?.sample) first.sample.projects = JSON.parse(`{"shop-web": ${JSON.stringify(counts(10, 0, 1, 5, 0))}, "__proto__": ${JSON.stringify(counts(1, 1, 1, 1, 1))}}`);
+    if (first?.sample)
+      first.sample.projects = JSON.parse(`{"shop-web": ${JSON.stringify(counts(10, 0, 1, 5, 0))}, "__proto__": ${JSON.stringify(counts(1, 1, 1, 1, 1))}}`);
     const report = failReport({ polls, deployFinishedAt: Number.NaN, maxNewIssueUsers: 10, newIssues: [issue({ title: '<b>raw</b>\n"quoted"' })] });
     const json = buildJsonReport(report);
     expect(json.deployFinishedAt).toBeNull();
@@ -104,7 +106,18 @@ describe('buildJsonReport', () => {
           release: 'shop-web@9b07d3e',
           from: T0 - 10 * MIN,
           to: T0,
-          checks: [{ id: 'crash-free-users', observedBadRate: 0.001, interval: [0.0004, 0.0021], n: 5200, k: 5, absoluteMaxBadRate: 0.03, effectiveMaxBadRate: 0.005, note: null }],
+          checks: [
+            {
+              id: 'crash-free-users',
+              observedBadRate: 0.001,
+              interval: [0.0004, 0.0021],
+              n: 5200,
+              k: 5,
+              absoluteMaxBadRate: 0.03,
+              effectiveMaxBadRate: 0.005,
+              note: null,
+            },
+          ],
         },
       }),
     );
@@ -114,13 +127,23 @@ describe('buildJsonReport', () => {
       from: '2026-06-03T01:58:00.000Z',
       to: '2026-06-03T02:08:00.000Z',
       checks: [
-        { check: 'crash-free-users', observedBadRate: 0.001, interval: [0.0004, 0.0021], n: 5200, k: 5, absoluteMaxBadRate: 0.03, effectiveMaxBadRate: 0.005, note: null },
+        {
+          check: 'crash-free-users',
+          observedBadRate: 0.001,
+          interval: [0.0004, 0.0021],
+          n: 5200,
+          k: 5,
+          absoluteMaxBadRate: 0.03,
+          effectiveMaxBadRate: 0.005,
+          note: null,
+        },
       ],
     });
   });
 
   it("passes GitHub's run URL of an earlier rollback only when it is a plain http(s) URL", () => {
-    const action = (runUrl: string) => buildJsonReport(failReport({ action: { kind: 'already-dispatched', workflow: 'rollback.yml', runUrl, status: 'in_progress' } })).action;
+    const action = (runUrl: string) =>
+      buildJsonReport(failReport({ action: { kind: 'already-dispatched', workflow: 'rollback.yml', runUrl, status: 'in_progress' } })).action;
     expect(action('javascript:alert(1)//https://github.com/acme/shop/actions/runs/7')).toMatchObject({ kind: 'already-dispatched', runUrl: null });
     expect(action('https://github.com@evil.example/acme/shop/actions/runs/7')).toMatchObject({ runUrl: null });
     expect(action('https://github.com/acme/shop/actions/runs/7')).toMatchObject({ runUrl: 'https://github.com/acme/shop/actions/runs/7' });

@@ -18,7 +18,12 @@ describe('evenlySpaced', () => {
   it('keeps the first and last and spreads the rest', () => {
     expect(evenlySpaced([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 3)).toEqual([0, 5, 10]);
     expect(evenlySpaced([0, 1, 2], 5)).toEqual([0, 1, 2]);
-    expect(evenlySpaced(Array.from({ length: 10_000 }, (_, i) => i), 60)).toHaveLength(60);
+    expect(
+      evenlySpaced(
+        Array.from({ length: 10_000 }, (_, i) => i),
+        60,
+      ),
+    ).toHaveLength(60);
   });
 });
 
@@ -37,6 +42,14 @@ describe('joinWithinBudget', () => {
   });
 
   it('keeps everything that fits', () => {
-    expect(joinWithinBudget([{ name: 'A', text: 'a' }, { name: 'B', text: 'b' }], 10_000)).toBe('a\n\nb\n');
+    expect(
+      joinWithinBudget(
+        [
+          { name: 'A', text: 'a' },
+          { name: 'B', text: 'b' },
+        ],
+        10_000,
+      ),
+    ).toBe('a\n\nb\n');
   });
 });

@@ -26,7 +26,9 @@ describe('formatPollLine', () => {
   });
 
   it('says healthy when every check is', () => {
-    const p = poll(4, counts(4000, 0, 10, 2400, 1), { evaluations: [evaluation({ observedBadRate: 1 / 2400, interval: [0.0001, 0.0023], status: 'healthy' })] });
+    const p = poll(4, counts(4000, 0, 10, 2400, 1), {
+      evaluations: [evaluation({ observedBadRate: 1 / 2400, interval: [0.0001, 0.0023], status: 'healthy' })],
+    });
     expect(formatPollLine(p, T0, WINDOW)).toMatch(/ · crash-free users 99\.958% \(99\.77–99\.99\) · errors 0\.25% · healthy$/);
   });
 

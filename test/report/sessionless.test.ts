@@ -7,7 +7,19 @@ import { evaluation, MIN, passReport, T0 } from './fixtures';
 const requestsPoll = {
   at: T0 + 3 * MIN,
   sample: null,
-  evaluations: [evaluation({ id: 'http-5xx', label: '5xx rate', units: { trials: 'requests', bad: '5xx' }, display: 'bad', n: 12_000, k: 30, observedBadRate: 0.0025, interval: [0.0015, 0.004], status: 'watching' })],
+  evaluations: [
+    evaluation({
+      id: 'http-5xx',
+      label: '5xx rate',
+      units: { trials: 'requests', bad: '5xx' },
+      display: 'bad',
+      n: 12_000,
+      k: 30,
+      observedBadRate: 0.0025,
+      interval: [0.0015, 0.004],
+      status: 'watching',
+    }),
+  ],
   newIssues: 0,
 };
 

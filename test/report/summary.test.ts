@@ -13,7 +13,10 @@ function lineStarting(text: string, prefix: string): string {
 
 /** Cells of a GFM table row, splitting on pipes that are not escaped. */
 function cells(row: string): string[] {
-  return row.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+  return row
+    .split(/(?<!\\)\|/)
+    .slice(1, -1)
+    .map((c) => c.trim());
 }
 
 function mermaid(text: string): string[] {
@@ -22,9 +25,13 @@ function mermaid(text: string): string[] {
   return match[1].split('\n');
 }
 
-describe('buildSummary: the last poll\'s exact tests', () => {
+describe("buildSummary: the last poll's exact tests", () => {
   it('shows both p-values and the level in the evidence cell of a check decided at the last poll', () => {
-    const ev = evaluation({ finalP: 0.2134567, finalAlpha: 0.01875, recent: { since: T0 + 5 * MIN, n: 150, k: 12, observedBadRate: 0.08, p: 0.00123456, alpha: 0.01875 } });
+    const ev = evaluation({
+      finalP: 0.2134567,
+      finalAlpha: 0.01875,
+      recent: { since: T0 + 5 * MIN, n: 150, k: 12, observedBadRate: 0.08, p: 0.00123456, alpha: 0.01875 },
+    });
     const md = buildSummary(failReport({ verdict: { ...failReport().verdict, evaluations: [ev] } }));
     expect(md).toContain('; end of window p 0.21, second half p 0.0012 (needs ≤ 0.019)');
     expect(buildSummary(failReport())).not.toContain('end of window p');
@@ -69,8 +76,12 @@ describe('buildSummary: verdict', () => {
   });
 
   it('carries a failed dispatch into the alert block', () => {
-    const text = buildSummary(failReport({ action: { kind: 'dispatch-failed', workflow: 'rollback.yml', error: 'HTTP 403: Resource not accessible by integration' } }));
-    expect(text).toContain('Action:   dispatch of rollback.yml FAILED: HTTP 403: Resource not accessible by integration — roll back by hand to shop-web@9b07d3e');
+    const text = buildSummary(
+      failReport({ action: { kind: 'dispatch-failed', workflow: 'rollback.yml', error: 'HTTP 403: Resource not accessible by integration' } }),
+    );
+    expect(text).toContain(
+      'Action:   dispatch of rollback.yml FAILED: HTTP 403: Resource not accessible by integration — roll back by hand to shop-web@9b07d3e',
+    );
   });
 });
 
@@ -127,13 +138,7 @@ describe('buildSummary: new issues', () => {
   });
 
   it('renders hostile titles inert', () => {
-    const hostile = [
-      '<script>alert(1)</script>',
-      '<img src=x onerror=alert(1)>',
-      '[click](javascript:alert(1))',
-      'a|b\nc',
-      '@here deploy is fine',
-    ];
+    const hostile = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '[click](javascript:alert(1))', 'a|b\nc', '@here deploy is fine'];
     const newIssues = hostile.map((title, i) => issue({ id: `${i}`, shortId: `EVIL-${i}`, title, culprit: '@octocat | <b>', userCount: 100 - i }));
     const report = failReport({
       newIssues,
@@ -162,7 +167,9 @@ describe('buildSummary: new issues', () => {
     const bad = issue({ title: '```\n<script>x</script>', culprit: 'a\\|b' });
     const report = failReport({ newIssues: [bad], verdict: { ...failReport().verdict, check: 'new-issues', issue: bad } });
     const text = buildSummary(report);
-    expect(text).toContain('````text\nAlert:    New issue SHOP-WEB-1A affects 57 users after deploy\nValue:    SHOP-WEB-1A "``` <script>x</script>" at a\\|b (shop-web)');
+    expect(text).toContain(
+      '````text\nAlert:    New issue SHOP-WEB-1A affects 57 users after deploy\nValue:    SHOP-WEB-1A "``` <script>x</script>" at a\\|b (shop-web)',
+    );
     expect(text.match(/^````$/gm)).toHaveLength(1);
     const row = lineStarting(text, '| [SHOP-WEB-1A]');
     expect(cells(row)).toHaveLength(6);
@@ -199,8 +206,26 @@ describe('buildSummary: baseline', () => {
         from: T0 - 15 * MIN,
         to: T0,
         checks: [
-          { id: 'crash-free-users', observedBadRate: 0.001, interval: [0.0004, 0.0021], n: 5200, k: 5, absoluteMaxBadRate: 0.03, effectiveMaxBadRate: 0.005, note: null },
-          { id: 'crash-free-sessions', observedBadRate: null, interval: null, n: 0, k: 0, absoluteMaxBadRate: 0.002, effectiveMaxBadRate: 0.002, note: 'kept the absolute limit: no sessions for shop-web@9b07d3e in the window' },
+          {
+            id: 'crash-free-users',
+            observedBadRate: 0.001,
+            interval: [0.0004, 0.0021],
+            n: 5200,
+            k: 5,
+            absoluteMaxBadRate: 0.03,
+            effectiveMaxBadRate: 0.005,
+            note: null,
+          },
+          {
+            id: 'crash-free-sessions',
+            observedBadRate: null,
+            interval: null,
+            n: 0,
+            k: 0,
+            absoluteMaxBadRate: 0.002,
+            effectiveMaxBadRate: 0.002,
+            note: 'kept the absolute limit: no sessions for shop-web@9b07d3e in the window',
+          },
         ],
       },
     });
@@ -286,7 +311,7 @@ describe('buildSummary: registration and links', () => {
   });
 
   it('covers an existing release, a commit list and a capped commit list', () => {
-    const commits = Array.from({ length: 12 }, (_, i) => ({ id: `${(i % 10)}`.repeat(40), message: `change ${i}` }));
+    const commits = Array.from({ length: 12 }, (_, i) => ({ id: `${i % 10}`.repeat(40), message: `change ${i}` }));
     const text = buildSummary(
       failReport({ commits, registration: { created: false, commitMode: 'commits', commitCount: 12, deployCreated: false, finalized: false } }),
     );
@@ -348,7 +373,9 @@ describe('buildSummary: size', () => {
     const text = buildSummary(report);
     expect(Buffer.byteLength(text, 'utf8')).toBeLessThan(SUMMARY_MAX_BYTES);
     expect(lineStarting(text, '❌')).toMatch(/ r{999}…$/);
-    expect(text).toContain('projects project-0, project-1, project-2, project-3, project-4, project-5, project-6, project-7, project-8, project-9 and 99,990 more.');
+    expect(text).toContain(
+      'projects project-0, project-1, project-2, project-3, project-4, project-5, project-6, project-7, project-8, project-9 and 99,990 more.',
+    );
     expect(text).toContain('_Showing 60 of 2,000 checks._');
     expect(text).not.toContain('omitted: the summary would exceed');
   });

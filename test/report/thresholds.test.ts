@@ -19,7 +19,9 @@ const p95 = (over: Partial<ThresholdEvaluation> = {}): ThresholdEvaluation => ({
 describe('threshold-for checks in the report', () => {
   it('the summary lists one beside the rate checks, with its limit, value and how long it has been past, and no e-value', () => {
     const base = failReport();
-    const report = failReport({ verdict: { ...base.verdict, check: 'p95', thresholds: [p95({ pastSince: base.verdict.decidedAt - 6 * MIN, status: 'fail' })] } });
+    const report = failReport({
+      verdict: { ...base.verdict, check: 'p95', thresholds: [p95({ pastSince: base.verdict.decidedAt - 6 * MIN, status: 'fail' })] },
+    });
     const row = buildSummary(report)
       .split('\n')
       .find((l) => l.startsWith('| P95 latency |'));

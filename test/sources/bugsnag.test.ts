@@ -10,8 +10,28 @@ const PROJECT = '5f1e2d3c4b5a69788796a5b4';
 const HOUR = 3_600_000;
 
 const CHECKS: Check[] = [
-  { kind: 'ratio', id: 'crash-free-sessions', label: 'crash-free sessions', source: 'bugsnag', maxBadRate: 0.01, absoluteMaxBadRate: 0.01, limitSource: 'absolute', units: { trials: 'sessions', bad: 'crashed' }, display: 'good' },
-  { kind: 'ratio', id: 'crash-free-users', label: 'crash-free users', source: 'bugsnag', maxBadRate: 0.03, absoluteMaxBadRate: 0.03, limitSource: 'absolute', units: { trials: 'users', bad: 'crashed' }, display: 'good' },
+  {
+    kind: 'ratio',
+    id: 'crash-free-sessions',
+    label: 'crash-free sessions',
+    source: 'bugsnag',
+    maxBadRate: 0.01,
+    absoluteMaxBadRate: 0.01,
+    limitSource: 'absolute',
+    units: { trials: 'sessions', bad: 'crashed' },
+    display: 'good',
+  },
+  {
+    kind: 'ratio',
+    id: 'crash-free-users',
+    label: 'crash-free users',
+    source: 'bugsnag',
+    maxBadRate: 0.03,
+    absoluteMaxBadRate: 0.03,
+    limitSource: 'absolute',
+    units: { trials: 'users', bad: 'crashed' },
+    display: 'good',
+  },
   { kind: 'count', id: 'new-issues', label: 'new issues', source: 'bugsnag', maxUsers: 10 },
   { kind: 'count', id: 'other-source', label: 'not mine', source: 'sentry', maxUsers: 1 },
 ];
@@ -101,7 +121,10 @@ describe('Bugsnag registrar against the stub', () => {
   it('a wrong API key is one line naming bugsnag-api-key, without the key', async () => {
     const stub = await startBugsnagStub({ apiKey: 'f'.repeat(32), token: TOKEN, projectId: PROJECT });
     stubs.push(stub);
-    const b = connectBugsnag({ apiKey: API_KEY, token: null, projectId: null, url: stub.url, buildUrl: stub.url, version: 'v2', environment: 'production' }, { userAgent: 't' });
+    const b = connectBugsnag(
+      { apiKey: API_KEY, token: null, projectId: null, url: stub.url, buildUrl: stub.url, version: 'v2', environment: 'production' },
+      { userAgent: 't' },
+    );
     closers.push(b.close);
     const error = await b.registrar.register(request()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrackerSetupError);
@@ -128,8 +151,30 @@ describe('Bugsnag health source against the stub', () => {
     expect(issues).toEqual({
       kind: 'count',
       items: [
-        { id: 'e2', shortId: 'e2', title: 'RangeError: bad', userCount: 30, scope: null, culprit: null, permalink: null, project: '', count: 40, firstSeen: expect.stringMatching(/^\d{4}-/) },
-        { id: 'e1', shortId: 'e1', title: 'TypeError: x is undefined', userCount: 3, scope: null, culprit: null, permalink: null, project: '', count: 9, firstSeen: expect.stringMatching(/^\d{4}-/) },
+        {
+          id: 'e2',
+          shortId: 'e2',
+          title: 'RangeError: bad',
+          userCount: 30,
+          scope: null,
+          culprit: null,
+          permalink: null,
+          project: '',
+          count: 40,
+          firstSeen: expect.stringMatching(/^\d{4}-/),
+        },
+        {
+          id: 'e1',
+          shortId: 'e1',
+          title: 'TypeError: x is undefined',
+          userCount: 3,
+          scope: null,
+          culprit: null,
+          permalink: null,
+          project: '',
+          count: 9,
+          firstSeen: expect.stringMatching(/^\d{4}-/),
+        },
       ],
     });
     expect(poll.totals).toMatchObject({ sessions: 5_000, crashedSessions: 4, users: 800, crashedUsers: 2 });

@@ -42,7 +42,10 @@ async function setup(over: Partial<RollbarStubOptions> = {}, token = TOKEN) {
     ...over,
   });
   stubs.push(stub);
-  const rollbar = connectRollbar({ token, url: stub.url, version: 'v2', environment: 'production' }, { userAgent: 'rhg-test', minRetryDelayMs: 10, maxRetryDelayMs: 50, maxRetryTimeMs: 4_000, requestTimeoutMs: 2_000 });
+  const rollbar = connectRollbar(
+    { token, url: stub.url, version: 'v2', environment: 'production' },
+    { userAgent: 'rhg-test', minRetryDelayMs: 10, maxRetryDelayMs: 50, maxRetryTimeMs: 4_000, requestTimeoutMs: 2_000 },
+  );
   closers.push(rollbar.close);
   return { stub, rollbar };
 }
@@ -86,7 +89,14 @@ describe('Rollbar registrar against the stub', () => {
 
   it('finishes a deploy an interrupted run left started', async () => {
     const { stub, rollbar } = await setup();
-    stub.deploys.unshift({ id: 77, environment: 'production', revision: 'v2', comment: 'Deployed by release-health-gate from https://github.example/acme/shop/actions/runs/4242', status: 'started', start_time: s(now() - MIN) });
+    stub.deploys.unshift({
+      id: 77,
+      environment: 'production',
+      revision: 'v2',
+      comment: 'Deployed by release-health-gate from https://github.example/acme/shop/actions/runs/4242',
+      status: 'started',
+      start_time: s(now() - MIN),
+    });
     await rollbar.registrar.register(request(2));
     expect(stub.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`)).toEqual(['PATCH /api/1/deploy/77']);
   });
@@ -138,17 +148,32 @@ describe('Rollbar health source against the stub', () => {
 
   it('stops the before window at the previous deploy (older code ran before it)', async () => {
     const { stub, rollbar } = await setup({ errorsPerMinute: () => 10 });
-    stub.deploys.push({ id: 9, environment: 'production', revision: 'v1b', status: 'succeeded', start_time: s(deployedAt - 3 * MIN), finish_time: s(deployedAt - 3 * MIN) });
+    stub.deploys.push({
+      id: 9,
+      environment: 'production',
+      revision: 'v1b',
+      status: 'succeeded',
+      start_time: s(deployedAt - 3 * MIN),
+      finish_time: s(deployedAt - 3 * MIN),
+    });
     const poll = await rollbar.health.poll([RATE], windowAt());
     // the whole minutes between the previous deploy and this one: 2 or 3, as they fall
     expect([40, 60]).toContain((poll.observations['error-rate-increase'] as { counts: { n: number } }).counts.n);
   });
 
   it('lists the items new in the version, their occurrences standing in for users', async () => {
-    const { rollbar } = await setup({ items: [{ id: 11, counter: 301, title: 'NoMethodError: undefined method', total_occurrences: 120, version: 'v2' }, { id: 12, counter: 302, title: 'old', total_occurrences: 5, version: 'v1' }] });
+    const { rollbar } = await setup({
+      items: [
+        { id: 11, counter: 301, title: 'NoMethodError: undefined method', total_occurrences: 120, version: 'v2' },
+        { id: 12, counter: 302, title: 'old', total_occurrences: 5, version: 'v1' },
+      ],
+    });
     await rollbar.registrar.register(request());
     const poll = await rollbar.health.poll([NEW], windowAt());
-    expect(poll.observations['new-issues']).toEqual({ kind: 'count', items: [expect.objectContaining({ id: '11', shortId: '#301', title: 'NoMethodError: undefined method', userCount: 120, count: 120, scope: null })] });
+    expect(poll.observations['new-issues']).toEqual({
+      kind: 'count',
+      items: [expect.objectContaining({ id: '11', shortId: '#301', title: 'NoMethodError: undefined method', userCount: 120, count: 120, scope: null })],
+    });
   });
 
   it('a version Rollbar has not seen yet has no new items (its 404 is not a setup error)', async () => {
@@ -168,7 +193,9 @@ describe('Rollbar health source against the stub', () => {
     const { rollbar } = await setup({}, 'rb_wrong_token_00000000');
     const error = await rollbar.health.poll([RATE, NEW], windowAt()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrackerSetupError);
-    expect((error as Error).message).toMatch(/^Rollbar rejected rollbar-token while (listing deploys|listing items new in the version) \(HTTP 401: "invalid access token"\): check rollbar-token; it must be a project access token with the read scope\.$/);
+    expect((error as Error).message).toMatch(
+      /^Rollbar rejected rollbar-token while (listing deploys|listing items new in the version) \(HTTP 401: "invalid access token"\): check rollbar-token; it must be a project access token with the read scope\.$/,
+    );
   });
 
   it('an outage is an error the watch skips, not a setup error', async () => {
@@ -181,7 +208,10 @@ describe('Rollbar health source against the stub', () => {
 
 describe('Rollbar registrar outside Actions', () => {
   it('records a redeploy of a version deployed before (no run to match: never taken for a re-run)', async () => {
-    const stub = await startRollbarStub({ tokens: { [TOKEN]: ['read', 'write'] }, deploys: [{ id: 1, environment: 'production', revision: 'v2', status: 'succeeded', start_time: s(now() - 600 * MIN), finish_time: s(now() - 600 * MIN) }] });
+    const stub = await startRollbarStub({
+      tokens: { [TOKEN]: ['read', 'write'] },
+      deploys: [{ id: 1, environment: 'production', revision: 'v2', status: 'succeeded', start_time: s(now() - 600 * MIN), finish_time: s(now() - 600 * MIN) }],
+    });
     stubs.push(stub);
     const rollbar = connectRollbar({ token: TOKEN, url: stub.url, version: 'v2', environment: 'production' }, { userAgent: 't' });
     closers.push(rollbar.close);

@@ -40,7 +40,10 @@ function toySource(perMinute: number, badShare: number): HealthSource & { polls:
       source.polls += 1;
       const n = Math.round((perMinute * Math.max(0, window.until - window.since)) / 60_000);
       const served = checks.filter((c) => c.source === 'toy');
-      return { at: window.until, observations: Object.fromEntries(served.map((c) => [c.id, { kind: 'ratio' as const, counts: { n, k: Math.round(n * badShare) } }])) };
+      return {
+        at: window.until,
+        observations: Object.fromEntries(served.map((c) => [c.id, { kind: 'ratio' as const, counts: { n, k: Math.round(n * badShare) } }])),
+      };
     },
   };
   return source;

@@ -11,7 +11,7 @@ describe('logLine', () => {
   });
 
   it('holds no log command of the other CI systems the CLI runs in (Azure Pipelines, TeamCity)', () => {
-    const line = logLine('x ##vso[task.prependpath]/tmp/evil ##VSO[task.setvariable variable=a]b ##teamcity[buildStatus status=\'SUCCESS\']');
+    const line = logLine("x ##vso[task.prependpath]/tmp/evil ##VSO[task.setvariable variable=a]b ##teamcity[buildStatus status='SUCCESS']");
     expect(line).not.toMatch(/##\w*\[/);
     expect(line.replace(/\u200b/g, '')).toBe("x ##vso[task.prependpath]/tmp/evil ##VSO[task.setvariable variable=a]b ##teamcity[buildStatus status='SUCCESS']");
   });

@@ -56,7 +56,9 @@ function ownAlerts(answer: z.infer<typeof gettableAlerts>, facts: AlertFacts) {
     .filter((a) => id.every(([k, v]) => a.labels[k] === v) && Object.keys(a.labels).every((k) => OWN_LABELS.has(k)))
     .slice(0, MAX_RESOLVED)
     .map((a) => {
-      const annotations = Object.fromEntries(OWN_ANNOTATIONS.flatMap((k) => (a.annotations?.[k] === undefined ? [] : [[k, truncate(a.annotations[k], k === 'description' ? 8000 : 1024)]])));
+      const annotations = Object.fromEntries(
+        OWN_ANNOTATIONS.flatMap((k) => (a.annotations?.[k] === undefined ? [] : [[k, truncate(a.annotations[k], k === 'description' ? 8000 : 1024)]])),
+      );
       return { labels: a.labels, annotations, ...(a.generatorURL ? { generatorURL: truncate(a.generatorURL, 2000) } : {}), startsAt: a.startsAt };
     });
 }
@@ -89,15 +91,30 @@ function firing(facts: AlertFacts, now: number): Record<string, unknown> {
 const matchers = (set: Record<string, string>) => Object.entries(set).map(([k, v]) => `${k}="${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`);
 
 /** Alertmanager's API v2 (`POST /api/v2/alerts`), or Grafana's Alertmanager-compatible one. */
-export function alertmanagerNotifier(opts: { url: string; headers: [string, string][]; secrets: readonly string[]; signal?: AbortSignal; now?: () => number }): Notifier {
+export function alertmanagerNotifier(opts: {
+  url: string;
+  headers: [string, string][];
+  secrets: readonly string[];
+  signal?: AbortSignal;
+  now?: () => number;
+}): Notifier {
   const now = opts.now ?? Date.now;
   const headers = Object.fromEntries(opts.headers);
   const client = () => notifyClient(opts.url, { headers, secrets: opts.secrets, ...(opts.signal ? { signal: opts.signal } : {}) });
   const plan = (facts: AlertFacts): PlannedRequest[] =>
     facts.verdict === 'pass'
       ? [
-          { method: 'GET', url: `${opts.url}/api/v2/alerts?${matchers(identity(facts)).map((m) => `filter=${encodeURIComponent(m)}`).join('&')}` },
-          { method: 'POST', url: `${opts.url}/api/v2/alerts`, body: [{ labels: { ...identity(facts), '…': 'each open alert found, as it is' }, endsAt: new Date(now()).toISOString() }] },
+          {
+            method: 'GET',
+            url: `${opts.url}/api/v2/alerts?${matchers(identity(facts))
+              .map((m) => `filter=${encodeURIComponent(m)}`)
+              .join('&')}`,
+          },
+          {
+            method: 'POST',
+            url: `${opts.url}/api/v2/alerts`,
+            body: [{ labels: { ...identity(facts), '…': 'each open alert found, as it is' }, endsAt: new Date(now()).toISOString() }],
+          },
         ]
       : [{ method: 'POST', url: `${opts.url}/api/v2/alerts`, body: [firing(facts, now())] }];
   return {
@@ -113,7 +130,11 @@ export function alertmanagerNotifier(opts: { url: string; headers: [string, stri
           return { requests: http.requestCount };
         }
         // Resolving re-posts each open alert of this environment with its own labels and endsAt now.
-        const open = await http.call('GET', '/api/v2/alerts', { ...call, schema: gettableAlerts, query: { filter: matchers(identity(facts)), active: 'true' } });
+        const open = await http.call('GET', '/api/v2/alerts', {
+          ...call,
+          schema: gettableAlerts,
+          query: { filter: matchers(identity(facts)), active: 'true' },
+        });
         const own = ownAlerts(open.data, facts);
         if (own.length === 0) return { requests: http.requestCount, note: 'no open alert to resolve' };
         const ended = new Date(now()).toISOString();

@@ -15,7 +15,9 @@ export const SUMMARY_MAX = 1024;
 /** The facts of one verdict, from the report every notifier lays out in its own way. */
 export function alertFacts(report: RunReport, inputs: Pick<Inputs, 'sentry-projects'>, run: Pick<RunContext, 'repository'>): AlertFacts {
   const { verdict } = report;
-  const [headline = '', value = ''] = buildAnnotation(report).split('\n')[0]!.split(/: (.*)/s);
+  const [headline = '', value = ''] = buildAnnotation(report)
+    .split('\n')[0]!
+    .split(/: (.*)/s);
   const decisive = verdict.evaluations.find((e) => e.id === verdict.check && e.project === verdict.project);
   const issue = verdict.check === 'new-issues' ? (verdict.issue ?? null) : null;
   const details: AlertFacts['details'] = {

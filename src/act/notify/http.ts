@@ -29,7 +29,10 @@ export class NotifyError extends Error {
  */
 export const NOTIFY_MAX_RESPONSE_BYTES = 1024 * 1024;
 
-export function notifyClient(baseUrl: string, opts: { headers?: Record<string, string>; secrets: readonly string[]; signal?: AbortSignal; onRetry?: HttpClientOptions['onRetry'] }): HttpClient {
+export function notifyClient(
+  baseUrl: string,
+  opts: { headers?: Record<string, string>; secrets: readonly string[]; signal?: AbortSignal; onRetry?: HttpClientOptions['onRetry'] },
+): HttpClient {
   return createHttpClient({
     baseUrl,
     token: '',
@@ -59,6 +62,7 @@ export function notifyError(notifier: string, error: unknown, requests: number):
   // Node's codes are words (ECONNRESET); a DOMException's is a number that says nothing.
   const raw = error instanceof Error ? (error as { code?: unknown }).code : undefined;
   const code = typeof raw === 'string' ? raw : '';
-  const why = error instanceof UnreachableError ? 'could not connect' : error instanceof Error ? (error.name === 'TimeoutError' ? 'timed out' : error.name) : 'error';
+  const why =
+    error instanceof UnreachableError ? 'could not connect' : error instanceof Error ? (error.name === 'TimeoutError' ? 'timed out' : error.name) : 'error';
   return new NotifyError(`${notifier} notification failed: no answer (${why}${code ? ` ${code}` : ''})`, null, requests);
 }

@@ -23,7 +23,13 @@ export async function notifyAll(
   const wanted = notifiers.filter((n) => n.wants(facts, opts.notifyOn));
   const kindOf = (n: Notifier): NotificationResult['kind'] => (n.name === 'Slack' ? 'message' : facts.verdict === 'pass' ? 'resolve' : 'trigger');
   if (opts.dryRun) {
-    return wanted.map((n) => ({ notifier: n.name, status: 'planned', kind: kindOf(n), requests: 0, planned: redactDeep(n.plan(facts), [...opts.secrets]) as PlannedRequest[] }));
+    return wanted.map((n) => ({
+      notifier: n.name,
+      status: 'planned',
+      kind: kindOf(n),
+      requests: 0,
+      planned: redactDeep(n.plan(facts), [...opts.secrets]) as PlannedRequest[],
+    }));
   }
   return Promise.all(
     wanted.map(async (n): Promise<NotificationResult> => {

@@ -64,9 +64,18 @@ export function slackMessage(facts: AlertFacts): { text: string; blocks: unknown
     ] as const
   )
     .flatMap(([label, url]) => (url !== null && url.length <= SLACK_LIMITS.url ? [[label, url] as const] : []))
-    .map(([label, url], i) => ({ type: 'button', text: { type: 'plain_text', text: label }, url, action_id: `link-${i}`, ...(i === 0 && facts.verdict === 'fail' ? { style: 'danger' } : {}) }));
+    .map(([label, url], i) => ({
+      type: 'button',
+      text: { type: 'plain_text', text: label },
+      url,
+      action_id: `link-${i}`,
+      ...(i === 0 && facts.verdict === 'fail' ? { style: 'danger' } : {}),
+    }));
   const blocks: unknown[] = [
-    { type: 'header', text: { type: 'plain_text', text: plain(`${facts.verdict === 'pass' ? 'Resolved' : 'Alert'}: ${facts.headline}`, SLACK_LIMITS.headerText) } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: plain(`${facts.verdict === 'pass' ? 'Resolved' : 'Alert'}: ${facts.headline}`, SLACK_LIMITS.headerText) },
+    },
     { type: 'section', text: { type: 'mrkdwn', text: `*Value:* ${slackText(facts.value, SLACK_LIMITS.sectionText - 20)}` } },
     { type: 'section', fields },
     { type: 'section', text: { type: 'mrkdwn', text: `*Action:* ${slackText(facts.actionTaken, SLACK_LIMITS.sectionText - 20)}` } },
@@ -100,7 +109,8 @@ export function slackNotifier(opts: { webhookUrl: string; secrets: readonly stri
         await http.call('POST', `${url.pathname}${url.search}`, { body: slackMessage(facts), text: true, schema: z.string(), signal: stop });
         return { requests: http.requestCount };
       } catch (error) {
-        if (mayHavePosted.signal.aborted) throw new NotifyError('Slack notification failed: no answer (the message may have been posted)', null, http.requestCount);
+        if (mayHavePosted.signal.aborted)
+          throw new NotifyError('Slack notification failed: no answer (the message may have been posted)', null, http.requestCount);
         throw notifyError('Slack', error, http.requestCount);
       } finally {
         await http.close();

@@ -29,7 +29,10 @@ function frameModule(f: Record<string, unknown>): string | undefined {
   if (module) return module;
   const file = str(f.filename, 1000) ?? str(f.abs_path, 1000);
   // No module: the file name without its directory, query and hash, which carry deploy paths.
-  return file?.replace(/[?#].*$/, '').split(/[\\/]/).pop();
+  return file
+    ?.replace(/[?#].*$/, '')
+    .split(/[\\/]/)
+    .pop();
 }
 
 function frameFunction(f: Record<string, unknown>): string | undefined {
@@ -82,7 +85,7 @@ export function summarize(event: Record<string, unknown>): EventSummary {
   if (Array.isArray(event.fingerprint) && event.fingerprint.length > 0) {
     components = [];
     for (const part of event.fingerprint.slice(0, 50)) {
-      const text = typeof part === 'string' ? part : JSON.stringify(part) ?? '';
+      const text = typeof part === 'string' ? part : (JSON.stringify(part) ?? '');
       if (/^\{\{\s*default\s*\}\}$/.test(text)) components.push(...defaults);
       else components.push(`fp:${text.slice(0, 1000)}`);
     }

@@ -31,7 +31,12 @@ export class Ingest {
   readonly sessions = new SessionStore();
   readonly issues = new IssueStore();
   readonly keys = new Map<number, string>();
-  readonly stats: IngestStats = { envelopes: 0, rejected: 0, items: Object.create(null) as Record<string, number>, sessions: { accepted: 0, dropped: 0, refused: 0 } };
+  readonly stats: IngestStats = {
+    envelopes: 0,
+    rejected: 0,
+    items: Object.create(null) as Record<string, number>,
+    sessions: { accepted: 0, dropped: 0, refused: 0 },
+  };
 
   constructor(projects: ProjectRec[], keys: Record<string, string> = {}) {
     for (const p of projects) this.keys.set(p.id, keys[p.slug] ?? randomBytes(16).toString('hex'));
@@ -55,7 +60,14 @@ export class Ingest {
     return reply;
   }
 
-  private answer(req: { method: string; url: URL; headers: Record<string, string | string[] | undefined>; raw: Buffer; tooLarge: boolean; now: number }): Reply {
+  private answer(req: {
+    method: string;
+    url: URL;
+    headers: Record<string, string | string[] | undefined>;
+    raw: Buffer;
+    tooLarge: boolean;
+    now: number;
+  }): Reply {
     if (req.method !== 'POST') return fail(405, `Method "${req.method}" not allowed.`);
     const [, project, endpoint] = ENVELOPE_PATH.exec(req.url.pathname) ?? [];
     const projectId = Number(project);
@@ -110,7 +122,11 @@ export class Ingest {
     const refusedBefore = this.stats.sessions.refused;
     for (const w of work) w();
     if (this.stats.sessions.refused > refusedBefore) {
-      return { status: 429, body: { detail: 'Sentry dropped data due to a quota or internal rate limit being reached.' }, headers: { 'Retry-After': '60', 'X-Sentry-Rate-Limits': '60:session:organization' } };
+      return {
+        status: 429,
+        body: { detail: 'Sentry dropped data due to a quota or internal rate limit being reached.' },
+        headers: { 'Retry-After': '60', 'X-Sentry-Rate-Limits': '60:session:organization' },
+      };
     }
     return { status: 200, body: eventId ? { id: eventId } : {} };
   }

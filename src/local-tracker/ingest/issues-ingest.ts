@@ -40,7 +40,12 @@ export interface StoredEvent {
 /** Sentry's user identity for counting: id, else username, email or IP (the `sentry:user` tag). */
 export function userKey(user: unknown): string | undefined {
   if (!isRecord(user)) return undefined;
-  for (const [field, prefix] of [['id', 'id'], ['username', 'username'], ['email', 'email'], ['ip_address', 'ip']] as const) {
+  for (const [field, prefix] of [
+    ['id', 'id'],
+    ['username', 'username'],
+    ['email', 'email'],
+    ['ip_address', 'ip'],
+  ] as const) {
     const v = user[field];
     if ((typeof v === 'string' && v !== '') || typeof v === 'number') return `${prefix}:${String(v).slice(0, 200)}`;
   }

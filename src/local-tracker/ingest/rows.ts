@@ -30,5 +30,18 @@ export function ingestedIssueRows(state: TrackerState, issues: IssueStore, visib
 }
 
 function standIn(version: string): ReleaseRec {
-  return { id: 0, version, ref: null, url: null, dateCreated: 0, dateReleased: null, projectIds: [], deploys: [], commits: [], refs: [], role: 'current', userAgent: null };
+  return {
+    id: 0,
+    version,
+    ref: null,
+    url: null,
+    dateCreated: 0,
+    dateReleased: null,
+    projectIds: [],
+    deploys: [],
+    commits: [],
+    refs: [],
+    role: 'current',
+    userAgent: null,
+  };
 }

@@ -152,7 +152,12 @@ export class SessionStore {
       const started = parseTime(a.started);
       if (started === undefined) continue;
       const did = a.did === undefined || a.did === null ? NO_USER : hash53(String(a.did).slice(0, 200));
-      for (const [field, status] of [['exited', HEALTHY], ['errored', ERRORED], ['abnormal', ABNORMAL], ['crashed', CRASHED]] as const) {
+      for (const [field, status] of [
+        ['exited', HEALTHY],
+        ['errored', ERRORED],
+        ['abnormal', ABNORMAL],
+        ['crashed', CRASHED],
+      ] as const) {
         const n = a[field];
         if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0) continue;
         if (this.rows >= SESSION_ROWS_CAP) return void (out.refused += 1);

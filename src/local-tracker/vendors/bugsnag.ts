@@ -216,7 +216,15 @@ export async function startBugsnagStub(options: BugsnagStubOptions): Promise<Bug
       const found = (options.errors ?? [])
         .filter((e) => (version === null || e.introducedIn === version) && (stage === null || (e.stage ?? 'production') === stage))
         .sort((a, b) => (u.searchParams.get('sort') === 'users' ? b.users - a.users : 0))
-        .map((e) => ({ id: e.id, error_class: e.errorClass, message: e.message, users: e.users, events: e.events, first_seen: new Date(e.firstSeen ?? now()).toISOString(), status: 'open' }));
+        .map((e) => ({
+          id: e.id,
+          error_class: e.errorClass,
+          message: e.message,
+          users: e.users,
+          events: e.events,
+          first_seen: new Date(e.firstSeen ?? now()).toISOString(),
+          status: 'open',
+        }));
       return page(res, base, u, found);
     }
     return send(res, 404, { errors: ['Not found'] });

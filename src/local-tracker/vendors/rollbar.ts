@@ -178,7 +178,20 @@ export async function startRollbarStub(options: RollbarStubOptions): Promise<Rol
       if (!known) return fail(res, 404, 'Version not found');
       if (!version[2]) return send(res, 200, { err: 0, result: { version: v, environment: env, item_stats: { new: { error: items.length } } } });
       if (u.searchParams.get('event') !== 'new') return send(res, 200, { err: 0, result: { items: [] } });
-      return send(res, 200, { err: 0, result: { items: items.map((i) => ({ id: i.id, counter: i.counter, title: i.title, level: 'error', total_occurrences: i.total_occurrences, environment: env, ...(i.firstSeen ? { first_occurrence_timestamp: i.firstSeen } : {}) })) } });
+      return send(res, 200, {
+        err: 0,
+        result: {
+          items: items.map((i) => ({
+            id: i.id,
+            counter: i.counter,
+            title: i.title,
+            level: 'error',
+            total_occurrences: i.total_occurrences,
+            environment: env,
+            ...(i.firstSeen ? { first_occurrence_timestamp: i.firstSeen } : {}),
+          })),
+        },
+      });
     }
     if (req.method === 'GET' && p === '/api/1/reports/occurrence_counts') {
       const bucket = Number(u.searchParams.get('bucket_size') ?? 86_400);

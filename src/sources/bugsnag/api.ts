@@ -2,7 +2,15 @@ import type * as z from 'zod';
 import type { HttpClient } from '../../http/client';
 import { nextPage } from '../link';
 import { explainVendorError } from '../vendor-error';
-import { type BugsnagBuild, type BugsnagError, buildListSchema, errorListSchema, type ReleaseGroup, releaseGroupListSchema, releaseGroupSchema } from './schemas';
+import {
+  type BugsnagBuild,
+  type BugsnagError,
+  buildListSchema,
+  errorListSchema,
+  type ReleaseGroup,
+  releaseGroupListSchema,
+  releaseGroupSchema,
+} from './schemas';
 
 /**
  * Bugsnag's Data Access API v2 as the gate uses it. Requests carry
@@ -37,7 +45,13 @@ export function bugsnagApi(http: HttpClient, opts: { baseUrl: string; projectId:
     try {
       return await http.call('GET', path, { schema, ...(query ? { query } : {}), ...(signal ? { signal } : {}) });
     } catch (error) {
-      throw explainVendorError(error, { vendor: 'Bugsnag', what, tokenInput: 'bugsnag-token', needs: 'a personal auth token of a user with access to the project', where });
+      throw explainVendorError(error, {
+        vendor: 'Bugsnag',
+        what,
+        tokenInput: 'bugsnag-token',
+        needs: 'a personal auth token of a user with access to the project',
+        where,
+      });
     }
   }
 
@@ -57,9 +71,17 @@ export function bugsnagApi(http: HttpClient, opts: { baseUrl: string; projectId:
   return {
     http,
     releaseGroups: (environment, signal) =>
-      paged('listing release groups', `${project}/release_groups`, releaseGroupListSchema, { release_stage_name: environment, top_only: 'false', visible_only: 'false', per_page: PER_PAGE }, signal),
-    releaseGroup: async (id, signal) => (await call('reading the release group', `/release_groups/${encodeURIComponent(id)}`, releaseGroupSchema, undefined, signal)).data,
-    builds: (environment, signal) => paged('listing builds', `${project}/releases`, buildListSchema, { release_stage: environment, per_page: PER_PAGE }, signal),
+      paged(
+        'listing release groups',
+        `${project}/release_groups`,
+        releaseGroupListSchema,
+        { release_stage_name: environment, top_only: 'false', visible_only: 'false', per_page: PER_PAGE },
+        signal,
+      ),
+    releaseGroup: async (id, signal) =>
+      (await call('reading the release group', `/release_groups/${encodeURIComponent(id)}`, releaseGroupSchema, undefined, signal)).data,
+    builds: (environment, signal) =>
+      paged('listing builds', `${project}/releases`, buildListSchema, { release_stage: environment, per_page: PER_PAGE }, signal),
     errorsIntroducedIn: (version, environment, signal) =>
       paged(
         'listing errors introduced in the release',

@@ -37,7 +37,18 @@ function ratioOf(n: number | null | undefined, k: number | null | undefined, wha
 
 function toItem(e: BugsnagError): IssueItem {
   const title = [e.error_class, e.message].filter((s) => typeof s === 'string' && s.trim() !== '').join(': ') || '(no message)';
-  return { id: e.id, shortId: e.id.slice(0, 12), title, userCount: e.users, scope: null, culprit: null, permalink: null, project: '', count: e.events ?? 0, firstSeen: serverTime(e.first_seen) };
+  return {
+    id: e.id,
+    shortId: e.id.slice(0, 12),
+    title,
+    userCount: e.users,
+    scope: null,
+    culprit: null,
+    permalink: null,
+    project: '',
+    count: e.events ?? 0,
+    firstSeen: serverTime(e.first_seen),
+  };
 }
 
 export function createBugsnagHealth(opts: BugsnagHealthOptions): HealthSource {
@@ -57,14 +68,18 @@ export function createBugsnagHealth(opts: BugsnagHealthOptions): HealthSource {
     if (baseTaken) return;
     baseTaken = true;
     const first = typeof group.first_released_at === 'string' ? Date.parse(group.first_released_at) : NaN;
-    if (Number.isFinite(first) && first < since - CLOCK_SKEW_MS) before = { sessions: group.total_sessions_count ?? 0, unhandled: group.unhandled_sessions_count ?? 0 };
+    if (Number.isFinite(first) && first < since - CLOCK_SKEW_MS)
+      before = { sessions: group.total_sessions_count ?? 0, unhandled: group.unhandled_sessions_count ?? 0 };
   }
   const since = (n: number | null | undefined, base: number) => (n == null ? n : Math.max(0, n - base));
 
   async function findGroup(signal?: AbortSignal): Promise<ReleaseGroup | null> {
     if (groupId) return api.releaseGroup(groupId, signal);
     // The stage is checked too: another stage's group of this version (staging's crashes) is not this release's health.
-    const group = (await api.releaseGroups(environment, signal)).find((g) => g.app_version === version && (g.release_stage_name == null || g.release_stage_name === environment)) ?? null;
+    const group =
+      (await api.releaseGroups(environment, signal)).find(
+        (g) => g.app_version === version && (g.release_stage_name == null || g.release_stage_name === environment),
+      ) ?? null;
     if (group) groupId = group.id;
     return group;
   }
@@ -79,7 +94,11 @@ export function createBugsnagHealth(opts: BugsnagHealthOptions): HealthSource {
       const ratios = mine.filter((c) => c.kind === 'ratio');
       if (ratios.length > 0) {
         const group = await findGroup(window.signal);
-        if (group && last && ((group.total_sessions_count ?? 0) < (last.total_sessions_count ?? 0) || (group.unhandled_sessions_count ?? 0) < (last.unhandled_sessions_count ?? 0))) {
+        if (
+          group &&
+          last &&
+          ((group.total_sessions_count ?? 0) < (last.total_sessions_count ?? 0) || (group.unhandled_sessions_count ?? 0) < (last.unhandled_sessions_count ?? 0))
+        ) {
           throw new TrackerAnswerError("Bugsnag's session counts for the release went down since the last poll");
         }
         if (group) {
@@ -107,7 +126,9 @@ export function createBugsnagHealth(opts: BugsnagHealthOptions): HealthSource {
       }
       for (const check of mine.filter((c) => c.kind === 'count')) {
         // Introduced in this version but first seen before this deploy (a re-deploy): not new now.
-        const errors = (await api.errorsIntroducedIn(version, environment, window.signal)).filter((e) => !(Date.parse(e.first_seen ?? '') < window.since - CLOCK_SKEW_MS));
+        const errors = (await api.errorsIntroducedIn(version, environment, window.signal)).filter(
+          (e) => !(Date.parse(e.first_seen ?? '') < window.since - CLOCK_SKEW_MS),
+        );
         observations[check.id] = { kind: 'count', items: errors.map(toItem) };
       }
       // The release group's sessions and users, for the min-sessions rule, the progress line, the chart and the outputs.

@@ -68,7 +68,9 @@ export function createBugsnagRegistrar(opts: BugsnagRegistrarOptions): Registrar
         appVersion: req.version,
         releaseStage: req.environment,
         builderName: BUILDER_NAME,
-        ...(req.repository && req.commit ? { sourceControl: { provider: 'github', repository: `https://github.com/${req.repository}`, revision: req.commit } } : {}),
+        ...(req.repository && req.commit
+          ? { sourceControl: { provider: 'github', repository: `https://github.com/${req.repository}`, revision: req.commit } }
+          : {}),
         metadata: { ...(req.runUrl ? { workflow_run: req.runUrl } : {}), deployed_at: new Date(req.finishedAt).toISOString() },
         autoAssignRelease: true,
       };

@@ -19,7 +19,10 @@ export interface DatadogInputs {
 }
 
 /** The Datadog source and its HTTP client (close it when done); the keys go in Datadog's own headers. */
-export function connectDatadog(inputs: DatadogInputs, extra: Pick<HttpClientOptions, 'signal' | 'onRetry'> = {}): { source: HealthSource; close(): Promise<void> } {
+export function connectDatadog(
+  inputs: DatadogInputs,
+  extra: Pick<HttpClientOptions, 'signal' | 'onRetry'> = {},
+): { source: HealthSource; close(): Promise<void> } {
   const http = createHttpClient({
     baseUrl: inputs.apiBase,
     token: '',

@@ -28,9 +28,12 @@ function explain(check: MetricCheck, error: unknown, apiBase: string): unknown {
   if (error instanceof UnreachableError) return new TrackerSetupError(`${site}: Datadog's API could not be reached there (${oneLine(error.message, 200)})`);
   if (!(error instanceof HttpError)) return error;
   const quoted = error.body ? `: ${quoteErrors(error.body)}` : '';
-  if (error.status === 400 || error.status === 422) return new TrackerSetupError(`Check "${check.id}": Datadog refused the query (HTTP ${error.status}${quoted})`);
+  if (error.status === 400 || error.status === 422)
+    return new TrackerSetupError(`Check "${check.id}": Datadog refused the query (HTTP ${error.status}${quoted})`);
   if (error.status === 401 || error.status === 403) {
-    return new TrackerSetupError(`Check "${check.id}": Datadog refused the keys (HTTP ${error.status}): check datadog-api-key (DD_API_KEY) and datadog-app-key (DD_APP_KEY); the application key needs the timeseries_query scope`);
+    return new TrackerSetupError(
+      `Check "${check.id}": Datadog refused the keys (HTTP ${error.status}): check datadog-api-key (DD_API_KEY) and datadog-app-key (DD_APP_KEY); the application key needs the timeseries_query scope`,
+    );
   }
   if (error.status === 404) return new TrackerSetupError(`${site}: no Datadog query API there (HTTP 404 for /api/v2/query/scalar)`);
   return error;
@@ -42,7 +45,8 @@ type Reading = { value: number } | { value: null; why: string };
 function columnValue(check: MetricCheck, res: ScalarResponse, name: string, field: string): Reading {
   const column = res.data?.attributes?.columns?.find((c) => c.type === 'number' && c.name === name);
   const values = column && column.type === 'number' ? column.values : [];
-  if (values.length > 1) throw new TrackerSetupError(`Check "${check.id}" (${field}): the query returned ${values.length} groups: aggregate it to one, without "by {...}"`);
+  if (values.length > 1)
+    throw new TrackerSetupError(`Check "${check.id}" (${field}): the query returned ${values.length} groups: aggregate it to one, without "by {...}"`);
   const value = values[0];
   if (value === undefined || value === null) {
     const why = res.errors ? `no data (Datadog: ${oneLine(res.errors, 160)})` : 'no data (the query matched no points)';
@@ -81,10 +85,16 @@ export function createDatadogSource(opts: DatadogSourceOptions): HealthSource {
 
   async function ratioCounts(check: MetricCheck, from: number, to: number, signal?: AbortSignal): Promise<{ counts: RatioCounts } | { why: string }> {
     if (check.query.kind !== 'ratio') throw new Error(`check ${check.id} is not a Datadog ratio`);
-    const res = await scalar(check, from, to, [
-      { data_source: 'metrics', name: 'a', query: check.query.bad, aggregator: 'sum' },
-      { data_source: 'metrics', name: 'b', query: check.query.total, aggregator: 'sum' },
-    ], signal);
+    const res = await scalar(
+      check,
+      from,
+      to,
+      [
+        { data_source: 'metrics', name: 'a', query: check.query.bad, aggregator: 'sum' },
+        { data_source: 'metrics', name: 'b', query: check.query.total, aggregator: 'sum' },
+      ],
+      signal,
+    );
     const bad = columnValue(check, res, 'a', 'bad');
     const total = columnValue(check, res, 'b', 'total');
     if (total.value === null) return { why: total.why };
@@ -105,7 +115,13 @@ export function createDatadogSource(opts: DatadogSourceOptions): HealthSource {
         mine.map(async (check) => {
           if (check.kind === 'threshold-for') {
             if (check.query.kind !== 'value') return;
-            const res = await scalar(check, Math.min(window.since, at - VALUE_LOOKBACK_MS), at, [{ data_source: 'metrics', name: 'a', query: check.query.query, aggregator: 'last' }], window.signal);
+            const res = await scalar(
+              check,
+              Math.min(window.since, at - VALUE_LOOKBACK_MS),
+              at,
+              [{ data_source: 'metrics', name: 'a', query: check.query.query, aggregator: 'last' }],
+              window.signal,
+            );
             const read = columnValue(check, res, 'a', 'query');
             observations[check.id] = { kind: 'value', value: read.value };
             if (read.value === null) missing[check.id] = read.why;

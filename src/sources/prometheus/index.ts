@@ -22,7 +22,10 @@ export interface PrometheusInputs {
  * timeouts scale with the interval, as Sentry's do, so a poll's retries end
  * before the next poll is due.
  */
-export function connectPrometheus(inputs: PrometheusInputs, extra: Pick<HttpClientOptions, 'signal' | 'onRetry'> = {}): { source: HealthSource; close(): Promise<void> } {
+export function connectPrometheus(
+  inputs: PrometheusInputs,
+  extra: Pick<HttpClientOptions, 'signal' | 'onRetry'> = {},
+): { source: HealthSource; close(): Promise<void> } {
   const http = createHttpClient({
     baseUrl: prometheusApiBase(inputs.url),
     token: '',

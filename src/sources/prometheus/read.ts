@@ -5,7 +5,8 @@ export type Reading = { value: number } | { value: null; why: string } | { unusa
 
 /** The single number of an answer: one series or a scalar. Empty or NaN is no data, never 0. */
 export function readOne(data: QueryData): Reading {
-  if (data.resultType === 'matrix') return { unusable: 'returned a range vector: wrap the selector in a function such as increase(...[$__range]) or last_over_time(...)' };
+  if (data.resultType === 'matrix')
+    return { unusable: 'returned a range vector: wrap the selector in a function such as increase(...[$__range]) or last_over_time(...)' };
   if (data.resultType === 'string') return { unusable: 'returned a string, not a number' };
   if (data.resultType === 'scalar') return parseValue(data.result[1]);
   if (data.result.length === 0) return { value: null, why: 'no data (the query returned no series)' };
@@ -30,7 +31,8 @@ export function readBuckets(data: QueryData): { buckets: Map<number, number> } |
   const buckets = new Map<number, number>();
   for (const series of data.result) {
     const le = series.metric.le;
-    if (le === undefined) return { unusable: 'has series without an le label: give the histogram\'s _bucket series, such as http_request_duration_seconds_bucket{job="shop"}' };
+    if (le === undefined)
+      return { unusable: 'has series without an le label: give the histogram\'s _bucket series, such as http_request_duration_seconds_bucket{job="shop"}' };
     const bound = /^\+?inf$/i.test(le) ? Infinity : Number(le);
     if (Number.isNaN(bound) || !series.value) return { unusable: 'has a bucket that is not a number' };
     const count = series.value[1];

@@ -19,14 +19,19 @@ export interface PrometheusSourceOptions {
 
 /** prometheus-url without a trailing slash or /api/v1: every request adds /api/v1/query itself. */
 export function prometheusApiBase(url: string): string {
-  return url.replace(/\/+$/, '').replace(/\/api\/v1$/, '').replace(/\/+$/, '');
+  return url
+    .replace(/\/+$/, '')
+    .replace(/\/api\/v1$/, '')
+    .replace(/\/+$/, '');
 }
 
 /** A query Prometheus cannot run, or a server that is not Prometheus: retrying cannot fix it. */
 function setupError(check: MetricCheck, field: string, error: unknown, url: string): unknown {
   const where = `Check "${check.id}" (${field})`;
   if (error instanceof UnreachableError) {
-    return new TrackerSetupError(`Input prometheus-url ("${oneLine(url, 120)}"): no Prometheus query API could be reached there (${oneLine(error.message, 200)}): expected the base URL, such as http://prometheus:9090 (queries go to <url>/api/v1/query)`);
+    return new TrackerSetupError(
+      `Input prometheus-url ("${oneLine(url, 120)}"): no Prometheus query API could be reached there (${oneLine(error.message, 200)}): expected the base URL, such as http://prometheus:9090 (queries go to <url>/api/v1/query)`,
+    );
   }
   if (!(error instanceof HttpError)) return error;
   if (error.status === 400 || error.status === 422) {
@@ -34,8 +39,14 @@ function setupError(check: MetricCheck, field: string, error: unknown, url: stri
     const quoted = quoteError(error.body);
     return new TrackerSetupError(`${where}: Prometheus refused the query (HTTP ${error.status}${quoted ? `: ${quoted}` : ''})`);
   }
-  if (error.status === 401 || error.status === 403) return new TrackerSetupError(`${where}: Prometheus at prometheus-url refused the request (HTTP ${error.status}): check the credentials in prometheus-headers`);
-  if (error.status === 404) return new TrackerSetupError(`Input prometheus-url ("${oneLine(url, 120)}"): no Prometheus query API there (HTTP 404 for /api/v1/query): expected the base URL, such as http://prometheus:9090`);
+  if (error.status === 401 || error.status === 403)
+    return new TrackerSetupError(
+      `${where}: Prometheus at prometheus-url refused the request (HTTP ${error.status}): check the credentials in prometheus-headers`,
+    );
+  if (error.status === 404)
+    return new TrackerSetupError(
+      `Input prometheus-url ("${oneLine(url, 120)}"): no Prometheus query API there (HTTP 404 for /api/v1/query): expected the base URL, such as http://prometheus:9090`,
+    );
   return error;
 }
 
@@ -74,7 +85,10 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): HealthSou
   async function ratioCounts(check: MetricCheck, spanMs: number, at: number, signal?: AbortSignal): Promise<{ counts: RatioCounts } | { why: string }> {
     const q = check.query;
     if (q.kind === 'ratio') {
-      const [bad, total] = await Promise.all([query(check, 'bad', fillRange(q.bad, spanMs), at, signal), query(check, 'total', fillRange(q.total, spanMs), at, signal)]);
+      const [bad, total] = await Promise.all([
+        query(check, 'bad', fillRange(q.bad, spanMs), at, signal),
+        query(check, 'total', fillRange(q.total, spanMs), at, signal),
+      ]);
       const b = settle(check, 'bad', readOne(bad));
       const t = settle(check, 'total', readOne(total));
       if (t.value === null) return { why: t.why };
@@ -105,7 +119,11 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): HealthSou
     // 1e-9 relative: le="0.3" and a below of 300ms are the same boundary.
     const bound = finite.find((le) => le >= below * (1 - 1e-9));
     if (bound === undefined) {
-      throw unusable(check, 'below', `has no bucket at or above ${below}s (the largest is le="${finite.at(-1) ?? 'none'}"), so slower requests cannot be counted: lower below or add a bucket`);
+      throw unusable(
+        check,
+        'below',
+        `has no bucket at or above ${below}s (the largest is le="${finite.at(-1) ?? 'none'}"), so slower requests cannot be counted: lower below or add a bucket`,
+      );
     }
     if (Math.abs(bound - below) > below * 1e-9 && !check.label.includes('(counted above')) {
       // The check is data the report reads: say which boundary counts as slow.

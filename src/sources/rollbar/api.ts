@@ -42,7 +42,13 @@ const READ = 'a project access token with the read scope';
 const WRITE = 'a project access token with the post_server_item or write scope';
 
 export function rollbarApi(http: HttpClient): RollbarApi {
-  async function call<T>(what: string, needs: string, method: 'GET' | 'POST' | 'PATCH', path: string, opts: { schema: z.ZodType<T>; query?: Record<string, string | number>; body?: unknown; signal?: AbortSignal | undefined }) {
+  async function call<T>(
+    what: string,
+    needs: string,
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    opts: { schema: z.ZodType<T>; query?: Record<string, string | number>; body?: unknown; signal?: AbortSignal | undefined },
+  ) {
     try {
       const { signal, ...rest } = opts;
       return (await http.call(method, path, { ...rest, ...(signal ? { signal } : {}) })).data;
@@ -72,7 +78,11 @@ export function rollbarApi(http: HttpClient): RollbarApi {
       } catch (error) {
         if (error instanceof HttpError && error.status === 404) return [];
       }
-      const answer = await call('listing items new in the version', READ, 'GET', `/versions/${encodeURIComponent(version)}/items`, { schema: versionItemsSchema, query: { environment, event: 'new' }, signal });
+      const answer = await call('listing items new in the version', READ, 'GET', `/versions/${encodeURIComponent(version)}/items`, {
+        schema: versionItemsSchema,
+        query: { environment, event: 'new' },
+        signal,
+      });
       return answer.result;
     },
     async occurrenceCounts(environment, signal) {

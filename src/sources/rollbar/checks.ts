@@ -27,6 +27,13 @@ export function rollbarChecks(inputs: Inputs): Check[] {
       display: 'bad',
     });
   }
-  if (inputs['max-new-issue-users'] !== null) checks.push({ kind: 'count', id: 'new-issues', label: `${CHECK_LABELS['new-issues']} (occurrences)`, source: 'rollbar', maxUsers: inputs['max-new-issue-users'] });
+  if (inputs['max-new-issue-users'] !== null)
+    checks.push({
+      kind: 'count',
+      id: 'new-issues',
+      label: `${CHECK_LABELS['new-issues']} (occurrences)`,
+      source: 'rollbar',
+      maxUsers: inputs['max-new-issue-users'],
+    });
   return checks;
 }

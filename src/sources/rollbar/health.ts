@@ -98,7 +98,9 @@ export function createRollbarHealth(opts: RollbarHealthOptions): HealthSource {
       for (const check of mine) {
         if (check.kind === 'count') {
           // New in this version but first seen before this deploy (a re-deploy): not new now.
-          const items = (await api.newItems(version, environment, window.signal)).filter((i) => !(i.first_occurrence_timestamp != null && i.first_occurrence_timestamp * 1000 < window.since - CLOCK_SKEW_MS));
+          const items = (await api.newItems(version, environment, window.signal)).filter(
+            (i) => !(i.first_occurrence_timestamp != null && i.first_occurrence_timestamp * 1000 < window.since - CLOCK_SKEW_MS),
+          );
           observations[check.id] = { kind: 'count', items: items.map(toItem) };
         } else if (check.kind === 'ratio' && check.id === RATE_CHECK_ID) {
           const got = await rate(window);

@@ -12,7 +12,10 @@ export interface RollbarSettings {
 }
 
 /** Rollbar's registrar and health source over one HTTP client; close it when done. */
-export function connectRollbar(s: RollbarSettings, http: Omit<HttpClientOptions, 'baseUrl' | 'token'>): { registrar: Registrar; health: HealthSource; close(): Promise<void> } {
+export function connectRollbar(
+  s: RollbarSettings,
+  http: Omit<HttpClientOptions, 'baseUrl' | 'token'>,
+): { registrar: Registrar; health: HealthSource; close(): Promise<void> } {
   const client = createHttpClient({ ...http, baseUrl: `${s.url.replace(/\/+$/, '')}/api/1`, token: s.token, auth: { header: 'x-rollbar-access-token' } });
   const api = rollbarApi(client);
   return {

@@ -26,7 +26,9 @@ const ran = (d: RollbarDeploy) => d.status !== 'failed';
 
 /** The deploy of `version` to `environment` (newest first), and the one of other code before it. */
 export function deploysAround(deploys: RollbarDeploy[], version: string, environment: string): { ours: RollbarDeploy | null; previous: RollbarDeploy | null } {
-  const inEnv = deploys.filter((d) => d.environment === environment && ran(d) && deployTime(d) !== null).sort((a, b) => (deployTime(b) ?? 0) - (deployTime(a) ?? 0));
+  const inEnv = deploys
+    .filter((d) => d.environment === environment && ran(d) && deployTime(d) !== null)
+    .sort((a, b) => (deployTime(b) ?? 0) - (deployTime(a) ?? 0));
   const ours = inEnv.find((d) => d.revision === version) ?? null;
   const before = ours ? (deployTime(ours) ?? Infinity) : Infinity;
   const previous = inEnv.find((d) => d.revision !== version && (deployTime(d) ?? 0) < before) ?? null;
@@ -47,13 +49,17 @@ export function createRollbarRegistrar(api: RollbarApi): Registrar {
       const comment = commentFor(req);
       // Only the same run is a re-run: outside Actions (no run) every deploy is a new one, as a
       // redeploy of an older version is (taking its old deploy would date the watch wrong).
-      const earlier = runOf(req.runUrl) === null ? undefined : deploys.find((d) => d.environment === req.environment && d.revision === req.version && d.comment === comment);
+      const earlier =
+        runOf(req.runUrl) === null ? undefined : deploys.find((d) => d.environment === req.environment && d.revision === req.version && d.comment === comment);
       if (earlier) {
         const finished = earlier.status !== 'started';
         if (!finished) await api.finishDeploy(earlier.id, req.signal);
         return { created: false, deployCreated: false, finalized: true, deployFinishedAt: deployTime(earlier) ?? req.finishedAt };
       }
-      const id = await api.createDeploy({ environment: req.environment, revision: req.version, local_username: LOCAL_USERNAME, comment, status: 'started' }, req.signal);
+      const id = await api.createDeploy(
+        { environment: req.environment, revision: req.version, local_username: LOCAL_USERNAME, comment, status: 'started' },
+        req.signal,
+      );
       await api.finishDeploy(id, req.signal);
       return { created: true, deployCreated: true, finalized: true, deployFinishedAt: req.finishedAt };
     },

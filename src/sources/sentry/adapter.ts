@@ -120,7 +120,11 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
    * One sessions request, checked as an answer (see checkAnswer); Sentry refusing minute steps is told apart.
    * `required`: the fields every group must have (rates may be missing: the sessions backend drops them).
    */
-  async function readSessions(query: SessionsQuery, request: { field: readonly string[]; required: readonly string[]; groupBy: readonly string[] }, signal?: AbortSignal) {
+  async function readSessions(
+    query: SessionsQuery,
+    request: { field: readonly string[]; required: readonly string[]; groupBy: readonly string[] },
+    signal?: AbortSignal,
+  ) {
     try {
       const { data } = await http.call('GET', `${orgPath}/sessions/`, {
         query: { ...query, field: [...request.field], groupBy: request.groupBy.length === 1 ? request.groupBy[0] : [...request.groupBy] },
@@ -158,7 +162,10 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
   async function projectIds(version: string, signal?: AbortSignal): Promise<Map<string, string>> {
     if (opts.projects.some((slug) => !slugToId.has(slug))) {
       const release = await getRelease(version, signal);
-      if (!release) throw new ReleaseNotFoundError(`Sentry has no release "${version}" in organization "${org}": register it first (register: true) or check the release input.`);
+      if (!release)
+        throw new ReleaseNotFoundError(
+          `Sentry has no release "${version}" in organization "${org}": register it first (register: true) or check the release input.`,
+        );
     }
     const missing = opts.projects.filter((slug) => !slugToId.has(slug));
     if (missing.length) throw new TrackerSetupError(`Release "${version}" is not associated with project(s) ${missing.join(', ')} in Sentry.`);
@@ -298,15 +305,23 @@ export function createSentryTracker(opts: SentryTrackerOptions): Tracker & { pro
       // A first sighting in the future is no sighting: a tracker that says so is
       // broken or hostile, and its answer must not fail (and roll back) a release.
       const future = until === undefined ? undefined : fresh.find((i) => Date.parse(i.firstSeen as string) > until + CLOCK_SKEW_MS);
-      if (future) throw new TrackerAnswerError(`Sentry lists an issue of ${version} first seen in the future (${serverTime(future.firstSeen)}): the issues read is not used`);
+      if (future)
+        throw new TrackerAnswerError(
+          `Sentry lists an issue of ${version} first seen in the future (${serverTime(future.firstSeen)}): the issues read is not used`,
+        );
       return fresh.map((i) => ({ ...i, firstSeen: i.firstSeen as string, project: i.project.slug }));
     },
     newerDeploy: (q) =>
-      findNewerDeploy({
-        projectIds,
-        listReleases: async (query, signal) => (await call('listing releases', 'GET', `${orgPath}/releases/`, { query, schema: releaseListSchema, signal })).data,
-        listDeploys: async (version, signal) => (await call(`listing deploys of ${version}`, 'GET', `${releasePath(version)}deploys/`, { schema: deployListSchema, signal })).data,
-      }, q),
+      findNewerDeploy(
+        {
+          projectIds,
+          listReleases: async (query, signal) =>
+            (await call('listing releases', 'GET', `${orgPath}/releases/`, { query, schema: releaseListSchema, signal })).data,
+          listDeploys: async (version, signal) =>
+            (await call(`listing deploys of ${version}`, 'GET', `${releasePath(version)}deploys/`, { schema: deployListSchema, signal })).data,
+        },
+        q,
+      ),
     releaseUrl(version, project) {
       return releasePageUrl(opts.sentryUrl, org, version, project ? slugToId.get(project) : undefined);
     },

@@ -3,7 +3,6 @@ import { TrackerSetupError } from '../errors';
 
 export const TOKEN_SCOPES = 'project:releases, org:read and event:read';
 
-
 /**
  * Turns a final HTTP status into one line a user can act on. Everything else
  * (network errors, 5xx after retries, malformed bodies) passes through as is:
@@ -14,7 +13,9 @@ export function explainSentryError(error: unknown, ctx: { what: string; org: str
   const { status, body } = error;
   switch (status) {
     case 401:
-      return new TrackerSetupError(`Sentry rejected the auth token while ${ctx.what} (HTTP 401): check sentry-auth-token; it needs the scopes ${TOKEN_SCOPES}.`);
+      return new TrackerSetupError(
+        `Sentry rejected the auth token while ${ctx.what} (HTTP 401): check sentry-auth-token; it needs the scopes ${TOKEN_SCOPES}.`,
+      );
     case 403:
       return new TrackerSetupError(
         `Sentry refused ${ctx.what} (HTTP 403): the token lacks a scope or access to organization "${ctx.org}"; it needs ${TOKEN_SCOPES}.`,
@@ -25,7 +26,9 @@ export function explainSentryError(error: unknown, ctx: { what: string; org: str
       );
     case 400:
       if (/project/i.test(body)) {
-        return new TrackerSetupError(`Sentry refused ${ctx.what} (HTTP 400): it does not know one of the projects ${ctx.projects.join(', ')} in organization "${ctx.org}" (${body}).`);
+        return new TrackerSetupError(
+          `Sentry refused ${ctx.what} (HTTP 400): it does not know one of the projects ${ctx.projects.join(', ')} in organization "${ctx.org}" (${body}).`,
+        );
       }
       return new TrackerSetupError(`Sentry refused ${ctx.what} (HTTP 400): ${body}`);
     default:

@@ -122,7 +122,13 @@ export function sentryObservations(checks: readonly Check[], sample: HealthSampl
  * and the users counted over the span (see recentCounts). A scope is judged as
  * anonymous by its counts since the deploy (`last`), never by the span's.
  */
-export function sentryRecent(checks: readonly Check[], since: number, last: HealthSample, base: HealthSample, users: UserCounts | undefined): Record<string, RatioObservation> {
+export function sentryRecent(
+  checks: readonly Check[],
+  since: number,
+  last: HealthSample,
+  base: HealthSample,
+  users: UserCounts | undefined,
+): Record<string, RatioObservation> {
   const recent = recentCounts(since, last, base, users);
   const out: Record<string, RatioObservation> = {};
   for (const check of checks) {
@@ -169,7 +175,11 @@ export interface SentryRead {
  * them. It remembers its samples: the recent span at the last poll is the
  * difference of this sample and the one at `recentSince`.
  */
-export function sessionHealthSource(name: string, read: (checks: readonly Check[], window: PollWindow) => Promise<SentryRead>, requests: () => number = () => 0): HealthSource {
+export function sessionHealthSource(
+  name: string,
+  read: (checks: readonly Check[], window: PollWindow) => Promise<SentryRead>,
+  requests: () => number = () => 0,
+): HealthSource {
   const samples = new Map<number, HealthSample>();
   return {
     name,
@@ -185,7 +195,9 @@ export function sessionHealthSource(name: string, read: (checks: readonly Check[
         at: sample.at,
         observations: sentryObservations(checks, sample, got.issues),
         ...(base && window.recentSince !== undefined ? { recent: sentryRecent(checks, window.recentSince, sample, base, got.users) } : {}),
-        ...(got.issues === null && countChecks.length > 0 ? { missing: Object.fromEntries(countChecks.map((c) => [c.id, got.issuesError ?? 'not read'])) } : {}),
+        ...(got.issues === null && countChecks.length > 0
+          ? { missing: Object.fromEntries(countChecks.map((c) => [c.id, got.issuesError ?? 'not read'])) }
+          : {}),
         totals: sample,
       };
     },
@@ -224,7 +236,9 @@ export function sentryHealthSource(deps: SentryHealthDeps): HealthSource {
         tracker.sample({ version, projects, environment, since: window.since, until, unhealthy: wantUnhealthy, settled, signal }),
         wantIssues ? tracker.newIssues({ version, projects, environment, since: window.since, until: deps.now(), signal }) : Promise.resolve([] as NewIssue[]),
         // Only the crash-free-users check needs users counted over the second half.
-        window.recentSince !== undefined && wantUsers ? tracker.usersBetween({ version, projects, environment, since: window.recentSince, until, settled, signal }) : Promise.resolve(undefined),
+        window.recentSince !== undefined && wantUsers
+          ? tracker.usersBetween({ version, projects, environment, since: window.recentSince, until, settled, signal })
+          : Promise.resolve(undefined),
       ]);
       if (sample.status === 'rejected') throw sample.reason;
       let issuesError: string | undefined;
@@ -232,8 +246,12 @@ export function sentryHealthSource(deps: SentryHealthDeps): HealthSource {
       // A refused token or scope (event:read) will not fix itself: say so now, as for health.
       else if (issues.reason instanceof TrackerSetupError) throw issues.reason;
       else issuesError = errorMessage(issues.reason);
-      if (issues.status === 'rejected') deps.log.warning(`New issues not read this poll (${errorMessage(issues.reason)}); using the ${lastIssues?.length ?? 0} seen before.`);
-      if (users.status === 'rejected') deps.log.warning(`Users of the window's second half not read (${errorMessage(users.reason)}); crash-free users are judged on the counts since the deploy.`);
+      if (issues.status === 'rejected')
+        deps.log.warning(`New issues not read this poll (${errorMessage(issues.reason)}); using the ${lastIssues?.length ?? 0} seen before.`);
+      if (users.status === 'rejected')
+        deps.log.warning(
+          `Users of the window's second half not read (${errorMessage(users.reason)}); crash-free users are judged on the counts since the deploy.`,
+        );
       return {
         sample: sample.value,
         issues: wantIssues ? lastIssues : [],

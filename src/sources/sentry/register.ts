@@ -46,7 +46,6 @@ export interface RegisterResult {
 
 const firstLine = (message: string) => message.split('\n')[0] ?? '';
 
-
 /** The run URL without `/attempts/N`, so a re-run finds the deploy its first attempt recorded. */
 const runBase = (runUrl: string | null) => runUrl?.replace(/\/attempts\/\d+$/, '') ?? null;
 
@@ -126,7 +125,8 @@ export async function registerRelease(config: Config, deps: RegisterDeps, previo
     const recorded = pastServerTime(existing.dateFinished, deps.now());
     deployFinishedAt = recorded ?? deps.now();
     deps.log.info(`Deploy to ${inputs.environment}: already recorded by this run at ${serverTime(existing.dateFinished)}`);
-    if (recorded === null) deps.log.warning(`Sentry's time of that deploy (${serverTime(existing.dateFinished)}) is not a past time: watching health from now.`);
+    if (recorded === null)
+      deps.log.warning(`Sentry's time of that deploy (${serverTime(existing.dateFinished)}) is not a past time: watching health from now.`);
   } else {
     const at = new Date(deps.now()).toISOString();
     const deploy = await deps.tracker.createDeploy(version, {
@@ -142,7 +142,9 @@ export async function registerRelease(config: Config, deps: RegisterDeps, previo
     deployFinishedAt = Date.parse(at);
     deps.log.info(`Deploy to ${inputs.environment}: recorded at ${at}`);
     if (deploy.withoutProjects) {
-      deps.log.warning(`Sentry refused the deploy's projects (this Sentry checks them against the token's project access); recorded it without them, for the release's projects.`);
+      deps.log.warning(
+        `Sentry refused the deploy's projects (this Sentry checks them against the token's project access); recorded it without them, for the release's projects.`,
+      );
     }
   }
 

@@ -5,21 +5,36 @@ const projectRef = z.object({ id: z.union([z.number(), z.string()]).transform(St
 
 export const deploySchema = z.object({
   environment: z.string(),
-  dateStarted: z.string().nullish().transform((v) => v ?? null),
+  dateStarted: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
   dateFinished: z.string(),
-  url: z.string().nullish().transform((v) => v ?? null),
+  url: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
 });
 
 export const releaseSchema = z.object({
   version: z.string(),
-  dateCreated: z.string().nullish().transform((v) => v ?? ''),
-  dateReleased: z.string().nullish().transform((v) => v ?? null),
+  dateCreated: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ''),
+  dateReleased: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
   lastCommit: z
     .object({ id: z.string() })
     .loose()
     .nullish()
     .transform((v) => v ?? null),
-  lastDeploy: deploySchema.loose().nullish().transform((v) => v ?? null),
+  lastDeploy: deploySchema
+    .loose()
+    .nullish()
+    .transform((v) => v ?? null),
   projects: z.array(projectRef.loose()).default([]),
 });
 export type SentryRelease = z.output<typeof releaseSchema>;
@@ -71,8 +86,14 @@ export const issueListSchema = z.array(
     id: z.string(),
     shortId: z.string(),
     title: z.string(),
-    culprit: z.string().nullish().transform((v) => v ?? null),
-    permalink: z.string().nullish().transform((v) => v ?? null),
+    culprit: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? null),
+    permalink: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? null),
     // Null when the issue has no event in the asked environment (the serializer's environment stats).
     firstSeen: isoTime.nullable(),
     // Sentry serialises the event count as a string.

@@ -102,10 +102,7 @@ function groupName(by: Record<string, string | number>): string {
 export function totalsSuffice(totals: SessionsResponse): boolean {
   return totals.groups.every((g) => {
     const rateOr = (count: string, rate: string) => num(g.totals[count]) === 0 || typeof g.totals[rate] === 'number';
-    return (
-      rateOr('count_unique(user)', 'crash_free_rate(user)') &&
-      rateOr('sum(session)', 'crash_free_rate(session)')
-    );
+    return rateOr('count_unique(user)', 'crash_free_rate(user)') && rateOr('sum(session)', 'crash_free_rate(session)');
   });
 }
 

@@ -87,13 +87,30 @@ export interface Tracker {
    * end the range earlier, on one of its bucket boundaries, and says where in
    * the sample's `at`.
    */
-  sample(q: { version: string; projects: string[]; environment: string; since: number; until: number; unhealthy?: boolean; settled?: boolean; signal?: AbortSignal }): Promise<HealthSample>;
+  sample(q: {
+    version: string;
+    projects: string[];
+    environment: string;
+    since: number;
+    until: number;
+    unhealthy?: boolean;
+    settled?: boolean;
+    signal?: AbortSignal;
+  }): Promise<HealthSample>;
   /**
    * Users and crashed users of `version` from `since` to `until`, counted over
    * that span: a user seen before it is counted again if seen in it, which a
    * difference of two `sample`s cannot tell.
    */
-  usersBetween(q: { version: string; projects: string[]; environment: string; since: number; until: number; settled?: boolean; signal?: AbortSignal }): Promise<UserCounts>;
+  usersBetween(q: {
+    version: string;
+    projects: string[];
+    environment: string;
+    since: number;
+    until: number;
+    settled?: boolean;
+    signal?: AbortSignal;
+  }): Promise<UserCounts>;
   /**
    * Issues first seen in `version`, and in `environment` at or after `since` (the deploy) when given.
    * An issue first seen well after `until` (now) is a broken answer, not a new issue.

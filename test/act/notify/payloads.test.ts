@@ -80,11 +80,13 @@ describe('PagerDuty event', () => {
   });
 
   it('outside GitHub Actions the incident is the projects and environment, whatever the order the projects are listed in', () => {
-    const key = (projects: string[], report: RunReport) => (pd.plan(alertFacts(report, { 'sentry-projects': projects }, { repository: null }))[0]!.body as { dedup_key: string }).dedup_key;
+    const key = (projects: string[], report: RunReport) =>
+      (pd.plan(alertFacts(report, { 'sentry-projects': projects }, { repository: null }))[0]!.body as { dedup_key: string }).dedup_key;
     expect(key(['shop-web', 'shop-api'], failReport())).toBe('release-health-gate/shop-api,shop-web/production');
     expect(key(['shop-api', 'shop-web'], passReport())).toBe(key(['shop-web', 'shop-api'], failReport()));
     const am = alertmanagerNotifier({ url: 'http://am.example', headers: [], secrets: [] });
-    const labels = (projects: string[]) => ((am.plan(alertFacts(failReport(), { 'sentry-projects': projects }, { repository: null }))[0]!.body as { labels: Record<string, string> }[])[0]!.labels);
+    const labels = (projects: string[]) =>
+      (am.plan(alertFacts(failReport(), { 'sentry-projects': projects }, { repository: null }))[0]!.body as { labels: Record<string, string> }[])[0]!.labels;
     expect(labels(['shop-web', 'shop-api'])).toEqual(labels(['shop-api', 'shop-web']));
   });
 

@@ -53,7 +53,10 @@ describe('the Datadog source', () => {
             { data_source: 'metrics', name: 'a', query: 'sum:checkout.failed{env:production}.as_count()', aggregator: 'sum' },
             { data_source: 'metrics', name: 'b', query: 'sum:checkout.attempted{env:production}.as_count()', aggregator: 'sum' },
           ],
-          formulas: [{ formula: 'a', limit: { count: 2, order: 'desc' } }, { formula: 'b', limit: { count: 2, order: 'desc' } }],
+          formulas: [
+            { formula: 'a', limit: { count: 2, order: 'desc' } },
+            { formula: 'b', limit: { count: 2, order: 'desc' } },
+          ],
         },
       },
     });
@@ -88,7 +91,14 @@ describe('the Datadog source', () => {
   it('waits for X-RateLimit-Reset on a 429, then asks again', async () => {
     const { stub, source } = await setup(
       (q) => (q.includes('failed') ? [1] : [100]),
-      (n) => (n === 0 ? { status: 429, headers: { 'x-ratelimit-reset': '1', 'x-ratelimit-limit': '100', 'x-ratelimit-period': '60' }, body: { errors: ['Too many requests'] } } : null),
+      (n) =>
+        n === 0
+          ? {
+              status: 429,
+              headers: { 'x-ratelimit-reset': '1', 'x-ratelimit-limit': '100', 'x-ratelimit-period': '60' },
+              body: { errors: ['Too many requests'] },
+            }
+          : null,
     );
     const started = Date.now();
     const poll = await source.poll(byName('checkout failures'), window);
@@ -99,21 +109,42 @@ describe('the Datadog source', () => {
   });
 
   it('ends the run on a query Datadog refuses, naming the check and quoting Datadog; on refused keys naming the inputs, never the keys', async () => {
-    const { source } = await setup(() => [1], () => ({ status: 400, body: { errors: [`Error parsing query: unexpected token near ${API_KEY}`] } }));
+    const { source } = await setup(
+      () => [1],
+      () => ({ status: 400, body: { errors: [`Error parsing query: unexpected token near ${API_KEY}`] } }),
+    );
     const error = await source.poll(byName('checkout failures'), window).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrackerSetupError);
     expect((error as Error).message).toBe('Check "checkout failures": Datadog refused the query (HTTP 400: Error parsing query: unexpected token near ***)');
 
     const wrong = await setup(() => [1], undefined, { api: 'wrong_key_0000000000', app: APP_KEY });
     const e2 = await wrong.source.poll(byName('checkout failures'), window).catch((e: unknown) => e);
-    expect((e2 as Error).message).toMatch(/^Check "checkout failures": Datadog refused the keys \(HTTP 403\): check datadog-api-key \(DD_API_KEY\) and datadog-app-key \(DD_APP_KEY\)/);
+    expect((e2 as Error).message).toMatch(
+      /^Check "checkout failures": Datadog refused the keys \(HTTP 403\): check datadog-api-key \(DD_API_KEY\) and datadog-app-key \(DD_APP_KEY\)/,
+    );
     expect((e2 as Error).message).not.toContain('wrong_key');
   });
 
   it('treats a 500 after retries as an outage, not a setup error', async () => {
-    const stub = await startDatadogStub({ apiKey: API_KEY, appKey: APP_KEY, answer: () => [1], fault: () => ({ status: 500, body: { errors: ['Internal Server Error'] } }) });
-    const http = createHttpClient({ baseUrl: stub.url, token: '', headers: { 'dd-api-key': API_KEY, 'dd-application-key': APP_KEY }, userAgent: 't', retries: 1, minRetryDelayMs: 10, maxRetryDelayMs: 20 });
-    closers.push(() => http.close(), () => stub.close());
+    const stub = await startDatadogStub({
+      apiKey: API_KEY,
+      appKey: APP_KEY,
+      answer: () => [1],
+      fault: () => ({ status: 500, body: { errors: ['Internal Server Error'] } }),
+    });
+    const http = createHttpClient({
+      baseUrl: stub.url,
+      token: '',
+      headers: { 'dd-api-key': API_KEY, 'dd-application-key': APP_KEY },
+      userAgent: 't',
+      retries: 1,
+      minRetryDelayMs: 10,
+      maxRetryDelayMs: 20,
+    });
+    closers.push(
+      () => http.close(),
+      () => stub.close(),
+    );
     const source = createDatadogSource({ http, apiBase: stub.url, checks: CHECKS });
     const error = await source.poll(byName('checkout failures'), window).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
@@ -124,7 +155,17 @@ describe('the Datadog source', () => {
 
 describe('the Datadog contract (vendored schema subset)', () => {
   it('accepts what the source sends and refuses what it must not', () => {
-    const good = { data: { type: 'scalar_request', attributes: { from: 1, to: 2, queries: [{ data_source: 'metrics', name: 'a', query: 'sum:x{*}', aggregator: 'sum' }], formulas: [{ formula: 'a', limit: { count: 2, order: 'desc' } }] } } };
+    const good = {
+      data: {
+        type: 'scalar_request',
+        attributes: {
+          from: 1,
+          to: 2,
+          queries: [{ data_source: 'metrics', name: 'a', query: 'sum:x{*}', aggregator: 'sum' }],
+          formulas: [{ formula: 'a', limit: { count: 2, order: 'desc' } }],
+        },
+      },
+    };
     expect(scalarRequestProblems(good)).toEqual([]);
     const badAggregator = structuredClone(good);
     (badAggregator.data.attributes.queries[0] as { aggregator: string }).aggregator = 'total';
@@ -139,7 +180,21 @@ describe('the Datadog contract (vendored schema subset)', () => {
 
   it('accepts the recorded answer of the endpoint and the error envelope', () => {
     // datadog-api-client-typescript, cassettes/v2/Metrics_2046978582/Scalar-cross-product-query-returns-OK-response_2265152344
-    const recorded = { data: { type: 'scalar_response', attributes: { columns: [{ values: [6.368151928283307], name: 'a', meta: { unit: [{ short_name: '%', id: 17, plural: 'percent', name: 'percent', family: 'percentage', scale_factor: 1.0 }, null] }, type: 'number' }] } } };
+    const recorded = {
+      data: {
+        type: 'scalar_response',
+        attributes: {
+          columns: [
+            {
+              values: [6.368151928283307],
+              name: 'a',
+              meta: { unit: [{ short_name: '%', id: 17, plural: 'percent', name: 'percent', family: 'percentage', scale_factor: 1.0 }, null] },
+              type: 'number',
+            },
+          ],
+        },
+      },
+    };
     expect(scalarResponseProblems(200, recorded)).toEqual([]);
     expect(scalarResponseProblems(400, { errors: ['Queries ending outside the retention date are invalid'] })).toEqual([]);
     expect(scalarResponseProblems(400, { error: 'x' })).not.toEqual([]);

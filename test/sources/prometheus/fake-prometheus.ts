@@ -10,7 +10,11 @@ export interface PromHit {
 /** What the fake answers a query with: [status, body] (body as JSON or raw text). */
 export type PromAnswer = (query: string, time: number, n: number) => [number, unknown];
 
-export const vector = (...series: [Record<string, string>, string][]) => [200, { status: 'success', data: { resultType: 'vector', result: series.map(([metric, v]) => ({ metric, value: [1_700_000_000, v] })) } }] as [number, unknown];
+export const vector = (...series: [Record<string, string>, string][]) =>
+  [200, { status: 'success', data: { resultType: 'vector', result: series.map(([metric, v]) => ({ metric, value: [1_700_000_000, v] })) } }] as [
+    number,
+    unknown,
+  ];
 export const one = (v: string | number) => vector([{}, String(v)]);
 export const empty = () => vector();
 
@@ -35,9 +39,10 @@ export async function fakePrometheus(answer: PromAnswer) {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     hits,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -33,8 +33,21 @@ afterEach(async () => {
 async function setup(answer: PromAnswer, opts: { headers?: Record<string, string>; checks?: string } = {}) {
   const prom = await fakePrometheus(answer);
   const headers = opts.headers ?? {};
-  const http = createHttpClient({ baseUrl: prom.url, token: '', headers, secrets: Object.values(headers), userAgent: 'test', retries: 1, minRetryDelayMs: 10, maxRetryDelayMs: 20, maxRetryTimeMs: 2_000 });
-  closers.push(() => http.close(), () => prom.close());
+  const http = createHttpClient({
+    baseUrl: prom.url,
+    token: '',
+    headers,
+    secrets: Object.values(headers),
+    userAgent: 'test',
+    retries: 1,
+    minRetryDelayMs: 10,
+    maxRetryDelayMs: 20,
+    maxRetryTimeMs: 2_000,
+  });
+  closers.push(
+    () => http.close(),
+    () => prom.close(),
+  );
   const checks = parseChecks(opts.checks ?? CHECKS);
   const source = createPrometheusSource({ http, url: prom.url, checks });
   return { prom, source, checks, byName: (name: string) => checks.find((c) => c.id === name) as MetricCheck };
@@ -46,10 +59,7 @@ describe('the Prometheus source', () => {
   it('asks one instant query per query at the poll time, $__range the time since the deploy, and rounds increase()', async () => {
     const { prom, source, checks } = await setup((q) => (q.includes('5..') ? one('41.98') : one('1000.4')), { headers: { 'x-scope-orgid': 'tenant-1' } });
     const poll = await source.poll(only(checks, '5xx rate'), { since: SINCE, until: UNTIL, settled: true });
-    expect(prom.hits.map((h) => h.query).sort()).toEqual([
-      'sum(increase(http_requests_total[754s]))',
-      'sum(increase(http_requests_total{code=~"5.."}[754s]))',
-    ]);
+    expect(prom.hits.map((h) => h.query).sort()).toEqual(['sum(increase(http_requests_total[754s]))', 'sum(increase(http_requests_total{code=~"5.."}[754s]))']);
     expect(prom.hits.every((h) => h.time === UNTIL / 1000)).toBe(true);
     expect(prom.hits[0]?.headers['x-scope-orgid']).toBe('tenant-1');
     expect(prom.hits[0]?.headers.authorization).toBeUndefined();
@@ -58,7 +68,9 @@ describe('the Prometheus source', () => {
   });
 
   it('asks for the recent span as its own queries, not a difference', async () => {
-    const { prom, source, checks } = await setup((q) => (q.includes('[754s]') ? (q.includes('5..') ? one(40) : one(1000)) : q.includes('5..') ? one(30) : one(400)));
+    const { prom, source, checks } = await setup((q) =>
+      q.includes('[754s]') ? (q.includes('5..') ? one(40) : one(1000)) : q.includes('5..') ? one(30) : one(400),
+    );
     const poll = await source.poll(only(checks, '5xx rate'), { since: SINCE, until: UNTIL, settled: true, recentSince: UNTIL - 376_000 });
     expect(prom.hits.map((h) => h.query)).toContain('sum(increase(http_requests_total[376s]))');
     expect(poll.recent).toEqual({ '5xx rate': { kind: 'ratio', counts: { n: 400, k: 30 } } });
@@ -124,17 +136,24 @@ describe('the Prometheus source', () => {
   it('ends the run on a query Prometheus refuses (400/422), naming the check and quoting Prometheus, with secrets redacted', async () => {
     const secret = 'Bearer-SuperSecretToken-123456';
     const { source, checks } = await setup(
-      (q) => (q.includes('5..') ? one(1) : [400, { status: 'error', errorType: 'bad_data', error: `invalid parameter "query": 1:9: parse error: unexpected "}" near ${secret}\nsecond line` }]),
+      (q) =>
+        q.includes('5..')
+          ? one(1)
+          : [400, { status: 'error', errorType: 'bad_data', error: `invalid parameter "query": 1:9: parse error: unexpected "}" near ${secret}\nsecond line` }],
       { headers: { authorization: secret } },
     );
     const error = await source.poll(only(checks, '5xx rate'), { since: SINCE, until: UNTIL, settled: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrackerSetupError);
-    expect((error as Error).message).toMatch(/^Check "5xx rate" \(total\): Prometheus refused the query \(HTTP 400: bad_data: invalid parameter "query": 1:9: parse error: unexpected "}" near \*\*\* second line\)$/);
+    expect((error as Error).message).toMatch(
+      /^Check "5xx rate" \(total\): Prometheus refused the query \(HTTP 400: bad_data: invalid parameter "query": 1:9: parse error: unexpected "}" near \*\*\* second line\)$/,
+    );
     expect((error as Error).message).not.toContain('SuperSecret');
 
     const exec = await setup(() => [422, { status: 'error', errorType: 'execution', error: 'vector cannot contain metrics with the same labelset' }]);
     const e2 = await exec.source.poll(only(exec.checks, 'uptime probe'), { since: SINCE, until: UNTIL, settled: true }).catch((e: unknown) => e);
-    expect((e2 as Error).message).toBe('Check "uptime probe" (query): Prometheus refused the query (HTTP 422: execution: vector cannot contain metrics with the same labelset)');
+    expect((e2 as Error).message).toBe(
+      'Check "uptime probe" (query): Prometheus refused the query (HTTP 422: execution: vector cannot contain metrics with the same labelset)',
+    );
   });
 
   it('ends the run on an answer a check cannot use: several series, a range vector', async () => {

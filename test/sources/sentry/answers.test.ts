@@ -25,7 +25,9 @@ describe('tracker answers are checked, not taken on trust (#12.5)', () => {
       const since = await deployRelease(s, VERSION);
       s.clock.advance(5 * MIN);
       s.tracker.faults.add({ path: sessionsPath, status: 200, body: totals([[s.tracker.projectId('shop-web'), answer]]) });
-      const error = await s.adapter.sample({ version: VERSION, projects: s.projects, environment: 'production', since, until: s.clock.now() }).catch((e: unknown) => e);
+      const error = await s.adapter
+        .sample({ version: VERSION, projects: s.projects, environment: 'production', since, until: s.clock.now() })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TrackerAnswerError);
       expect(error).not.toBeInstanceOf(TrackerSetupError);
       expect((error as Error).message).toMatch(message);
@@ -44,7 +46,11 @@ describe('tracker answers are checked, not taken on trust (#12.5)', () => {
       // no rates: the crashed count comes from the status query, which says 150 crashed of 100
       s.tracker.faults.add({ path: sessionsPath, status: 200, body: totals([[id, { 'sum(session)': 100, 'count_unique(user)': 40 }]]) });
       const statusBody = JSON.stringify({
-        groups: ['healthy', 'crashed'].map((st) => ({ by: { project: id, 'session.status': st }, totals: { 'sum(session)': st === 'crashed' ? 150 : 0, 'count_unique(user)': 0 }, series: {} })),
+        groups: ['healthy', 'crashed'].map((st) => ({
+          by: { project: id, 'session.status': st },
+          totals: { 'sum(session)': st === 'crashed' ? 150 : 0, 'count_unique(user)': 0 },
+          series: {},
+        })),
       });
       s.tracker.faults.add({ path: sessionsPath, status: 200, body: statusBody });
       await expect(q()).rejects.toThrow(/150 crashed of 100 sessions/);
@@ -53,7 +59,9 @@ describe('tracker answers are checked, not taken on trust (#12.5)', () => {
       expect(first.sessions).toBeGreaterThan(100);
       s.clock.advance(MIN);
       s.tracker.faults.add({ path: sessionsPath, status: 200, body: totals([[id, { ...good, 'sum(session)': 5 }]]) });
-      await expect(q()).rejects.toThrow(new TrackerAnswerError(`Sentry's cumulative counts went down since the last poll (sessions of all projects went down from ${first.sessions} to 5)`));
+      await expect(q()).rejects.toThrow(
+        new TrackerAnswerError(`Sentry's cumulative counts went down since the last poll (sessions of all projects went down from ${first.sessions} to 5)`),
+      );
       // the next honest answer is accepted
       expect((await q()).sessions).toBeGreaterThan(first.sessions);
     } finally {
@@ -67,7 +75,14 @@ describe('tracker answers are checked, not taken on trust (#12.5)', () => {
       const since = await deployRelease(s, VERSION);
       s.clock.advance(5 * MIN);
       const id = s.tracker.projectId('shop-web');
-      s.tracker.faults.add({ path: sessionsPath, status: 200, body: totals([[id, good], [999_999, { ...good, 'sum(session)': 100_000 }]]) });
+      s.tracker.faults.add({
+        path: sessionsPath,
+        status: 200,
+        body: totals([
+          [id, good],
+          [999_999, { ...good, 'sum(session)': 100_000 }],
+        ]),
+      });
       const sample = await s.adapter.sample({ version: VERSION, projects: s.projects, environment: 'production', since, until: s.clock.now() });
       expect(sample.sessions).toBe(100);
       expect(Object.keys(sample.projects)).toEqual(['shop-web']);
@@ -84,7 +99,17 @@ describe('tracker answers are checked, not taken on trust (#12.5)', () => {
       const q = { version: VERSION, projects: s.projects, environment: 'production' };
       const all = await s.adapter.newIssues(q);
       expect(all.length).toBeGreaterThan(0);
-      const issue = (id: string, firstSeen: string | null) => ({ id, shortId: `W-${id}`, title: 't', culprit: null, permalink: null, firstSeen, count: '3', userCount: 2, project: { slug: 'shop-web' } });
+      const issue = (id: string, firstSeen: string | null) => ({
+        id,
+        shortId: `W-${id}`,
+        title: 't',
+        culprit: null,
+        permalink: null,
+        firstSeen,
+        count: '3',
+        userCount: 2,
+        project: { slug: 'shop-web' },
+      });
       s.tracker.faults.add({
         path: /\/issues\/$/,
         status: 200,
@@ -104,7 +129,17 @@ describe('tracker answers are checked, not taken on trust (#12.5)', () => {
       s.clock.advance(30 * MIN);
       const until = s.clock.now();
       const q = { version: VERSION, projects: s.projects, environment: 'production', since, until };
-      const issue = (id: string, firstSeen: string) => ({ id, shortId: `W-${id}`, title: 't', culprit: null, permalink: null, firstSeen, count: '900', userCount: 800, project: { slug: 'shop-web' } });
+      const issue = (id: string, firstSeen: string) => ({
+        id,
+        shortId: `W-${id}`,
+        title: 't',
+        culprit: null,
+        permalink: null,
+        firstSeen,
+        count: '900',
+        userCount: 800,
+        project: { slug: 'shop-web' },
+      });
       // within the allowed clock skew: believed
       s.tracker.faults.add({ path: /\/issues\/$/, status: 200, body: JSON.stringify([issue('1', new Date(until + 5 * MIN).toISOString())]) });
       expect((await s.adapter.newIssues(q)).map((i) => i.id)).toEqual(['1']);
@@ -142,7 +177,10 @@ describe('session statuses and backends (#13.5, #13.6)', () => {
       expect(sample.erroredUsers).toBeGreaterThan(0);
       expect(sample.erroredUsers).toBeLessThan(sample.erroredSessions!);
       const fields = s.tracker.requests.slice(before).map((r) => [r.status, [r.query.field].flat().join(','), [r.query.groupBy].flat().join(',')].join(' '));
-      expect(fields).toEqual(['200 sum(session),count_unique(user),crash_free_rate(user),crash_free_rate(session) project', '200 sum(session),count_unique(user) project,session.status']);
+      expect(fields).toEqual([
+        '200 sum(session),count_unique(user),crash_free_rate(user),crash_free_rate(session) project',
+        '200 sum(session),count_unique(user) project,session.status',
+      ]);
     } finally {
       await s.close();
     }
@@ -249,7 +287,12 @@ describe('many projects (#13.4)', () => {
       for (const p of projects) {
         const truth = await trackerTotals(s.tracker, VERSION, p, until);
         expect(truth.sessions, p).toBeGreaterThan(100_000);
-        expect(sample.projects[p], p).toMatchObject({ sessions: truth.sessions, crashedSessions: truth.crashedSessions, users: truth.users, crashedUsers: truth.crashedUsers });
+        expect(sample.projects[p], p).toMatchObject({
+          sessions: truth.sessions,
+          crashedSessions: truth.crashedSessions,
+          users: truth.users,
+          crashedUsers: truth.crashedUsers,
+        });
       }
       // Asked by the minute, Sentry would keep 10,000 / 991 = 10 of the 12 project groups.
       const naive = await querySessions(s.tracker, [
@@ -283,9 +326,21 @@ describe('organization auth tokens (#13.1)', () => {
     const s = await adapterSetup({ scenario: 'healthy', token, clientToken: token } as Parameters<typeof adapterSetup>[0]);
     try {
       await s.adapter.createRelease(VERSION, s.projects);
-      const since = Date.parse((await s.adapter.createDeploy(VERSION, { environment: 'production', dateStarted: null, dateFinished: new Date(s.clock.now()).toISOString(), url: null, projects: s.projects })).dateFinished);
+      const since = Date.parse(
+        (
+          await s.adapter.createDeploy(VERSION, {
+            environment: 'production',
+            dateStarted: null,
+            dateFinished: new Date(s.clock.now()).toISOString(),
+            url: null,
+            projects: s.projects,
+          })
+        ).dateFinished,
+      );
       s.clock.advance(5 * MIN);
-      await expect(s.adapter.sample({ version: VERSION, projects: s.projects, environment: 'production', since, until: s.clock.now() })).rejects.toThrow(/HTTP 403/);
+      await expect(s.adapter.sample({ version: VERSION, projects: s.projects, environment: 'production', since, until: s.clock.now() })).rejects.toThrow(
+        /HTTP 403/,
+      );
       await expect(s.adapter.newIssues({ version: VERSION, projects: s.projects, environment: 'production' })).rejects.toThrow(/HTTP 403/);
     } finally {
       await s.close();

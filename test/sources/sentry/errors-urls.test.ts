@@ -9,7 +9,8 @@ const noHttp: HttpClient = {
   requestCount: 0,
   close: async () => {},
 };
-const urlOf = (sentryUrl: string, version = 'shop-web@2.0.0') => createSentryTracker({ http: noHttp, sentryUrl, org: 'acme', projects: ['shop-web'] }).releaseUrl(version);
+const urlOf = (sentryUrl: string, version = 'shop-web@2.0.0') =>
+  createSentryTracker({ http: noHttp, sentryUrl, org: 'acme', projects: ['shop-web'] }).releaseUrl(version);
 
 describe('releaseUrl', () => {
   it('sentry.io and its regions link to the organization subdomain', () => {
@@ -34,7 +35,9 @@ describe('releaseUrl', () => {
     const s = await adapterSetup({ scenario: 'healthy' });
     try {
       await s.adapter.createRelease('shop-web@2.0.0', s.projects);
-      expect(s.adapter.releaseUrl('shop-web@2.0.0', 'shop-web')).toBe(`${s.tracker.url}/organizations/acme/releases/shop-web%402.0.0/?project=${s.tracker.projectId('shop-web')}`);
+      expect(s.adapter.releaseUrl('shop-web@2.0.0', 'shop-web')).toBe(
+        `${s.tracker.url}/organizations/acme/releases/shop-web%402.0.0/?project=${s.tracker.projectId('shop-web')}`,
+      );
     } finally {
       await s.close();
     }
@@ -83,7 +86,9 @@ describe('tracker refusals become one line a user can act on', () => {
       const since = await deployRelease(s);
       // The release knows the project, but the tracker has lost it: Sentry answers 403 for an id it will not show.
       s.tracker.state.projects.splice(0, 1);
-      const error = await refusal(() => s.adapter.sample({ version: 'shop-web@2.0.0', projects: s.projects, environment: 'production', since, until: s.clock.now() }));
+      const error = await refusal(() =>
+        s.adapter.sample({ version: 'shop-web@2.0.0', projects: s.projects, environment: 'production', since, until: s.clock.now() }),
+      );
       expect(error.message).toMatch(/^Sentry refused reading release health \(HTTP 403\): the token lacks a scope or access to organization "acme"/);
     } finally {
       await s.close();
@@ -107,7 +112,9 @@ describe('tracker refusals become one line a user can act on', () => {
     const s = await adapterSetup({ scenario: 'healthy' });
     try {
       expect(await s.adapter.getRelease('shop-web@9.9.9')).toBeNull();
-      const error = await refusal(() => s.adapter.sample({ version: 'shop-web@9.9.9', projects: s.projects, environment: 'production', since: 0, until: s.clock.now() }));
+      const error = await refusal(() =>
+        s.adapter.sample({ version: 'shop-web@9.9.9', projects: s.projects, environment: 'production', since: 0, until: s.clock.now() }),
+      );
       expect(error.message).toMatch(/^Sentry has no release "shop-web@9\.9\.9" in organization "acme"/);
     } finally {
       await s.close();

@@ -19,7 +19,12 @@ export async function querySessions(tracker: LocalTracker, params: [string, stri
  * their worst session, as Sentry does, so crashed users are the users of the
  * `crashed` status group.
  */
-export async function trackerTotals(tracker: LocalTracker, version: string, project: string, now: number): Promise<HealthCounts & { crashFreeUsers: number | null }> {
+export async function trackerTotals(
+  tracker: LocalTracker,
+  version: string,
+  project: string,
+  now: number,
+): Promise<HealthCounts & { crashFreeUsers: number | null }> {
   const common: [string, string][] = [
     ['project', String(tracker.projectId(project))],
     ['query', `release:"${version}"`],

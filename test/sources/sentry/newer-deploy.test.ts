@@ -9,7 +9,15 @@ const deploy = (environment: string, min: number): Deploy => ({ environment, dat
 
 type Rel = SentryRelease & { deploys: Deploy[] };
 function release(version: string, deploys: Deploy[]): Rel {
-  return { version, dateCreated: iso(-60), dateReleased: null, lastCommit: null, lastDeploy: deploys.at(-1) ?? null, projects: [{ id: '1', slug: 'web' }], deploys } as unknown as Rel;
+  return {
+    version,
+    dateCreated: iso(-60),
+    dateReleased: null,
+    lastCommit: null,
+    lastDeploy: deploys.at(-1) ?? null,
+    projects: [{ id: '1', slug: 'web' }],
+    deploys,
+  } as unknown as Rel;
 }
 
 function deps(releases: Rel[]) {

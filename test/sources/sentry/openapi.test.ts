@@ -29,7 +29,14 @@ describe('Sentry adapter traffic against the published schema', () => {
     await step('setRefs', () => adapter.setRefs(VERSION, [{ repository: 'acme/shop', commit: HEAD, previousCommit: PREVIOUS }]));
     await step('setCommits', () =>
       adapter.setCommits(VERSION, [
-        { id: HEAD, repository: 'acme/shop', message: 'Bump version', author_name: 'Dana', author_email: 'dana@example.com', timestamp: '2026-06-03T02:00:00Z' },
+        {
+          id: HEAD,
+          repository: 'acme/shop',
+          message: 'Bump version',
+          author_name: 'Dana',
+          author_email: 'dana@example.com',
+          timestamp: '2026-06-03T02:00:00Z',
+        },
         { id: 'aaaa000000000000000000000000000000000001', repository: 'acme/shop', message: 'Fix checkout total' },
       ]),
     );
@@ -50,9 +57,13 @@ describe('Sentry adapter traffic against the published schema', () => {
     expect((await step('previousRelease', () => adapter.previousRelease(VERSION, s.projects, 'production')))?.version).toBe('shop-web@1.4.0');
     clock.advance(10 * MIN);
     const deployedAt = Date.parse(at);
-    const sample = await step('sample', () => adapter.sample({ version: VERSION, projects: s.projects, environment: 'production', since: deployedAt, until: clock.now(), unhealthy: true }));
+    const sample = await step('sample', () =>
+      adapter.sample({ version: VERSION, projects: s.projects, environment: 'production', since: deployedAt, until: clock.now(), unhealthy: true }),
+    );
     expect(sample.sessions).toBeGreaterThan(1000);
-    const span = await step('usersBetween', () => adapter.usersBetween({ version: VERSION, projects: s.projects, environment: 'production', since: deployedAt + 5 * MIN, until: clock.now() }));
+    const span = await step('usersBetween', () =>
+      adapter.usersBetween({ version: VERSION, projects: s.projects, environment: 'production', since: deployedAt + 5 * MIN, until: clock.now() }),
+    );
     expect(span.users).toBeGreaterThan(0);
     expect(await step('newIssues', () => adapter.newIssues({ version: VERSION, projects: s.projects, environment: 'production' }))).toHaveLength(2);
   });
@@ -110,7 +121,10 @@ describe('Sentry adapter traffic against the published schema', () => {
     expect(sessions.map((r) => [r.query.field, r.query.groupBy])).toEqual(
       expect.arrayContaining([
         [['sum(session)', 'count_unique(user)', 'crash_free_rate(user)', 'crash_free_rate(session)'], 'project'],
-        [['sum(session)', 'count_unique(user)'], ['project', 'session.status']],
+        [
+          ['sum(session)', 'count_unique(user)'],
+          ['project', 'session.status'],
+        ],
       ]),
     );
   });

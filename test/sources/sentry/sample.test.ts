@@ -30,7 +30,7 @@ describe('sample() against the local tracker', () => {
     }
   });
 
-  it('returns the tracker\'s own counts per project and in total, crashed users consistent with crash_free_rate(user)', async () => {
+  it("returns the tracker's own counts per project and in total, crashed users consistent with crash_free_rate(user)", async () => {
     const s = await adapterSetup({ scenario: 'two-projects' });
     try {
       const since = await deployRelease(s, VERSION);
@@ -137,7 +137,7 @@ describe('sample() without unhealthy sessions, and usersBetween()', () => {
 });
 
 describe('newIssues() against the local tracker', () => {
-  it('returns the issues first seen in this release, with their user counts, and not the previous release\'s', async () => {
+  it("returns the issues first seen in this release, with their user counts, and not the previous release's", async () => {
     const s = await adapterSetup({ scenario: 'new-issue' });
     try {
       await deployRelease(s, VERSION);
@@ -153,7 +153,12 @@ describe('newIssues() against the local tracker', () => {
         expect(issue.shortId).toMatch(/^SHOP-WEB-/);
       }
       const sent = s.tracker.requests.find((r) => r.path.endsWith('/issues/'));
-      expect(sent?.query).toMatchObject({ query: `firstRelease:"${VERSION}"`, environment: 'production', project: String(s.tracker.projectId('shop-web')), sort: 'user' });
+      expect(sent?.query).toMatchObject({
+        query: `firstRelease:"${VERSION}"`,
+        environment: 'production',
+        project: String(s.tracker.projectId('shop-web')),
+        sort: 'user',
+      });
     } finally {
       await s.close();
     }

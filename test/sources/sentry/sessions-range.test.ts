@@ -174,6 +174,10 @@ describe('sessionsRange for a settled cut', () => {
     // less than one interval after the start: nothing settled to ask
     expect(sessionsRange(T0 + 17_300, T0 + 50_000, { settled: true })).toMatchObject({ start: T0, end: T0 });
     // a span from mid-window: from the next boundary to the one before the cut
-    expect(sessionsRange(T0 + 5 * MIN + 17_300, T0 + 10 * MIN + 59_000, { cover: false, settled: true })).toEqual({ start: T0 + 6 * MIN, end: T0 + 10 * MIN, interval: '1m' });
+    expect(sessionsRange(T0 + 5 * MIN + 17_300, T0 + 10 * MIN + 59_000, { cover: false, settled: true })).toEqual({
+      start: T0 + 6 * MIN,
+      end: T0 + 10 * MIN,
+      interval: '1m',
+    });
   });
 });

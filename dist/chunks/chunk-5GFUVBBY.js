@@ -1,0 +1,2 @@
+import { createRequire as __rhgCreateRequire } from 'node:module'; const require = __rhgCreateRequire(import.meta.url);
+var r=e=>e.sample===null&&e.evaluations.length===0;export{r as a};
