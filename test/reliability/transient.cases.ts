@@ -81,8 +81,13 @@ describe.concurrent('a fault that outlasts a poll’s retry budget: the poll is 
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.verdict).toBe('pass');
     expect(skipped.length).toBeGreaterThanOrEqual(1);
+    // The fault is named; a poll's last attempt gets only what is left of its retry budget, so on a
+    // loaded machine that attempt can time out (the spell over, the tracker slow to answer) and the
+    // poll then names the timeout: both are skipped polls, never data. Seen under full-suite load on
+    // 2 cores for the reset spell, where every poll had to name the reset.
+    expect(skipped.some((p) => k.error.test(p.error ?? '')), JSON.stringify(skipped.map((p) => p.error))).toBe(true);
     for (const poll of skipped) {
-      expect(poll.error).toMatch(k.error);
+      expect(poll.error).toMatch(new RegExp(`${k.error.source}|failed: TimeoutError: .*timeout`, k.error.flags));
       expect(poll.evaluations).toEqual([]);
     }
     // the broken answers never became data: cumulative counts never fall back, and
