@@ -81,11 +81,10 @@ describe.concurrent('a fault that outlasts a poll’s retry budget: the poll is 
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.verdict).toBe('pass');
     expect(skipped.length).toBeGreaterThanOrEqual(1);
-    // The fault is named; a poll's last attempt gets only what is left of its retry budget, so on a
-    // loaded machine that attempt can time out (the spell over, the tracker slow to answer) and the
-    // poll then names the timeout: both are skipped polls, never data. Seen under full-suite load on
-    // 2 cores for the reset spell, where every poll had to name the reset.
-    expect(skipped.some((p) => k.error.test(p.error ?? '')), JSON.stringify(skipped.map((p) => p.error))).toBe(true);
+    // A skipped poll names the fault, or the timeout of its last attempt: that attempt gets only what is
+    // left of the retry budget, so on a loaded machine it can time out (the spell over, the tracker slow
+    // to answer). Either way it is an error, never data. Seen under full-suite load on 2 cores for the
+    // reset spell, where the one skipped poll named the timeout.
     for (const poll of skipped) {
       expect(poll.error).toMatch(new RegExp(`${k.error.source}|failed: TimeoutError: .*timeout`, k.error.flags));
       expect(poll.evaluations).toEqual([]);
