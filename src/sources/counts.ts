@@ -1,5 +1,6 @@
 import { TrackerAnswerError } from './errors';
-import type { RatioCounts } from './types';
+import type { MetricCheck } from '../config/checks';
+import type { Check, HealthPoll, Observation, PollWindow, RatioCounts, RatioObservation } from './types';
 
 /**
  * Counts from a metrics query, as the ratio test needs them: whole numbers.
@@ -47,4 +48,57 @@ export class CountsLedger {
     this.last.set(id, counts);
     return null;
   }
+}
+
+/** How one metrics backend reads a check: a gauge's value at `at`, or a ratio's counts from `from` to `at`. */
+export interface MetricReader {
+  value(check: MetricCheck, query: string, window: PollWindow, at: number): Promise<{ value: number } | { value: null; why: string }>;
+  ratio(check: MetricCheck, from: number, at: number, signal?: AbortSignal): Promise<{ counts: RatioCounts } | { why: string }>;
+}
+
+/**
+ * One poll of a metrics source (Prometheus, Datadog): every check it serves
+ * read at once at the poll's `until`; a ratio's counts since the deploy, and
+ * over the recent span as their own query; a check without data this poll is
+ * missing with the reason, never zero traffic.
+ */
+export async function pollMetricChecks(
+  checks: readonly Check[],
+  byId: ReadonlyMap<string, MetricCheck>,
+  window: PollWindow,
+  ledger: CountsLedger,
+  read: MetricReader,
+): Promise<HealthPoll> {
+  const at = window.until;
+  const observations: Record<string, Observation> = {};
+  const missing: Record<string, string> = {};
+  const recent: Record<string, RatioObservation> = {};
+  const mine = checks.map((c) => byId.get(c.id)).filter((c): c is MetricCheck => c !== undefined);
+  await Promise.all(
+    mine.map(async (check) => {
+      if (check.kind === 'threshold-for') {
+        if (check.query.kind !== 'value') return;
+        const reading = await read.value(check, check.query.query, window, at);
+        observations[check.id] = { kind: 'value', value: reading.value };
+        if (reading.value === null) missing[check.id] = reading.why;
+        return;
+      }
+      const [since, inRecent] = await Promise.all([
+        read.ratio(check, window.since, at, window.signal),
+        window.recentSince === undefined ? null : read.ratio(check, window.recentSince, at, window.signal),
+      ]);
+      if ('why' in since) {
+        missing[check.id] = since.why;
+        return;
+      }
+      const backwards = ledger.accept(check.id, since.counts);
+      if (backwards) {
+        missing[check.id] = backwards;
+        return;
+      }
+      observations[check.id] = { kind: 'ratio', counts: since.counts };
+      if (inRecent && 'counts' in inRecent) recent[check.id] = { kind: 'ratio', counts: inRecent.counts };
+    }),
+  );
+  return { at, observations, missing, ...(window.recentSince === undefined ? {} : { recent }) };
 }

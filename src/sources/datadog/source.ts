@@ -3,8 +3,8 @@ import type { HttpClient } from '../../http/client';
 import { HttpError, UnreachableError } from '../../http/errors';
 import { TrackerSetupError } from '../errors';
 import { oneLine } from '../../util/text';
-import { CountsLedger, toCounts } from '../counts';
-import type { Check, HealthPoll, HealthSource, Observation, PollWindow, RatioCounts, RatioObservation } from '../types';
+import { CountsLedger, pollMetricChecks, toCounts } from '../counts';
+import type { Check, HealthPoll, HealthSource, PollWindow, RatioCounts } from '../types';
 import { type ScalarQuery, type ScalarRequest, type ScalarResponse, scalarResponseSchema } from './schemas';
 
 export interface DatadogSourceOptions {
@@ -105,46 +105,17 @@ export function createDatadogSource(opts: DatadogSourceOptions): HealthSource {
   return {
     name: 'datadog',
     requests: () => http.requestCount,
-    async poll(checks: readonly Check[], window: PollWindow): Promise<HealthPoll> {
-      const at = window.until;
-      const observations: Record<string, Observation> = {};
-      const missing: Record<string, string> = {};
-      const recent: Record<string, RatioObservation> = {};
-      const mine = checks.map((c) => byId.get(c.id)).filter((c): c is MetricCheck => c !== undefined);
-      await Promise.all(
-        mine.map(async (check) => {
-          if (check.kind === 'threshold-for') {
-            if (check.query.kind !== 'value') return;
-            const res = await scalar(
-              check,
-              Math.min(window.since, at - VALUE_LOOKBACK_MS),
-              at,
-              [{ data_source: 'metrics', name: 'a', query: check.query.query, aggregator: 'last' }],
-              window.signal,
-            );
-            const read = columnValue(check, res, 'a', 'query');
-            observations[check.id] = { kind: 'value', value: read.value };
-            if (read.value === null) missing[check.id] = read.why;
-            return;
-          }
-          const [since, inRecent] = await Promise.all([
-            ratioCounts(check, window.since, at, window.signal),
-            window.recentSince === undefined ? null : ratioCounts(check, window.recentSince, at, window.signal),
-          ]);
-          if ('why' in since) {
-            missing[check.id] = since.why;
-            return;
-          }
-          const backwards = ledger.accept(check.id, since.counts);
-          if (backwards) {
-            missing[check.id] = backwards;
-            return;
-          }
-          observations[check.id] = { kind: 'ratio', counts: since.counts };
-          if (inRecent && 'counts' in inRecent) recent[check.id] = { kind: 'ratio', counts: inRecent.counts };
-        }),
-      );
-      return { at, observations, missing, ...(window.recentSince === undefined ? {} : { recent }) };
+    poll(checks: readonly Check[], window: PollWindow): Promise<HealthPoll> {
+      return pollMetricChecks(checks, byId, window, ledger, {
+        value: async (check, query, w, at) =>
+          columnValue(
+            check,
+            await scalar(check, Math.min(w.since, at - VALUE_LOOKBACK_MS), at, [{ data_source: 'metrics', name: 'a', query, aggregator: 'last' }], w.signal),
+            'a',
+            'query',
+          ),
+        ratio: ratioCounts,
+      });
     },
   };
 }

@@ -3,11 +3,11 @@ import type { HttpClient } from '../../http/client';
 import { HttpError, UnreachableError } from '../../http/errors';
 import { TrackerSetupError } from '../errors';
 import { oneLine } from '../../util/text';
-import type { Check, HealthPoll, HealthSource, Observation, PollWindow, RatioCounts, RatioObservation } from '../types';
+import type { Check, HealthPoll, HealthSource, PollWindow, RatioCounts } from '../types';
 import { fillRange } from './range';
 import { readBuckets, readOne, type Reading } from './read';
 import { type QueryData, queryResponseSchema } from './schemas';
-import { CountsLedger, toCounts } from '../counts';
+import { CountsLedger, pollMetricChecks, toCounts } from '../counts';
 
 export interface PrometheusSourceOptions {
   http: HttpClient;
@@ -136,40 +136,11 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): HealthSou
   return {
     name: 'prometheus',
     requests: () => http.requestCount,
-    async poll(checks: readonly Check[], window: PollWindow): Promise<HealthPoll> {
-      const at = window.until;
-      const observations: Record<string, Observation> = {};
-      const missing: Record<string, string> = {};
-      const recent: Record<string, RatioObservation> = {};
-      const mine = checks.map((c) => byId.get(c.id)).filter((c): c is MetricCheck => c !== undefined);
-      await Promise.all(
-        mine.map(async (check) => {
-          if (check.kind === 'threshold-for') {
-            if (check.query.kind !== 'value') return;
-            const data = await query(check, 'query', fillRange(check.query.query, at - window.since), at, window.signal);
-            const read = settle(check, 'query', readOne(data));
-            observations[check.id] = { kind: 'value', value: read.value };
-            if (read.value === null) missing[check.id] = read.why;
-            return;
-          }
-          const [since, inRecent] = await Promise.all([
-            ratioCounts(check, at - window.since, at, window.signal),
-            window.recentSince === undefined ? null : ratioCounts(check, at - window.recentSince, at, window.signal),
-          ]);
-          if ('why' in since) {
-            missing[check.id] = since.why;
-            return;
-          }
-          const backwards = ledger.accept(check.id, since.counts);
-          if (backwards) {
-            missing[check.id] = backwards;
-            return;
-          }
-          observations[check.id] = { kind: 'ratio', counts: since.counts };
-          if (inRecent && 'counts' in inRecent) recent[check.id] = { kind: 'ratio', counts: inRecent.counts };
-        }),
-      );
-      return { at, observations, missing, ...(window.recentSince === undefined ? {} : { recent }) };
+    poll(checks: readonly Check[], window: PollWindow): Promise<HealthPoll> {
+      return pollMetricChecks(checks, byId, window, ledger, {
+        value: async (check, promql, w, at) => settle(check, 'query', readOne(await query(check, 'query', fillRange(promql, at - w.since), at, w.signal))),
+        ratio: (check, from, at, signal) => ratioCounts(check, at - from, at, signal),
+      });
     },
   };
 }
