@@ -1,3 +1,4 @@
+import { fillRange } from '../../../src/sources/prometheus/range';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseChecks, type MetricCheck } from '../../../src/config/checks';
 import { createHttpClient } from '../../../src/http/client';
@@ -59,7 +60,7 @@ describe('the Prometheus source', () => {
   it('asks one instant query per query at the poll time, $__range the time since the deploy, and rounds increase()', async () => {
     const { prom, source, checks } = await setup((q) => (q.includes('5..') ? one('41.98') : one('1000.4')), { headers: { 'x-scope-orgid': 'tenant-1' } });
     const poll = await source.poll(only(checks, '5xx rate'), { since: SINCE, until: UNTIL, settled: true });
-    expect(prom.hits.map((h) => h.query).sort()).toEqual(['sum(increase(http_requests_total[754s]))', 'sum(increase(http_requests_total{code=~"5.."}[754s]))']);
+    expect(prom.hits.map((h) => h.query).sort()).toEqual(['sum(increase(http_requests_total[753s]))', 'sum(increase(http_requests_total{code=~"5.."}[753s]))']);
     expect(prom.hits.every((h) => h.time === UNTIL / 1000)).toBe(true);
     expect(prom.hits[0]?.headers['x-scope-orgid']).toBe('tenant-1');
     expect(prom.hits[0]?.headers.authorization).toBeUndefined();
@@ -67,9 +68,15 @@ describe('the Prometheus source', () => {
     expect(source.requests()).toBe(2);
   });
 
+  it('never reaches before the deploy: $__range is the time since it rounded down (the previous release is not counted)', () => {
+    expect(fillRange('increase(x[$__range])', 753_999)).toBe('increase(x[753s])');
+    expect(fillRange('increase(x[${__range}]) $__range_s $__range_ms', 4_999)).toBe('increase(x[4s]) 4 4000');
+    expect(fillRange('increase(x[$__range])', 300)).toBe('increase(x[1s])');
+  });
+
   it('asks for the recent span as its own queries, not a difference', async () => {
     const { prom, source, checks } = await setup((q) =>
-      q.includes('[754s]') ? (q.includes('5..') ? one(40) : one(1000)) : q.includes('5..') ? one(30) : one(400),
+      q.includes('[753s]') ? (q.includes('5..') ? one(40) : one(1000)) : q.includes('5..') ? one(30) : one(400),
     );
     const poll = await source.poll(only(checks, '5xx rate'), { since: SINCE, until: UNTIL, settled: true, recentSince: UNTIL - 376_000 });
     expect(prom.hits.map((h) => h.query)).toContain('sum(increase(http_requests_total[376s]))');
@@ -107,7 +114,7 @@ describe('the Prometheus source', () => {
     const buckets = vector([{ le: '0.5' }, '700'], [{ le: '1' }, '900'], [{ le: '2.5' }, '950'], [{ le: '5' }, '980'], [{ le: '+Inf' }, '1000']);
     const { prom, source, checks, byName } = await setup(() => buckets);
     const poll = await source.poll(only(checks, 'p95 latency under 3 s'), { since: SINCE, until: UNTIL, settled: true });
-    expect(prom.hits[0]?.query).toBe('sum by (le) (increase(http_request_duration_seconds_bucket{job="shop"}[754s]))');
+    expect(prom.hits[0]?.query).toBe('sum by (le) (increase(http_request_duration_seconds_bucket{job="shop"}[753s]))');
     expect(poll.observations['p95 latency under 3 s']).toEqual({ kind: 'ratio', counts: { n: 1000, k: 20 } });
     const check = byName('p95 latency under 3 s');
     expect(check.label).toBe('p95 latency under 3 s (counted above le=5s, the bucket at or above 3s)');
