@@ -7,6 +7,8 @@
  *    a time, by a client in the same process (so the figure is for one core doing both sides).
  * 2. Memory: a million event envelopes (and a million sessions) through the same handler, no
  *    HTTP, from 20,000 users into 50 issues; heap and RSS after a full GC.
+ * 3. Scenarios: the time and heap to answer the gate's sessions queries over a scenario's first
+ *    10 minutes after its deploy (`--scenarios healthy,crash-first-at-limit`), on a fresh tracker.
  */
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
@@ -14,7 +16,12 @@ import { startLocalTracker } from '../src/local-tracker';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { envelopes: { type: 'string', default: '20000' }, events: { type: 'string', default: '1000000' } },
+  options: {
+    envelopes: { type: 'string', default: '20000' },
+    events: { type: 'string', default: '1000000' },
+    scenarios: { type: 'string', default: 'healthy,crash-first-at-limit' },
+    'scenarios-only': { type: 'boolean', default: false },
+  },
 });
 const httpCount = Number(values.envelopes);
 const memoryEvents = Number(values.events);
@@ -115,6 +122,52 @@ async function memoryPhase() {
   return { seconds, heap: after.heapUsed - before.heapUsed, buffers: after.arrayBuffers - before.arrayBuffers, rss: after.rss, issues, gc: gc !== undefined };
 }
 
+/** A fresh tracker on a manual clock, the release deployed, 10 minutes on: the gate's two sessions queries, timed. */
+async function scenarioPhase(name: string) {
+  let now = Date.parse('2026-06-03T02:00:00Z');
+  const t = await startLocalTracker({ scenario: name, clock: () => now });
+  const api = `${t.url}/api/0/organizations/${t.org}`;
+  const post = (path: string, body: unknown) =>
+    fetch(`${api}/${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  await post('releases/', { version: 'shop-web@2.0.0', projects: t.scenario.projectSlugs });
+  await post('releases/shop-web%402.0.0/deploys/', { environment: 'production', dateFinished: new Date(now).toISOString() });
+  const deployed = now;
+  now += 10 * 60_000;
+  const common = `project=-1&query=${encodeURIComponent('release:"shop-web@2.0.0"')}&environment=production&interval=1m&includeSeries=0&start=${new Date(deployed).toISOString()}&end=${new Date(now).toISOString()}`;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const mem = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const before = mem();
+  const started = performance.now();
+  const answers = [];
+  for (const q of [
+    'field=sum(session)&field=count_unique(user)&field=crash_free_rate(user)',
+    'field=sum(session)&field=count_unique(user)&groupBy=session.status',
+  ]) {
+    const res = await fetch(`${api}/sessions/?${common}&${q}`, { headers: { authorization: `Bearer ${t.token}` } });
+    answers.push((await res.json()) as { groups: { totals: Record<string, number> }[] });
+  }
+  const ms = performance.now() - started;
+  gc?.();
+  const heap = mem() - before;
+  await t.close();
+  return { ms, heap, sessions: answers[0]!.groups[0]?.totals['sum(session)'] ?? 0, users: answers[0]!.groups[0]?.totals['count_unique(user)'] ?? 0 };
+}
+
+for (const name of values.scenarios.split(',').filter(Boolean)) {
+  const r = await scenarioPhase(name);
+  process.stdout.write(
+    `Scenario ${name}: its first 10 minutes (${r.sessions} sessions, ${r.users} users) answered in ${r.ms.toFixed(0)} ms (2 sessions queries); heap and array buffers grew ${(r.heap / 1024 / 1024).toFixed(1)} MB\n`,
+  );
+}
+if (values['scenarios-only']) process.exit(0);
 const h = await httpPhase();
 process.stdout.write(
   `HTTP: ${httpCount} envelopes (half events, half sessions) in ${h.seconds.toFixed(1)} s: ${Math.round(h.rate)} envelopes/s, ${h.failed} not 200\n`,

@@ -1,7 +1,8 @@
 /**
  * A Sentry-compatible HTTP server on 127.0.0.1 for tests, the demo and the benchmark. It serves the
- * endpoints the action uses (see /shared/design.md, "Sentry endpoints"), with session data from a
- * deterministic traffic scenario and time from an injectable clock.
+ * endpoints the action uses (see /shared/design.md, "Sentry endpoints"), with session and issue
+ * data from what was sent to its envelope endpoint: by SDKs, and by a deterministic traffic
+ * scenario's generator (scenario-traffic.ts); time comes from an injectable clock.
  */
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,9 +13,10 @@ import { ENVELOPE_PATH, Ingest, LIMITS } from './ingest';
 import { ingestedIssueRows } from './ingest/rows';
 import { createMetrics } from './metrics';
 import { SDK_SCENARIO, sdkScenario } from './ingest/scenario';
-import { type IssueRow, filterIssues, materializeIssues, serializeIssue } from './issues';
+import { type IssueRow, filterIssues, serializeIssue } from './issues';
 import { createDeploy, createRelease, deleteRelease, getRelease, listReleases, previousWithCommits, releaseCommits, updateRelease } from './releases';
 import { type Scenario, getScenario } from './scenarios';
+import { ScenarioTraffic } from './scenario-traffic';
 import { querySessions } from './sessions';
 import { type ProjectRec, type ReleaseRec, type TrackerState, iso, serializeDeploy, serializeProject, serializeRelease, serializeRepo } from './store';
 import { Traffic } from './traffic';
@@ -144,10 +146,11 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     for (const r of state.releases.values()) for (const d of r.deploys) known.add(d.environment);
     if (many(q, 'environment').some((e) => !known.has(e))) throw notFound();
   };
-  const allIssues = (now: number): IssueRow[] => [
-    ...materializeIssues(state, scenario.issues, now, ingestionDelayMs, minuteMs),
-    ...ingestedIssueRows(state, ingest.issues, now - ingestionDelayMs),
-  ];
+  const generator = new ScenarioTraffic({ state, scenario, traffic, ingest, minuteMs, ingestionDelayMs, baseUrl: () => baseUrl });
+  const allIssues = (now: number): IssueRow[] => {
+    generator.issues(now);
+    return ingestedIssueRows(state, ingest.issues, now);
+  };
   const newGroups = (r: ReleaseRec) => (projectId: number) => allIssues(clock()).filter((i) => i.release === r && i.project.id === projectId).length;
 
   function route(method: string, parts: string[], q: Query, body: unknown, self: URL, userAgent: string | null): Reply {
@@ -236,13 +239,11 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
         status: 200,
         body: querySessions(q, {
           state,
-          traffic,
           now,
-          ingestionDelayMs,
-          crashFirst: scenario.lag === 'crash-first',
           minuteMs,
           projects: projectsFromQuery,
-          ingested: ingest.sessions.all(),
+          prepare: (range) => generator.sessions(now, range),
+          ingested: () => ingest.sessions.all(),
         }),
       };
     }

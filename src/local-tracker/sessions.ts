@@ -2,20 +2,16 @@
  * GET /organizations/{org}/sessions/: the metrics-backed release-health query, with the same
  * parameter validation, date rounding and output shape as Sentry's
  * (organization_sessions.py, release_health/metrics_sessions_v2.py, snuba/sessions_v2.py,
- * snuba/metrics/utils.to_intervals). With `state.backend = 'sessions'` it answers as a
- * self-hosted Sentry on the sessions dataset: metrics-only fields (the rates) are dropped
- * without a word, and there is no `unhandled` status.
+ * snuba/metrics/utils.to_intervals), over the sessions the ingest store holds (what SDKs and
+ * the scenario generator sent). With `state.backend = 'sessions'` it answers as a self-hosted
+ * Sentry on the sessions dataset: metrics-only fields (the rates) are dropped without a word,
+ * and there is no `unhandled` status (those sessions are errored there).
  */
 import { type Query, detail, many, one, parsePeriod, parseSearch } from './http';
-import { anchorOf, iso, type ProjectRec, type TrackerState, untilOf } from './store';
-import type { SessionSeries } from './ingest/sessions-ingest';
-import { ABNORMAL, CRASHED, ERRORED, HEALTHY, type Traffic } from './traffic';
+import { iso, type ProjectRec, type TrackerState } from './store';
+import { ABNORMAL, CRASHED, ERRORED, HEALTHY, SEVERITY, type SessionSeries, UNHANDLED } from './ingest/sessions-ingest';
 
-/** An errored session with an unhandled error (metrics backend only): here one user in four's errored sessions. */
-const UNHANDLED = 4;
 const STATUSES = 5;
-/** How bad each status is, for a user's worst status: healthy < errored < unhandled < abnormal < crashed. */
-const SEVERITY = [0, 1, 3, 4, 2];
 const worse = (a: number | undefined, b: number) => (a === undefined || SEVERITY[b]! > SEVERITY[a]! ? b : a);
 
 const COUNT_FIELDS = ['sum(session)', 'count_unique(user)'];
@@ -36,11 +32,7 @@ const STATUS_ORDER: [string, number][] = [
 
 export interface SessionsDeps {
   state: TrackerState;
-  traffic: Traffic;
   now: number;
-  ingestionDelayMs: number;
-  /** Crashed sessions visible at once, the others each after its own lag up to ingestionDelayMs (Scenario.lag). */
-  crashFirst?: boolean;
   /**
    * Real ms per scenario minute (time compression). Intervals and periods are
    * scenario time, so that in a compressed run "1m" is still one minute of
@@ -49,8 +41,10 @@ export interface SessionsDeps {
   minuteMs?: number;
   /** Resolves the `project` query parameter (ids, -1 or absent) to projects, throwing Sentry's errors. */
   projects: (q: Query) => ProjectRec[];
-  /** Sessions SDKs sent to the envelope endpoint, per project, release and environment. */
-  ingested?: Iterable<SessionSeries>;
+  /** Sessions sent to the envelope endpoint, per project, release and environment. */
+  ingested: () => Iterable<SessionSeries>;
+  /** Called once the query is valid, before `ingested` is read: the scenario generator sends what the range needs. */
+  prepare?: (range: { from: number; releases: string[]; projects: ProjectRec[] }) => void;
 }
 
 class Acc {
@@ -140,45 +134,10 @@ export function querySessions(q: Query, deps: SessionsDeps) {
     else throw detail(400, `Invalid search query: ${key ? `${key}:${value}` : value}`);
   }
   const projects = deps.projects(q);
-  const env = deps.state.environment;
-  const envMatches = envFilter.length === 0 || envFilter.includes(env);
+  deps.prepare?.({ from: start * 1000, releases: releaseFilter, projects });
 
   const groups = new Map<string, { by: Record<string, string | number>; acc: Acc }>();
-  if (envMatches) {
-    for (const release of deps.state.releases.values()) {
-      if (releaseFilter.length > 0 && !releaseFilter.includes(release.version)) continue;
-      const anchor = anchorOf(release, env);
-      for (const project of projects) {
-        if (!release.projectIds.includes(project.id)) continue;
-        const index = deps.state.projects.indexOf(project);
-        const by: Record<string, string | number> = {};
-        if (groupBy.includes('project')) by.project = project.id;
-        if (groupBy.includes('release')) by.release = release.version;
-        if (groupBy.includes('environment')) by.environment = env;
-        const key = JSON.stringify(by);
-        deps.traffic.forEach(
-          {
-            role: release.role,
-            project: index,
-            anchor,
-            until: untilOf(deps.state, release, project.id, env),
-            from: start * 1000,
-            to: end * 1000,
-            visibleBefore: deps.crashFirst ? deps.now : deps.now - deps.ingestionDelayMs,
-          },
-          (t, user, status) => {
-            if (deps.crashFirst && status !== CRASHED && t + lagOf(t, user) * deps.ingestionDelayMs > deps.now) return;
-            let g = groups.get(key);
-            if (!g) groups.set(key, (g = { by, acc: new Acc(buckets) }));
-            const unhandled = backend === 'metrics' && status === ERRORED && user % 4 === 0;
-            g.acc.add(Math.floor((t / 1000 - start) / step), user, unhandled ? UNHANDLED : status);
-          },
-        );
-      }
-    }
-  }
-  // What SDKs sent: each series has its own environment, and no release record is needed.
-  for (const series of deps.ingested ?? []) {
+  for (const series of deps.ingested()) {
     if (releaseFilter.length > 0 && !releaseFilter.includes(series.release)) continue;
     if (envFilter.length > 0 && !envFilter.includes(series.environment)) continue;
     if (!projects.some((p) => p.id === series.projectId)) continue;
@@ -187,10 +146,10 @@ export function querySessions(q: Query, deps: SessionsDeps) {
     if (groupBy.includes('release')) by.release = series.release;
     if (groupBy.includes('environment')) by.environment = series.environment;
     const key = JSON.stringify(by);
-    series.forEach(start * 1000, end * 1000, deps.now - deps.ingestionDelayMs, (t, user, status, n) => {
+    series.forEach(start * 1000, end * 1000, deps.now, (t, user, status, n) => {
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { by, acc: new Acc(buckets) }));
-      g.acc.add(Math.floor((t / 1000 - start) / step), user, status, n);
+      g.acc.add(Math.floor((t / 1000 - start) / step), user, backend === 'sessions' && status === UNHANDLED ? ERRORED : status, n);
     });
   }
   if (buckets === 0) groups.clear();
@@ -242,14 +201,6 @@ export function querySessions(q: Query, deps: SessionsDeps) {
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-
-/** A session's share of the longest lag, in [0, 1): fixed by its time and user, so every query agrees. */
-function lagOf(t: number, user: number): number {
-  let h = Math.imul((t ^ (t / 4294967296)) | 0, 0x9e3779b1) ^ Math.imul(user, 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-  h ^= h >>> 13;
-  return (h >>> 0) / 4294967296;
-}
 
 /** One field's value from session counts per status and users' worst status. */
 function value(field: string, perStatus: number[], users: Map<number, number>, status: number | undefined): number | null {

@@ -1,20 +1,19 @@
 /**
- * A deterministic model of release-health sessions.
+ * A deterministic model of release-health sessions: what a scenario's app would do. It answers
+ * no query itself: the scenario generator (scenario-traffic.ts) sends its sessions to the ingest
+ * path as an SDK would, and the sessions API reads them from there.
  *
  * Sessions are generated minute by minute after an anchor (the release's deploy to the
  * environment, or its creation). Minute m of project p draws its sessions from a stream seeded by
  * (seed, role, p, m), so any minute can be computed on its own, in any order, and always gives the
- * same sessions: counts over a range only grow as the range or "now" grows.
+ * same sessions.
  */
+import { ABNORMAL, CRASHED, ERRORED, HEALTHY } from './ingest/sessions-ingest';
 import { streamFor } from './random';
 
 export type SessionStatus = 'healthy' | 'errored' | 'abnormal' | 'crashed';
-/** Worst-first ranking, as Sentry counts a user under their worst session. */
+/** Status names by rank (ingest/sessions-ingest.ts's HEALTHY..CRASHED). */
 export const STATUSES: readonly SessionStatus[] = ['healthy', 'errored', 'abnormal', 'crashed'];
-export const HEALTHY = 0;
-export const ERRORED = 1;
-export const ABNORMAL = 2;
-export const CRASHED = 3;
 
 /** Per-session probabilities. `errored` is a handled error in a session that did not crash. */
 export interface Rates {
@@ -132,8 +131,7 @@ export class Traffic {
 
   /**
    * Calls `visit` for every session of `role`/`project` that started in [from, to), within the
-   * release's active span [anchor, until), and is already ingested at `visibleBefore`
-   * (now minus the ingestion delay). Times are epoch ms.
+   * release's active span [anchor, until), and at or before `visibleBefore`. Times are epoch ms.
    */
   forEach(
     q: { role: Role; project: number; anchor: number; until: number; from: number; to: number; visibleBefore: number },

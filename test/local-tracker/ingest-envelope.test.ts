@@ -120,7 +120,7 @@ describe('local tracker: the envelope endpoint', () => {
       groups.map((g: { by: Record<string, string>; totals: Record<string, number> }) => [g.by['session.status'], g.totals['sum(session)']]),
     );
     expect(counts).toEqual({ abnormal: 0, crashed: 0, errored: 1, healthy: 0, unhandled: 0 });
-    expect(t.ingest.stats.sessions).toEqual({ accepted: 3, dropped: 3, refused: 0 });
+    expect(t.ingest.stats.sessions).toEqual({ accepted: 3, dropped: 3, refused: 0, sessions: 1 });
   });
 
   it("answers every malformed envelope with a 400 in Relay's words and changes nothing", async () => {
@@ -208,10 +208,10 @@ describe('local tracker: the envelope endpoint', () => {
 
   it('bounds memory against a sender inventing releases: past SERIES_CAP series, new ones are refused, known ones still count', () => {
     const store = new SessionStore();
-    const out = { accepted: 0, dropped: 0, refused: 0 };
+    const out = { accepted: 0, dropped: 0, refused: 0, sessions: 0 };
     const s = (sid: string, release: string) => ({ sid, init: true, started: now(), status: 'exited', attrs: { release } });
     for (let i = 0; i < SERIES_CAP + 5; i++) store.update(1001, s(`s${i}`, `r${i}`), out);
-    expect(out).toEqual({ accepted: SERIES_CAP, dropped: 0, refused: 5 });
+    expect(out).toEqual({ accepted: SERIES_CAP, dropped: 0, refused: 5, sessions: SERIES_CAP });
     store.update(1001, s('again', 'r0'), out);
     expect(out.accepted).toBe(SERIES_CAP + 1);
     expect([...store.all()].length).toBe(SERIES_CAP);

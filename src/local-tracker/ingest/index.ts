@@ -35,7 +35,7 @@ export class Ingest {
     envelopes: 0,
     rejected: 0,
     items: Object.create(null) as Record<string, number>,
-    sessions: { accepted: 0, dropped: 0, refused: 0 },
+    sessions: { accepted: 0, dropped: 0, refused: 0, sessions: 0 },
   };
 
   constructor(projects: ProjectRec[], keys: Record<string, string> = {}) {

@@ -7,12 +7,19 @@
  * session metrics extraction): a `session` item counts once, on `init: true`; later updates only
  * make it worse (errored when `errors > 0` or `status: errored`, then abnormal, then crashed);
  * `exited` ends it and later updates are ignored. A `sessions` item holds server-mode
- * aggregates: per `started` bucket, `exited` healthy, `errored`, `abnormal` and `crashed`
- * sessions, with `did` when the SDK knows the user. A session without a release is dropped, as
- * Relay drops it.
+ * aggregates: per `started` bucket, `exited` healthy, `errored`, `unhandled`, `abnormal` and
+ * `crashed` sessions, with `did` when the SDK knows the user. A session without a release is
+ * dropped, as Relay drops it. `unhandled` (an unhandled error that did not crash) is Relay's
+ * newer status (relay-event-schema SessionStatus::Unhandled, SessionAggregateItem.unhandled).
  */
-import { ABNORMAL, CRASHED, ERRORED, HEALTHY } from '../traffic';
 import { hash53, isRecord, parseTime, str } from './ids';
+
+/** Session status ranks as stored (and as the sessions API counts them). */
+export const HEALTHY = 0;
+export const ERRORED = 1;
+export const ABNORMAL = 2;
+export const CRASHED = 3;
+export const UNHANDLED = 4;
 
 /** No user: the row counts as sessions only. */
 export const NO_USER = -1;
@@ -74,13 +81,16 @@ export class SessionSeries {
   }
 }
 
-const SEVERITY: Record<number, number> = { [HEALTHY]: 0, [ERRORED]: 1, [ABNORMAL]: 2, [CRASHED]: 3 };
+/** How bad each status is, for a session's (and a user's) worst: healthy < errored < unhandled < abnormal < crashed. */
+export const SEVERITY: Record<number, number> = { [HEALTHY]: 0, [ERRORED]: 1, [UNHANDLED]: 2, [ABNORMAL]: 3, [CRASHED]: 4 };
 
 /** A session's or aggregate's payload did not fit the protocol; the item is dropped, the envelope still accepted. */
 export interface SessionOutcome {
   accepted: number;
   dropped: number;
   refused: number;
+  /** Sessions stored (an aggregate counts its sessions). */
+  sessions: number;
 }
 
 export class SessionStore {
@@ -134,6 +144,7 @@ export class SessionStore {
     const did = payload.did === undefined || payload.did === null ? undefined : String(payload.did).slice(0, 200);
     const i = s.push(started, did ? hash53(did) : NO_USER, status, 1);
     this.rows += 1;
+    out.sessions += 1;
     if (!ended) {
       if (this.open.size >= OPEN_SESSIONS_CAP) this.open.delete(this.open.keys().next().value!);
       this.open.set(key, { s, i });
@@ -155,6 +166,7 @@ export class SessionStore {
       for (const [field, status] of [
         ['exited', HEALTHY],
         ['errored', ERRORED],
+        ['unhandled', UNHANDLED],
         ['abnormal', ABNORMAL],
         ['crashed', CRASHED],
       ] as const) {
@@ -163,6 +175,7 @@ export class SessionStore {
         if (this.rows >= SESSION_ROWS_CAP) return void (out.refused += 1);
         s.push(started, did, status, Math.min(n, 0xffffffff));
         this.rows += 1;
+        out.sessions += Math.min(n, 0xffffffff);
       }
     }
     out.accepted += 1;
@@ -178,6 +191,8 @@ function statusOf(status: unknown, errors: unknown): number | undefined {
       return errored ? ERRORED : HEALTHY;
     case 'errored':
       return ERRORED;
+    case 'unhandled':
+      return UNHANDLED;
     case 'abnormal':
       return ABNORMAL;
     case 'crashed':
