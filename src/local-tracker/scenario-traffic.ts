@@ -137,13 +137,15 @@ export class ScenarioTraffic {
         if (!project || !release.projectIds.includes(project.id)) return;
         const firstSeen = anchor + spec.firstSeenMinute * minuteMs;
         if (firstSeen > visible) return;
-        // Events arrive evenly over the ramp; users with them, so the last event brings the last user.
+        // Events arrive evenly over the ramp, each from a user; so users grow with them.
         const ramp = (spec.rampMinutes ?? 0) * minuteMs;
         const progress = ramp === 0 ? 1 : Math.min(1, (visible - firstSeen) / ramp);
         const due = Math.max(1, Math.ceil(spec.events * progress));
         for (let k = sent[index]! + 1; k <= due; k++) {
           const at = firstSeen + (ramp * (k - 1)) / spec.events;
-          const user = Math.max(1, Math.ceil((Math.min(spec.users, spec.events) * k) / spec.events));
+          // The users reached when the ramp reached this event (as many as the ramp's share of them), the last one with the last event.
+          const users = Math.min(spec.users, spec.events);
+          const user = k === spec.events ? users : Math.max(1, Math.ceil((users * (k - 1)) / spec.events));
           const event = scenarioEvent(spec.title, {
             event_id: createHash('sha1').update(`${scenario.seed}|${release.version}|${index}|${k}`).digest('hex').slice(0, 32),
             timestamp: new Date(at).toISOString(),
