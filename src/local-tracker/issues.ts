@@ -1,7 +1,7 @@
-/** GET /organizations/{org}/issues/: the scenario's issues as Sentry's stream serializer shows them. */
+/** GET /organizations/{org}/issues/: the ingested issues as Sentry's stream serializer shows them. */
 import { type Query, detail, many, one, parseSearch } from './http';
 import type { IssueSpec } from './scenarios';
-import { anchorOf, type ProjectRec, type ReleaseRec, type TrackerState } from './store';
+import type { ProjectRec, ReleaseRec } from './store';
 
 export interface IssueRow {
   id: string;
@@ -13,39 +13,8 @@ export interface IssueRow {
   lastSeen: number;
   users: number;
   events: number;
-  /** Environments its events came from (ingested issues); scenario issues are in the scenario's. */
-  environments?: string[];
-}
-
-/** Issues visible at `now`, with users/events ramped linearly since first seen. */
-export function materializeIssues(state: TrackerState, specs: IssueSpec[], now: number, delayMs: number, minuteMs = 60_000): IssueRow[] {
-  const rows: IssueRow[] = [];
-  for (const release of state.releases.values()) {
-    const anchor = anchorOf(release, state.environment);
-    specs.forEach((spec, index) => {
-      if ((spec.release ?? 'current') !== release.role) return;
-      const project = state.projects[spec.project];
-      if (!project || !release.projectIds.includes(project.id)) return;
-      const firstSeen = anchor + spec.firstSeenMinute * minuteMs;
-      const visibleAt = now - delayMs;
-      if (firstSeen > visibleAt) return;
-      const ramp = (spec.rampMinutes ?? 0) * minuteMs;
-      const progress = ramp === 0 ? 1 : Math.min(1, (visibleAt - firstSeen) / ramp);
-      const n = release.id * 100 + index;
-      rows.push({
-        id: String(4_000_000 + n),
-        shortId: `${project.slug.toUpperCase()}-${n.toString(36).toUpperCase()}`,
-        spec,
-        project,
-        release,
-        firstSeen,
-        lastSeen: firstSeen + ramp * progress,
-        users: Math.max(1, Math.ceil(spec.users * progress)),
-        events: Math.max(1, Math.ceil(spec.events * progress)),
-      });
-    });
-  }
-  return rows;
+  /** Environments its events came from. */
+  environments: string[];
 }
 
 const SORTS: Record<string, (a: IssueRow, b: IssueRow) => number> = {
@@ -56,9 +25,9 @@ const SORTS: Record<string, (a: IssueRow, b: IssueRow) => number> = {
 };
 
 /** Filters and sorts for the list endpoint; unknown search keys are ignored, as no scenario has them. */
-export function filterIssues(rows: IssueRow[], q: Query, projects: ProjectRec[], environment: string): IssueRow[] {
+export function filterIssues(rows: IssueRow[], q: Query, projects: ProjectRec[]): IssueRow[] {
   const envs = many(q, 'environment');
-  let out = rows.filter((r) => projects.includes(r.project) && (envs.length === 0 || (r.environments ?? [environment]).some((e) => envs.includes(e))));
+  let out = rows.filter((r) => projects.includes(r.project) && (envs.length === 0 || r.environments.some((e) => envs.includes(e))));
   for (const { key, value } of parseSearch(one(q, 'query') ?? 'is:unresolved')) {
     if (key === 'firstRelease' || key === 'first_release') out = out.filter((r) => r.release.version === value);
     else if (key === 'release') out = out.filter((r) => r.release.version === value);

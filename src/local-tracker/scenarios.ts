@@ -1,7 +1,8 @@
 /**
  * Named traffic scenarios for the local tracker. A scenario describes the watched release (any
  * release created through the API), the previous release seeded before it, and the issues first
- * seen in each. Projects are by index: index 0 maps to the first project slug of the server.
+ * seen in each; scenario-traffic.ts sends that traffic to the tracker's ingest as an SDK would.
+ * Projects are by index: index 0 maps to the first project slug of the server.
  */
 import type { InputName } from '../config/schema';
 import type { RequestTraffic } from './metrics';
@@ -32,7 +33,7 @@ export interface Scenario {
   /** Default project slugs (overridable per server). Traffic `projects[i]` belongs to slug i. */
   projectSlugs: string[];
   projects: ProjectTraffic[];
-  /** Sessions younger than this are not yet visible in queries. */
+  /** The generator sends a session (an issue's event) to the ingest this long after it started: until then no query sees it. */
   ingestionDelaySec: number;
   /**
    * 'crash-first': as Sentry's server SDKs send them, a crashed session is

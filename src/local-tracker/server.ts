@@ -249,7 +249,7 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     }
     if (parts.length === 1 && head === 'issues') {
       allow('GET');
-      const rows = filterIssues(allIssues(now), q, projectsFromQuery(q), state.environment);
+      const rows = filterIssues(allIssues(now), q, projectsFromQuery(q));
       const { page, link } = paginate(rows, q, self, 'limit');
       return { status: 200, body: page.map((r) => serializeIssue(r, baseUrl, org)), headers: { Link: link } };
     }

@@ -1,4 +1,4 @@
-/** Ingested issues as the issues endpoint's rows, beside the scenario's. */
+/** Ingested issues (from SDKs and the scenario generator) as the issues endpoint's rows. */
 import type { IssueRow } from '../issues';
 import type { ReleaseRec, TrackerState } from '../store';
 import type { IssueStore } from './issues-ingest';
