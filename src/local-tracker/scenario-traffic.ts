@@ -49,6 +49,8 @@ export interface ScenarioTrafficOptions {
   ingestionDelayMs: number;
   /** The tracker's address: the DSN the envelopes name. */
   baseUrl: () => string;
+  /** Sees each envelope as it is sent (what an SDK would POST to the project's envelope endpoint). */
+  tap?: (envelope: { projectId: number; body: Buffer }) => void;
 }
 
 export class ScenarioTraffic {
@@ -173,6 +175,8 @@ export class ScenarioTraffic {
     const header = { ...(eventId ? { event_id: eventId } : {}), sent_at: new Date(now).toISOString(), dsn: `${url.protocol}//${key}@${url.host}/${projectId}` };
     const lines = [JSON.stringify(header)];
     for (const { type, payload } of items) lines.push(JSON.stringify({ type, length: Buffer.byteLength(payload) }), payload);
+    const body = Buffer.from(`${lines.join('\n')}\n`);
+    this.o.tap?.({ projectId, body });
     const reply = ingest.handle({
       method: 'POST',
       url,
@@ -180,7 +184,7 @@ export class ScenarioTraffic {
         'x-sentry-auth': `Sentry sentry_key=${key}, sentry_version=7, sentry_client=release-health-gate-scenario/1`,
         'content-type': 'application/x-sentry-envelope',
       },
-      raw: Buffer.from(`${lines.join('\n')}\n`),
+      raw: body,
       tooLarge: false,
       now,
     });

@@ -63,6 +63,8 @@ export interface LocalTrackerOptions {
   onRequest?: (request: LoggedRequest) => void;
   /** DSN public keys by project slug; default: random, printed by `tracker`. */
   dsnKeys?: Record<string, string>;
+  /** Sees each envelope the scenario's traffic generator sends to the ingest (what an SDK would POST to the project's DSN). */
+  onScenarioEnvelope?: (envelope: { projectId: number; body: Buffer }) => void;
 }
 
 export interface LocalTracker {
@@ -146,7 +148,7 @@ export async function startLocalTracker(opts: LocalTrackerOptions = {}): Promise
     for (const r of state.releases.values()) for (const d of r.deploys) known.add(d.environment);
     if (many(q, 'environment').some((e) => !known.has(e))) throw notFound();
   };
-  const generator = new ScenarioTraffic({ state, scenario, traffic, ingest, minuteMs, ingestionDelayMs, baseUrl: () => baseUrl });
+  const generator = new ScenarioTraffic({ state, scenario, traffic, ingest, minuteMs, ingestionDelayMs, baseUrl: () => baseUrl, tap: opts.onScenarioEnvelope });
   const allIssues = (now: number): IssueRow[] => {
     generator.issues(now);
     return ingestedIssueRows(state, ingest.issues, now);
