@@ -21,6 +21,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '1000000' },
     scenarios: { type: 'string', default: 'healthy,crash-first-at-limit' },
     'scenarios-only': { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '5' },
   },
 });
 const httpCount = Number(values.envelopes);
@@ -162,9 +163,13 @@ async function scenarioPhase(name: string) {
 }
 
 for (const name of values.scenarios.split(',').filter(Boolean)) {
-  const r = await scenarioPhase(name);
+  // On a shared machine one run says little: the fastest and the median of a few fresh trackers.
+  const runs = [];
+  for (let i = 0; i < Number(values.repeat); i++) runs.push(await scenarioPhase(name));
+  const ms = runs.map((r) => r.ms).sort((a, b) => a - b);
+  const r = runs.at(-1)!;
   process.stdout.write(
-    `Scenario ${name}: its first 10 minutes (${r.sessions} sessions, ${r.users} users) answered in ${r.ms.toFixed(0)} ms (2 sessions queries); heap and array buffers grew ${(r.heap / 1024 / 1024).toFixed(1)} MB\n`,
+    `Scenario ${name}: its first 10 minutes (${r.sessions} sessions, ${r.users} users) answered in ${ms[0]!.toFixed(0)} ms at best, ${ms[Math.floor(ms.length / 2)]!.toFixed(0)} ms median of ${ms.length} (2 sessions queries on a fresh tracker); heap and array buffers grew ${(r.heap / 1024 / 1024).toFixed(1)} MB\n`,
   );
 }
 if (values['scenarios-only']) process.exit(0);
