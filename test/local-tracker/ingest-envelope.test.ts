@@ -121,6 +121,17 @@ describe('local tracker: the envelope endpoint', () => {
     );
     expect(counts).toEqual({ abnormal: 0, crashed: 0, errored: 1, healthy: 0, unhandled: 0 });
     expect(t.ingest.stats.sessions).toEqual({ accepted: 3, dropped: 3, refused: 0, sessions: 1 });
+
+    // Relay's `unhandled` (an unhandled error that did not crash): worse than errored, better than a crash.
+    await post(t, envelope([{ type: 'session' }, session('s4', { status: 'ok', errors: 1 })]));
+    await post(t, envelope([{ type: 'session' }, session('s4', { init: false, status: 'unhandled' })]));
+    await post(t, envelope([{ type: 'session' }, session('s4', { init: false, status: 'errored' })])); // not better again
+    const after = (await call(t, 'GET', 'sessions/', { query: q })).body.groups;
+    expect(after.find((g: { by: Record<string, string> }) => g.by['session.status'] === 'unhandled').totals['sum(session)']).toBe(1);
+    // A self-hosted Sentry on the sessions dataset has no such status: it is errored there.
+    t.state.backend = 'sessions';
+    const old = (await call(t, 'GET', 'sessions/', { query: q })).body.groups;
+    expect(old.find((g: { by: Record<string, string> }) => g.by['session.status'] === 'errored').totals['sum(session)']).toBe(2);
   });
 
   it("answers every malformed envelope with a 400 in Relay's words and changes nothing", async () => {
