@@ -29,6 +29,7 @@ import { buildResults, type LimitResults, type Measured } from './report';
 import { ARGO_FAILURE_LIMIT, STRATEGIES } from './strategies';
 import { simulateRelease } from './traffic';
 import { LAG_SCENARIOS, LAG_SETTLES_SEC, LAG_TRAFFIC, type LagCell, lagSection, runLagCell } from './lag';
+import { BURN_TRAFFIC, type BurnCell, dataLimitsSection, runBurnCell, runWindowCell, type WindowCell, WINDOWS } from './data-limits';
 import { defaultWorkers, isWorker, type Job, runJobs, serveJobs } from './pool';
 
 // The bundle runs from .build/, so the repository is one level up.
@@ -47,6 +48,8 @@ const { values } = parseArgs({
     // Only the shaped-traffic and SPRT cells, printed and not written.
     'shapes-only': { type: 'boolean', default: false },
     'sprt-only': { type: 'boolean', default: false },
+    // Only the windows-needed and slow-burn-oracle cells, printed and not written.
+    'limits-only': { type: 'boolean', default: false },
     // Threads for the cells (default 2, or 1 on one core); figures do not depend on it.
     workers: { type: 'string' },
   },
@@ -104,6 +107,8 @@ const HANDLERS = {
     const { policy, schedule } = policyFor({ 'min-crash-free-users': limit });
     return runLagCell(seed, releasesPerCell, policy, schedule, LAG_SCENARIOS[scenario]!, traffic, settle);
   },
+  window: (traffic: number, windowMin: number) => runWindowCell(settings, policyFor({ 'min-crash-free-users': '0.995' }).policy, traffic, windowMin),
+  burn: (limit: string, traffic: number) => runBurnCell(settings, policyFor({ 'min-crash-free-users': limit }).policy, traffic),
 };
 
 const job = (kind: keyof typeof HANDLERS, ...args: (string | number)[]): Job => ({ kind, args });
@@ -152,7 +157,21 @@ async function lagCells(): Promise<LagCell[]> {
   return run('crash-first lag', jobs);
 }
 
+/** The windows 4× needs at the 99.5% limit, and slow burns against an oracle told when they start. */
+async function dataLimits(): Promise<string> {
+  const windows = await run<WindowCell>(
+    'windows needed',
+    Object.entries(WINDOWS).flatMap(([traffic, mins]) => mins.map((m) => job('window', Number(traffic), m))),
+  );
+  const burns = await run<BurnCell>('slow-burn oracle', LIMITS.flatMap((limit) => BURN_TRAFFIC.map((traffic) => job('burn', limit, traffic))));
+  return dataLimitsSection(windows, burns);
+}
+
 async function main(): Promise<void> {
+  if (values['limits-only']) {
+    process.stdout.write(`${await dataLimits()}\n`);
+    return;
+  }
   if (values['clustered-only']) {
     process.stdout.write(`${await usersCells()}\n\n${process.env.BENCH_USERS_ONLY ? '' : clusteredSection(await clusteredCells(), Number(GATE_FLAGS.confidence))}\n`);
     return;
@@ -179,6 +198,7 @@ async function main(): Promise<void> {
   const clustered = `${clusteredSection(await clusteredCells(), Number(GATE_FLAGS.confidence))}\n\n${await usersCells()}\n\n${shapesSection(await shapedCells(), Number(GATE_FLAGS.confidence))}`;
   const sprt = sprtSection(await sprtCells(), Number(GATE_FLAGS.confidence));
   const lag = lagSection(await lagCells(), Number(GATE_FLAGS.confidence));
+  const limitsOfData = await dataLimits();
   const benchSeconds = (performance.now() - started) / 1000;
 
   log('replay speed…');
@@ -228,7 +248,7 @@ async function main(): Promise<void> {
       limits,
       requestsPerPoll: requests,
       measured,
-      extraSections: [clustered, sprt],
+      extraSections: [clustered, sprt, limitsOfData],
       lag,
     },
     Number(GATE_FLAGS.confidence),
