@@ -117,7 +117,11 @@ const job = (kind: keyof typeof HANDLERS, ...args: (string | number)[]): Job => 
 async function run<T>(label: string, jobs: Job[]): Promise<T[]> {
   const weight = (j: Job) => Math.max(...j.args.map((a) => (typeof a === 'number' ? a : 0)));
   const order = jobs.map((j, i) => i).sort((a, b) => weight(jobs[b]!) - weight(jobs[a]!));
-  const results = await runJobs<T>(new URL(import.meta.url), order.map((i) => jobs[i]!), workers);
+  const results = await runJobs<T>(
+    new URL(import.meta.url),
+    order.map((i) => jobs[i]!),
+    workers,
+  );
   log(`${label} done (${jobs.length} cells)`);
   const out = new Array<T>(jobs.length);
   order.forEach((i, k) => (out[i] = results[k]!));
@@ -131,7 +135,9 @@ async function usersCells(): Promise<string> {
 
 async function clusteredCells(): Promise<ClusteredCell[]> {
   const jobs = CLUSTERED_CHECKS.flatMap((_, check) =>
-    CLUSTERED_MULTIPLES.flatMap((multiple) => DESIGN_EFFECTS.flatMap((deff) => CLUSTERED_TRAFFIC.map((traffic) => job('clustered', check, multiple, deff, traffic, 'steady')))),
+    CLUSTERED_MULTIPLES.flatMap((multiple) =>
+      DESIGN_EFFECTS.flatMap((deff) => CLUSTERED_TRAFFIC.map((traffic) => job('clustered', check, multiple, deff, traffic, 'steady'))),
+    ),
   );
   return run('clustered', jobs);
 }
@@ -139,14 +145,19 @@ async function clusteredCells(): Promise<ClusteredCell[]> {
 /** Rising, falling and bursty traffic at the limit, for each clustered check. */
 async function shapedCells(): Promise<ClusteredCell[]> {
   const jobs = CLUSTERED_CHECKS.flatMap((_, check) =>
-    SHAPES.filter((x) => x !== 'steady').flatMap((shape) => DESIGN_EFFECTS.flatMap((deff) => SHAPED_TRAFFIC.map((traffic) => job('clustered', check, 1, deff, traffic, shape)))),
+    SHAPES.filter((x) => x !== 'steady').flatMap((shape) =>
+      DESIGN_EFFECTS.flatMap((deff) => SHAPED_TRAFFIC.map((traffic) => job('clustered', check, 1, deff, traffic, shape))),
+    ),
   );
   return run('shaped', jobs);
 }
 
 /** The gate's time to fail against an SPRT told the regression, on the headline traffic. */
 async function sprtCells(): Promise<SprtCell[]> {
-  return run('SPRT reference', LIMITS.flatMap((limit) => SPRT_MULTIPLES.flatMap((multiple) => SPRT_TRAFFIC.map((traffic) => job('sprt', limit, multiple, traffic)))));
+  return run(
+    'SPRT reference',
+    LIMITS.flatMap((limit) => SPRT_MULTIPLES.flatMap((multiple) => SPRT_TRAFFIC.map((traffic) => job('sprt', limit, multiple, traffic)))),
+  );
 }
 
 /** The crash-first lag cells: the gate at settle 0 and 60 s on the same traffic. */
@@ -163,7 +174,10 @@ async function dataLimits(): Promise<string> {
     'windows needed',
     Object.entries(WINDOWS).flatMap(([traffic, mins]) => mins.map((m) => job('window', Number(traffic), m))),
   );
-  const burns = await run<BurnCell>('slow-burn oracle', LIMITS.flatMap((limit) => BURN_TRAFFIC.map((traffic) => job('burn', limit, traffic))));
+  const burns = await run<BurnCell>(
+    'slow-burn oracle',
+    LIMITS.flatMap((limit) => BURN_TRAFFIC.map((traffic) => job('burn', limit, traffic))),
+  );
   return dataLimitsSection(windows, burns);
 }
 
@@ -173,7 +187,9 @@ async function main(): Promise<void> {
     return;
   }
   if (values['clustered-only']) {
-    process.stdout.write(`${await usersCells()}\n\n${process.env.BENCH_USERS_ONLY ? '' : clusteredSection(await clusteredCells(), Number(GATE_FLAGS.confidence))}\n`);
+    process.stdout.write(
+      `${await usersCells()}\n\n${process.env.BENCH_USERS_ONLY ? '' : clusteredSection(await clusteredCells(), Number(GATE_FLAGS.confidence))}\n`,
+    );
     return;
   }
   if (values['shapes-only']) {

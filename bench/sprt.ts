@@ -141,8 +141,8 @@ export function sprtSection(cells: SprtCell[], confidence: number): string {
     '',
     '### Why the ratio misses 1.3× in three cells',
     '',
-    "The SPRT is told m, and it spends all of α on one sequential test. The gate is told neither: its e-process bets on a prior over m (src/gate/evalue.ts), and it keeps 75% of α for two exact tests at the window end, which catch slow burns and the regressions too small to show before it. " +
-      'The column **ratio: e-process at 1/α** isolates the first: the gate\'s e-process at the SPRT\'s own threshold is within 1.15× of it in every cell. The rest is the split. ' +
+    'The SPRT is told m, and it spends all of α on one sequential test. The gate is told neither: its e-process bets on a prior over m (src/gate/evalue.ts), and it keeps 75% of α for two exact tests at the window end, which catch slow burns and the regressions too small to show before it. ' +
+      "The column **ratio: e-process at 1/α** isolates the first: the gate's e-process at the SPRT's own threshold is within 1.15× of it in every cell. The rest is the split. " +
       'The split trades time for detection in exactly the three low-count cells (the same seed and 1,000 releases per cell, the gate rebuilt with each share of α kept for the end-of-window tests; prior odds 3, shape 2):',
     '',
     '| share of α for the end-of-window tests | ratio 97% 2× at 100/min | 99.5% 2× at 1,000 | 99.5% 4× at 100 | 4× caught, 99.5% at 100/min | 2× caught, 97% at 100/min | slow burns caught, 97% at 100/min | 99.5% at 100/min | false rollbacks at the limit (worst) |',

@@ -91,7 +91,9 @@ describe.concurrent('the health gate, bundled action against the local tracker',
     const { run } = await gate('healthy', { window: '8s', 'min-sessions': '0', 'min-crash-free-users': '0.999' });
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.verdict).toBe('inconclusive');
-    expect(run.outputs.reason).toMatch(/cannot be ruled out, .*; at the observed rate that takes about [\d,]+ users, a window about [\d.,]+× as long at this traffic$/);
+    expect(run.outputs.reason).toMatch(
+      /cannot be ruled out, .*; at the observed rate that takes about [\d,]+ users, a window about [\d.,]+× as long at this traffic$/,
+    );
   });
 
   it('a release with too few sessions to rule out a 2× regression ends inconclusive, naming the rate that cannot be ruled out (pass-margin, #19.6)', async () => {
