@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { replayCommand } from '../src/cli/replay';
 import { mulberry32 } from '../src/sim/simulate';
 import { replaySettings } from '../src/replay/options';
-import { type BenchSettings, runCell, SCENARIOS, TRAFFIC } from './cells';
+import { type BenchSettings, type CellResult, runCell, SCENARIOS, TRAFFIC } from './cells';
 import { actionCosts, requestsPerPoll } from './costs';
 import {
   runUsersCell,
@@ -29,6 +29,8 @@ import { buildResults, type LimitResults, type Measured } from './report';
 import { ARGO_FAILURE_LIMIT, STRATEGIES } from './strategies';
 import { simulateRelease } from './traffic';
 import { LAG_SCENARIOS, LAG_SETTLES_SEC, LAG_TRAFFIC, type LagCell, lagSection, runLagCell } from './lag';
+import { BURN_TRAFFIC, type BurnCell, dataLimitsSection, runBurnCell, runWindowCell, type WindowCell, WINDOWS } from './data-limits';
+import { defaultWorkers, isWorker, type Job, runJobs, serveJobs } from './pool';
 
 // The bundle runs from .build/, so the repository is one level up.
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -46,6 +48,10 @@ const { values } = parseArgs({
     // Only the shaped-traffic and SPRT cells, printed and not written.
     'shapes-only': { type: 'boolean', default: false },
     'sprt-only': { type: 'boolean', default: false },
+    // Only the windows-needed and slow-burn-oracle cells, printed and not written.
+    'limits-only': { type: 'boolean', default: false },
+    // Threads for the cells (default 2, or 1 on one core); figures do not depend on it.
+    workers: { type: 'string' },
   },
 });
 const quick = values.quick === true;
@@ -71,100 +77,144 @@ const settings: BenchSettings = {
 };
 
 const log = (m: string) => process.stderr.write(`${m}\n`);
+const workers = values.workers ? Number(values.workers) : defaultWorkers();
 
-function usersCells(): string {
-  const { policy } = replaySettings({ ...GATE_FLAGS, 'min-crash-free-users': '0.97' });
-  const cells = [];
-  for (const deff of DESIGN_EFFECTS)
-    for (const traffic of CLUSTERED_TRAFFIC) cells.push(runUsersCell(seed, releasesPerCell, settings.schedule, policy, deff, traffic, 0.005));
-  log('clustered crash-free users at the limit done');
-  return usersSection(cells, Number(GATE_FLAGS.confidence));
+const policyFor = (flags: Record<string, string>) => replaySettings({ ...GATE_FLAGS, ...flags });
+
+/** What a worker can be asked to run: one cell each, from plain arguments. */
+const HANDLERS = {
+  headline: (limit: string, scenario: number, traffic: number) =>
+    runCell(settings, policyFor({ 'min-crash-free-users': limit }).policy, STRATEGIES, SCENARIOS[scenario]!, traffic),
+  clustered: (check: number, multiple: number, deff: number, traffic: number, shape: string) =>
+    runClusteredCell(
+      seed,
+      releasesPerCell,
+      settings.schedule,
+      policyFor(CLUSTERED_CHECKS[check]!.flags).policy,
+      CLUSTERED_CHECKS[check]!.check,
+      multiple,
+      deff,
+      traffic,
+      shape as (typeof SHAPES)[number],
+    ),
+  users: (deff: number, traffic: number) =>
+    runUsersCell(seed, releasesPerCell, settings.schedule, policyFor({ 'min-crash-free-users': '0.97' }).policy, deff, traffic, 0.005),
+  sprt: (limit: string, multiple: number, traffic: number) => {
+    const { policy, schedule } = policyFor({ 'min-crash-free-users': limit });
+    return runSprtCell(settings, policy, schedule, multiple, traffic);
+  },
+  lag: (limit: string, scenario: number, traffic: number, settle: number) => {
+    const { policy, schedule } = policyFor({ 'min-crash-free-users': limit });
+    return runLagCell(seed, releasesPerCell, policy, schedule, LAG_SCENARIOS[scenario]!, traffic, settle);
+  },
+  window: (traffic: number, windowMin: number) => runWindowCell(settings, policyFor({ 'min-crash-free-users': '0.995' }).policy, traffic, windowMin),
+  burn: (limit: string, traffic: number) => runBurnCell(settings, policyFor({ 'min-crash-free-users': limit }).policy, traffic),
+};
+
+const job = (kind: keyof typeof HANDLERS, ...args: (string | number)[]): Job => ({ kind, args });
+
+/** Runs jobs on the worker threads; the heaviest cells (most traffic) first, so the threads finish together. */
+async function run<T>(label: string, jobs: Job[]): Promise<T[]> {
+  const weight = (j: Job) => Math.max(...j.args.map((a) => (typeof a === 'number' ? a : 0)));
+  const order = jobs.map((j, i) => i).sort((a, b) => weight(jobs[b]!) - weight(jobs[a]!));
+  const results = await runJobs<T>(
+    new URL(import.meta.url),
+    order.map((i) => jobs[i]!),
+    workers,
+  );
+  log(`${label} done (${jobs.length} cells)`);
+  const out = new Array<T>(jobs.length);
+  order.forEach((i, k) => (out[i] = results[k]!));
+  return out;
 }
 
-function clusteredCells(): ClusteredCell[] {
-  const cells: ClusteredCell[] = [];
-  for (const { check, flags } of CLUSTERED_CHECKS) {
-    const { policy } = replaySettings({ ...GATE_FLAGS, ...flags });
-    for (const multiple of CLUSTERED_MULTIPLES) {
-      for (const deff of DESIGN_EFFECTS) {
-        for (const traffic of CLUSTERED_TRAFFIC) cells.push(runClusteredCell(seed, releasesPerCell, settings.schedule, policy, check, multiple, deff, traffic));
-      }
-      log(`clustered ${check} ${multiple}× done`);
-    }
-  }
-  return cells;
+async function usersCells(): Promise<string> {
+  const jobs = DESIGN_EFFECTS.flatMap((deff) => CLUSTERED_TRAFFIC.map((traffic) => job('users', deff, traffic)));
+  return usersSection(await run('clustered crash-free users at the limit', jobs), Number(GATE_FLAGS.confidence));
+}
+
+async function clusteredCells(): Promise<ClusteredCell[]> {
+  const jobs = CLUSTERED_CHECKS.flatMap((_, check) =>
+    CLUSTERED_MULTIPLES.flatMap((multiple) =>
+      DESIGN_EFFECTS.flatMap((deff) => CLUSTERED_TRAFFIC.map((traffic) => job('clustered', check, multiple, deff, traffic, 'steady'))),
+    ),
+  );
+  return run('clustered', jobs);
 }
 
 /** Rising, falling and bursty traffic at the limit, for each clustered check. */
-function shapedCells(): ClusteredCell[] {
-  const cells: ClusteredCell[] = [];
-  for (const { check, flags } of CLUSTERED_CHECKS) {
-    const { policy } = replaySettings({ ...GATE_FLAGS, ...flags });
-    for (const shape of SHAPES.filter((x) => x !== 'steady')) {
-      for (const deff of DESIGN_EFFECTS)
-        for (const traffic of SHAPED_TRAFFIC) cells.push(runClusteredCell(seed, releasesPerCell, settings.schedule, policy, check, 1, deff, traffic, shape));
-      log(`shaped ${check} ${shape} done`);
-    }
-  }
-  return cells;
+async function shapedCells(): Promise<ClusteredCell[]> {
+  const jobs = CLUSTERED_CHECKS.flatMap((_, check) =>
+    SHAPES.filter((x) => x !== 'steady').flatMap((shape) =>
+      DESIGN_EFFECTS.flatMap((deff) => SHAPED_TRAFFIC.map((traffic) => job('clustered', check, 1, deff, traffic, shape))),
+    ),
+  );
+  return run('shaped', jobs);
 }
 
 /** The gate's time to fail against an SPRT told the regression, on the headline traffic. */
-function sprtCells(): SprtCell[] {
-  const cells: SprtCell[] = [];
-  for (const limit of LIMITS) {
-    const { policy, schedule } = replaySettings({ ...GATE_FLAGS, 'min-crash-free-users': limit });
-    for (const multiple of SPRT_MULTIPLES) for (const traffic of SPRT_TRAFFIC) cells.push(runSprtCell(settings, policy, schedule, multiple, traffic));
-  }
-  log('SPRT reference done');
-  return cells;
+async function sprtCells(): Promise<SprtCell[]> {
+  return run(
+    'SPRT reference',
+    LIMITS.flatMap((limit) => SPRT_MULTIPLES.flatMap((multiple) => SPRT_TRAFFIC.map((traffic) => job('sprt', limit, multiple, traffic)))),
+  );
 }
 
 /** The crash-first lag cells: the gate at settle 0 and 60 s on the same traffic. */
-function lagCells(): LagCell[] {
-  const cells: LagCell[] = [];
-  for (const limit of LIMITS) {
-    const { policy, schedule } = replaySettings({ ...GATE_FLAGS, 'min-crash-free-users': limit });
-    for (const scenario of LAG_SCENARIOS) {
-      for (const traffic of LAG_TRAFFIC)
-        for (const settle of LAG_SETTLES_SEC) cells.push(runLagCell(seed, releasesPerCell, policy, schedule, scenario, traffic, settle));
-    }
-    log(`crash-first lag, min-crash-free-users ${limit} done`);
-  }
-  return cells;
+async function lagCells(): Promise<LagCell[]> {
+  const jobs = LIMITS.flatMap((limit) =>
+    LAG_SCENARIOS.flatMap((_, scenario) => LAG_TRAFFIC.flatMap((traffic) => LAG_SETTLES_SEC.map((settle) => job('lag', limit, scenario, traffic, settle)))),
+  );
+  return run('crash-first lag', jobs);
+}
+
+/** The windows 4× needs at the 99.5% limit, and slow burns against an oracle told when they start. */
+async function dataLimits(): Promise<string> {
+  const windows = await run<WindowCell>(
+    'windows needed',
+    Object.entries(WINDOWS).flatMap(([traffic, mins]) => mins.map((m) => job('window', Number(traffic), m))),
+  );
+  const burns = await run<BurnCell>(
+    'slow-burn oracle',
+    LIMITS.flatMap((limit) => BURN_TRAFFIC.map((traffic) => job('burn', limit, traffic))),
+  );
+  return dataLimitsSection(windows, burns);
 }
 
 async function main(): Promise<void> {
+  if (values['limits-only']) {
+    process.stdout.write(`${await dataLimits()}\n`);
+    return;
+  }
   if (values['clustered-only']) {
-    process.stdout.write(`${usersCells()}\n\n${process.env.BENCH_USERS_ONLY ? '' : clusteredSection(clusteredCells(), Number(GATE_FLAGS.confidence))}\n`);
+    process.stdout.write(
+      `${await usersCells()}\n\n${process.env.BENCH_USERS_ONLY ? '' : clusteredSection(await clusteredCells(), Number(GATE_FLAGS.confidence))}\n`,
+    );
     return;
   }
   if (values['shapes-only']) {
-    process.stdout.write(`${shapesSection(shapedCells(), Number(GATE_FLAGS.confidence))}\n`);
+    process.stdout.write(`${shapesSection(await shapedCells(), Number(GATE_FLAGS.confidence))}\n`);
     return;
   }
   if (values['sprt-only']) {
-    process.stdout.write(`${sprtSection(sprtCells(), Number(GATE_FLAGS.confidence))}\n`);
+    process.stdout.write(`${sprtSection(await sprtCells(), Number(GATE_FLAGS.confidence))}\n`);
     return;
   }
   if (values['lag-only']) {
-    process.stdout.write(`${lagSection(lagCells(), Number(GATE_FLAGS.confidence))}\n`);
+    process.stdout.write(`${lagSection(await lagCells(), Number(GATE_FLAGS.confidence))}\n`);
     return;
   }
   const started = performance.now();
-  const limits: LimitResults[] = [];
-  for (const limit of LIMITS) {
-    const { policy } = replaySettings({ ...GATE_FLAGS, 'min-crash-free-users': limit });
-    const cells = [];
-    for (const scenario of SCENARIOS) {
-      for (const traffic of TRAFFIC) cells.push(runCell(settings, policy, STRATEGIES, scenario, traffic));
-      log(`min-crash-free-users ${limit}: ${scenario.label} done`);
-    }
-    limits.push({ minCrashFree: Number(limit), cells });
-  }
-  const clustered = `${clusteredSection(clusteredCells(), Number(GATE_FLAGS.confidence))}\n\n${usersCells()}\n\n${shapesSection(shapedCells(), Number(GATE_FLAGS.confidence))}`;
-  const sprt = sprtSection(sprtCells(), Number(GATE_FLAGS.confidence));
-  const lag = lagSection(lagCells(), Number(GATE_FLAGS.confidence));
+  const headline = await run<CellResult>(
+    'headline',
+    LIMITS.flatMap((limit) => SCENARIOS.flatMap((_, scenario) => TRAFFIC.map((traffic) => job('headline', limit, scenario, traffic)))),
+  );
+  const perLimit = SCENARIOS.length * TRAFFIC.length;
+  const limits: LimitResults[] = LIMITS.map((limit, i) => ({ minCrashFree: Number(limit), cells: headline.slice(i * perLimit, (i + 1) * perLimit) }));
+  const clustered = `${clusteredSection(await clusteredCells(), Number(GATE_FLAGS.confidence))}\n\n${await usersCells()}\n\n${shapesSection(await shapedCells(), Number(GATE_FLAGS.confidence))}`;
+  const sprt = sprtSection(await sprtCells(), Number(GATE_FLAGS.confidence));
+  const lag = lagSection(await lagCells(), Number(GATE_FLAGS.confidence));
+  const limitsOfData = await dataLimits();
   const benchSeconds = (performance.now() - started) / 1000;
 
   log('replay speed…');
@@ -214,7 +264,7 @@ async function main(): Promise<void> {
       limits,
       requestsPerPoll: requests,
       measured,
-      extraSections: [clustered, sprt],
+      extraSections: [clustered, sprt, limitsOfData],
       lag,
     },
     Number(GATE_FLAGS.confidence),
@@ -259,4 +309,5 @@ async function replaySpeed(releases: number, samples: number): Promise<Measured[
   return { releases, samplesPerRelease: samples, seconds };
 }
 
-await main();
+if (isWorker) serveJobs(HANDLERS);
+else await main();

@@ -103,32 +103,16 @@ export function correlationFor(designEffect: number, windowSec: number, shape: T
   return Math.max(0, Math.min(0.99, (designEffect - 1) / (meanSq / mean - 1)));
 }
 
-/** Marsaglia–Tsang, with the boost for shape < 1. */
-function gamma(rng: Rng, shape: number): number {
-  if (shape < 1) return gamma(rng, shape + 1) * (1 - rng()) ** (1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      const u1 = 1 - rng();
-      x = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rng());
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = 1 - rng();
-    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
-  }
-}
-
-/** A per-user propensity with this mean and intra-user correlation ρ: Beta(mean κ, (1 − mean) κ), κ = 1/ρ − 1. */
-function propensity(rng: Rng, mean: number, rho: number): number {
-  if (rho <= 0 || mean <= 0) return mean;
-  const kappa = 1 / rho - 1;
-  const a = gamma(rng, mean * kappa);
-  const b = gamma(rng, (1 - mean) * kappa);
-  return a + b > 0 ? a / (a + b) : mean;
+/**
+ * A user's next session is bad with this chance, given `bad` of their `drawn`
+ * sessions so far were: the Pólya urn of a per-user propensity drawn from
+ * Beta(mean κ, (1 − mean) κ), κ = 1/ρ − 1. It gives the same joint law of a
+ * user's sessions as drawing the propensity first (the Beta-Bernoulli
+ * predictive) without the two gamma draws per user that took half the
+ * benchmark's time; ρ = 0 is the plain Bernoulli(mean), drawing nothing more.
+ */
+function nextBadChance(mean: number, kappa: number, bad: number, drawn: number): number {
+  return kappa === Infinity || mean <= 0 ? mean : (mean * kappa + bad) / (kappa + drawn);
 }
 
 /**
@@ -148,6 +132,7 @@ export function simulateClustered(rng: Rng, spec: ClusteredSpec, half?: { from: 
   const erroredUsers = inc();
   const shape = spec.shape ?? 'steady';
   const rho = correlationFor(spec.designEffect, W, shape);
+  const kappa = rho > 0 ? 1 / rho - 1 : Infinity;
   // Users so that sessions in the window average sessionsPerMinute over it, whatever the shape.
   const expectedUsers = (spec.sessionsPerMinute * (W / 60)) / sessionMoments(W, shape).mean;
   const n = Math.max(0, Math.round(expectedUsers + Math.sqrt(expectedUsers) * gaussian(rng)));
@@ -155,19 +140,23 @@ export function simulateClustered(rng: Rng, spec: ClusteredSpec, half?: { from: 
   for (let u = 0; u < n; u++) {
     const times = sessionTimes(rng, W, arrive);
     if (times.length === 0) continue;
-    const pc = propensity(rng, spec.crashRate, rho);
-    const pe = propensity(rng, spec.errorRate, rho);
+    let crashes = 0;
+    let errors = 0;
+    let errorDraws = 0;
     users[Math.floor(times[0]! / spec.bucketSec)]! += 1;
     let wasCrashed = false;
     let wasErrored = false;
     let inHalf = false;
     let crashedInHalf = false;
-    for (const t of times) {
+    for (let i = 0; i < times.length; i++) {
+      const t = times[i]!;
       const spanned = half !== undefined && t >= half.from && t < half.to;
       const b = Math.floor(t / spec.bucketSec);
       sessions[b]! += 1;
-      const crash = rng() < pc;
-      const bad = crash || rng() < pe;
+      const crash = rng() < nextBadChance(spec.crashRate, kappa, crashes, i);
+      if (crash) crashes += 1;
+      const bad = crash || rng() < nextBadChance(spec.errorRate, kappa, errors, errorDraws++);
+      if (bad && !crash) errors += 1;
       if (spanned) inHalf = true;
       if (crash && spanned) crashedInHalf = true;
       if (crash) {

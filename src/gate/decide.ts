@@ -1,7 +1,7 @@
 import type { CountCheck, CountItem, RatioCheck, RatioCounts } from '../sources/types';
 import { eFail, ePass } from './evalue';
 import { binomialTailP, FINAL_LOOK_SHARE } from './final-look';
-import { exactInterval, lowerConfidenceBound, upperConfidenceBound } from './interval';
+import { exactInterval, lowerConfidenceBound, trialsToRuleOut, upperConfidenceBound } from './interval';
 import { evaluateThreshold } from './threshold';
 import {
   countChecks,
@@ -125,6 +125,8 @@ export interface Unresolved {
   upper: number;
   /** Trials the bound stands on, after the design effect. */
   effective: number;
+  /** Trials (as counted, before the design effect) that would rule out margin × the limit at the observed rate; unset when none would. */
+  needed?: number;
 }
 
 /**
@@ -139,7 +141,7 @@ export interface Unresolved {
  * judging sessions as independent; bench/RESULTS.md, clustered traffic).
  */
 function weakest(evaluations: CheckEvaluation[], margin: number, alpha: number): Unresolved | undefined {
-  let worst: (Unresolved & { ratio: number }) | undefined;
+  let worst: (Unresolved & { ratio: number; deff: number }) | undefined;
   for (const e of evaluations) {
     if (e.n === 0) continue;
     const deff = (e.kTested ?? e.k) > 0 ? Math.max(1, (2 * e.k) / (e.kTested ?? e.k) - 1) : 1;
@@ -148,9 +150,13 @@ function weakest(evaluations: CheckEvaluation[], margin: number, alpha: number):
     const trialsN = Math.max(1, Math.floor(n));
     const upper = exactInterval(trialsN, Math.min(trialsN, Math.round(e.k / deff)), alpha)![1];
     const ratio = upper / (margin * e.maxBadRate);
-    if (ratio >= 1 && (!worst || ratio > worst.ratio)) worst = { e, upper, effective: n, ratio };
+    if (ratio >= 1 && (!worst || ratio > worst.ratio)) worst = { e, upper, effective: n, ratio, deff };
   }
-  return worst;
+  if (!worst) return undefined;
+  // Said with the inconclusive verdict so a user can size the window (or min traffic) the limit needs; it decides nothing.
+  const { e, deff } = worst;
+  const needed = trialsToRuleOut(e.k / e.n, margin * e.maxBadRate, alpha);
+  return { e, upper: worst.upper, effective: worst.effective, ...(needed === undefined ? {} : { needed: Math.ceil(needed * deff) }) };
 }
 
 /** The worst of some items (new issues): the one affecting most users, the first of equals. The one place it is picked. */
@@ -250,6 +256,7 @@ export function judge(policy: GatePolicy, poll: PollInput): { evaluations: Check
       upper: unresolved.upper,
       effective: unresolved.effective,
       margin,
+      ...(unresolved.needed === undefined ? {} : { needed: unresolved.needed }),
     };
     return decided({ outcome: 'inconclusive', finding, check: unresolved.e.id, project: unresolved.e.project });
   }

@@ -27,6 +27,18 @@ import betainc from '@stdlib/math-base-special-betainc';
  * Before the second-half test, a share of 0.75 on the since-deploy test
  * alone failed 3% of healthy releases at 20 sessions/min and a 99.5% limit:
  * with a few dozen users one exact test at alpha 0.0375 fails on 2 crashes.
+ *
+ * The price is time to fail where counts are low: the e-process needs E >= 80
+ * where a test spending all of alpha sequentially needs 20. Against an SPRT
+ * told the regression (bench/sprt.ts; 1,000 releases per cell), the gate's
+ * mean time to fail is 1.30× / 1.37× / 1.42× at 97% 2× 100/min, 99.5% 2×
+ * 1,000/min and 99.5% 4× 100/min, where its e-process alone at 1/alpha is
+ * 1.06× / 1.15× / 1.11× (no prior tried, odds 1.5–3 × shape 1–8, brings the
+ * first three under 1.3× at this share). A share of 0.5 brings them to
+ * 1.23× / 1.26× / 1.22× but catches 63% of those 4× regressions instead of
+ * 74% and 90% of 97% slow burns instead of 95%: the exact tests' critical
+ * counts are few and discrete, and the level decides whether 5 or 6 crashes
+ * fail. Catching more was kept over failing a minute sooner.
  */
 export const FINAL_LOOK_SHARE = 0.75;
 

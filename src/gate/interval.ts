@@ -116,3 +116,31 @@ export function exactInterval(n: number, k: number, alpha: number): [number, num
   const upper = k === n ? 1 : solve((p) => 1 - binomialTailP(n, k + 1, p) > alpha);
   return [lower, upper];
 }
+
+/**
+ * The fewest trials at which, were bad ones to keep coming at `rate`, the
+ * exact upper bound at one-sided `alpha` would fall below `target`: how much
+ * more data a pass-margin needs (issue #19.6 follow-up: at a 99.5% limit and
+ * 100 sessions/min, no valid test tells a 4× regression from a healthy
+ * release in 10 minutes; the user needs the window, not a different gate).
+ * Bad trials are counted as round(N × rate), as the bound would see them.
+ * Undefined when no amount of data would do (rate ≥ target) or it would take
+ * more than `max` trials.
+ */
+export function trialsToRuleOut(rate: number, target: number, alpha: number, max = 1e9): number | undefined {
+  if (!(rate >= 0 && rate < target && target < 1 && alpha > 0 && alpha < 1)) return undefined;
+  const below = (n: number) => exactInterval(n, Math.min(n, Math.round(n * rate)), alpha)![1] < target;
+  let hi = 1;
+  while (!below(hi)) {
+    if (hi >= max) return undefined;
+    hi = Math.min(max, hi * 2);
+  }
+  // The bound falls with N but for the rounding of N × rate: take the first N of the last run below target.
+  let lo = Math.floor(hi / 2);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (below(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}

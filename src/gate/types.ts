@@ -99,7 +99,8 @@ export type Finding =
   | { kind: 'passed-early'; e: CheckEvaluation; check: RatioCheck; eThreshold: number; sessions: number }
   | { kind: 'too-few-sessions'; sessions: number; minSessions: number }
   /** pass-margin: the bad rate's upper bound (on `effective` trials, after the design effect) is not below margin × the limit. */
-  | { kind: 'too-little-data'; e: CheckEvaluation; check: RatioCheck; upper: number; effective: number; margin: number }
+  /** `needed`: the trials (as counted) that would rule out margin × the limit if bad ones kept coming at the observed rate. */
+  | { kind: 'too-little-data'; e: CheckEvaluation; check: RatioCheck; upper: number; effective: number; margin: number; needed?: number }
   /** A pass with a rate on the wrong side of its limit, within chance for its counts. */
   | { kind: 'not-significant'; e: CheckEvaluation; check: RatioCheck; sessions: number }
   | { kind: 'within-limits'; e: CheckEvaluation | undefined; check: RatioCheck | undefined; sessions: number };

@@ -77,15 +77,29 @@ const MARGIN_NOUNS: Record<string, string> = {
   'error-rate': 'an error rate',
 };
 
-function marginReason(u: { e: CheckEvaluation; upper: number; effective: number }, limit: RatioCheck, margin: number): string {
+function marginReason(u: { e: CheckEvaluation; upper: number; effective: number; needed?: number }, limit: RatioCheck, margin: number): string {
   const e = u.e;
   const units = e.units.trials;
   const scope = e.project === null ? '' : ` in ${e.project}`;
   const clustered = u.effective < e.n - 0.5 ? ` (bad ${units} come in bunches per user: worth ${formatCount(Math.floor(u.effective))})` : '';
   return (
     `too little data to pass: with ${formatCount(e.n)} ${units}${scope}${clustered}, ${MARGIN_NOUNS[e.id] ?? `a ${e.units.bad} rate`} up to ${formatPercent(u.upper)} cannot be ruled out, ` +
-    `more than ${formatMargin(margin)} the ${formatLimitPercent(limit.maxBadRate)} the ${limitText(limit)} allows (pass-margin ${formatMargin(margin).replace('×', 'x')}); observed ${formatPercent(e.observedBadRate ?? 0)}`
+    `more than ${formatMargin(margin)} the ${formatLimitPercent(limit.maxBadRate)} the ${limitText(limit)} allows (pass-margin ${formatMargin(margin).replace('×', 'x')}); observed ${formatPercent(e.observedBadRate ?? 0)}` +
+    neededText(u.needed, e.n, units)
   );
+}
+
+/** "; at the observed rate that takes about 1,900 users, a window about 11× as long at this traffic" */
+function neededText(needed: number | undefined, n: number, units: string): string {
+  if (needed === undefined || !(needed > n)) return '';
+  const times = needed / n;
+  return `; at the observed rate that takes about ${formatCount(roundNeeded(needed))} ${units}, a window about ${Number(times.toPrecision(2)).toLocaleString('en-US')}× as long at this traffic`;
+}
+
+/** Two significant figures, rounded up: an estimate, never short of what was computed. */
+function roundNeeded(x: number): number {
+  const step = 10 ** Math.max(0, Math.floor(Math.log10(x)) - 1);
+  return Math.ceil(x / step) * step;
 }
 
 const formatMargin = (m: number) => `${Number(m.toPrecision(3))}×`;

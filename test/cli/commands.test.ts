@@ -127,7 +127,7 @@ describe.concurrent("replay of the README's own example", () => {
     const r = await replay([...command.slice(0, -1), '1m']);
     expect(r).toMatchObject({ verdict: 'inconclusive', decidedAt: null });
     expect(r.reason).toMatch(
-      /^too little data to pass: with 80 users, a crashed-user rate up to [\d.]+% cannot be ruled out, more than 2× the 1% the 99% limit allows \(pass-margin 2x\); observed 1\.3%$/,
+      /^too little data to pass: with 80 users, a crashed-user rate up to [\d.]+% cannot be ruled out, more than 2× the 1% the 99% limit allows \(pass-margin 2x\); observed 1\.3%; at the observed rate that takes about 1,100 users, a window about 14× as long at this traffic$/,
     );
     const off = await replay([...command.slice(0, -1), '1m', '--pass-margin', 'off']);
     expect(off).toMatchObject({ verdict: 'pass', decidedAt: 60 });

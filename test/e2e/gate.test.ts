@@ -87,6 +87,15 @@ describe.concurrent('the health gate, bundled action against the local tracker',
     expect(run.annotations.some((a) => a.level === 'warning' && /inconclusive/.test(a.message))).toBe(true);
   });
 
+  it('a healthy release at a strict limit ends inconclusive saying how much more data would let it pass (#19 follow-up)', async () => {
+    const { run } = await gate('healthy', { window: '8s', 'min-sessions': '0', 'min-crash-free-users': '0.999' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.verdict).toBe('inconclusive');
+    expect(run.outputs.reason).toMatch(
+      /cannot be ruled out, .*; at the observed rate that takes about [\d,]+ users, a window about [\d.,]+× as long at this traffic$/,
+    );
+  });
+
   it('a release with too few sessions to rule out a 2× regression ends inconclusive, naming the rate that cannot be ruled out (pass-margin, #19.6)', async () => {
     const { run } = await gate('low-traffic', { window: '8s', 'min-sessions': '0' });
     expect(run.code, run.stdout).toBe(0);

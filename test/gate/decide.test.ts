@@ -131,12 +131,29 @@ describe('decide: rate checks', () => {
     expect(margin.verdict?.outcome).toBe('inconclusive');
     expect(margin.verdict?.check).toBe('crash-free-users');
     expect(margin.verdict?.reason).toMatch(
-      /^too little data to pass: with 180 users, a crashed-user rate up to (\d+(\.\d+)?)% cannot be ruled out, more than 2× the 3% the 97% limit allows \(pass-margin 2x\); observed 3\.3%$/,
+      /^too little data to pass: with 180 users, a crashed-user rate up to (\d+(\.\d+)?)% cannot be ruled out, more than 2× the 3% the 97% limit allows \(pass-margin 2x\); observed 3\.3%; at the observed rate that takes about 260 users, a window about 1\.4× as long at this traffic$/,
     );
     const upper = Number(/up to ([\d.]+)%/.exec(margin.verdict!.reason)![1]);
     expect(upper).toBeGreaterThan(6);
     expect(decide(policy({ passMargin: null }), poll(few, { final: true })).verdict?.outcome).toBe('pass');
     expect(decide(policy({ passMargin: 2 }), poll(counts(3000, 30), { final: true })).verdict?.outcome).toBe('pass');
+  });
+
+  it('an inconclusive pass-margin says how much data would do, and that much at the same rate passes (#19 follow-up)', () => {
+    // 99.5% limit at 100 sessions/min, 10 minutes (bench/RESULTS.md): 300 users, one crashed (0.33%, healthy) cannot pass.
+    const p = policy({ limits: [users(0.005)], passMargin: 2 });
+    const few = decide(p, poll(counts(300, 1, { sessions: 900 }), { final: true })).verdict!;
+    expect(few.outcome).toBe('inconclusive');
+    const [, needed, times] = /takes about ([\d,]+) users, a window about ([\d.]+)× as long at this traffic$/.exec(few.reason)!;
+    const n = Number(needed!.replace(/,/g, ''));
+    expect(n).toBeGreaterThan(300);
+    expect(Number(times)).toBeCloseTo(n / 300, 1);
+    expect(few.reason).toContain('observed 0.33%; at the observed rate that takes about 780 users, a window about 2.6× as long at this traffic');
+    expect(decide(p, poll(counts(n, Math.floor(n / 300), { sessions: 3 * n }), { final: true })).verdict?.outcome).toBe('pass');
+    // At or past margin × the limit, more data would not make a pass: nothing to promise.
+    const bad = decide(p, poll(counts(300, 4, { sessions: 900 }), { final: true })).verdict!;
+    expect(bad.outcome).toBe('inconclusive');
+    expect(bad.reason).not.toContain('takes about');
   });
 
   it('says where a baseline limit came from', () => {
