@@ -205,3 +205,23 @@ export function multiple(fallback: number | null, what: string) {
     return num;
   });
 }
+
+/**
+ * What of a header value no output may contain: the value, the credential
+ * after its scheme ("Bearer xyz", "Basic abc"), and for Basic auth the decoded
+ * "user:password" and the password alone. Base64 is only an encoding: a server
+ * (a tenant gateway, a proxy) that says "password hunter2… rejected" gives the
+ * secret away as plainly as the header would.
+ */
+export function headerSecrets(value: string): string[] {
+  const out = [value];
+  const credential = value.replace(/^\S+\s+/, '');
+  if (credential !== value) out.push(credential);
+  const m = /^basic\s+([A-Za-z0-9+/_-]+={0,2})$/i.exec(value);
+  if (!m) return out;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  // Not base64 of text: nothing a server could echo in a readable form.
+  if (!/^[^\p{Cc}]*$/u.test(decoded) || decoded.includes('\ufffd')) return out;
+  const at = decoded.indexOf(':');
+  return [...out, decoded, ...(at >= 0 ? [decoded.slice(at + 1)] : [])];
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { runAction } from '../helpers/action';
+import { longestLeak } from '../reliability/leaks';
+import { fakePrometheus, type PromAnswer } from '../sources/prometheus/fake-prometheus';
+
+/**
+ * A hostile Prometheus-compatible server (a proxy in front of Mimir, a tenant
+ * gateway) against the bundled action: what it echoes of the credentials in
+ * prometheus-headers must not reach anything the user sees.
+ */
+const CHECKS = `
+- name: 5xx rate
+  source: prometheus
+  bad: sum(increase(http_requests_total{code=~"5.."}[$__range]))
+  total: sum(increase(http_requests_total[$__range]))
+  max: 2%
+`;
+
+async function gate(headers: string, answer: PromAnswer) {
+  const prom = await fakePrometheus(answer);
+  try {
+    return await runAction({
+      inputs: { 'prometheus-url': prom.url, 'prometheus-headers': headers, checks: CHECKS, window: '8s', interval: '2s', 'initial-delay': '0s', settle: '0s' },
+      timeoutMs: 60_000,
+    });
+  } finally {
+    await prom.close();
+  }
+}
+
+const refused = (error: string): PromAnswer => () => [400, { status: 'error', errorType: 'bad_data', error }];
+
+describe.concurrent('a hostile Prometheus echoing the credentials of prometheus-headers', () => {
+  it("never shows Basic auth's user:password, which the header carries only base64-encoded", async () => {
+    const userPass = 'shopreader:Hunter2Hunter2Zebra9';
+    const header = `Authorization: Basic ${Buffer.from(userPass).toString('base64')}`;
+    const run = await gate(header, refused(`user ${userPass} may not read tenant shop (password Hunter2Hunter2Zebra9)`));
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/::error::Check "5xx rate" \(bad\): Prometheus refused the query \(HTTP 400/);
+    expect(longestLeak(run.everything, 'Hunter2Hunter2Zebra9')).toBeLessThan(8);
+    // The runner masks the decoded password too, wherever else it shows up.
+    expect(run.masked).toContain('Hunter2Hunter2Zebra9');
+  });
+});
