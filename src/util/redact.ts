@@ -9,7 +9,7 @@
  * characters, combining marks), whitespace and backslashes are skipped, and
  * look-alike forms (fullwidth, mathematical, accented letters, either case)
  * are read as the letters they show, as PIECE characters in a row of a
- * secret is replaced by `***`. A piece that
+ * secret, or of its base64 (see `base64Forms`), is replaced by `***`. A piece that
  * short cannot be a coincidence in practice (it is 8 characters of a random
  * token), and no 8 characters of a secret survive anywhere, whatever was cut.
  */
@@ -81,11 +81,12 @@ interface Matcher {
 const matchers = new Map<string, Matcher | null>();
 
 function matcherFor(secrets: readonly (string | null | undefined)[]): Matcher | null {
-  const usable = secrets.filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET);
-  const key = usable.join('\u0000');
+  const given = secrets.filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET);
+  const key = given.join('\u0000');
   const cached = matchers.get(key);
   if (cached !== undefined) return cached;
   let matcher: Matcher | null = null;
+  const usable = given.flatMap((s) => [s, ...base64Forms(s)]);
   if (usable.length > 0) {
     const table = shown();
     const pieces = new Map<number, Set<string>>();
@@ -116,6 +117,27 @@ function matcherFor(secrets: readonly (string | null | undefined)[]): Matcher | 
   if (matchers.size > 32) matchers.clear();
   matchers.set(key, matcher);
   return matcher;
+}
+
+/**
+ * A secret as base64 (standard and URL-safe) at each of the three byte
+ * alignments it can have inside a longer encoded text, cut to the characters
+ * that depend on the secret alone. A server that echoes an Authorization
+ * header, a JWT or a basic-auth string base64-encoded hands it over as
+ * plainly as the header: one decode away.
+ */
+function base64Forms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const forms: string[] = [];
+  for (let skip = 0; skip < 3; skip += 1) {
+    const whole = Math.floor((bytes.length - skip) / 3) * 3;
+    // Shorter than a piece: it would blank every coincidence of a few characters.
+    if ((whole / 3) * 4 < PIECE) continue;
+    const b64 = bytes.subarray(skip, skip + whole).toString('base64');
+    forms.push(b64);
+    if (/[+/]/.test(b64)) forms.push(b64.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return forms;
 }
 
 /** What escapes are written with. */

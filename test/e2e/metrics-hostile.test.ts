@@ -41,4 +41,17 @@ describe.concurrent('a hostile Prometheus echoing the credentials of prometheus-
     // The runner masks the decoded password too, wherever else it shows up.
     expect(run.masked).toContain('Hunter2Hunter2Zebra9');
   });
+
+  const token = 'glc_eyJvIjoiMTIzNDUiLCJuIjoic2hvcC1yZWFkZXIiLCJrIjoiQWJDZEVmR2gifQ';
+  it.each([
+    ['aligned', Buffer.from(token).toString('base64')],
+    ['one byte in', Buffer.from(`:${token}`).toString('base64')],
+    ['two bytes in', Buffer.from(`k:${token}`).toString('base64')],
+    ['URL-safe', Buffer.from(`k:${token}`).toString('base64url')],
+  ])('never shows a token base64-encoded (%s)', async (_, echo) => {
+    const run = await gate(`Authorization: Bearer ${token}`, refused(`bad credentials ${echo}`));
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/Prometheus refused the query \(HTTP 400: bad_data: bad credentials/);
+    expect(longestLeak(run.everything, echo.slice(4, -4))).toBeLessThan(8);
+  });
 });
