@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../helpers/action';
 import { longestLeak } from '../reliability/leaks';
-import { fakePrometheus, type PromAnswer } from '../sources/prometheus/fake-prometheus';
+import { fakePrometheus, one, type PromAnswer } from '../sources/prometheus/fake-prometheus';
 
 /**
  * A hostile Prometheus-compatible server (a proxy in front of Mimir, a tenant
@@ -53,5 +53,34 @@ describe.concurrent('a hostile Prometheus echoing the credentials of prometheus-
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toMatch(/Prometheus refused the query \(HTTP 400: bad_data: bad credentials/);
     expect(longestLeak(run.everything, echo.slice(4, -4))).toBeLessThan(8);
+  });
+});
+
+const ratioCheck = (name: string) => `
+- name: ${name}
+  source: prometheus
+  bad: sum(increase(http_requests_total{code=~"5.."}[$__range]))
+  total: sum(increase(http_requests_total[$__range]))
+  max: 2%
+`;
+
+/** Half the requests fail: a gate on `name` must fail it (or refuse the name), never pass or shrug. */
+async function halfFailing(name: string) {
+  const prom = await fakePrometheus((q) => one(q.includes('5..') ? 500 : 1000));
+  try {
+    return await runAction({
+      inputs: { 'prometheus-url': prom.url, checks: ratioCheck(name), window: '6s', interval: '2s', 'initial-delay': '0s', settle: '0s' },
+      timeoutMs: 60_000,
+    });
+  } finally {
+    await prom.close();
+  }
+}
+
+describe.concurrent('check names from the checks input', () => {
+  it('refuses a check named __proto__ (it keyed nothing, and a failing release ended inconclusive with exit 0)', async () => {
+    const run = await halfFailing('__proto__');
+    expect(run.code).toBe(1);
+    expect(run.annotations[0]?.message).toMatch(/^Input checks: check 1, field name: .*__proto__/);
   });
 });
