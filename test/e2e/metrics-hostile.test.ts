@@ -84,3 +84,20 @@ describe.concurrent('check names from the checks input', () => {
     expect(run.annotations[0]?.message).toMatch(/^Input checks: check 1, field name: .*__proto__/);
   });
 });
+
+describe.concurrent('check names in the job summary', () => {
+  it('cannot add table cells, links, images, HTML or comments to the Checks table', async () => {
+    const name = '"a|b <img src=x> [d](https://evil.example) ![i](https://e.x/i) <!-- @octo"';
+    const run = await halfFailing(name);
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    const table = run.summary.split('### Checks\n')[1]?.split('\n\n')[0] ?? '';
+    const rows = table.split('\n').filter((l) => l.startsWith('|'));
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    // Every row has the header's 9 cells: an unescaped | would add some.
+    const cells = (row: string) => row.replace(/\\\|/g, '').split('|').length - 2;
+    for (const row of rows) expect(cells(row), row).toBe(9);
+    // Outside code blocks (the alert's, where text is literal) nothing renders as markup or a mention.
+    const rendered = run.summary.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '');
+    expect(rendered).not.toMatch(/<img|<!--|\]\(https?:\/\/(evil|e\.x)|@octo/);
+  });
+});
