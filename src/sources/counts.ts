@@ -32,11 +32,17 @@ const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 /**
  * Counts since the deploy can only grow. A query that returns fewer than the
  * last poll (a series that vanished from the aggregation, a replica behind the
- * others) is not evidence: that poll is skipped for the check and the reason
- * recorded; the last good counts stay the reference.
+ * others) is not evidence: that poll's counts are skipped for the check and the
+ * reason recorded; the last good counts stay the reference, and stand as the
+ * check's observation (see `pollMetricChecks`).
  */
 export class CountsLedger {
   private readonly last = new Map<string, RatioCounts>();
+
+  /** The last counts accepted for check `id`, if any. */
+  reference(id: string): RatioCounts | undefined {
+    return this.last.get(id);
+  }
 
   /** null when accepted; otherwise why the counts were skipped. */
   accept(id: string, counts: RatioCounts): string | null {
@@ -94,6 +100,10 @@ export async function pollMetricChecks(
       const backwards = ledger.accept(check.id, since.counts);
       if (backwards) {
         missing[check.id] = backwards;
+        // The last good counts stand: without an observation the check would go unjudged this poll, and
+        // at the last poll a dip of one request (an HA replica a scrape behind) left the gate inconclusive.
+        const held = ledger.reference(check.id);
+        if (held) observations[check.id] = { kind: 'ratio', counts: held };
         return;
       }
       observations[check.id] = { kind: 'ratio', counts: since.counts };

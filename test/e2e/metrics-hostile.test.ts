@@ -101,3 +101,57 @@ describe.concurrent('check names in the job summary', () => {
     expect(rendered).not.toMatch(/<img|<!--|\]\(https?:\/\/(evil|e\.x)|@octo/);
   });
 });
+
+/**
+ * Counts since the deploy per poll; a shorter range at the same time (the
+ * recent span of the last poll) gets half. The poll is told by its `time`.
+ */
+function countsByPoll(series: [n: number, k: number][]): PromAnswer {
+  const times: number[] = [];
+  const longest = new Map<number, number>();
+  return (query, time) => {
+    const range = Number(/\[(\d+)s\]/.exec(query)?.[1] ?? 0);
+    if (!times.includes(time)) times.push(time);
+    longest.set(time, Math.max(longest.get(time) ?? 0, range));
+    const [n, k] = series[Math.min(times.indexOf(time), series.length - 1)]!;
+    const v = query.includes('5..') ? k : n;
+    return one(range < (longest.get(time) ?? 0) ? Math.floor(v / 2) : v);
+  };
+}
+
+describe.concurrent('counts one request lower at the last poll (an HA replica a scrape behind)', () => {
+  async function gateOn(series: [number, number][]) {
+    const prom = await fakePrometheus(countsByPoll(series));
+    try {
+      return await runAction({
+        inputs: { 'prometheus-url': prom.url, checks: ratioCheck('5xx rate'), window: '6s', interval: '2s', 'initial-delay': '0s', settle: '0s' },
+        timeoutMs: 60_000,
+      });
+    } finally {
+      await prom.close();
+    }
+  }
+
+  it('still fails a release past its limit (it ended inconclusive, exit 0, blaming "only 0 sessions")', async () => {
+    const run = await gateOn([
+      [100, 4],
+      [300, 11],
+      [500, 18],
+      [499, 18],
+    ]);
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.outputs.reason).toMatch(/^5xx rate 3\.6% .*500 events, 18 bad/);
+  });
+
+  it('still passes a healthy release', async () => {
+    const run = await gateOn([
+      [2000, 4],
+      [4000, 8],
+      [6000, 12],
+      [5999, 12],
+    ]);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.verdict).toBe('pass');
+  });
+});
