@@ -34,7 +34,8 @@ const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
  * last poll (a series that vanished from the aggregation, a replica behind the
  * others) is not evidence: that poll's counts are skipped for the check and the
  * reason recorded; the last good counts stay the reference, and stand as the
- * check's observation (see `pollMetricChecks`).
+ * check's observation (see `pollMetricChecks`), as they do when a later poll
+ * has no data at all.
  */
 export class CountsLedger {
   private readonly last = new Map<string, RatioCounts>();
@@ -93,19 +94,17 @@ export async function pollMetricChecks(
         read.ratio(check, window.since, at, window.signal),
         window.recentSince === undefined ? null : read.ratio(check, window.recentSince, at, window.signal),
       ]);
-      if ('why' in since) {
-        missing[check.id] = since.why;
-        return;
-      }
-      const backwards = ledger.accept(check.id, since.counts);
-      if (backwards) {
-        missing[check.id] = backwards;
-        // The last good counts stand: without an observation the check would go unjudged this poll, and
-        // at the last poll a dip of one request (an HA replica a scrape behind) left the gate inconclusive.
+      // Counts since the deploy only grow, so the last good ones stand: without an observation the check
+      // would go unjudged this poll, and at the last poll one empty or one-request-lower answer (an HA
+      // replica a scrape behind, or restarted) left the gate inconclusive whatever the window had shown.
+      const skip = (why: string) => {
+        missing[check.id] = why;
         const held = ledger.reference(check.id);
         if (held) observations[check.id] = { kind: 'ratio', counts: held };
-        return;
-      }
+      };
+      if ('why' in since) return skip(since.why);
+      const backwards = ledger.accept(check.id, since.counts);
+      if (backwards) return skip(backwards);
       observations[check.id] = { kind: 'ratio', counts: since.counts };
       if (inRecent && 'counts' in inRecent) recent[check.id] = { kind: 'ratio', counts: inRecent.counts };
     }),

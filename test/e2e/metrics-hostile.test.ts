@@ -103,7 +103,7 @@ describe.concurrent('check names in the job summary', () => {
 });
 
 /**
- * Counts since the deploy per poll; a shorter range at the same time (the
+ * Counts since the deploy per poll (-1: no series); a shorter range at the same time (the
  * recent span of the last poll) gets half. The poll is told by its `time`.
  */
 function countsByPoll(series: [n: number, k: number][]): PromAnswer {
@@ -114,6 +114,8 @@ function countsByPoll(series: [n: number, k: number][]): PromAnswer {
     if (!times.includes(time)) times.push(time);
     longest.set(time, Math.max(longest.get(time) ?? 0, range));
     const [n, k] = series[Math.min(times.indexOf(time), series.length - 1)]!;
+    // -1: the query matched no series.
+    if (n < 0) return [200, { status: 'success', data: { resultType: 'vector', result: [] } }];
     const v = query.includes('5..') ? k : n;
     return one(range < (longest.get(time) ?? 0) ? Math.floor(v / 2) : v);
   };
@@ -141,6 +143,17 @@ describe.concurrent('counts one request lower at the last poll (an HA replica a 
     ]);
     expect(run.code, run.stdout).toBe(1);
     expect(run.outputs.verdict).toBe('fail');
+    expect(run.outputs.reason).toMatch(/^5xx rate 3\.6% .*500 events, 18 bad/);
+  });
+
+  it('still fails it when the last poll finds no series at all', async () => {
+    const run = await gateOn([
+      [100, 4],
+      [300, 11],
+      [500, 18],
+      [-1, -1],
+    ]);
+    expect(run.code, run.stdout).toBe(1);
     expect(run.outputs.reason).toMatch(/^5xx rate 3\.6% .*500 events, 18 bad/);
   });
 
