@@ -154,10 +154,15 @@ function escapeAt(text: string, i: number): { code: number; end: number } | null
   const c = text.charCodeAt(i);
   if (c === 0x5c && (text[i + 1] === 'u' || text[i + 1] === 'U')) {
     const hex = text.slice(i + 2, i + 6);
-    if (hex.length === 4 && HEX.test(hex)) return { code: parseInt(hex, 16), end: i + 6 };
+    if (hex.length === 4 && HEX.test(hex)) {
+      const code = parseInt(hex, 16);
+      // JSON writes a character beyond the BMP (𝐬, a mathematical letter) as two escaped surrogates: read them as one.
+      const low = code >= 0xd800 && code <= 0xdbff && /^\\[uU][dD][c-fC-F][0-9a-fA-F]{2}$/.test(text.slice(i + 6, i + 12)) ? parseInt(text.slice(i + 8, i + 12), 16) : -1;
+      return low === -1 ? { code, end: i + 6 } : { code: 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00), end: i + 12 };
+    }
   } else if (c === 0x25) {
     const hex = text.slice(i + 1, i + 3);
-    if (hex.length === 2 && HEX.test(hex)) return { code: parseInt(hex, 16), end: i + 3 };
+    if (hex.length === 2 && HEX.test(hex)) return utf8Escape(text, i, parseInt(hex, 16)) ?? { code: parseInt(hex, 16), end: i + 3 };
   } else if (c === 0x26) {
     ENTITY.lastIndex = i;
     const m = ENTITY.exec(text);
@@ -167,6 +172,26 @@ function escapeAt(text: string, i: number): { code: number; end: number } | null
     }
   }
   return null;
+}
+
+/**
+ * A URL writes a non-ASCII character (ｓ, fullwidth) as the %XX escapes of its
+ * UTF-8 bytes: the character they spell, when `lead` at `i` starts a whole
+ * sequence, or null.
+ */
+function utf8Escape(text: string, i: number, lead: number): { code: number; end: number } | null {
+  const extra = lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : 0;
+  if (extra === 0) return null;
+  const bytes = [lead];
+  for (let k = 1; k <= extra; k += 1) {
+    const at = i + 3 * k;
+    const hex = text.slice(at + 1, at + 3);
+    if (text[at] !== '%' || hex.length !== 2 || !HEX.test(hex)) return null;
+    bytes.push(parseInt(hex, 16));
+  }
+  const decoded = Buffer.from(bytes).toString('utf8');
+  const code = decoded.codePointAt(0) as number;
+  return code === 0xfffd || decoded.length > 2 ? null : { code, end: i + 3 * (extra + 1) };
 }
 
 /** [start, end) ranges of `text` that hold a piece of a secret, merged and in order. */

@@ -168,3 +168,32 @@ describe.concurrent('counts one request lower at the last poll (an HA replica a 
     expect(run.outputs.verdict).toBe('pass');
   });
 });
+
+describe.concurrent('a token echoed in look-alike letters behind a second encoding', () => {
+  const token = 'glcabcdefghijklmnopqrstuvwxyzabcdef';
+  /** Each letter as its mathematical bold form (U+1D41A…), written as a JSON surrogate-pair escape. */
+  const jsonAstral = (s: string) =>
+    [...s]
+      .map((c) => {
+        const cp = 0x1d41a + c.charCodeAt(0) - 97;
+        const unit = (u: number) => `\\u${u.toString(16)}`;
+        return unit(0xd800 + ((cp - 0x10000) >> 10)) + unit(0xdc00 + ((cp - 0x10000) & 0x3ff));
+      })
+      .join('');
+  /** Each letter as its fullwidth form (U+FF41…), percent-encoded as UTF-8. */
+  const percentWide = (s: string) => encodeURIComponent([...s].map((c) => String.fromCharCode(0xff41 + c.charCodeAt(0) - 97)).join(''));
+  /** Runs of %XX decoded as UTF-8 (a cut-off sequence at the end of a run becomes U+FFFD, the rest still reads). */
+  const urlDecoded = (text: string) =>
+    text.replace(/(?:%[0-9a-f]{2})+/gi, (m) => Buffer.from(m.replace(/%/g, ''), 'hex').toString('utf8'));
+
+  it.each([
+    ['JSON surrogate escapes of mathematical letters', jsonAstral(token)],
+    ['percent-encoded UTF-8 of fullwidth letters', percentWide(token)],
+  ])('never shows it: %s', async (_, echo) => {
+    const body = `{"status":"error","errorType":"unavailable","error":"token ${echo} refused"}`;
+    const run = await gate(`Authorization: Bearer ${token}`, () => [503, body]);
+    expect(run.stdout).toMatch(/poll skipped: GET \/api\/v1\/query returned HTTP 503/);
+    expect(longestLeak(run.everything, token)).toBeLessThan(8);
+    expect(longestLeak(urlDecoded(run.everything), token)).toBeLessThan(8);
+  });
+});
