@@ -105,4 +105,3 @@ export function notifySecrets(inputs: {
   for (const [, value] of inputs['alertmanager-headers']) out.push(...headerSecrets(value));
   return out;
 }
-

@@ -332,7 +332,8 @@ function timelineChart(report: RunReport): string | null {
   for (const ev of report.verdict.evaluations) {
     if (ev.project !== null || ev.id === 'error-rate') continue;
     const percent = (1 - ev.maxBadRate) * 100;
-    if (![...limits.values()].includes(percent)) limits.set(`limit ${formatLimitPercent(1 - ev.maxBadRate)} (${escapeMarkdown(checkName(ev.label).toLowerCase(), 100)})`, percent);
+    if (![...limits.values()].includes(percent))
+      limits.set(`limit ${formatLimitPercent(1 - ev.maxBadRate)} (${escapeMarkdown(checkName(ev.label).toLowerCase(), 100)})`, percent);
   }
   for (const [name, value] of limits) series.push({ name, values: points.map(() => value) });
 

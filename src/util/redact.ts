@@ -157,7 +157,8 @@ function escapeAt(text: string, i: number): { code: number; end: number } | null
     if (hex.length === 4 && HEX.test(hex)) {
       const code = parseInt(hex, 16);
       // JSON writes a character beyond the BMP (𝐬, a mathematical letter) as two escaped surrogates: read them as one.
-      const low = code >= 0xd800 && code <= 0xdbff && /^\\[uU][dD][c-fC-F][0-9a-fA-F]{2}$/.test(text.slice(i + 6, i + 12)) ? parseInt(text.slice(i + 8, i + 12), 16) : -1;
+      const low =
+        code >= 0xd800 && code <= 0xdbff && /^\\[uU][dD][c-fC-F][0-9a-fA-F]{2}$/.test(text.slice(i + 6, i + 12)) ? parseInt(text.slice(i + 8, i + 12), 16) : -1;
       return low === -1 ? { code, end: i + 6 } : { code: 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00), end: i + 12 };
     }
   } else if (c === 0x25) {

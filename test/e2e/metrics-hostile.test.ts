@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { runAction } from '../helpers/action';
 import { longestLeak } from '../reliability/leaks';
 import { fakePrometheus, one, type PromAnswer } from '../sources/prometheus/fake-prometheus';
@@ -28,7 +30,9 @@ async function gate(headers: string, answer: PromAnswer) {
   }
 }
 
-const refused = (error: string): PromAnswer => () => [400, { status: 'error', errorType: 'bad_data', error }];
+const refused =
+  (error: string): PromAnswer =>
+  () => [400, { status: 'error', errorType: 'bad_data', error }];
 
 describe.concurrent('a hostile Prometheus echoing the credentials of prometheus-headers', () => {
   it("never shows Basic auth's user:password, which the header carries only base64-encoded", async () => {
@@ -183,8 +187,7 @@ describe.concurrent('a token echoed in look-alike letters behind a second encodi
   /** Each letter as its fullwidth form (U+FF41…), percent-encoded as UTF-8. */
   const percentWide = (s: string) => encodeURIComponent([...s].map((c) => String.fromCharCode(0xff41 + c.charCodeAt(0) - 97)).join(''));
   /** Runs of %XX decoded as UTF-8 (a cut-off sequence at the end of a run becomes U+FFFD, the rest still reads). */
-  const urlDecoded = (text: string) =>
-    text.replace(/(?:%[0-9a-f]{2})+/gi, (m) => Buffer.from(m.replace(/%/g, ''), 'hex').toString('utf8'));
+  const urlDecoded = (text: string) => text.replace(/(?:%[0-9a-f]{2})+/gi, (m) => Buffer.from(m.replace(/%/g, ''), 'hex').toString('utf8'));
 
   it.each([
     ['JSON surrogate escapes of mathematical letters', jsonAstral(token)],
@@ -195,5 +198,41 @@ describe.concurrent('a token echoed in look-alike letters behind a second encodi
     expect(run.stdout).toMatch(/poll skipped: GET \/api\/v1\/query returned HTTP 503/);
     expect(longestLeak(run.everything, token)).toBeLessThan(8);
     expect(longestLeak(urlDecoded(run.everything), token)).toBeLessThan(8);
+  });
+});
+
+describe('a gate on metrics alone whose check never gets data', () => {
+  it("says which check had no data and the source's words, not only min-sessions", async () => {
+    // Datadog answers 200 with no points and its reason in `errors` (an unknown metric).
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ data: { type: 'scalar_response', attributes: { columns: [] } }, errors: 'Unknown metric: checkout.faild <b>x</b>' })),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const checks =
+        '- {name: checkout failures, source: datadog, bad: "sum:checkout.faild{*}.as_count()", total: "sum:checkout.attempted{*}.as_count()", max: 5%}';
+      const run = await runAction({
+        inputs: {
+          'datadog-site': `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          checks,
+          window: '4s',
+          interval: '2s',
+          'initial-delay': '0s',
+          settle: '0s',
+        },
+        env: { DD_API_KEY: 'ddapi_0123456789abcdef0123', DD_APP_KEY: 'ddapp_0123456789abcdef0123456789' },
+      });
+      expect(run.outputs.verdict).toBe('inconclusive');
+      expect(run.outputs.reason).toMatch(/no data from checkout failures: no data \(Datadog: Unknown metric: checkout\.faild <b>x<\/b>\)/);
+      expect(run.summary).toContain('no data from checkout failures: no data \\(Datadog: Unknown metric: checkout.faild &lt;b&gt;x&lt;/b&gt;\\)');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
