@@ -90,6 +90,8 @@ function checkName(v: unknown, index: number): string {
   const name = String(v).trim();
   if (name === '' || name.length > 80) problem(where, 'name', 'expected 1 to 80 characters');
   if (INVISIBLE.test(name) || name.includes('::')) problem(where, 'name', 'must not contain control or invisible characters or "::"');
+  // Names key plain objects (observations, the checks output): this key would set the object's prototype instead, and the check would never be judged.
+  if (name === '__proto__') problem(where, 'name', '"__proto__" cannot name a check: choose another name');
   return name;
 }
 

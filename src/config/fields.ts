@@ -205,3 +205,28 @@ export function multiple(fallback: number | null, what: string) {
     return num;
   });
 }
+
+/** Shortest piece of a header value that counts as a secret of its own. */
+const MIN_DERIVED_SECRET = 6;
+
+/**
+ * What of a header value no output may contain: the value, the credential
+ * after its scheme ("Bearer xyz", "Basic abc"), and for Basic auth the decoded
+ * "user:password" and the password alone. Base64 is only an encoding: a server
+ * (a tenant gateway, a proxy) that says "password hunter2… rejected" gives the
+ * secret away as plainly as the header would.
+ */
+export function headerSecrets(value: string): string[] {
+  const derived: string[] = [];
+  const credential = value.replace(/^\S+\s+/, '');
+  if (credential !== value) derived.push(credential);
+  const m = /^basic\s+([A-Za-z0-9+/_-]+={0,2})$/i.exec(value);
+  const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : '';
+  // Not base64 of text: nothing a server could echo in a readable form.
+  if (m && /^[^\p{Cc}]*$/u.test(decoded) && !decoded.includes('\ufffd')) {
+    const at = decoded.indexOf(':');
+    derived.push(decoded, ...(at >= 0 ? [decoded.slice(at + 1)] : []));
+  }
+  // The runner masks every secret wherever it occurs: the "b" of "X-Team: a b" would blank every b of the log.
+  return [value, ...derived.filter((d) => d.length >= MIN_DERIVED_SECRET)];
+}

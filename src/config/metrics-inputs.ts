@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { checksField, type MetricCheck } from './checks';
-import { httpUrl, tokenProblem } from './fields';
+import { headerSecrets, httpUrl, tokenProblem } from './fields';
 
 /**
  * The inputs of the metrics sources (issue #15): Prometheus (and what speaks
@@ -125,9 +125,9 @@ interface MetricsValues {
   checks: MetricCheck[];
 }
 
-/** The values no output may contain: header values and Datadog's keys. */
+/** The values no output may contain: header values (and a Basic header's decoded password) and Datadog's keys. */
 export function metricsSecrets(c: Pick<MetricsValues, 'prometheus-headers' | 'datadog-api-key' | 'datadog-app-key'>): string[] {
-  return [...Object.values(c['prometheus-headers']), c['datadog-api-key'] ?? '', c['datadog-app-key'] ?? ''].filter(Boolean);
+  return [...Object.values(c['prometheus-headers']).flatMap(headerSecrets), c['datadog-api-key'] ?? '', c['datadog-app-key'] ?? ''].filter(Boolean);
 }
 
 /** A check whose source lacks its URL or keys: [input, message] for the first, before any request. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { httpUrl, text, tokenProblem } from './fields';
+import { headerSecrets, httpUrl, text, tokenProblem } from './fields';
 
 /** The verdicts a notification can be sent for, in the order they are listed. */
 export const NOTIFY_VERDICTS = ['fail', 'inconclusive', 'pass'] as const;
@@ -102,27 +102,6 @@ export function notifySecrets(inputs: {
     const path = `${url.pathname.replace(/^\/(services\/)?/, '')}${url.search}`;
     if (path.length >= 4) out.push(path);
   }
-  for (const [, value] of inputs['alertmanager-headers']) {
-    out.push(value);
-    // "Bearer xyz" and "Basic abc": the credential alone is the secret too.
-    const credential = value.replace(/^\S+\s+/, '');
-    if (credential !== value) out.push(credential);
-    out.push(...basicCredentials(value));
-  }
+  for (const [, value] of inputs['alertmanager-headers']) out.push(...headerSecrets(value));
   return out;
-}
-
-/**
- * Basic auth's base64 is only an encoding: a server that says "password
- * hunter2… rejected" gives the secret away as plainly as the header. The
- * decoded "user:password" and the password alone are secrets too.
- */
-function basicCredentials(value: string): string[] {
-  const m = /^basic\s+([A-Za-z0-9+/_-]+={0,2})$/i.exec(value);
-  if (!m) return [];
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-  // Not base64 of text: nothing a server could echo in a readable form.
-  if (!/^[^\p{Cc}]*$/u.test(decoded) || decoded.includes('\ufffd')) return [];
-  const at = decoded.indexOf(':');
-  return [decoded, ...(at >= 0 ? [decoded.slice(at + 1)] : [])];
 }

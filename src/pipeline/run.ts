@@ -21,7 +21,10 @@ import { releaseNameProblem, sanitizedName } from '../config/names';
 import { usesSentry } from '../config/metrics-inputs';
 import { trackerUrlInput } from '../config/tracker-inputs';
 import { unreachableTrackerError } from '../sources/vendor-error';
-import type { Registrar } from '../sources/types';
+import type { Observation, Registrar } from '../sources/types';
+
+/** Whether a check's last observation holds any evidence. */
+const hasData = (o: Observation | undefined) => o !== undefined && (o.kind === 'value' ? o.value !== null : o.kind === 'ratio' ? o.counts.n > 0 : true);
 
 /** What the pipeline may ask of GitHub; null members are skipped (outside Actions, no token). */
 export interface GitHubPort {
@@ -235,6 +238,15 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
       const issuesError = result.missing[issuesCheck.id] ?? '';
       const reason = `the new-issue check got no answer: every issues query failed (last error: ${oneLine(issuesError, 200)}); the other checks passed: ${result.verdict.reason}`;
       result.verdict = { ...result.verdict, outcome: 'inconclusive', reason };
+    }
+    // A check that never had data says why (a query matching no series, Datadog's "unknown metric"): an
+    // inconclusive gate on metrics alone named only min-sessions, a Sentry input, and the source's words were lost.
+    if (result.verdict.outcome === 'inconclusive') {
+      const unread = policy.checks.filter((c) => c.kind !== 'count' && result.missing[c.id] !== undefined && !hasData(result.observations[c.id]));
+      if (unread.length > 0) {
+        const why = unread.map((c) => `${c.label}: ${oneLine(result.missing[c.id] as string, 200)}`).join('; ');
+        result.verdict = { ...result.verdict, reason: `${result.verdict.reason}; no data from ${why}` };
+      }
     }
     const newIssues = issuesCheck ? newIssuesOf(result.observations[issuesCheck.id]) : [];
     const { issue, ...decided } = result.verdict;

@@ -170,7 +170,8 @@ function checkRow(report: RunReport, ev: CheckEvaluation): string[] {
   );
   const limit = displayRate(ev.display, ev.maxBadRate);
   return [
-    checkName(ev.label),
+    // A metric check's label is its name from the checks input: any text, escaped like a server's.
+    escapeMarkdown(checkName(ev.label), 100),
     ev.project === null ? 'all projects' : escapeMarkdown(ev.project, 100),
     formatLimit(ev.display, ev.maxBadRate) + (fromBaseline ? ' (baseline)' : ''),
     ev.observedBadRate === null ? '–' : formatObservedPercent(displayRate(ev.display, ev.observedBadRate), limit),
@@ -331,7 +332,8 @@ function timelineChart(report: RunReport): string | null {
   for (const ev of report.verdict.evaluations) {
     if (ev.project !== null || ev.id === 'error-rate') continue;
     const percent = (1 - ev.maxBadRate) * 100;
-    if (![...limits.values()].includes(percent)) limits.set(`limit ${formatLimitPercent(1 - ev.maxBadRate)} (${checkName(ev.label).toLowerCase()})`, percent);
+    if (![...limits.values()].includes(percent))
+      limits.set(`limit ${formatLimitPercent(1 - ev.maxBadRate)} (${escapeMarkdown(checkName(ev.label).toLowerCase(), 100)})`, percent);
   }
   for (const [name, value] of limits) series.push({ name, values: points.map(() => value) });
 

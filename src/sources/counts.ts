@@ -32,11 +32,18 @@ const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 /**
  * Counts since the deploy can only grow. A query that returns fewer than the
  * last poll (a series that vanished from the aggregation, a replica behind the
- * others) is not evidence: that poll is skipped for the check and the reason
- * recorded; the last good counts stay the reference.
+ * others) is not evidence: that poll's counts are skipped for the check and the
+ * reason recorded; the last good counts stay the reference, and stand as the
+ * check's observation (see `pollMetricChecks`), as they do when a later poll
+ * has no data at all.
  */
 export class CountsLedger {
   private readonly last = new Map<string, RatioCounts>();
+
+  /** The last counts accepted for check `id`, if any. */
+  reference(id: string): RatioCounts | undefined {
+    return this.last.get(id);
+  }
 
   /** null when accepted; otherwise why the counts were skipped. */
   accept(id: string, counts: RatioCounts): string | null {
@@ -87,15 +94,17 @@ export async function pollMetricChecks(
         read.ratio(check, window.since, at, window.signal),
         window.recentSince === undefined ? null : read.ratio(check, window.recentSince, at, window.signal),
       ]);
-      if ('why' in since) {
-        missing[check.id] = since.why;
-        return;
-      }
+      // Counts since the deploy only grow, so the last good ones stand: without an observation the check
+      // would go unjudged this poll, and at the last poll one empty or one-request-lower answer (an HA
+      // replica a scrape behind, or restarted) left the gate inconclusive whatever the window had shown.
+      const skip = (why: string) => {
+        missing[check.id] = why;
+        const held = ledger.reference(check.id);
+        if (held) observations[check.id] = { kind: 'ratio', counts: held };
+      };
+      if ('why' in since) return skip(since.why);
       const backwards = ledger.accept(check.id, since.counts);
-      if (backwards) {
-        missing[check.id] = backwards;
-        return;
-      }
+      if (backwards) return skip(backwards);
       observations[check.id] = { kind: 'ratio', counts: since.counts };
       if (inRecent && 'counts' in inRecent) recent[check.id] = { kind: 'ratio', counts: inRecent.counts };
     }),

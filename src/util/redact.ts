@@ -9,7 +9,7 @@
  * characters, combining marks), whitespace and backslashes are skipped, and
  * look-alike forms (fullwidth, mathematical, accented letters, either case)
  * are read as the letters they show, as PIECE characters in a row of a
- * secret is replaced by `***`. A piece that
+ * secret, or of its base64 (see `base64Forms`), is replaced by `***`. A piece that
  * short cannot be a coincidence in practice (it is 8 characters of a random
  * token), and no 8 characters of a secret survive anywhere, whatever was cut.
  */
@@ -81,11 +81,12 @@ interface Matcher {
 const matchers = new Map<string, Matcher | null>();
 
 function matcherFor(secrets: readonly (string | null | undefined)[]): Matcher | null {
-  const usable = secrets.filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET);
-  const key = usable.join('\u0000');
+  const given = secrets.filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET);
+  const key = given.join('\u0000');
   const cached = matchers.get(key);
   if (cached !== undefined) return cached;
   let matcher: Matcher | null = null;
+  const usable = given.flatMap((s) => [s, ...base64Forms(s)]);
   if (usable.length > 0) {
     const table = shown();
     const pieces = new Map<number, Set<string>>();
@@ -118,6 +119,27 @@ function matcherFor(secrets: readonly (string | null | undefined)[]): Matcher | 
   return matcher;
 }
 
+/**
+ * A secret as base64 (standard and URL-safe) at each of the three byte
+ * alignments it can have inside a longer encoded text, cut to the characters
+ * that depend on the secret alone. A server that echoes an Authorization
+ * header, a JWT or a basic-auth string base64-encoded hands it over as
+ * plainly as the header: one decode away.
+ */
+function base64Forms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const forms: string[] = [];
+  for (let skip = 0; skip < 3; skip += 1) {
+    const whole = Math.floor((bytes.length - skip) / 3) * 3;
+    // Shorter than a piece: it would blank every coincidence of a few characters.
+    if ((whole / 3) * 4 < PIECE) continue;
+    const b64 = bytes.subarray(skip, skip + whole).toString('base64');
+    forms.push(b64);
+    if (/[+/]/.test(b64)) forms.push(b64.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return forms;
+}
+
 /** What escapes are written with. */
 const ESCAPE_CHARS = /[\\%&#;xXuU0-9a-fA-F]/;
 
@@ -132,10 +154,16 @@ function escapeAt(text: string, i: number): { code: number; end: number } | null
   const c = text.charCodeAt(i);
   if (c === 0x5c && (text[i + 1] === 'u' || text[i + 1] === 'U')) {
     const hex = text.slice(i + 2, i + 6);
-    if (hex.length === 4 && HEX.test(hex)) return { code: parseInt(hex, 16), end: i + 6 };
+    if (hex.length === 4 && HEX.test(hex)) {
+      const code = parseInt(hex, 16);
+      // JSON writes a character beyond the BMP (𝐬, a mathematical letter) as two escaped surrogates: read them as one.
+      const low =
+        code >= 0xd800 && code <= 0xdbff && /^\\[uU][dD][c-fC-F][0-9a-fA-F]{2}$/.test(text.slice(i + 6, i + 12)) ? parseInt(text.slice(i + 8, i + 12), 16) : -1;
+      return low === -1 ? { code, end: i + 6 } : { code: 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00), end: i + 12 };
+    }
   } else if (c === 0x25) {
     const hex = text.slice(i + 1, i + 3);
-    if (hex.length === 2 && HEX.test(hex)) return { code: parseInt(hex, 16), end: i + 3 };
+    if (hex.length === 2 && HEX.test(hex)) return utf8Escape(text, i, parseInt(hex, 16)) ?? { code: parseInt(hex, 16), end: i + 3 };
   } else if (c === 0x26) {
     ENTITY.lastIndex = i;
     const m = ENTITY.exec(text);
@@ -145,6 +173,26 @@ function escapeAt(text: string, i: number): { code: number; end: number } | null
     }
   }
   return null;
+}
+
+/**
+ * A URL writes a non-ASCII character (ｓ, fullwidth) as the %XX escapes of its
+ * UTF-8 bytes: the character they spell, when `lead` at `i` starts a whole
+ * sequence, or null.
+ */
+function utf8Escape(text: string, i: number, lead: number): { code: number; end: number } | null {
+  const extra = lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : 0;
+  if (extra === 0) return null;
+  const bytes = [lead];
+  for (let k = 1; k <= extra; k += 1) {
+    const at = i + 3 * k;
+    const hex = text.slice(at + 1, at + 3);
+    if (text[at] !== '%' || hex.length !== 2 || !HEX.test(hex)) return null;
+    bytes.push(parseInt(hex, 16));
+  }
+  const decoded = Buffer.from(bytes).toString('utf8');
+  const code = decoded.codePointAt(0) as number;
+  return code === 0xfffd || decoded.length > 2 ? null : { code, end: i + 3 * (extra + 1) };
 }
 
 /** [start, end) ranges of `text` that hold a piece of a secret, merged and in order. */
