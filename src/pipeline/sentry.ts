@@ -11,9 +11,14 @@ import { urlInputSecrets } from '../config/url-secrets';
 
 /** The secrets of a configuration: what no output may contain. */
 export function secretsOf(inputs: Inputs): string[] {
-  return [inputs['sentry-auth-token'], inputs['github-token'] ?? '', ...notifySecrets(inputs), ...metricsSecrets(inputs), ...trackerSecrets(inputs), ...urlInputSecrets(inputs)].filter(
-    Boolean,
-  );
+  return [
+    inputs['sentry-auth-token'],
+    inputs['github-token'] ?? '',
+    ...notifySecrets(inputs),
+    ...metricsSecrets(inputs),
+    ...trackerSecrets(inputs),
+    ...urlInputSecrets(inputs),
+  ].filter(Boolean);
 }
 
 /**

@@ -24,7 +24,22 @@ async function prometheus(cleanup: (fn: OnTestFinishedHandler) => void, answer: 
 
 const CHECKS = '- name: uptime\n  source: prometheus\n  query: min(probe_success)\n  min: 1\n  for: 2s\n';
 const gate = (url: string) =>
-  runCli(['gate', '--release', 'shop@1', '--prometheus-url', url, `--checks=${CHECKS}`, '--window', '6s', '--interval', '2s', '--initial-delay', '0s', '--settle', '0s']);
+  runCli([
+    'gate',
+    '--release',
+    'shop@1',
+    '--prometheus-url',
+    url,
+    `--checks=${CHECKS}`,
+    '--window',
+    '6s',
+    '--interval',
+    '2s',
+    '--initial-delay',
+    '0s',
+    '--settle',
+    '0s',
+  ]);
 const status = (code: number, body: string) => (res: ServerResponse) => {
   res.writeHead(code, { 'content-type': 'application/json' });
   res.end(body);

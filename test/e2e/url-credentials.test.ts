@@ -51,26 +51,43 @@ describe.concurrent('credentials in URL inputs (bundled action, CLI)', () => {
     expect(longestLeak(run.everything, token)).toBeLessThan(8);
   });
 
-  it('prometheus-url ?access_token= (a proxy in front of Prometheus) that echoes it: masked, no piece shown', { timeout: 90_000 }, async ({ onTestFinished }) => {
-    const token = 'glc_pr0mTokenZp4Wv9Lm7Qx';
-    const prom = await stub(onTestFinished, echo);
-    const { run } = await runGate('healthy', {
-      'prometheus-url': `${prom.url}/?access_token=${encodeURIComponent(token)}`,
-      checks: '- name: uptime\n  source: prometheus\n  query: min(probe_success)\n  min: 1\n  for: 2s\n',
-      window: '4s',
-    });
-    expect(prom.seen.length).toBeGreaterThan(0);
-    expect(prom.seen[0]).toContain(`access_token=${token}`);
-    expect(run.masked).toContain(token);
-    expect(longestLeak(run.everything, token)).toBeLessThan(8);
-  });
+  it(
+    'prometheus-url ?access_token= (a proxy in front of Prometheus) that echoes it: masked, no piece shown',
+    { timeout: 90_000 },
+    async ({ onTestFinished }) => {
+      const token = 'glc_pr0mTokenZp4Wv9Lm7Qx';
+      const prom = await stub(onTestFinished, echo);
+      const { run } = await runGate('healthy', {
+        'prometheus-url': `${prom.url}/?access_token=${encodeURIComponent(token)}`,
+        checks: '- name: uptime\n  source: prometheus\n  query: min(probe_success)\n  min: 1\n  for: 2s\n',
+        window: '4s',
+      });
+      expect(prom.seen.length).toBeGreaterThan(0);
+      expect(prom.seen[0]).toContain(`access_token=${token}`);
+      expect(run.masked).toContain(token);
+      expect(longestLeak(run.everything, token)).toBeLessThan(8);
+    },
+  );
 
   it('CLI: a refused URL with a password (with @ in it) or a query key shows neither on stderr or stdout, and exits 2', () => {
     const password = 'p@ssW0rdQx7Lm9Zp4';
     const key = 'k3yQx7Lm9Zp4Wv2026ab';
     const r = spawnSync(
       process.execPath,
-      [CLI_ENTRY, 'gate', '--release', 'shop@1', '--sentry-org', 'acme', '--sentry-projects', 'shop', '--alertmanager-url', `https://bot:${password}@am.example.com/?api_key=${key}`, '--runbook-url', `ftp://wiki.example.com/?api_key=${key}`],
+      [
+        CLI_ENTRY,
+        'gate',
+        '--release',
+        'shop@1',
+        '--sentry-org',
+        'acme',
+        '--sentry-projects',
+        'shop',
+        '--alertmanager-url',
+        `https://bot:${password}@am.example.com/?api_key=${key}`,
+        '--runbook-url',
+        `ftp://wiki.example.com/?api_key=${key}`,
+      ],
       { env: { PATH: process.env.PATH ?? '', SENTRY_AUTH_TOKEN: 'sntryu_cli_token_0123456789abcdef' }, encoding: 'utf8', timeout: 30_000 },
     );
     expect(r.status).toBe(2);

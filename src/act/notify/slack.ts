@@ -74,11 +74,12 @@ export function slackMessage(facts: AlertFacts): { text: string; blocks: unknown
   const blocks: unknown[] = [
     {
       type: 'header',
-      text: { type: 'plain_text', text: plain(`${rerunPrefix(facts)}${facts.verdict === 'pass' ? 'Resolved' : 'Alert'}: ${facts.headline}`, SLACK_LIMITS.headerText) },
+      text: {
+        type: 'plain_text',
+        text: plain(`${rerunPrefix(facts)}${facts.verdict === 'pass' ? 'Resolved' : 'Alert'}: ${facts.headline}`, SLACK_LIMITS.headerText),
+      },
     },
-    ...(facts.attempt
-      ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: slackText(rerunNote(facts.attempt), 300) }] }]
-      : []),
+    ...(facts.attempt ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: slackText(rerunNote(facts.attempt), 300) }] }] : []),
     { type: 'section', text: { type: 'mrkdwn', text: `*Value:* ${slackText(facts.value, SLACK_LIMITS.sectionText - 20)}` } },
     { type: 'section', fields },
     { type: 'section', text: { type: 'mrkdwn', text: `*Action:* ${slackText(facts.actionTaken, SLACK_LIMITS.sectionText - 20)}` } },

@@ -25,7 +25,8 @@ function quoteErrors(body: string): string {
 
 function explain(check: MetricCheck, error: unknown, apiBase: string): unknown {
   const site = `Input datadog-site ("${oneLine(apiBase, 120)}")`;
-  if (error instanceof UnreachableError) return new InputSetupError('datadog-site', `${site}: Datadog's API could not be reached there (${oneLine(error.message, 200)})`);
+  if (error instanceof UnreachableError)
+    return new InputSetupError('datadog-site', `${site}: Datadog's API could not be reached there (${oneLine(error.message, 200)})`);
   if (!(error instanceof HttpError)) return error;
   const quoted = error.body ? `: ${quoteErrors(error.body)}` : '';
   if (error.status === 400 || error.status === 422)
