@@ -21,10 +21,41 @@ export const URL_INPUTS = [
   'dashboard-url',
 ] as const;
 
-/** A parameter name that says its value authenticates. */
-const CREDENTIAL_NAME = /tok|key|secret|pass|pwd|auth|sig|cred|session|jwt|bearer|code/i;
-/** A value that looks like a random token whatever its name: long, letters and digits mixed. */
-const TOKEN_LIKE = /^(?=.*\d)(?=.*[A-Za-z])[\w.~+/=-]{16,}$/;
+/**
+ * A word in a parameter name that says its value authenticates: `token`,
+ * `access_token`, `private_token`, `api_key`, `apiKey`, `X-Amz-Signature`,
+ * Azure's `sig`. Whole words only: a dashboard's `var-release` or `orgId` is
+ * a link's state, and redacting it would blank the release name everywhere.
+ */
+const CREDENTIAL_WORDS = new Set([
+  'token',
+  'key',
+  'apikey',
+  'secret',
+  'password',
+  'passwd',
+  'pass',
+  'pwd',
+  'auth',
+  'authorization',
+  'sig',
+  'signature',
+  'credential',
+  'credentials',
+  'jwt',
+  'bearer',
+  'session',
+  'sessionid',
+]);
+
+function namesCredential(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (
+    CREDENTIAL_WORDS.has(lower.replace(/[^a-z0-9]/g, '')) ||
+    lower.split(/[^a-z0-9]+/).some((w) => CREDENTIAL_WORDS.has(w)) ||
+    /(token|apikey|secret|password)$/.test(lower)
+  );
+}
 
 function decoded(s: string): string {
   try {
@@ -40,7 +71,7 @@ const forms = (s: string) => [s, decoded(s)];
 /**
  * The secrets of one URL value: the userinfo (user:password, the password,
  * a user given alone, which is a token), and each query or fragment value
- * whose name says it authenticates or which looks like a token. Read with
+ * whose name says it authenticates. Read with
  * string patterns, not the URL parser, so a value the parser refuses (shown
  * in a configuration error) gives up its secrets too.
  */
@@ -57,7 +88,7 @@ export function urlSecrets(value: string | null | undefined): string[] {
   const rest = value.replace(/^[^?#]*/, '');
   for (const m of rest.matchAll(/[?#&;]([^=&#;\s]*)=([^&#;\s]*)/g)) {
     const [, name = '', raw = ''] = m;
-    if (CREDENTIAL_NAME.test(decoded(name)) || TOKEN_LIKE.test(decoded(raw))) out.push(...forms(raw));
+    if (namesCredential(decoded(name))) out.push(...forms(raw));
   }
   // A short value (a 3-letter word) would blank that word everywhere; the redactor ignores it anyway.
   return [...new Set(out)].filter((s) => s.length >= 4);
