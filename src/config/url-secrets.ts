@@ -83,7 +83,8 @@ export function urlSecrets(value: string | null | undefined): string[] {
   if (userinfo) {
     const colon = userinfo.indexOf(':');
     if (colon < 0) out.push(...forms(userinfo));
-    else out.push(...forms(userinfo), ...forms(userinfo.slice(colon + 1)));
+    // The password alone is a piece of the userinfo: a secret of its own from 6 characters, as a Basic header's is.
+    else out.push(...forms(userinfo), ...forms(userinfo.slice(colon + 1)).filter((p) => p.length >= 6));
   }
   const rest = value.replace(/^[^?#]*/, '');
   for (const m of rest.matchAll(/[?#&;]([^=&#;\s]*)=([^&#;\s]*)/g)) {
