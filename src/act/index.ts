@@ -29,6 +29,14 @@ export async function announce(
     if (!port.deploymentStatus) return;
     // A superseded release failed its gate though the job does not: its deployment still records that.
     const state = outcome.failed || (report.action.kind === 'superseded' && report.verdict.outcome === 'fail') ? 'failure' : 'success';
+    // A dry run changes nothing anyone else sees: it says what it would have set instead.
+    if (inputs['dry-run']) {
+      // The job does not fail in a dry run; the status says what a real run would have set.
+      const { outcome: verdict } = report.verdict;
+      const would = verdict === 'fail' || (verdict === 'inconclusive' && inputs['on-inconclusive'] === 'fail') ? 'failure' : state;
+      log.info(`Dry run: would set GitHub deployment ${inputs['github-deployment-id'] ?? ''} to ${would} ("Release health: ${verdict}")`);
+      return;
+    }
     await port
       .deploymentStatus(state, `Release health: ${report.verdict.outcome}`)
       .catch((error: unknown) => log.warning(`Could not set the GitHub deployment status: ${errorMessage(error)}`));

@@ -64,6 +64,12 @@ export interface AlertFacts {
   links: { runbook: string | null; dashboard: string | null; sentry: string | null; run: string | null };
   /** The numbers behind the verdict, for PagerDuty's custom_details. */
   details: Record<string, string | number | null>;
+  /**
+   * The run attempt when this is a re-run of the workflow run (2 or more).
+   * PagerDuty and Alertmanager dedupe a re-run by the incident key and labels;
+   * a Slack webhook cannot, so its message says it is a re-run.
+   */
+  attempt?: number;
 }
 
 /** One on-call destination. `send` throws NotifyError (naming the status) when it gives up. */

@@ -18,6 +18,7 @@ import { parseCliArgs, UsageError } from './args';
 import { helpText } from './help';
 import { terminalLog } from './log';
 import { errorMessage } from '../util/errors';
+import { InputSetupError } from '../sources/errors';
 
 export const EXIT = { pass: 0, fail: 1, config: 2, inconclusive: 3, cancelled: 130 } as const;
 
@@ -103,8 +104,8 @@ export async function gateCommand(opts: GateCommandOptions): Promise<number> {
     }
     return exitCode(result.report?.verdict.outcome, outcome.failed, opts.signal?.aborted === true);
   } catch (error) {
-    // The first request never reached Sentry: a configuration error, as a bad flag is.
-    if (error instanceof ConfigError) {
+    // The first request never reached Sentry, or a metrics URL or query is wrong: a configuration error, as a bad flag is.
+    if (error instanceof ConfigError || error instanceof InputSetupError) {
       stderr.write(`${logLines(redact(error.message, secrets)).replace(/^Input (\S+)/gm, '--$1')}\n`);
       return EXIT.config;
     }

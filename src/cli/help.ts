@@ -44,7 +44,7 @@ Other flags:
 Exit codes:
   0  pass (also inconclusive, unless --on-inconclusive fail; and any dry run)
   1  fail: the release is unhealthy (or the tracker refused the request)
-  2  bad configuration or flags: nothing was sent
+  2  bad configuration or flags (a URL or query the service cannot serve too)
   3  inconclusive with --on-inconclusive fail
   130  cancelled (SIGINT or SIGTERM) before a fail verdict
 `;

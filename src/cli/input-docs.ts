@@ -132,7 +132,7 @@ export const INPUT_DOCS: readonly { name: string; description: string; default: 
   },
   {
     "name": "dry-run",
-    "description": "Compute and report everything, but never fail the job or dispatch a rollback.",
+    "description": "Compute and report everything, but change nothing - never fail the job, dispatch a rollback, post to a notifier or set the GitHub deployment status - and say what would have been done.",
     "default": "false"
   },
   {

@@ -12,6 +12,7 @@ import {
 } from './metrics-inputs';
 import { sanitizedName } from './names';
 import { type Inputs, type InputName, INPUT_NAMES } from './schema';
+import { urlInputSecrets } from './url-secrets';
 import { NOTIFY_ENV_FALLBACKS, NOTIFY_SECRET_INPUTS } from './notify-inputs';
 import { applyTrackerDefaults, inputOwner, selectedTracker, TRACKER_ENV_FALLBACKS, TRACKER_SECRET_INPUTS } from './tracker-inputs';
 import { schemaFor } from './tracker-schema';
@@ -120,13 +121,13 @@ export function loadConfig(getInput: (name: InputName) => string | undefined, en
   if (!parsed.success) {
     // A token pasted into another input (a URL's query, say) is shown in no piece: the
     // runner masks a secret only whole, and the shown value is cut.
-    const secrets = [...SECRET_INPUTS].map((name) => raw[name]?.trim());
+    const secrets = [...[...SECRET_INPUTS].map((name) => raw[name]?.trim()), ...urlInputSecrets(raw)];
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'inputs') as InputName;
       const value = raw[name];
       // A URL's user:password is a secret too: show the value without it. A
       // value's line breaks and escapes are shown escaped: the error stays one line.
-      const safe = value === undefined ? '' : sanitizedName(redact(value.trim(), secrets).replace(/\/\/[^/@\s]*@/, '//***@'), 80);
+      const safe = value === undefined ? '' : sanitizedName(redact(value.trim(), secrets).replace(/\/\/[^/?#\s]*@/, '//***@'), 80);
       const shown = SECRET_INPUTS.has(name) || (METRICS_UNQUOTED_INPUTS as readonly string[]).includes(name) || !safe ? '' : ` ("${safe}")`;
       return `Input ${name}${shown}${issue.message.startsWith('is ') ? ' ' : ': '}${issue.message}`;
     });

@@ -139,7 +139,10 @@ function rateLimitWaitMs(headers: JsonResponse<unknown>['headers'], now: number)
 }
 
 function buildUrl(baseUrl: string, path: string, query: CallOptions<unknown>['query']): string {
-  const url = new URL(baseUrl.replace(/\/+$/, '') + path);
+  // A base URL's query (a service that takes its token as `?token=…`) goes on every request, after the path rather than before it.
+  const base = new URL(baseUrl);
+  const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${path}`);
+  for (const [key, value] of base.searchParams) url.searchParams.append(key, value);
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(key, String(v));

@@ -7,12 +7,18 @@ import { apiBase } from '../sources/sentry/urls';
 import type { Tracker } from '../sources/sentry/types';
 import { USER_AGENT } from '../version';
 import { metricsSecrets } from '../config/metrics-inputs';
+import { urlInputSecrets } from '../config/url-secrets';
 
 /** The secrets of a configuration: what no output may contain. */
 export function secretsOf(inputs: Inputs): string[] {
-  return [inputs['sentry-auth-token'], inputs['github-token'] ?? '', ...notifySecrets(inputs), ...metricsSecrets(inputs), ...trackerSecrets(inputs)].filter(
-    Boolean,
-  );
+  return [
+    inputs['sentry-auth-token'],
+    inputs['github-token'] ?? '',
+    ...notifySecrets(inputs),
+    ...metricsSecrets(inputs),
+    ...trackerSecrets(inputs),
+    ...urlInputSecrets(inputs),
+  ].filter(Boolean);
 }
 
 /**

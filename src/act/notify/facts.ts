@@ -13,7 +13,11 @@ const SEVERITY = { fail: 'critical', inconclusive: 'warning', pass: 'info' } as 
 export const SUMMARY_MAX = 1024;
 
 /** The facts of one verdict, from the report every notifier lays out in its own way. */
-export function alertFacts(report: RunReport, inputs: Pick<Inputs, 'sentry-projects'>, run: Pick<RunContext, 'repository'>): AlertFacts {
+export function alertFacts(
+  report: RunReport,
+  inputs: Pick<Inputs, 'sentry-projects'>,
+  run: Pick<RunContext, 'repository'> & Partial<Pick<RunContext, 'runAttempt'>>,
+): AlertFacts {
   const { verdict } = report;
   const [headline = '', value = ''] = buildAnnotation(report)
     .split('\n')[0]!
@@ -59,7 +63,14 @@ export function alertFacts(report: RunReport, inputs: Pick<Inputs, 'sentry-proje
     actionTaken: actionText(report),
     links: { runbook: safeUrl(report.runbookUrl), dashboard: safeUrl(report.dashboardUrl), sentry: safeUrl(report.releaseUrl), run: safeUrl(report.runUrl) },
     details,
+    ...(rerun(run.runAttempt) ? { attempt: rerun(run.runAttempt) as number } : {}),
   };
+}
+
+/** GITHUB_RUN_ATTEMPT when it says this is a re-run (2 or more), else null. */
+function rerun(attempt: string | null | undefined): number | null {
+  const n = Number(attempt);
+  return Number.isSafeInteger(n) && n > 1 ? n : null;
 }
 
 /**

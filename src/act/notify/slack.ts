@@ -74,17 +74,30 @@ export function slackMessage(facts: AlertFacts): { text: string; blocks: unknown
   const blocks: unknown[] = [
     {
       type: 'header',
-      text: { type: 'plain_text', text: plain(`${facts.verdict === 'pass' ? 'Resolved' : 'Alert'}: ${facts.headline}`, SLACK_LIMITS.headerText) },
+      text: {
+        type: 'plain_text',
+        text: plain(`${rerunPrefix(facts)}${facts.verdict === 'pass' ? 'Resolved' : 'Alert'}: ${facts.headline}`, SLACK_LIMITS.headerText),
+      },
     },
+    ...(facts.attempt ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: slackText(rerunNote(facts.attempt), 300) }] }] : []),
     { type: 'section', text: { type: 'mrkdwn', text: `*Value:* ${slackText(facts.value, SLACK_LIMITS.sectionText - 20)}` } },
     { type: 'section', fields },
     { type: 'section', text: { type: 'mrkdwn', text: `*Action:* ${slackText(facts.actionTaken, SLACK_LIMITS.sectionText - 20)}` } },
     ...(buttons.length ? [{ type: 'actions', elements: buttons }] : []),
     { type: 'context', elements: [{ type: 'mrkdwn', text: slackText(`release-health-gate · ${facts.repository ?? facts.projects.join(', ')}`, 300) }] },
   ];
-  const text = slackText(`${EMOJI[facts.verdict]} ${facts.summary} (${facts.release} → ${facts.environment})`, SLACK_LIMITS.sectionText);
+  const text = slackText(`${EMOJI[facts.verdict]} ${rerunPrefix(facts)}${facts.summary} (${facts.release} → ${facts.environment})`, SLACK_LIMITS.sectionText);
   return { text, blocks };
 }
+
+/**
+ * An incoming webhook cannot find or update an earlier post, so a re-run of
+ * the job (same run, GITHUB_RUN_ATTEMPT 2 or more) posts again; the message
+ * says so up front, so the channel reads it as the same incident.
+ */
+const rerunPrefix = (facts: AlertFacts) => (facts.attempt ? `[Re-run, attempt ${facts.attempt}] ` : '');
+const rerunNote = (attempt: number) =>
+  `Re-run of the workflow run (attempt ${attempt}): attempt ${attempt - 1} of this run may already have posted this alert for the same release; it is the same incident, not a new one.`;
 
 /** Slack incoming webhook: one message per notifying verdict. */
 export function slackNotifier(opts: { webhookUrl: string; secrets: readonly string[]; signal?: AbortSignal }): Notifier {

@@ -1,7 +1,7 @@
 import type { MetricCheck } from '../../config/checks';
 import type { HttpClient } from '../../http/client';
 import { HttpError, UnreachableError } from '../../http/errors';
-import { TrackerSetupError } from '../errors';
+import { InputSetupError, TrackerSetupError } from '../errors';
 import { oneLine } from '../../util/text';
 import { CountsLedger, pollMetricChecks, toCounts } from '../counts';
 import type { Check, HealthPoll, HealthSource, PollWindow, RatioCounts } from '../types';
@@ -25,17 +25,18 @@ function quoteErrors(body: string): string {
 
 function explain(check: MetricCheck, error: unknown, apiBase: string): unknown {
   const site = `Input datadog-site ("${oneLine(apiBase, 120)}")`;
-  if (error instanceof UnreachableError) return new TrackerSetupError(`${site}: Datadog's API could not be reached there (${oneLine(error.message, 200)})`);
+  if (error instanceof UnreachableError)
+    return new InputSetupError('datadog-site', `${site}: Datadog's API could not be reached there (${oneLine(error.message, 200)})`);
   if (!(error instanceof HttpError)) return error;
   const quoted = error.body ? `: ${quoteErrors(error.body)}` : '';
   if (error.status === 400 || error.status === 422)
-    return new TrackerSetupError(`Check "${check.id}": Datadog refused the query (HTTP ${error.status}${quoted})`);
+    return new InputSetupError('checks', `Check "${check.id}": Datadog refused the query (HTTP ${error.status}${quoted})`);
   if (error.status === 401 || error.status === 403) {
     return new TrackerSetupError(
       `Check "${check.id}": Datadog refused the keys (HTTP ${error.status}): check datadog-api-key (DD_API_KEY) and datadog-app-key (DD_APP_KEY); the application key needs the timeseries_query scope`,
     );
   }
-  if (error.status === 404) return new TrackerSetupError(`${site}: no Datadog query API there (HTTP 404 for /api/v2/query/scalar)`);
+  if (error.status === 404) return new InputSetupError('datadog-site', `${site}: no Datadog query API there (HTTP 404 for /api/v2/query/scalar)`);
   return error;
 }
 

@@ -1,7 +1,7 @@
 import type { MetricCheck } from '../../config/checks';
 import type { HttpClient } from '../../http/client';
 import { HttpError, UnreachableError } from '../../http/errors';
-import { TrackerSetupError } from '../errors';
+import { InputSetupError, TrackerSetupError } from '../errors';
 import { oneLine } from '../../util/text';
 import type { Check, HealthPoll, HealthSource, PollWindow, RatioCounts } from '../types';
 import { fillRange } from './range';
@@ -29,7 +29,8 @@ export function prometheusApiBase(url: string): string {
 function setupError(check: MetricCheck, field: string, error: unknown, url: string): unknown {
   const where = `Check "${check.id}" (${field})`;
   if (error instanceof UnreachableError) {
-    return new TrackerSetupError(
+    return new InputSetupError(
+      'prometheus-url',
       `Input prometheus-url ("${oneLine(url, 120)}"): no Prometheus query API could be reached there (${oneLine(error.message, 200)}): expected the base URL, such as http://prometheus:9090 (queries go to <url>/api/v1/query)`,
     );
   }
@@ -37,14 +38,15 @@ function setupError(check: MetricCheck, field: string, error: unknown, url: stri
   if (error.status === 400 || error.status === 422) {
     // Prometheus says what is wrong with the query in its error envelope; the body is already redacted and one line.
     const quoted = quoteError(error.body);
-    return new TrackerSetupError(`${where}: Prometheus refused the query (HTTP ${error.status}${quoted ? `: ${quoted}` : ''})`);
+    return new InputSetupError('checks', `${where}: Prometheus refused the query (HTTP ${error.status}${quoted ? `: ${quoted}` : ''})`);
   }
   if (error.status === 401 || error.status === 403)
     return new TrackerSetupError(
       `${where}: Prometheus at prometheus-url refused the request (HTTP ${error.status}): check the credentials in prometheus-headers`,
     );
   if (error.status === 404)
-    return new TrackerSetupError(
+    return new InputSetupError(
+      'prometheus-url',
       `Input prometheus-url ("${oneLine(url, 120)}"): no Prometheus query API there (HTTP 404 for /api/v1/query): expected the base URL, such as http://prometheus:9090`,
     );
   return error;
