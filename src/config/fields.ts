@@ -207,7 +207,7 @@ export function multiple(fallback: number | null, what: string) {
 }
 
 /** Shortest piece of a header value that counts as a secret of its own. */
-const MIN_DERIVED_SECRET = 6;
+export const MIN_DERIVED_SECRET = 6;
 
 /**
  * What of a header value no output may contain: the value, the credential

@@ -6,6 +6,7 @@
  * in it is picked out and treated as a secret: masked by the runner and
  * redacted from everything shown, as the Slack webhook's path is.
  */
+import { MIN_DERIVED_SECRET } from './fields';
 
 /** Every input that holds a URL. */
 export const URL_INPUTS = [
@@ -83,8 +84,8 @@ export function urlSecrets(value: string | null | undefined): string[] {
   if (userinfo) {
     const colon = userinfo.indexOf(':');
     if (colon < 0) out.push(...forms(userinfo));
-    // The password alone is a piece of the userinfo: a secret of its own from 6 characters, as a Basic header's is.
-    else out.push(...forms(userinfo), ...forms(userinfo.slice(colon + 1)).filter((p) => p.length >= 6));
+    // The password alone is a piece of the userinfo: a secret of its own from MIN_DERIVED_SECRET characters, as a Basic header's is.
+    else out.push(...forms(userinfo), ...forms(userinfo.slice(colon + 1)).filter((p) => p.length >= MIN_DERIVED_SECRET));
   }
   const rest = value.replace(/^[^?#]*/, '');
   for (const m of rest.matchAll(/[?#&;]([^=&#;\s]*)=([^&#;\s]*)/g)) {
