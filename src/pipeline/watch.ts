@@ -149,7 +149,7 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
       const totals = use.find((p) => p?.totals)?.totals;
       const observations = merged(use);
       const dataAt = Math.min(...ats);
-      const { evaluations, verdict } = decide(policy, {
+      const { evaluations, thresholds, verdict } = decide(policy, {
         observations,
         ...(Object.keys(recent).length > 0 ? { recent } : {}),
         series,
@@ -172,6 +172,7 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
           sample: totals ?? null,
           evaluations,
           newIssues: items,
+          ...(thresholds.length > 0 ? { thresholds } : {}),
           ...(failed.length > 0 ? { error: `${failed.join(', ')}: ${errors.map(errorMessage).join('; ')}` } : {}),
         };
         polls.push(record);

@@ -1,6 +1,6 @@
-import type { CheckEvaluation } from '../gate/types';
+import type { CheckEvaluation, ThresholdEvaluation } from '../gate/types';
 import { oneLine } from './escape';
-import { checkName, formatCount, formatElapsed, formatPercent, formatPercentRange, displayInterval, displayRate } from '../format';
+import { checkName, formatCount, formatDuration, formatElapsed, formatValue, formatPercent, formatPercentRange, displayInterval, displayRate } from '../format';
 import { isSkipped, type PollRecord } from './types';
 import { labelOf, type SessionCheckId } from '../sources/sentry/checks';
 import { shownRate } from '../sources/sentry/health';
@@ -35,8 +35,10 @@ export function formatPollLine(poll: PollRecord, watchStart: number, windowMs: n
     }
   }
   for (const ev of overall) if (!(order as string[]).includes(ev.id)) parts.push(rateText(ev));
+  const thresholds = poll.thresholds ?? [];
+  for (const t of thresholds) parts.push(valueText(t, poll.at));
   if (poll.newIssues > 0) parts.push(`${formatCount(poll.newIssues)} new issue${poll.newIssues === 1 ? '' : 's'}`);
-  parts.push(status(poll.evaluations));
+  parts.push(status(poll.evaluations, thresholds));
   return `${clock} ${parts.join(' · ')}`;
 }
 
@@ -47,10 +49,24 @@ function rateText(ev: CheckEvaluation): string {
   return `${label} ${formatPercent(displayRate(ev.display, ev.observedBadRate))}${interval}`;
 }
 
-function status(evaluations: CheckEvaluation[]): string {
+/** A gauge's reading, and how long it has been past its limit: "p95 latency 4.2 s (above 3 s for 2m)". */
+function valueText(t: ThresholdEvaluation, at: number): string {
+  const label = oneLine(t.label, 60);
+  if (t.value === null) return `${label} – (no data)`;
+  const value = formatValue(t.value, t.unit);
+  if (t.pastSince === null) return `${label} ${value}`;
+  const limit = t.max !== undefined && t.value > t.max ? `above ${formatValue(t.max, t.unit)}` : `below ${formatValue(t.min ?? 0, t.unit)}`;
+  return `${label} ${value} (${limit} for ${formatDuration(Math.max(0, at - t.pastSince))})`;
+}
+
+function status(evaluations: CheckEvaluation[], thresholds: ThresholdEvaluation[] = []): string {
   const failed = evaluations.filter((e) => e.status === 'fail');
-  if (failed.length > 0) {
-    const names = failed.map((e) => `${checkName(e.label).toLowerCase()}${e.project !== null ? ` in ${oneLine(e.project, 60)}` : ''}`);
+  const failedValues = thresholds.filter((t) => t.status === 'fail');
+  if (failed.length > 0 || failedValues.length > 0) {
+    const names = [
+      ...failed.map((e) => `${checkName(e.label).toLowerCase()}${e.project !== null ? ` in ${oneLine(e.project, 60)}` : ''}`),
+      ...failedValues.map((t) => oneLine(t.label, 60)),
+    ];
     return `FAIL: ${names.join(', ')}`;
   }
   if (evaluations.length > 0 && evaluations.every((e) => e.status === 'healthy')) return 'healthy';

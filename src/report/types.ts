@@ -1,4 +1,4 @@
-import type { CheckEvaluation, Verdict } from '../gate/types';
+import type { CheckEvaluation, ThresholdEvaluation, Verdict } from '../gate/types';
 import type { CommitLine, Registration } from '../sources/sentry/register';
 import type { HealthSample, NewIssue } from '../sources/sentry/types';
 
@@ -13,10 +13,12 @@ export interface PollRecord {
   error?: string;
   evaluations: CheckEvaluation[];
   newIssues: number;
+  /** The threshold-for checks' readings at this poll (a gauge source serves no counts, yet it answered). */
+  thresholds?: ThresholdEvaluation[];
 }
 
 /** A poll no source answered: it neither starts nor breaks a run, and shows only its error. */
-export const isSkipped = (poll: PollRecord): boolean => poll.sample === null && poll.evaluations.length === 0;
+export const isSkipped = (poll: PollRecord): boolean => poll.sample === null && poll.evaluations.length === 0 && !poll.thresholds?.length;
 
 export interface BaselineCheck {
   id: CheckEvaluation['id'];

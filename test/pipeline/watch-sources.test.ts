@@ -3,6 +3,7 @@ import type { GatePolicy } from '../../src/gate/types';
 import { watch } from '../../src/pipeline/watch';
 import type { HealthPoll, HealthSource, PollWindow, RatioCheck, ThresholdForCheck } from '../../src/sources/types';
 import { fakeClock } from './fake-clock';
+import { formatPollLine } from '../../src/report/progress';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-06-03T02:00:00Z');
@@ -73,6 +74,29 @@ describe('watch() over several sources', () => {
     // past at 3, 4; no data at 5; past at 6, 7: never 3 minutes unbroken
     expect(result.verdict.outcome).toBe('pass');
     expect(result.verdict.thresholds?.[0]).toMatchObject({ id: 'p95', status: 'watching', pastSince: T0 + 6 * MIN });
+  });
+
+  it('a source serving only a threshold-for check: each poll line shows its reading, never "poll skipped"', async () => {
+    const gauge = source('gauge', (m) => (m === 2 ? {} : { [latency.id]: { kind: 'value', value: m >= 3 ? 4.2 : 1.1 } }));
+    const lines: string[] = [];
+    const result = await watch({
+      policy: { ...policy, checks: [latency] },
+      schedule: { windowMs: 10 * MIN, intervalMs: MIN, initialDelayMs: MIN },
+      clock: fakeClock(T0),
+      sources: [gauge],
+      since: T0,
+      onPoll: (record) => lines.push(formatPollLine(record, T0, 10 * MIN)),
+    });
+    expect(result.verdict.outcome).toBe('fail');
+    expect(lines.join('\n')).not.toMatch(/skipped/);
+    expect(lines.slice(0, 5)).toEqual([
+      '[01:00/10:00] p95 latency 1.1 s · watching',
+      '[02:00/10:00] p95 latency – (no data) · watching',
+      '[03:00/10:00] p95 latency 4.2 s (above 3 s for 0 s) · watching',
+      '[04:00/10:00] p95 latency 4.2 s (above 3 s for 1 min) · watching',
+      '[05:00/10:00] p95 latency 4.2 s (above 3 s for 2 min) · watching',
+    ]);
+    expect(lines.at(-1)).toBe('[06:00/10:00] p95 latency 4.2 s (above 3 s for 3 min) · FAIL: p95 latency');
   });
 
   it('when every source fails the poll is skipped, and the window ends without health data', async () => {
