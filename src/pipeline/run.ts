@@ -10,7 +10,6 @@ import { applyBaseline, measureBaseline } from './baseline';
 import type { Clock } from './clock';
 import type { Log } from './log';
 import { act } from '../act/rollback';
-import { findDeployTime } from '../sources/sentry/register';
 import { ReleaseNotFoundError, TrackerSetupError } from '../sources/errors';
 import { checkTokenForGate } from '../sources/sentry/token';
 import { errorMessage } from '../util/errors';
@@ -21,10 +20,14 @@ import { releaseNameProblem, sanitizedName } from '../config/names';
 import { usesSentry } from '../config/metrics-inputs';
 import { trackerUrlInput } from '../config/tracker-inputs';
 import { unreachableTrackerError } from '../sources/vendor-error';
-import type { Observation, Registrar } from '../sources/types';
+import type { HealthSource, Observation, Registrar } from '../sources/types';
 
 /** Whether a check's last observation holds any evidence. */
 const hasData = (o: Observation | undefined) => o !== undefined && (o.kind === 'value' ? o.value !== null : o.kind === 'ratio' ? o.counts.n > 0 : true);
+
+/** How the report and the log name a tracker. */
+const TRACKER_NAMES: Record<string, string> = { sentry: 'Sentry', bugsnag: 'Bugsnag', rollbar: 'Rollbar' };
+const trackerName = (name: string) => TRACKER_NAMES[name] ?? name;
 
 /** What the pipeline may ask of GitHub; null members are skipped (outside Actions, no token). */
 export interface GitHubPort {
@@ -154,7 +157,10 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
           finalized: registered.finalized,
         };
       } else {
-        deployFinishedAt = sentry ? await findDeployTime(config, { tracker, log, now: clock.now }) : clock.now();
+        // The registrar knows when the release was deployed (its deploy, build or deploy record); a gate on metrics alone starts now.
+        const found = registrar?.deployTime ? await registrar.deployTime({ version, environment, now: clock.now(), ...(deps.signal ? { signal: deps.signal } : {}) }) : undefined;
+        if (found === null) log.warning(`${trackerName(registrar!.name)} has no deploy of ${version} to ${environment}: watching health from now.`);
+        deployFinishedAt = found ?? clock.now();
       }
     } catch (error) {
       // The very first request never reached Sentry: a wrong sentry-url (or token), not an outage.
@@ -178,17 +184,20 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
     let policy = policyFromInputs(inputs, sourceChecks);
     let baseline: Baseline | null = null;
     if (inputs.baseline === 'previous-release') {
-      if (!previous) {
-        log.warning('baseline: no previous release found in Sentry for this environment; using the absolute limits.');
+      // The tracker's health source measures the previous release; one without a baseline says so, once.
+      const source = health.find((s) => s.name === (registrar?.name ?? inputs.tracker));
+      const tracked = trackerName(registrar?.name ?? inputs.tracker);
+      if (!source?.baseline) {
+        log.warning(`baseline: ${tracked} offers no previous-release baseline here; the absolute limits apply.`);
+      } else if (!previous) {
+        log.warning(`baseline: no previous release found in ${tracked} for this environment; using the absolute limits.`);
       } else {
         try {
-          const measured = await measureBaseline(tracker, {
+          const measured = await measureBaseline(source as HealthSource & Required<Pick<HealthSource, 'baseline'>>, policy.checks, {
             previous: previous.version,
-            projects,
-            environment,
             deployFinishedAt,
             windowMs: inputs.window,
-            signal: deps.signal,
+            ...(deps.signal ? { signal: deps.signal } : {}),
           });
           const applied = applyBaseline(policy, measured.counts, inputs['max-crash-rate-increase'] ?? 0);
           policy = applied.policy;

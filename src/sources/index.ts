@@ -1,5 +1,6 @@
 import type { Config } from '../config/load';
 import { sentryHealthSource } from './sentry/health';
+import { sentryBaseline } from './sentry/baseline';
 import type { StepLog } from './sentry/register';
 import { sentryRegistrar } from './sentry/registrar';
 import type { CommitInput, ReleaseInfo, Tracker } from './sentry/types';
@@ -79,8 +80,8 @@ export function buildSources(config: Config, deps: SourceDeps): Sources {
     close = r.close;
   } else if (usesSentry(inputs)) {
     registrar = sentryRegistrar(config, deps);
-    health.push(
-      sentryHealthSource({
+    health.push({
+      ...sentryHealthSource({
         tracker: deps.tracker,
         version: inputs.release,
         projects: inputs['sentry-projects'],
@@ -88,7 +89,8 @@ export function buildSources(config: Config, deps: SourceDeps): Sources {
         now: deps.now,
         log: deps.log,
       }),
-    );
+      baseline: sentryBaseline({ tracker: deps.tracker, projects: inputs['sentry-projects'], environment: inputs.environment }),
+    });
   }
   // Symptom checks from the metrics stack, next to any tracker or none (config refuses a check whose source is not set up).
   for (const source of [prometheusSource(config), datadogSource(config)]) if (source) health.push(source);

@@ -153,6 +153,15 @@ export interface SessionSample extends SessionCounts {
   projects: Record<string, SessionCounts>;
 }
 
+/** What a baseline reads: the previous release's health over [since, until) before this deploy, epoch ms. */
+export interface BaselineWindow {
+  /** The previous release's version (the registrar's previousRelease). */
+  previous: string;
+  since: number;
+  until: number;
+  signal?: AbortSignal;
+}
+
 /**
  * One source of health evidence. A poll that throws is an outage (skipped,
  * recorded); a TrackerSetupError (bad token, bad query) ends the run loudly.
@@ -165,6 +174,13 @@ export interface HealthSource {
   requests(): number;
   /** Releases what the source holds open (its HTTP client), once the watch is over. */
   close?(): Promise<void>;
+  /**
+   * Added for issue #14 (baseline: previous-release): the previous release's
+   * counts over `window`, by check id, for the ratio checks among `checks`
+   * it can compare (the others are left out, and keep their absolute limits).
+   * A source without it offers no baseline, and the gate says so.
+   */
+  baseline?(checks: readonly Check[], window: BaselineWindow): Promise<Record<string, RatioCounts>>;
 }
 
 /** What a registrar needs to know about the run to register the release. */
@@ -215,4 +231,10 @@ export interface Registrar {
    * so a rollback never replaces a newer fix. Sentry answers through its tracker.
    */
   newerDeploy?(q: { version: string; environment: string; after: number; now: number; signal?: AbortSignal }): Promise<{ version: string; at: number } | null>;
+  /**
+   * Added for issue #14: when `version` was last deployed to the environment
+   * (epoch ms, never later than `now` plus clock skew), or null when the
+   * tracker knows no such deploy. With register: false the watch starts there.
+   */
+  deployTime?(q: { version: string; environment: string; now: number; signal?: AbortSignal }): Promise<number | null>;
 }

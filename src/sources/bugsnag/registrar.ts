@@ -116,5 +116,18 @@ export function createBugsnagRegistrar(opts: BugsnagRegistrarOptions): Registrar
         .sort((a, b) => b.at - a.at);
       return newer[0] ?? null;
     },
+    // Without the Data Access API there is no build list to ask: the watch starts now, as before.
+    ...(opts.api
+      ? {
+          async deployTime({ version, environment, now, signal }: { version: string; environment: string; now: number; signal?: AbortSignal }) {
+            // The latest build of this version in the stage; one released in the future has not happened (a skewed or hostile clock).
+            const times = (await opts.api!.builds(environment, signal))
+              .filter((b) => b.app_version === version && (!b.release_stage || b.release_stage.name === environment))
+              .map((b) => msOf(b.release_time))
+              .filter((at): at is number => at !== null && at <= now + CLOCK_SKEW_MS);
+            return times.length > 0 ? Math.max(...times) : null;
+          },
+        }
+      : {}),
   };
 }

@@ -76,5 +76,13 @@ export function createRollbarRegistrar(api: RollbarApi): Registrar {
         .sort((a, b) => b.at - a.at);
       return newer[0] ?? null;
     },
+    async deployTime({ version, environment, now, signal }) {
+      // The latest deploy of this revision that ran; one dated in the future has not happened (a skewed or hostile clock).
+      const times = (await api.deploys(signal))
+        .filter((d) => d.environment === environment && d.revision === version && ran(d))
+        .map(deployTime)
+        .filter((at): at is number => at !== null && at <= now + CLOCK_SKEW_MS);
+      return times.length > 0 ? Math.max(...times) : null;
+    },
   };
 }

@@ -162,16 +162,12 @@ export async function registerRelease(config: Config, deps: RegisterDeps, previo
   };
 }
 
-/** With register: false, the window starts at the release's latest deploy to the environment in Sentry. */
-export async function findDeployTime(config: Config, deps: Pick<RegisterDeps, 'tracker' | 'log' | 'now'>): Promise<number> {
-  const { release, environment } = config.inputs;
-  const deploys = (await deps.tracker.listDeploys(release)).filter((d) => d.environment === environment);
-  const now = deps.now();
+/** The latest deploy of `release` to `environment` Sentry records, epoch ms (dates in the future ignored), or null. */
+export async function latestDeployTime(tracker: Tracker, q: { release: string; environment: string; now: number }): Promise<number | null> {
+  const deploys = (await tracker.listDeploys(q.release)).filter((d) => d.environment === q.environment);
   const latest = deploys
-    .map((d) => pastServerTime(d.dateFinished, now))
+    .map((d) => pastServerTime(d.dateFinished, q.now))
     .filter((t): t is number => t !== null)
     .sort((a, b) => b - a)[0];
-  if (latest !== undefined) return latest;
-  deps.log.warning(`Sentry has no deploy of ${release} to ${environment}: watching health from now.`);
-  return deps.now();
+  return latest ?? null;
 }

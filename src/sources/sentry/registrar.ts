@@ -1,5 +1,5 @@
 import type { Config } from '../../config/load';
-import { registerRelease, type StepLog } from './register';
+import { latestDeployTime, registerRelease, type StepLog } from './register';
 import type { KnownRelease, RegisterResult, Registrar } from '../types';
 import type { CommitInput, ReleaseInfo, Tracker } from './types';
 
@@ -38,5 +38,6 @@ export function sentryRegistrar(config: Config, deps: SentryRegistrarDeps): Regi
       return found && { version: found.version, url: deps.tracker.releaseUrl(found.version, projects[0]) };
     },
     releaseUrl: (version) => deps.tracker.releaseUrl(version, projects[0]),
+    deployTime: ({ version, environment, now }) => latestDeployTime(deps.tracker, { release: version, environment, now }),
   };
 }
