@@ -17,11 +17,7 @@ const senseless = ({ n, k }: RatioCounts) => !(Number.isSafeInteger(n) && Number
  * limit is never made looser than the absolute one; checks without baseline
  * counts (the error-rate check) stay absolute.
  */
-export function applyBaseline(
-  policy: GatePolicy,
-  counts: Record<string, RatioCounts>,
-  increase: number,
-): { policy: GatePolicy; checks: BaselineCheck[] } {
+export function applyBaseline(policy: GatePolicy, counts: Record<string, RatioCounts>, increase: number): { policy: GatePolicy; checks: BaselineCheck[] } {
   const checks: BaselineCheck[] = [];
   const judged = policy.checks.map((limit): Check => {
     const measured = limit.kind === 'ratio' && Object.hasOwn(counts, limit.id) ? counts[limit.id] : undefined;

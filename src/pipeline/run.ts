@@ -158,7 +158,9 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
         };
       } else {
         // The registrar knows when the release was deployed (its deploy, build or deploy record); a gate on metrics alone starts now.
-        const found = registrar?.deployTime ? await registrar.deployTime({ version, environment, now: clock.now(), ...(deps.signal ? { signal: deps.signal } : {}) }) : undefined;
+        const found = registrar?.deployTime
+          ? await registrar.deployTime({ version, environment, now: clock.now(), ...(deps.signal ? { signal: deps.signal } : {}) })
+          : undefined;
         if (found === null) log.warning(`${trackerName(registrar!.name)} has no deploy of ${version} to ${environment}: watching health from now.`);
         deployFinishedAt = found ?? clock.now();
       }

@@ -49,8 +49,20 @@ describe('HealthSource.baseline: Sentry', () => {
 });
 
 describe('applyBaseline: counts by check id, from any source', () => {
-  const latency: RatioCheck = { ...sessionCheck('crash-free-sessions', 0.05), id: '5xx', label: '5xx rate', source: 'prometheus', units: { trials: 'requests', bad: '5xx' } };
-  const policy: GatePolicy = { checks: [sessionCheck('crash-free-users', 0.05), latency], confidence: 0.95, minSessions: 0, passEarly: false, passMargin: null };
+  const latency: RatioCheck = {
+    ...sessionCheck('crash-free-sessions', 0.05),
+    id: '5xx',
+    label: '5xx rate',
+    source: 'prometheus',
+    units: { trials: 'requests', bad: '5xx' },
+  };
+  const policy: GatePolicy = {
+    checks: [sessionCheck('crash-free-users', 0.05), latency],
+    confidence: 0.95,
+    minSessions: 0,
+    passEarly: false,
+    passMargin: null,
+  };
 
   it("tightens a check the source measured, leaves the others absolute, names the check's own units", async () => {
     const { policy: judged, checks } = applyBaseline(policy, { '5xx': { n: 100_000, k: 100 }, 'crash-free-users': { n: 50, k: 0 } }, 0.001);
@@ -69,7 +81,9 @@ describe('applyBaseline: counts by check id, from any source', () => {
     ]) {
       const { policy: judged, checks } = applyBaseline(policy, { '5xx': bad }, 0);
       expect(judged.checks[1]).toBe(policy.checks[1]);
-      expect(checks).toEqual([expect.objectContaining({ id: '5xx', effectiveMaxBadRate: 0.05, note: expect.stringMatching(/not a sample.*absolute limit kept/) })]);
+      expect(checks).toEqual([
+        expect.objectContaining({ id: '5xx', effectiveMaxBadRate: 0.05, note: expect.stringMatching(/not a sample.*absolute limit kept/) }),
+      ]);
     }
   });
 
@@ -115,7 +129,13 @@ describe('Registrar.deployTime', () => {
       release_stage: { name: stage },
     });
     const api = {
-      builds: async () => [build('v2', NOW - 20 * MIN), build('v2', NOW - 5 * MIN), build('v2', NOW + DAY), build('v2', NOW - MIN, 'staging'), build('v3', NOW)],
+      builds: async () => [
+        build('v2', NOW - 20 * MIN),
+        build('v2', NOW - 5 * MIN),
+        build('v2', NOW + DAY),
+        build('v2', NOW - MIN, 'staging'),
+        build('v3', NOW),
+      ],
     } as unknown as BugsnagApi;
     const registrar = createBugsnagRegistrar({ build: {} as HttpClient, apiKey: null, api });
     expect(await registrar.deployTime?.({ version: 'v2', environment: 'production', now: NOW })).toBe(NOW - 5 * MIN);
