@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CLI_ENTRY } from '../helpers/action';
 
 export const CLI_TOKEN = 'sntryu_cli_secret_token_0123456789';
@@ -12,7 +15,7 @@ export interface CliRun {
 
 /**
  * Runs the bundled CLI as a user would: a fresh node process with only PATH,
- * HOME and the variables the test gives (no GITHUB_*, no SENTRY_* by default).
+ * an empty HOME of its own and the variables the test gives (no GITHUB_*, no SENTRY_* by default).
  */
 export async function runCli(
   args: string[],
@@ -22,7 +25,7 @@ export async function runCli(
 ): Promise<CliRun> {
   const started = Date.now();
   const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: mkdtempSync(join(tmpdir(), 'rhg-cli-home-')), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

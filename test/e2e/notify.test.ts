@@ -1,6 +1,7 @@
 import { describe, expect, it, type OnTestFinishedHandler } from 'vitest';
 import { startLocalTracker } from '../../src/local-tracker';
 import { getScenario } from '../../src/local-tracker/scenarios';
+import { expectCrashAlert, LINK_INPUTS, LINKS } from '../helpers/crash-alert';
 import { runGate, SENTRY_TOKEN } from '../helpers/gate';
 import { startGitHubStub } from '../helpers/github-stub';
 import {
@@ -42,8 +43,7 @@ async function services(cleanup: Cleanup): Promise<Services> {
       'pagerduty-url': pd.url,
       'alertmanager-url': am.url,
       'alertmanager-headers': `Authorization: Bearer ${AM_TOKEN}`,
-      'runbook-url': 'https://wiki.example/runbooks/shop',
-      'dashboard-url': 'https://grafana.example/d/shop',
+      ...LINK_INPUTS,
     },
     env: { PAGERDUTY_ROUTING_KEY: ROUTING_KEY, SLACK_WEBHOOK_URL: `${slack.url}${SLACK_PATH}` },
     secrets: [ROUTING_KEY, SLACK_PATH.slice('/services/'.length), AM_TOKEN],
@@ -97,32 +97,14 @@ describe.concurrent('on-call notifications (bundled action, PagerDuty, Slack and
       const message = s.slack.state.messages[0]!;
       expect(message.text).toMatch(/Crash-free users below 97%/);
       const json = JSON.stringify(message.blocks);
-      for (const text of [
-        'shop-web@2.0.0 → production',
-        'shop-web@1.4.0',
-        '"url":"https://wiki.example/runbooks/shop"',
-        '"url":"https://grafana.example/d/shop"',
-        'roll back by hand',
-      ])
+      for (const text of ['shop-web@2.0.0 → production', 'shop-web@1.4.0', `"url":"${LINKS.runbook}"`, `"url":"${LINKS.dashboard}"`, 'roll back by hand'])
         expect(json).toContain(text);
 
       // Alertmanager: one alert with the labels and annotations, and the header given.
       expect(posts(s.am)).toHaveLength(1);
       expect(posts(s.am)[0]!.headers.authorization).toBe(`Bearer ${AM_TOKEN}`);
       const [alert] = [...s.am.state.alerts.values()];
-      expect(alert!.labels).toEqual({
-        alertname: 'ReleaseHealthGate',
-        severity: 'critical',
-        environment: 'production',
-        release: 'shop-web@2.0.0',
-        service: 'shop-web',
-        project: 'shop-web',
-        check: 'crash-free-users',
-        repository: 'acme/shop',
-      });
-      expect(alert!.annotations).toMatchObject({ runbook_url: 'https://wiki.example/runbooks/shop', dashboard_url: 'https://grafana.example/d/shop' });
-      expect(alert!.annotations!.description).toContain('Previous: shop-web@1.4.0');
-      expect(alert!.generatorURL).toBe('https://github.example/acme/shop/actions/runs/4242/attempts/1');
+      expectCrashAlert(alert);
 
       // What the user sees: the Action line names each notification, the report lists them; no secret anywhere.
       expect(first.run.everything).toContain('"notifications": [');

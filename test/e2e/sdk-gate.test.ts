@@ -71,9 +71,10 @@ describe.concurrent('the gate on what @sentry/node sent to the local tracker', (
     expect(run.code, run.stdout).toBe(1);
     expect(run.outputs.verdict).toBe('fail');
     expect(run.outputs.reason).toMatch(/^crash-free users \d+(\.\d+)?% .* below the 97% limit/);
-    // It may decide before the app is done, on the users it had seen so far.
+    // It may decide before the app is done, on the users it had seen so far: how many that is depends
+    // on how far the app got by the first polls (19 once under load), and min-sessions bounds only a pass.
     expect(Number(run.outputs['crash-free-users'])).toBeLessThan(0.97);
-    expect(Number(run.outputs.sessions)).toBeGreaterThanOrEqual(20);
+    expect(Number(run.outputs.sessions)).toBeGreaterThan(0);
     expect(Number(run.outputs.sessions)).toBeLessThanOrEqual(60);
     expect(tracker.ingest.stats.items.event).toBe(15);
   }, 60_000);

@@ -79,7 +79,8 @@ export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
   writeFileSync(eventFile, JSON.stringify(opts.event ?? {}));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? dir,
+    // A home of its own: nothing in the tester's ~ (a .sentryclirc, a .npmrc) reaches the run.
+    HOME: dir,
     GITHUB_ACTIONS: 'true',
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,

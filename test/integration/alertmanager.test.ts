@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectCrashAlert, LINK_INPUTS } from '../helpers/crash-alert';
 import { runGate } from '../helpers/gate';
 
 const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';
@@ -121,7 +122,7 @@ describe('a real Alertmanager (prometheus-alertmanager on loopback)', () => {
   const alertsReceived = () => received.flatMap((n) => n.alerts);
 
   it('a fail: exactly one alert arrives with the labels and annotations; a re-run adds none; a later pass resolves it', async () => {
-    const inputs = { 'alertmanager-url': amUrl, 'runbook-url': 'https://wiki.example/runbooks/shop', 'dashboard-url': 'https://grafana.example/d/shop' };
+    const inputs = { 'alertmanager-url': amUrl, ...LINK_INPUTS };
     const fail = await runGate('crash-spike', inputs);
     expect(fail.run.outputs.verdict).toBe('fail');
     expect(fail.run.summary).toMatch(/Alertmanager trigger sent/);
@@ -132,21 +133,9 @@ describe('a real Alertmanager (prometheus-alertmanager on loopback)', () => {
     const [alert] = alertsReceived();
     expect(alertsReceived()).toHaveLength(1);
     expect(alert!.status).toBe('firing');
-    expect(alert!.labels).toEqual({
-      alertname: 'ReleaseHealthGate',
-      severity: 'critical',
-      environment: 'production',
-      release: 'shop-web@2.0.0',
-      service: 'shop-web',
-      project: 'shop-web',
-      check: 'crash-free-users',
-      repository: 'acme/shop',
-    });
+    expectCrashAlert(alert);
     expect(alert!.annotations.summary).toMatch(/^Crash-free users below 97% after deploy: /);
     expect(alert!.annotations.description).toMatch(/^Alert: +Crash-free users below 97%/);
-    expect(alert!.annotations.description).toContain('Previous: shop-web@1.4.0');
-    expect(alert!.annotations).toMatchObject({ runbook_url: 'https://wiki.example/runbooks/shop', dashboard_url: 'https://grafana.example/d/shop' });
-    expect(alert!.generatorURL).toBe('https://github.example/acme/shop/actions/runs/4242/attempts/1');
 
     // A re-run of the same gate: the same labels, so the same alert; nobody is told twice.
     const again = await runGate('crash-spike', inputs);

@@ -9,6 +9,7 @@ import { CLI_TOKEN, gateFlags, runCli } from '../cli/run-cli';
 import { runAction } from '../helpers/action';
 import { GITHUB_TOKEN, SENTRY_TOKEN, gate, type Gate, type GateOptions } from './harness';
 import { type HostileProxy, hostileProxy, type Tamper } from './hostile-proxy';
+import { tinyServer } from './http-server';
 import { forgedCommands, longestLeak } from './leaks';
 
 vi.setConfig({ maxConcurrency: 10 });
@@ -31,6 +32,13 @@ async function gateVia(scenario: string, tamper: Tamper, opts: GateOptions = {})
     await tracker.close();
   }
 }
+
+/** The bundled action watching shop-web@2.0.0 at `sentryUrl`, with the Sentry token and whatever else a case sets. */
+const actionAt = (sentryUrl: string, inputs: Record<string, string> = {}, env: Record<string, string> = {}) =>
+  runAction({
+    inputs: { 'sentry-url': sentryUrl, 'sentry-org': 'acme', 'sentry-projects': 'shop-web', release: 'shop-web@2.0.0', ...inputs },
+    env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN, ...env },
+  });
 
 const interleave = (secret: string, sep: string) => Array.from(secret).join(sep);
 
@@ -183,15 +191,7 @@ describe.concurrent('red team: operator mistakes', () => {
   });
 
   it('the token pasted into sentry-url (a query) is refused without showing any piece of it (action)', async () => {
-    const run = await runAction({
-      inputs: {
-        'sentry-url': `https://sentry.example.com/api/0/?auth_token=${SENTRY_TOKEN}`,
-        'sentry-org': 'acme',
-        'sentry-projects': 'shop-web',
-        release: 'shop-web@2.0.0',
-      },
-      env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN },
-    });
+    const run = await actionAt(`https://sentry.example.com/api/0/?auth_token=${SENTRY_TOKEN}`);
     expect(run.code).toBe(1);
     expect(run.annotations[0]?.message).toMatch(/^Input sentry-url .*must not have a query/);
     expect(longestLeak(run.everything, SENTRY_TOKEN)).toBeLessThan(8);
@@ -305,22 +305,11 @@ describe.concurrent('red team: deploy times from the tracker', () => {
 });
 
 /** A GitHub API on loopback that answers every request with `answer` (and counts them). */
-async function hostileGitHub(answer: (path: string) => { status: number; body: string }) {
-  const { createServer } = await import('node:http');
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    requests.push(req.url ?? '');
+const hostileGitHub = (answer: (path: string) => { status: number; body: string }) =>
+  tinyServer((_n, req, res) => {
     const { status, body } = answer(req.url ?? '');
     res.writeHead(status, { 'content-type': 'application/json' }).end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
-}
 
 const COMMIT = {
   sha: 'f00dfacecafebeef0000000000000000000000aa',
@@ -336,7 +325,7 @@ describe.concurrent('red team: a hostile GitHub API', () => {
         env: { GITHUB_API_URL: gh.url },
         timeoutMs: 40_000,
       });
-      expect(gh.requests.length).toBeLessThanOrEqual(12);
+      expect(gh.hits.length).toBeLessThanOrEqual(12);
       expect(g.run.code).toBe(0);
       expect(g.run.outputs.verdict).toBe('pass');
     } finally {
@@ -360,29 +349,12 @@ describe.concurrent('red team: a hostile GitHub API', () => {
 });
 
 describe.concurrent('red team: a sentry-url that redirects', () => {
-  const redirecting = async () => {
-    const { createServer } = await import('node:http');
-    const server = createServer((req, res) => res.writeHead(301, { location: `https://sentry.example.com${req.url}` }).end('<html>Moved</html>'));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
-    return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))) };
-  };
+  const redirecting = () => tinyServer((_n, req, res) => res.writeHead(301, { location: `https://sentry.example.com${req.url}` }).end('<html>Moved</html>'));
 
   it('http:// to a server that redirects every request to https://: a configuration error naming sentry-url, not a green job that watched nothing', async () => {
     const server = await redirecting();
     try {
-      const run = await runAction({
-        inputs: {
-          'sentry-url': server.url,
-          'sentry-org': 'acme',
-          'sentry-projects': 'shop-web',
-          release: 'shop-web@2.0.0',
-          'set-commits': 'skip',
-          window: '20s',
-          interval: '1s',
-        },
-        env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN },
-      });
+      const run = await actionAt(server.url, { 'set-commits': 'skip', window: '20s', interval: '1s' });
       expect(run.code).toBe(1);
       expect(run.outputs.verdict).toBeUndefined();
       expect(run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
@@ -409,25 +381,11 @@ describe.concurrent('red team: a sentry-url that redirects', () => {
   });
 
   it("a server answering its web app's page (200, HTML) to every API path: a configuration error once the retries are spent, not a green job", async () => {
-    const { createServer } = await import('node:http');
-    const server = createServer((_req, res) =>
+    const server = await tinyServer((_n, _req, res) =>
       res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Sentry</title><div id="app"></div>'),
     );
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
     try {
-      const run = await runAction({
-        inputs: {
-          'sentry-url': `http://127.0.0.1:${port}/sentry`,
-          'sentry-org': 'acme',
-          'sentry-projects': 'shop-web',
-          release: 'shop-web@2.0.0',
-          'set-commits': 'skip',
-          window: '30s',
-          interval: '1s',
-        },
-        env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN },
-      });
+      const run = await actionAt(`${server.url}/sentry`, { 'set-commits': 'skip', window: '30s', interval: '1s' });
       expect(run.code).toBe(1);
       expect(run.outputs.verdict).toBeUndefined();
       expect(run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
@@ -437,8 +395,7 @@ describe.concurrent('red team: a sentry-url that redirects', () => {
       ]);
       expect(run.durationMs).toBeLessThan(20_000);
     } finally {
-      server.closeAllConnections();
-      server.close();
+      await server.close();
     }
   });
 
@@ -495,16 +452,7 @@ describe.concurrent('red team: an answer that declares its size', () => {
 describe.concurrent('red team: a token in clear text', () => {
   it('an http:// sentry-url to another host: warned before any request that the token crosses the network unencrypted', async () => {
     // Through a proxy on a closed loopback port: no request leaves the machine, and none reaches a server.
-    const run = await runAction({
-      inputs: {
-        'sentry-url': 'http://sentry.example.com',
-        'sentry-org': 'acme',
-        'sentry-projects': 'shop-web',
-        release: 'shop-web@2.0.0',
-        'set-commits': 'skip',
-      },
-      env: { SENTRY_AUTH_TOKEN: SENTRY_TOKEN, HTTP_PROXY: 'http://127.0.0.1:9', http_proxy: 'http://127.0.0.1:9' },
-    });
+    const run = await actionAt('http://sentry.example.com', { 'set-commits': 'skip' }, { HTTP_PROXY: 'http://127.0.0.1:9', http_proxy: 'http://127.0.0.1:9' });
     const warnings = run.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
     expect(warnings[0]).toBe(
       'sentry-url is http:// to sentry.example.com: the auth token crosses the network unencrypted on every request; use https:// unless that network is yours alone.',

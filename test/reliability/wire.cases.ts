@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { MAX_RESPONSE_BYTES } from '../../src/http/client';
 import { getScenario, type Scenario, startLocalTracker } from '../../src/local-tracker';
 import { CLI_TOKEN, gateFlags, runCli } from '../cli/run-cli';
 import { record, skippedPolls } from './faults';
@@ -42,6 +44,26 @@ const withTotalsKey =
     if (body.groups[0]) body.groups[0].totals[key] = value;
     return { ...up, body: JSON.stringify(body) };
   };
+
+/**
+ * A padded answer the client must stop reading at the cap. What the proxy manages to write before the
+ * client closes is the cap plus whatever loopback's socket buffers absorb meanwhile: on a loaded machine
+ * the receive buffer grows towards its maximum (tcp_rmem, 32 MiB here), so a fixed bound (it was 16 MiB
+ * for a 32 MB answer) raced with the load. The bound is the cap plus both buffers' maxima plus a write
+ * chunk, and the answer is longer than that: a client that read on to the end would cross it.
+ */
+const PAST_CAP = (() => {
+  const max = (file: string, fallback: number) => {
+    try {
+      return Number(readFileSync(file, 'utf8').trim().split(/\s+/)[2]) || fallback;
+    } catch {
+      return fallback;
+    }
+  };
+  const buffers = max('/proc/sys/net/ipv4/tcp_rmem', 32 * 1024 * 1024) + max('/proc/sys/net/ipv4/tcp_wmem', 32 * 1024 * 1024);
+  const mostSent = MAX_RESPONSE_BYTES + buffers + 64 * 1024;
+  return { mostSent, padBytes: mostSent + 8 * 1024 * 1024 };
+})();
 
 const FORGED = '2026-11-26T10:00:00Z\n::error title=FORGED::ROLL BACK NOW\n::add-mask::FORGED\n::stop-commands::FORGED\n##[error]FORGED';
 
@@ -160,17 +182,21 @@ describe.concurrent('wire safety: secrets, forged commands, bounded work (hostil
     });
   }
 
-  it('#10 a 32 MB answer is not read past the cap: the poll is skipped like an outage, never health data, never a crash', async () => {
-    const g = await gateVia('healthy', async (req, upstream) => (isSessions(req.path) ? { ...(await upstream()), padBytes: 32 * 1024 * 1024 } : undefined), {
+  it('#10 an answer tens of MB past the 8 MiB cap is not read past it: the poll is skipped like an outage, never health data, never a crash', async () => {
+    const g = await gateVia('healthy', async (req, upstream) => (isSessions(req.path) ? { ...(await upstream()), padBytes: PAST_CAP.padBytes } : undefined), {
       inputs: { window: '4s' },
     });
-    record('32 MB answers', 'healthy', g);
+    record('answers far past the cap', 'healthy', g);
     expect(g.run.outputs.verdict).toBe('inconclusive');
     expect(g.report!.polls.every((p) => p.sample === null)).toBe(true);
     expect(g.report!.polls[0]!.error).toMatch(/larger than the 8 MiB/);
     expect(g.run.stderr).not.toMatch(STACK_FRAME);
-    // the client stopped reading: the proxy could not push much more than the cap (plus socket buffers)
-    const sent = [...g.proxy.bytesSent.values()];
-    expect(Math.max(...sent)).toBeLessThan(16 * 1024 * 1024);
+    // The client stopped reading and closed: the proxy wrote no more than the cap plus what the
+    // kernel's socket buffers took in (how much that is depends on load, never past their maxima),
+    // and so never reached the end of a padded answer.
+    const padded = g.proxy.requests.filter((r) => isSessions(r.path)).map((r) => g.proxy.bytesSent.get(r.n) ?? 0);
+    expect(padded.length).toBeGreaterThan(0);
+    expect(Math.max(...padded)).toBeGreaterThan(MAX_RESPONSE_BYTES);
+    expect(Math.max(...padded)).toBeLessThanOrEqual(PAST_CAP.mostSent);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TrackerAnswerError, TrackerSetupError } from '../../../src/sources/errors';
 import { checkTokenForGate } from '../../../src/sources/sentry/token';
-import { HOUR, MIN, adapterSetup, deployRelease } from './fixtures';
+import { HOUR, MIN, type AdapterSetup, adapterSetup, deployRelease, withAdapter } from './fixtures';
 import { querySessions, trackerTotals } from './ground-truth';
 
 const VERSION = 'shop-web@2.0.0';
@@ -13,6 +13,22 @@ function totals(groups: [number | string, Record<string, number | null>][]) {
 }
 const good = { 'sum(session)': 100, 'count_unique(user)': 40, 'crash_free_rate(user)': 0.95, 'crash_free_rate(session)': 0.99 };
 
+/** One issue of an issues page, as Sentry shapes it, in shop-web. */
+const issue = (id: string, firstSeen: string | null, count = 3, userCount = 2) => ({
+  id,
+  shortId: `W-${id}`,
+  title: 't',
+  culprit: null,
+  permalink: null,
+  firstSeen,
+  count: String(count),
+  userCount,
+  project: { slug: 'shop-web' },
+});
+
+/** The production window of VERSION in all of the setup's projects, from `since` to now. */
+const production = (s: AdapterSetup, since: number) => ({ version: VERSION, projects: s.projects, environment: 'production', since, until: s.clock.now() });
+
 describe('tracker answers are checked, not taken on trust (#12.5)', () => {
   it.for([
     ['a negative count', { ...good, 'sum(session)': -3 }, /sum\(session\) = -3/],
@@ -20,27 +36,21 @@ describe('tracker answers are checked, not taken on trust (#12.5)', () => {
     ['a rate above 1', { ...good, 'crash_free_rate(user)': 1.2 }, /crash_free_rate\(user\) = 1.2/],
     ['a negative rate', { ...good, 'crash_free_rate(session)': -0.1 }, /crash_free_rate\(session\) = -0.1/],
   ] as const)('refuses %s as a skipped poll, not a crash', async ([, answer, message]) => {
-    const s = await adapterSetup({ scenario: 'healthy' });
-    try {
+    await withAdapter({ scenario: 'healthy' }, async (s) => {
       const since = await deployRelease(s, VERSION);
       s.clock.advance(5 * MIN);
       s.tracker.faults.add({ path: sessionsPath, status: 200, body: totals([[s.tracker.projectId('shop-web'), answer]]) });
-      const error = await s.adapter
-        .sample({ version: VERSION, projects: s.projects, environment: 'production', since, until: s.clock.now() })
-        .catch((e: unknown) => e);
+      const error = await s.adapter.sample(production(s, since)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TrackerAnswerError);
       expect(error).not.toBeInstanceOf(TrackerSetupError);
       expect((error as Error).message).toMatch(message);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('refuses more crashed than all (status groups), and counts that went down since the last poll', async () => {
-    const s = await adapterSetup({ scenario: 'healthy' });
-    try {
+    await withAdapter({ scenario: 'healthy' }, async (s) => {
       const since = await deployRelease(s, VERSION);
-      const q = () => s.adapter.sample({ version: VERSION, projects: s.projects, environment: 'production', since, until: s.clock.now() });
+      const q = () => s.adapter.sample(production(s, since));
       const id = s.tracker.projectId('shop-web');
       s.clock.advance(5 * MIN);
       // no rates: the crashed count comes from the status query, which says 150 crashed of 100
@@ -64,14 +74,11 @@ describe('tracker answers are checked, not taken on trust (#12.5)', () => {
       );
       // the next honest answer is accepted
       expect((await q()).sessions).toBeGreaterThan(first.sessions);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('leaves out session groups of projects that were not asked for', async () => {
-    const s = await adapterSetup({ scenario: 'healthy' });
-    try {
+    await withAdapter({ scenario: 'healthy' }, async (s) => {
       const since = await deployRelease(s, VERSION);
       s.clock.advance(5 * MIN);
       const id = s.tracker.projectId('shop-web');
@@ -83,33 +90,19 @@ describe('tracker answers are checked, not taken on trust (#12.5)', () => {
           [999_999, { ...good, 'sum(session)': 100_000 }],
         ]),
       });
-      const sample = await s.adapter.sample({ version: VERSION, projects: s.projects, environment: 'production', since, until: s.clock.now() });
+      const sample = await s.adapter.sample(production(s, since));
       expect(sample.sessions).toBe(100);
       expect(Object.keys(sample.projects)).toEqual(['shop-web']);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('an issue first seen before the deploy is not new in this release; a null firstSeen does not reject the page', async () => {
-    const s = await adapterSetup({ scenario: 'new-issue' });
-    try {
+    await withAdapter({ scenario: 'new-issue' }, async (s) => {
       const since = await deployRelease(s, VERSION);
       s.clock.advance(30 * MIN);
       const q = { version: VERSION, projects: s.projects, environment: 'production' };
       const all = await s.adapter.newIssues(q);
       expect(all.length).toBeGreaterThan(0);
-      const issue = (id: string, firstSeen: string | null) => ({
-        id,
-        shortId: `W-${id}`,
-        title: 't',
-        culprit: null,
-        permalink: null,
-        firstSeen,
-        count: '3',
-        userCount: 2,
-        project: { slug: 'shop-web' },
-      });
       s.tracker.faults.add({
         path: /\/issues\/$/,
         status: 200,
@@ -117,44 +110,27 @@ describe('tracker answers are checked, not taken on trust (#12.5)', () => {
       });
       const fresh = await s.adapter.newIssues({ ...q, since });
       expect(fresh.map((i) => i.id)).toEqual(['3']);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('an issue first seen in the future is a broken answer, never a new issue that could fail the release', async () => {
-    const s = await adapterSetup({ scenario: 'new-issue' });
-    try {
+    await withAdapter({ scenario: 'new-issue' }, async (s) => {
       const since = await deployRelease(s, VERSION);
       s.clock.advance(30 * MIN);
       const until = s.clock.now();
       const q = { version: VERSION, projects: s.projects, environment: 'production', since, until };
-      const issue = (id: string, firstSeen: string) => ({
-        id,
-        shortId: `W-${id}`,
-        title: 't',
-        culprit: null,
-        permalink: null,
-        firstSeen,
-        count: '900',
-        userCount: 800,
-        project: { slug: 'shop-web' },
-      });
       // within the allowed clock skew: believed
-      s.tracker.faults.add({ path: /\/issues\/$/, status: 200, body: JSON.stringify([issue('1', new Date(until + 5 * MIN).toISOString())]) });
+      s.tracker.faults.add({ path: /\/issues\/$/, status: 200, body: JSON.stringify([issue('1', new Date(until + 5 * MIN).toISOString(), 900, 800)]) });
       expect((await s.adapter.newIssues(q)).map((i) => i.id)).toEqual(['1']);
-      s.tracker.faults.add({ path: /\/issues\/$/, status: 200, body: JSON.stringify([issue('2', '2999-01-01T00:00:00Z')]) });
+      s.tracker.faults.add({ path: /\/issues\/$/, status: 200, body: JSON.stringify([issue('2', '2999-01-01T00:00:00Z', 900, 800)]) });
       await expect(s.adapter.newIssues(q)).rejects.toThrow(TrackerAnswerError);
-    } finally {
-      await s.close();
-    }
+    });
   });
 });
 
 describe('session statuses and backends (#13.5, #13.6)', () => {
   it('counts unhandled sessions as unhealthy, and users with an unhealthy session, from the status query beside the totals', async () => {
-    const s = await adapterSetup({ scenario: 'error-rate' });
-    try {
+    await withAdapter({ scenario: 'error-rate' }, async (s) => {
       const since = await deployRelease(s, VERSION);
       s.clock.advance(20 * MIN);
       const until = s.clock.now();
@@ -181,14 +157,11 @@ describe('session statuses and backends (#13.5, #13.6)', () => {
         '200 sum(session),count_unique(user),crash_free_rate(user),crash_free_rate(session) project',
         '200 sum(session),count_unique(user) project,session.status',
       ]);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('on the sessions dataset (rates dropped without a word) counts crashes and users from the status query', async () => {
-    const s = await adapterSetup({ scenario: 'crash-spike' });
-    try {
+    await withAdapter({ scenario: 'crash-spike' }, async (s) => {
       s.tracker.state.backend = 'sessions';
       const since = await deployRelease(s, VERSION);
       s.clock.advance(20 * MIN);
@@ -203,20 +176,17 @@ describe('session statuses and backends (#13.5, #13.6)', () => {
       const span = await s.adapter.usersBetween({ ...q, since: since + 10 * MIN });
       expect(span.users).toBeGreaterThan(0);
       expect(span.crashedUsers).toBeGreaterThan(0);
-    } finally {
-      await s.close();
-    }
+    });
   });
 });
 
 describe('older Sentry: minute intervals limited to 6 hours', () => {
   it('asks again by the hour, once, and counts every session', async () => {
-    const s = await adapterSetup({ scenario: 'healthy' });
-    try {
+    await withAdapter({ scenario: 'healthy' }, async (s) => {
       s.tracker.state.backend = 'sessions';
       const since = await deployRelease(s, VERSION);
       s.clock.advance(8 * HOUR);
-      const q = { version: VERSION, projects: s.projects, environment: 'production', since, until: s.clock.now() };
+      const q = production(s, since);
       const truth = await trackerTotals(s.tracker, VERSION, 'shop-web', s.clock.now());
       const from = s.tracker.requests.length;
       expect((await s.adapter.sample(q)).sessions).toBe(truth.sessions);
@@ -225,16 +195,13 @@ describe('older Sentry: minute intervals limited to 6 hours', () => {
       const asked = s.tracker.requests.slice(from).map((r) => `${r.status} ${String(r.query.interval)} ${[r.query.groupBy].flat().join(',')}`);
       // totals, then the status query (no rates on this backend), each poll
       expect(asked).toEqual(['400 1m project', '200 1h project', '200 1h project,session.status', '200 1h project', '200 1h project,session.status']);
-    } finally {
-      await s.close();
-    }
+    });
   });
 });
 
 describe('registration against older and bigger Sentry (#13.3, #13.7)', () => {
   it('retries a deploy without projects when Sentry refuses them for project access, once', async () => {
-    const s = await adapterSetup({ scenario: 'healthy' });
-    try {
+    await withAdapter({ scenario: 'healthy' }, async (s) => {
       s.tracker.state.deployProjectsNeedAccess = true;
       await s.adapter.createRelease(VERSION, s.projects);
       const at = new Date(s.clock.now()).toISOString();
@@ -246,39 +213,30 @@ describe('registration against older and bigger Sentry (#13.3, #13.7)', () => {
         [201, false],
       ]);
       expect(await s.adapter.listDeploys(VERSION)).toHaveLength(1);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('a release that existed and gained a project (201) is not "created"', async () => {
-    const s = await adapterSetup({ scenario: 'two-projects' });
-    try {
+    await withAdapter({ scenario: 'two-projects' }, async (s) => {
       expect(await s.adapter.createRelease(VERSION, ['shop-web'])).toEqual({ created: true });
       expect(await s.adapter.createRelease(VERSION, ['shop-web', 'shop-api'])).toEqual({ created: false });
       expect(s.tracker.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([201, 201]);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('lists repositories by name, so an organization with more than 100 still finds its own', async () => {
     const many = Array.from({ length: 130 }, (_, i) => `acme/repo-${String(i).padStart(3, '0')}`);
-    const s = await adapterSetup({ scenario: 'healthy', repos: [...many, 'acme/shop'] });
-    try {
+    await withAdapter({ scenario: 'healthy', repos: [...many, 'acme/shop'] }, async (s) => {
       expect(await s.adapter.listRepos('acme/shop')).toEqual(['acme/shop']);
       expect(s.tracker.requests.at(-1)?.query.query).toBe('acme/shop');
-    } finally {
-      await s.close();
-    }
+    });
   });
 });
 
 describe('many projects (#13.4)', () => {
   it('twelve projects over a 16-hour window: every project reads exactly its own counts', async () => {
     const projects = Array.from({ length: 12 }, (_, i) => `svc-${i}`);
-    const s = await adapterSetup({ scenario: 'healthy', projects });
-    try {
+    await withAdapter({ scenario: 'healthy', projects }, async (s) => {
       const since = await deployRelease(s, VERSION);
       s.clock.advance(16 * HOUR + 30 * MIN);
       const until = s.clock.now();
@@ -309,9 +267,7 @@ describe('many projects (#13.4)', () => {
         ['includeSeries', '0'],
       ]);
       expect(naive.groups).toHaveLength(10);
-    } finally {
-      await s.close();
-    }
+    });
   });
 });
 
@@ -326,8 +282,7 @@ describe('organization auth tokens (#13.1)', () => {
 
   it('the local tracker answers them as Sentry does: releases yes, sessions and issues 403', async () => {
     const token = 'sntrys_eyJvcmciOiJhY21lIn0=_secret';
-    const s = await adapterSetup({ scenario: 'healthy', token, clientToken: token } as Parameters<typeof adapterSetup>[0]);
-    try {
+    await withAdapter({ scenario: 'healthy', token, clientToken: token } as Parameters<typeof adapterSetup>[0], async (s) => {
       await s.adapter.createRelease(VERSION, s.projects);
       const since = Date.parse(
         (
@@ -341,12 +296,8 @@ describe('organization auth tokens (#13.1)', () => {
         ).dateFinished,
       );
       s.clock.advance(5 * MIN);
-      await expect(s.adapter.sample({ version: VERSION, projects: s.projects, environment: 'production', since, until: s.clock.now() })).rejects.toThrow(
-        /HTTP 403/,
-      );
+      await expect(s.adapter.sample(production(s, since))).rejects.toThrow(/HTTP 403/);
       await expect(s.adapter.newIssues({ version: VERSION, projects: s.projects, environment: 'production' })).rejects.toThrow(/HTTP 403/);
-    } finally {
-      await s.close();
-    }
+    });
   });
 });

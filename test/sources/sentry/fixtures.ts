@@ -56,3 +56,13 @@ export async function deployRelease(s: AdapterSetup, version = 'shop-web@2.0.0')
 }
 
 export type { LocalTracker };
+
+/** Runs `body` against a fresh adapter setup and closes it whatever happens. */
+export async function withAdapter<T>(opts: Parameters<typeof adapterSetup>[0], body: (s: AdapterSetup) => Promise<T>): Promise<T> {
+  const s = await adapterSetup(opts);
+  try {
+    return await body(s);
+  } finally {
+    await s.close();
+  }
+}
