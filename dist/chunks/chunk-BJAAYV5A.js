@@ -1,2 +1,0 @@
-import { createRequire as __rhgCreateRequire } from 'node:module'; const require = __rhgCreateRequire(import.meta.url);
-var e=class extends Error{name="TrackerSetupError"},s=class extends Error{name="TrackerAnswerError"},o=class extends e{name="ReleaseNotFoundError"};export{e as a,s as b,o as c};
