@@ -14,8 +14,11 @@ export interface ActLog {
 /** The GitHub side of a rollback; null members are skipped (outside Actions, no token). */
 export interface RollbackPort {
   dispatchRollback: ((inputs: Record<string, string>) => Promise<{ workflow: string; ref: string }>) | null;
-  /** A later GitHub deployment of other code to the environment of `github-deployment-id`, or null. */
-  newerDeployment?: (() => Promise<{ name: string; at: string } | null>) | null;
+  /**
+   * A later GitHub deployment of other code to the environment of `github-deployment-id` (on metrics alone, of
+   * this commit's deployment to the environment), or null; `note` hears why it could not look.
+   */
+  newerDeployment?: ((note?: (message: string) => void) => Promise<{ name: string; at: string } | null>) | null;
   /** A run of the rollback workflow created since `since` (epoch ms) that is queued, running or succeeded. */
   findRollbackRun?: ((since: number, release: string) => Promise<{ url: string; status: string } | null>) | null;
 }

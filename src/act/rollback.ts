@@ -31,7 +31,7 @@ async function newerDeploy(config: Config, deps: RollbackDeps, deployFinishedAt:
     if (found)
       return { name: found.version, at: serverTime(found.dateFinished), source: { sentry: 'Sentry', bugsnag: 'Bugsnag', rollbar: 'Rollbar' }[inputs.tracker] };
   }
-  const found = await deps.github.newerDeployment?.();
+  const found = await deps.github.newerDeployment?.((message) => deps.log.notice(message));
   return found ? { ...found, at: serverTime(found.at), source: 'GitHub' } : null;
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/load';
 import type { GitHubPort } from './run';
+import { usesSentry } from '../config/metrics-inputs';
 
 function readEvent(path: string | null): unknown {
   if (!path) return null;
@@ -43,7 +44,24 @@ export async function gitHubPort(config: Config, signal?: AbortSignal): Promise<
             const d = await (await import('../github/deployment')).findNewerDeployment({ ...base, deploymentId: Number(inputs['github-deployment-id']) });
             return d && { name: `${d.ref}@${d.sha.slice(0, 7)} (GitHub deployment ${d.id}, ${d.state})`, at: d.createdAt };
           }
-        : null,
+        : base && run.sha && inputs.tracker === 'sentry' && !usesSentry(inputs)
+          ? // A gate on metrics alone recorded no deploy anywhere: a re-run must not roll back a newer fix, so the
+            // deployment a deploy job with `environment:` creates for this commit stands for the run's deploy.
+            async (note) => {
+              const [{ findNewerDeploymentOfCommit }, { GitHubError }] = await Promise.all([import('../github/deployment'), import('../github/client')]);
+              try {
+                const d = await findNewerDeploymentOfCommit({ ...base, environment: inputs.environment, sha: run.sha! });
+                return d && { name: `${d.ref}@${d.sha.slice(0, 7)} (GitHub deployment ${d.id}, ${d.state})`, at: d.createdAt };
+              } catch (error) {
+                // Not asked for: a token without deployments: read must not hold every rollback, as before this check.
+                if (!(error instanceof GitHubError) || ![403, 404].includes(error.status)) throw error;
+                note?.(
+                  `Could not read GitHub's deployments to ${inputs.environment} to rule out a newer deploy (${error.message}); give the job deployments: read, or github-deployment-id.`,
+                );
+                return null;
+              }
+            }
+          : null,
     findRollbackRun:
       base && workflow ? async (since, release) => (await import('../github/runs')).findRollbackRun({ ...base, workflow, since, release }) : null,
   };
