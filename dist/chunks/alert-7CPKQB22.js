@@ -1,0 +1,2 @@
+import { createRequire as __rhgCreateRequire } from 'node:module'; const require = __rhgCreateRequire(import.meta.url);
+import{a,b,c,d,e}from"./chunk-ZK6V434W.js";import"./chunk-MS32TKLW.js";import"./chunk-S7CCIJUW.js";import"./chunk-VXLL6XWS.js";import"./chunk-4LDCBZAY.js";import"./chunk-GPW72Y46.js";import"./chunk-6WCGZ55S.js";import"./chunk-S4C3OBP2.js";export{c as actionText,a as buildAlert,b as buildAnnotation,d as notificationsText,e as onset};
