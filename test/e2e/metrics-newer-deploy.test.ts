@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it, type OnTestFinishedHandler } from 'vitest';
 import { runAction } from '../helpers/action';
-import { type GitHubStub, startGitHubStub } from '../helpers/github-stub';
+import { actionOf, dispatches, rollbackGitHub } from '../helpers/rollback-stub';
 import { fakePrometheus, one } from '../sources/prometheus/fake-prometheus';
 
 /**
@@ -31,16 +30,8 @@ const notNewer = [
 
 type Cleanup = (fn: OnTestFinishedHandler) => void;
 
-async function gate(cleanup: Cleanup, github: Partial<Parameters<typeof startGitHubStub>[0]>) {
-  const stub = await startGitHubStub({
-    token: GITHUB_TOKEN,
-    repository: 'acme/shop',
-    workflows: ['rollback.yml'],
-    workflowInputs: { 'rollback.yml': ['release', 'previous-release', 'environment', 'reason'] },
-    defaultBranch: 'main',
-    ...github,
-  });
-  cleanup(() => stub.close());
+async function gate(cleanup: Cleanup, github: Parameters<typeof rollbackGitHub>[2]) {
+  const stub = await rollbackGitHub(cleanup, GITHUB_TOKEN, github);
   // Half the requests fail: a release the gate must fail.
   const prom = await fakePrometheus((q) => one(q.includes('5..') ? 500 : 1000));
   cleanup(() => prom.close());
@@ -62,10 +53,6 @@ async function gate(cleanup: Cleanup, github: Partial<Parameters<typeof startGit
   });
   return { run, stub };
 }
-
-const dispatches = (stub: GitHubStub) => stub.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/dispatches'));
-const actionOf = (run: { outputs: Record<string, string> }) =>
-  (JSON.parse(readFileSync(run.outputs['report-path'] ?? '', 'utf8')) as { action: { kind: string } }).action;
 
 describe.concurrent('a gate on metrics alone never rolls back a newer fix (bundled action, Prometheus and GitHub stubs)', () => {
   it("a later live deployment of other code to the environment than this commit's holds the rollback, and the job does not fail", async ({

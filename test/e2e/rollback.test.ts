@@ -1,29 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it, type OnTestFinishedHandler } from 'vitest';
 import { type LocalTracker, startLocalTracker } from '../../src/local-tracker';
-import { type GitHubStub, startGitHubStub } from '../helpers/github-stub';
+import type { GitHubStub } from '../helpers/github-stub';
 import { runGate, SENTRY_TOKEN } from '../helpers/gate';
+import { actionOf, dispatches, rollbackGitHub } from '../helpers/rollback-stub';
 
 // Random-looking, as real tokens are: any 8 characters in a row of a secret are redacted, so a word in it would be too.
 const GITHUB_TOKEN = 'ghs_Rb7e2eQx9Lm4Za7Wc1Vd8Nf6Hy2Kp3';
-const ROLLBACK_INPUTS = ['release', 'previous-release', 'environment', 'reason'];
 
 type Cleanup = (fn: OnTestFinishedHandler) => void;
 
-/** `cleanup` is the test context's onTestFinished: the global one may attach to another of the concurrent tests. */
-async function github(cleanup: Cleanup, extra: Parameters<typeof startGitHubStub>[0] extends infer O ? Partial<O> : never = {}) {
-  const stub = await startGitHubStub({
-    token: GITHUB_TOKEN,
-    repository: 'acme/shop',
-    workflows: ['rollback.yml'],
-    workflowInputs: { 'rollback.yml': ROLLBACK_INPUTS },
-    defaultBranch: 'main',
-    ...extra,
-  });
-  // Tests run concurrently: each closes its own stub when it finishes.
-  cleanup(() => stub.close());
-  return stub;
-}
+const github = (cleanup: Cleanup, extra: Parameters<typeof rollbackGitHub>[2] = {}) => rollbackGitHub(cleanup, GITHUB_TOKEN, extra);
 
 const ACT = {
   'rollback-workflow': 'rollback.yml',
@@ -31,8 +17,6 @@ const ACT = {
   'runbook-url': 'https://wiki.example/runbooks/rollback',
   'dashboard-url': 'https://grafana.example/d/shop',
 };
-
-const dispatches = (stub: GitHubStub) => stub.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/dispatches'));
 
 describe.concurrent('rollback dispatch and the alert (bundled action, GitHub stub on loopback)', () => {
   it('a failing release dispatches the rollback workflow exactly once, with the previous release, using the given token', async ({ onTestFinished }) => {
@@ -217,9 +201,6 @@ describe('cancel while a GitHub call is in flight (bundled action, hanging GitHu
     expect(run.everything).not.toContain(GITHUB_TOKEN);
   });
 });
-
-const actionOf = (run: { outputs: Record<string, string> }) =>
-  (JSON.parse(readFileSync(run.outputs['report-path'] ?? '', 'utf8')) as { action: { kind: string } }).action;
 
 describe.concurrent('never roll back a newer fix, never roll back twice (bundled action, local tracker, GitHub stub)', () => {
   it('re-running an old failed gate after a newer release was deployed dispatches nothing and says why', async ({ onTestFinished }) => {
